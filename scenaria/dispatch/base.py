@@ -1,0 +1,96 @@
+"""The dispatcher contract: how the orchestrator hands jobs to whatever runs them.
+
+The orchestration loop is the same in every mode; a mode only picks a dispatcher:
+
+- ``development``: runs each job in the caller's thread, one after another;
+- ``standalone``: a pool of local worker processes;
+- ``dask``: a Dask distributed cluster.
+
+A dispatcher receives *runs*: picklable objects whose ``run()`` method does a job's work (read
+the inputs, call the task's function, write the outputs) and returns a small picklable summary.
+It reports what happens to each run through the ``DispatchListener`` it was started with:
+``job_started`` when the run really begins, ``job_output`` for what the run prints (as it
+prints it) and ``job_finished`` exactly once per run with its ``Outcome``. The orchestrator is
+the only one to turn these reports into job states: dispatchers never touch the store.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class Ending(enum.Enum):
+    """How a run ended."""
+
+    COMPLETED = "completed"  # run() returned; Outcome.result holds its value
+    FAILED = "failed"  # run() raised; Outcome.error / traceback say what
+    CANCELED = "canceled"  # cancel() stopped it (a running one had its process killed)
+    TIMED_OUT = "timed_out"  # it ran longer than its timeout and was killed
+    DIED = "died"  # the process running it died (exit, signal, out of memory)
+
+
+@dataclass
+class Outcome:
+    """What became of one run."""
+
+    job_id: str
+    ending: Ending
+    result: Any = None
+    error: BaseException | None = None
+    traceback: str = ""  # formatted traceback, or the reason (exit code, signal, timeout)
+    stdout: str = ""
+    stderr: str = ""  # includes logging records emitted by the run
+    started_at: float | None = None  # time.time() when the run began, None if it never did
+    finished_at: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class DispatchListener(Protocol):
+    """Receives the reports of a dispatcher. Calls may come from any thread."""
+
+    def job_started(self, job_id: str, at: float) -> None: ...
+
+    def job_output(self, job_id: str, stream: str, text: str) -> None: ...
+
+    def job_finished(self, outcome: Outcome) -> None: ...
+
+
+class Runnable(Protocol):
+    """A job's work, as sent to a dispatcher. Must pickle (cloudpickle) and run anywhere."""
+
+    def run(self) -> Any: ...
+
+
+class Dispatcher(abc.ABC):
+    """Runs jobs and reports on them. One per orchestrator."""
+
+    @abc.abstractmethod
+    def start(self, listener: DispatchListener) -> None:
+        """Get ready to run jobs (start workers, connect to a cluster). Returns when ready."""
+
+    @abc.abstractmethod
+    def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+        """Run ``runnable`` as job ``job_id``, at most ``timeout`` seconds once started.
+
+        Asynchronous dispatchers queue it and return at once; jobs start in submission order
+        as capacity allows. The development dispatcher runs it before returning.
+        """
+
+    @abc.abstractmethod
+    def cancel(self, job_id: str) -> bool:
+        """Stop a queued or running job: ``job_finished`` then reports it CANCELED.
+
+        Returns False when the job is unknown or already finished (nothing to stop).
+        """
+
+    @abc.abstractmethod
+    def stop(self, wait: bool = True) -> None:
+        """Stop running jobs and release the workers. Queued jobs are dropped unreported."""
+
+    @property
+    @abc.abstractmethod
+    def max_workers(self) -> int:
+        """How many jobs may run at once."""

@@ -1,0 +1,383 @@
+"""Every exception scenaria raises.
+
+One root, so ``except ScenariaError`` catches anything scenaria raises on purpose. The names
+Taipy users already catch exist here under the same names. Every exception takes one message
+(so it pickles across process boundaries) and that message says what is wrong, where, and how
+to fix it.
+
+    ScenariaError
+    ├── ConfigError
+    │   ├── LoadingError                  a TOML file or value that cannot be read
+    │   ├── InvalidConfigurationId
+    │   ├── ConfigurationUpdateBlocked
+    │   ├── MissingEnvVariableError
+    │   ├── InconsistentEnvVariableError
+    │   ├── ConfigCheckError              Config.check() found errors (lists every one)
+    │   ├── ConfigCoreVersionMismatched
+    │   ├── NonExistingDataNodeConfig / NonExistingTaskConfig / NonExistingScenarioConfig
+    │   ├── NonExistingSequenceConfig
+    │   └── ModeNotAvailable
+    ├── NotFoundError                     an id that names nothing
+    │   ├── ModelNotFound
+    │   ├── NonExistingCycle / NonExistingScenario / NonExistingSequence / NonExistingTask
+    │   ├── NonExistingDataNode / NonExistingJob / NonExistingSubmission / NonExistingVersion
+    │   └── NonExistingComparator / NonExistingExcelSheet
+    ├── EntityError                       an operation the entity's state does not allow
+    │   ├── DeletingPrimaryScenario, DoesNotBelongToACycle, DifferentScenarioConfigs,
+    │   ├── InsufficientScenarioToCompare, UnauthorizedTagError, InvalidScenario,
+    │   ├── InvalidSequenceId, InvalidSequence, SequenceAlreadyExists, ...
+    │   ├── JobNotDeletedException, SubmissionNotDeletedException, InvalidSubscriber
+    │   ├── AttributeKeyAlreadyExisted, CycleAlreadyExists, InvalidGraph
+    │   └── OrchestratorServiceIsAlreadyRunning, OrchestratorNotBuilt, InvalidJobTransition
+    ├── DataNodeError                     reading or writing data
+    │   ├── NoData, DataNodeIsBeingEdited, DataNodeWritingError, MissingRequiredProperty,
+    │   ├── InvalidDataNodeType, InvalidExposedType, MissingReadFunction, MissingWriteFunction,
+    │   └── DataNodeConfigIsNotGlobal, ... (file, SQL and storage specific errors)
+    ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError
+    ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
+    ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
+    └── DependencyNotInstalled            an optional extra is missing (names the pip install)
+"""
+
+from __future__ import annotations
+
+
+class ScenariaError(Exception):
+    """Root of every exception scenaria raises on purpose."""
+
+
+# --- configuration -------------------------------------------------------------------------------
+class ConfigError(ScenariaError):
+    """The configuration is wrong or cannot be changed now."""
+
+
+class LoadingError(ConfigError):
+    """A TOML file, or a value in it, cannot be read."""
+
+
+class InvalidConfigurationId(ConfigError):
+    """A config id is not a valid identifier."""
+
+
+class ConfigurationUpdateBlocked(ConfigError):
+    """The configuration was changed while the orchestrator runs."""
+
+
+class MissingEnvVariableError(ConfigError):
+    """An ``ENV[VAR]`` template names a variable that is not set."""
+
+
+class InconsistentEnvVariableError(ConfigError):
+    """An ``ENV[VAR]:type`` template's value cannot be cast to the type."""
+
+
+class ConfigCheckError(ConfigError):
+    """``Config.check()`` found errors; the message lists each with its section and key."""
+
+    def __init__(self, message: str, issues: object = None) -> None:
+        super().__init__(message)
+        self.issues = issues
+
+    def __reduce__(self):  # keep it picklable despite the extra attribute
+        return (type(self), (self.args[0], self.issues))
+
+
+class ConfigCoreVersionMismatched(ConfigError):
+    """A stored configuration was written by an incompatible version."""
+
+
+class NonExistingDataNodeConfig(ConfigError):
+    """No data node config has that id."""
+
+
+class NonExistingTaskConfig(ConfigError):
+    """No task config has that id."""
+
+
+class NonExistingScenarioConfig(ConfigError):
+    """No scenario config has that id."""
+
+
+class NonExistingSequenceConfig(ConfigError):
+    """No sequence of that name in the scenario config."""
+
+
+class ModeNotAvailable(ConfigError):
+    """The job execution mode is not one scenaria knows."""
+
+
+# --- ids that name nothing -----------------------------------------------------------------------
+class NotFoundError(ScenariaError):
+    """An id or a name that names no entity."""
+
+
+class ModelNotFound(NotFoundError):
+    """An entity id whose prefix is unknown, or that the store does not hold."""
+
+
+class NonExistingCycle(NotFoundError):
+    pass
+
+
+class NonExistingScenario(NotFoundError):
+    pass
+
+
+class NonExistingSequence(NotFoundError):
+    pass
+
+
+class NonExistingTask(NotFoundError):
+    pass
+
+
+class NonExistingDataNode(NotFoundError):
+    pass
+
+
+class NonExistingJob(NotFoundError):
+    pass
+
+
+class NonExistingSubmission(NotFoundError):
+    pass
+
+
+class NonExistingVersion(NotFoundError):
+    pass
+
+
+class NonExistingComparator(NotFoundError):
+    pass
+
+
+class NonExistingExcelSheet(NotFoundError):
+    pass
+
+
+# --- entity state --------------------------------------------------------------------------------
+class EntityError(ScenariaError):
+    """An operation that the entity's current state does not allow."""
+
+
+class DeletingPrimaryScenario(EntityError):
+    pass
+
+
+class DoesNotBelongToACycle(EntityError):
+    pass
+
+
+class DifferentScenarioConfigs(EntityError):
+    pass
+
+
+class InsufficientScenarioToCompare(EntityError):
+    pass
+
+
+class UnauthorizedTagError(EntityError):
+    pass
+
+
+class InvalidScenario(EntityError):
+    pass
+
+
+class InvalidSequenceId(EntityError):
+    pass
+
+
+class InvalidSequence(EntityError):
+    pass
+
+
+class SequenceAlreadyExists(EntityError):
+    pass
+
+
+class SequenceBelongsToNonExistingScenario(EntityError):
+    pass
+
+
+class SequenceTaskDoesNotExistInScenario(EntityError):
+    pass
+
+
+class SequenceTaskConfigDoesNotExistInSameScenarioConfig(EntityError):
+    pass
+
+
+class MultipleSequenceFromSameConfigWithSameOwner(EntityError):
+    pass
+
+
+class MultipleTaskFromSameConfigWithSameOwner(EntityError):
+    pass
+
+
+class MultipleDataNodeFromSameConfigWithSameOwner(EntityError):
+    pass
+
+
+class CycleAlreadyExists(EntityError):
+    pass
+
+
+class JobNotDeletedException(EntityError):
+    pass
+
+
+class SubmissionNotDeletedException(EntityError):
+    pass
+
+
+class InvalidSubscriber(EntityError):
+    pass
+
+
+class AttributeKeyAlreadyExisted(EntityError):
+    pass
+
+
+class InvalidGraph(EntityError):
+    """A task graph with a cycle, or two tasks writing one data node."""
+
+
+class OrchestratorServiceIsAlreadyRunning(EntityError):
+    pass
+
+
+class OrchestratorNotBuilt(EntityError):
+    pass
+
+
+class InvalidJobTransition(EntityError):
+    """A job status change that the state machine does not allow."""
+
+
+# --- data ----------------------------------------------------------------------------------------
+class DataNodeError(ScenariaError):
+    """Reading or writing a data node failed."""
+
+
+class NoData(DataNodeError):
+    pass
+
+
+class DataNodeIsBeingEdited(DataNodeError):
+    pass
+
+
+class DataNodeWritingError(DataNodeError):
+    pass
+
+
+class MissingRequiredProperty(DataNodeError):
+    pass
+
+
+class InvalidDataNodeType(DataNodeError):
+    pass
+
+
+class InvalidExposedType(DataNodeError):
+    pass
+
+
+class InvalidCustomDocument(DataNodeError):
+    pass
+
+
+class ExposedTypeLengthMismatch(DataNodeError):
+    pass
+
+
+class SheetNameLengthMismatch(DataNodeError):
+    pass
+
+
+class MissingReadFunction(DataNodeError):
+    pass
+
+
+class MissingWriteFunction(DataNodeError):
+    pass
+
+
+class MissingAppendQueryBuilder(DataNodeError):
+    pass
+
+
+class UnknownDatabaseEngine(DataNodeError):
+    pass
+
+
+class UnknownParquetEngine(DataNodeError):
+    pass
+
+
+class UnknownCompressionAlgorithm(DataNodeError):
+    pass
+
+
+class SQLQueryCannotBeExecuted(DataNodeError):
+    pass
+
+
+class DataNodeConfigIsNotGlobal(DataNodeError):
+    pass
+
+
+class FileCannotBeRead(DataNodeError):
+    pass
+
+
+class FileEmpty(DataNodeError):
+    pass
+
+
+# --- versions and events -------------------------------------------------------------------------
+class VersionError(ScenariaError):
+    """Version management refuses to start."""
+
+
+class VersionAlreadyExistsAsDevelopment(VersionError):
+    pass
+
+
+class ConflictedConfigurationError(VersionError):
+    pass
+
+
+class EventError(ScenariaError):
+    """An event that cannot exist."""
+
+
+class InvalidEventAttributeName(EventError):
+    pass
+
+
+class InvalidEventOperation(EventError):
+    pass
+
+
+# --- job runs ------------------------------------------------------------------------------------
+class JobError(ScenariaError):
+    """Why a job failed, when the task's function itself did not raise."""
+
+
+class JobTimeout(JobError):
+    pass
+
+
+class WorkerDied(JobError):
+    pass
+
+
+class ResultNotPicklable(JobError):
+    pass
+
+
+class DependencyNotInstalled(ScenariaError):
+    """An optional extra is missing; the message names the ``pip install`` to run."""
