@@ -1,0 +1,119 @@
+"""Per-job capture of what a job prints, in a worker process.
+
+While a job runs, ``sys.stdout`` and ``sys.stderr`` are ``JobStream``s made for that job only:
+text is sent to the orchestrator line by line as it is written (so it shows live), and whatever is
+left is sent when the job ends, before its result. A stream is closed when its job ends: a thread
+the job left behind that still prints writes to the worker's real stream, never into the capture
+of the next job.
+
+Only Python-level writes are captured; a C extension or a child process writing to file
+descriptor 1 or 2 goes to the worker's inherited stdout/stderr (the orchestrator's terminal).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import IO, Any
+
+Send = Callable[[int, str], None]
+
+
+class JobStream:
+    """A text stream that forwards one job's output to the orchestrator, line by line."""
+
+    encoding = "utf-8"
+    errors = "replace"
+    newlines = None
+
+    def __init__(self, send: Send, stream: int, fallback: IO[str] | None) -> None:
+        self._send = send
+        self._stream = stream
+        self._fallback = fallback
+        self._pending: list[str] = []
+        self._lock = threading.Lock()  # jobs may print from several threads
+        self._open = True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        with self._lock:
+            if not self._open:
+                return self._fallback.write(text) if self._fallback else len(text)
+            self._pending.append(text)
+            if "\n" in text:
+                self._flush_locked()
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_locked()
+
+    def end(self) -> None:
+        """Send what is left and route later writes to the worker's real stream."""
+        with self._lock:
+            self._flush_locked()
+            self._open = False
+
+    def _flush_locked(self) -> None:
+        if self._pending:
+            text = "".join(self._pending)
+            self._pending.clear()
+            self._send(self._stream, text)
+
+    # What libraries probe on sys.stdout/sys.stderr.
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        """The worker's real descriptor: what writes to it directly is not captured."""
+        if self._fallback is None:
+            raise OSError("no file descriptor behind this stream")
+        return self._fallback.fileno()
+
+    @property
+    def buffer(self) -> _BinaryView:
+        """For code that writes bytes to ``sys.stdout.buffer``."""
+        return _BinaryView(self)
+
+
+class _BinaryView:
+    """Bytes written here are decoded (UTF-8) into the job's text stream."""
+
+    def __init__(self, text: JobStream) -> None:
+        self._text = text
+
+    def write(self, data: bytes) -> int:
+        self._text.write(bytes(data).decode("utf-8", "replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
+
+
+class CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is now, so one logging handler serves every job."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()

@@ -1,0 +1,88 @@
+"""Turning a runnable into bytes for another process, and saying clearly why it cannot be.
+
+cloudpickle sends importable module-level functions and classes by reference (the worker imports
+them) and everything else by value: functions of ``__main__`` or of a notebook, lambdas,
+closures. What cannot travel at all (locks, open files, sockets, connections) is named with the
+path that leads to it from the runnable, so the user knows what to move into ``run()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import cloudpickle
+
+from scenaria.dispatch.wire import PROTOCOL
+from scenaria.exceptions import JobError
+
+_MAX_DEPTH = 4
+
+
+class RunnableNotPicklable(JobError):
+    """A job's runnable cannot be pickled to be sent to a worker process."""
+
+
+def dumps_runnable(job_id: str, runnable: Any) -> bytes:
+    """Pickle ``runnable`` for a worker, or raise ``RunnableNotPicklable`` naming the culprit."""
+    try:
+        return cloudpickle.dumps(runnable, protocol=PROTOCOL)
+    except Exception as exc:
+        raise RunnableNotPicklable(explain(job_id, runnable, exc)) from exc
+
+
+def explain(job_id: str, runnable: Any, error: BaseException) -> str:
+    """The message for a runnable that did not pickle: which object, of which type, and why."""
+    path, culprit = _culprit(runnable, "runnable", _MAX_DEPTH, set()) or ("runnable", runnable)
+    return (
+        f"Job {job_id} cannot be sent to a worker process: {path} (of type "
+        f"{type(culprit).__module__}.{type(culprit).__qualname__}) cannot be pickled "
+        f"({type(error).__name__}: {error}). Objects such as locks, open files, sockets and "
+        "database connections cannot travel between processes: create them inside the task's "
+        "function instead of capturing them."
+    )
+
+
+def _pickles(obj: Any) -> bool:
+    try:
+        cloudpickle.dumps(obj, protocol=PROTOCOL)
+    except Exception:
+        return False
+    return True
+
+
+def _culprit(obj: Any, path: str, depth: int, seen: set[int]) -> tuple[str, Any] | None:
+    """The deepest object under ``obj`` that does not pickle, with its path; None if all do."""
+    if depth == 0 or id(obj) in seen:
+        return None
+    seen.add(id(obj))
+    for suffix, child in _children(obj):
+        if not _pickles(child):
+            child_path = path + suffix
+            return _culprit(child, child_path, depth - 1, seen) or (child_path, child)
+    return None
+
+
+def _children(obj: Any) -> Iterator[tuple[str, Any]]:
+    """What ``obj`` refers to that pickling it would pickle too, as (path suffix, object)."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield f"[{key!r}]", value
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for index, value in enumerate(obj):
+            yield f"[{index}]", value
+    elif callable(obj) and hasattr(obj, "__code__"):
+        code = obj.__code__
+        for name, cell in zip(code.co_freevars, obj.__closure__ or (), strict=False):
+            try:
+                yield f".<closure variable {name!r}>", cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+        for name in code.co_names:
+            if name in getattr(obj, "__globals__", {}):
+                yield f".<global {name!r}>", obj.__globals__[name]
+    else:
+        state = getattr(obj, "__dict__", None)
+        if isinstance(state, dict):
+            for name, value in state.items():
+                yield f".{name}", value

@@ -1,0 +1,57 @@
+"""Calls a ``DispatchListener`` from a thread of its own, in the order reports were made.
+
+The dispatcher's loop only queues reports: a listener that takes its time (writing a job state to
+the store, running user callbacks) never holds up dispatch, and the loop never runs user code.
+Reports of one job keep their order (started, output..., finished) because one thread delivers
+all of them from one FIFO queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from scenaria.dispatch.base import DispatchListener, Outcome
+
+_logger = logging.getLogger("scenaria")
+
+
+class Reporter:
+    """A FIFO of listener calls and the thread that makes them."""
+
+    def __init__(self, listener: DispatchListener, name: str) -> None:
+        self._listener = listener
+        self._queue: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._deliver, name=name, daemon=True)
+        self._thread.start()
+
+    def started(self, job_id: str, at: float) -> None:
+        self._queue.put((self._listener.job_started, (job_id, at)))
+
+    def output(self, job_id: str, stream: str, text: str) -> None:
+        self._queue.put((self._listener.job_output, (job_id, stream, text)))
+
+    def finished(self, outcome: Outcome) -> None:
+        self._queue.put((self._listener.job_finished, (outcome,)))
+
+    def close(self) -> None:
+        """Deliver what is queued, then end the thread."""
+        self._queue.put(None)
+
+    def join(self, timeout: float | None = None) -> None:
+        if threading.current_thread() is not self._thread:  # stop() called from a listener
+            self._thread.join(timeout)
+
+    def _deliver(self) -> None:
+        get = self._queue.get
+        while (item := get()) is not None:
+            method, args = item
+            try:
+                method(*args)
+            except Exception:
+                _logger.exception("The dispatch listener failed on %s%r", method.__name__, args[:1])
