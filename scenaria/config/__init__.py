@@ -1,0 +1,40 @@
+"""Configuration: data nodes, tasks, scenarios, job execution and storage settings.
+
+Set it in Python (``Config.configure_*``) or in TOML files in Taipy's format
+(``Config.load``/``override``/``export``/``backup``/``restore``), check it with ``Config.check()``.
+See docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+from scenaria.config.checks import register_check
+from scenaria.config.compare import ConfigComparison, compare
+from scenaria.config.config import Config
+from scenaria.config.core import CoreSection
+from scenaria.config.data_node import DataNodeConfig
+from scenaria.config.enums import Frequency, Scope
+from scenaria.config.global_app import GlobalAppConfig
+from scenaria.config.issues import Issue, IssueCollector
+from scenaria.config.job import JobConfig
+from scenaria.config.scenario import ScenarioConfig
+from scenaria.config.section import Section, UniqueSection
+from scenaria.config.task import TaskConfig
+
+__all__ = [
+    "Config",
+    "ConfigComparison",
+    "CoreSection",
+    "DataNodeConfig",
+    "Frequency",
+    "GlobalAppConfig",
+    "Issue",
+    "IssueCollector",
+    "JobConfig",
+    "ScenarioConfig",
+    "Scope",
+    "Section",
+    "TaskConfig",
+    "UniqueSection",
+    "compare",
+    "register_check",
+]

@@ -1,0 +1,682 @@
+"""``Config``: the process-wide configuration, set from Python calls and TOML files.
+
+Four layers are merged, later ones winning: the built-in defaults, the ``configure_*`` calls (or
+``Config.load``), the file given to ``Config.override``, and the file named by the environment
+variable ``SCENARIA_CONFIG_PATH`` (or ``TAIPY_CONFIG_PATH``). The merge is redone after every
+change. Sections returned by ``Config`` stay the same objects across merges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scenaria.config import toml_io
+from scenaria.config.checks import run_checks
+from scenaria.config.core import CONFIG_FORMAT_VERSION, CoreSection
+from scenaria.config.data_node import DataNodeConfig
+from scenaria.config.enums import Frequency, Scope
+from scenaria.config.global_app import GlobalAppConfig
+from scenaria.config.issues import IssueCollector
+from scenaria.config.job import JobConfig
+from scenaria.config.layer import DEFAULT_ID, ConfigLayer, compile_layers, default_layer
+from scenaria.config.scenario import ScenarioConfig
+from scenaria.config.section import Section, UniqueSection, copy_value
+from scenaria.config.task import TaskConfig
+from scenaria.exceptions import ConfigCheckError, ConfigurationUpdateBlocked
+
+logger = logging.getLogger("scenaria")
+
+CONFIG_PATH_VARIABLES = ("SCENARIA_CONFIG_PATH", "TAIPY_CONFIG_PATH")
+BLOCKED_MESSAGE = (
+    "The configuration cannot change while the orchestrator runs: stop it first with "
+    "Orchestrator().stop(), then change the configuration and run the orchestrator again."
+)
+
+
+def _named(**values: Any) -> dict[str, Any]:
+    """The named arguments that were given (not None)."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+class _ConfigMeta(type):
+    """Class-level read accessors, so that ``Config.data_nodes`` works without an instance."""
+
+    @property
+    def data_nodes(cls) -> dict[str, DataNodeConfig]:
+        return dict(cls._applied_layer().sections["DATA_NODE"])  # type: ignore[attr-defined]
+
+    @property
+    def tasks(cls) -> dict[str, TaskConfig]:
+        return dict(cls._applied_layer().sections["TASK"])  # type: ignore[attr-defined]
+
+    @property
+    def scenarios(cls) -> dict[str, ScenarioConfig]:
+        return dict(cls._applied_layer().sections["SCENARIO"])  # type: ignore[attr-defined]
+
+    @property
+    def sections(cls) -> dict[str, dict[str, Section]]:
+        return {k: dict(v) for k, v in cls._applied_layer().sections.items()}  # type: ignore[attr-defined]
+
+    @property
+    def unique_sections(cls) -> dict[str, UniqueSection]:
+        return dict(cls._applied_layer().unique)  # type: ignore[attr-defined]
+
+    @property
+    def global_config(cls) -> GlobalAppConfig:
+        return cls._applied_layer().unique["TAIPY"]  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def job_config(cls) -> JobConfig:
+        return cls._applied_layer().unique["JOB"]  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def core(cls) -> CoreSection:
+        return cls._applied_layer().unique["CORE"]  # type: ignore[attr-defined,no-any-return]
+
+
+class Config(metaclass=_ConfigMeta):
+    """The configuration of the process (class-level API, as ``Config.configure_data_node(...)``)."""
+
+    _lock = threading.RLock()
+    _default: ConfigLayer = default_layer()
+    _python: ConfigLayer = ConfigLayer()
+    _file: ConfigLayer = ConfigLayer()
+    _applied: ConfigLayer = ConfigLayer()
+    _compiled = False
+    _blocked = False
+
+    # --- state -----------------------------------------------------------------------------------
+    @classmethod
+    def _reset(cls) -> None:
+        """Forget every configuration change and unblock: a fresh configuration (for tests)."""
+        with cls._lock:
+            cls._default = default_layer()
+            cls._python = ConfigLayer()
+            cls._file = ConfigLayer()
+            cls._applied = ConfigLayer()
+            cls._compiled = False
+            cls._blocked = False
+
+    @classmethod
+    def block_update(cls) -> None:
+        """Refuse configuration changes (done while the orchestrator runs)."""
+        cls._blocked = True
+
+    @classmethod
+    def unblock_update(cls) -> None:
+        cls._blocked = False
+
+    @classmethod
+    def is_blocked(cls) -> bool:
+        return cls._blocked
+
+    @classmethod
+    def _check_not_blocked(cls) -> None:
+        if cls._blocked:
+            raise ConfigurationUpdateBlocked(BLOCKED_MESSAGE)
+
+    # --- compiling -------------------------------------------------------------------------------
+    @classmethod
+    def _applied_layer(cls) -> ConfigLayer:
+        if not cls._compiled:
+            cls._compile()
+        return cls._applied
+
+    @classmethod
+    def _env_file_layer(cls) -> ConfigLayer:
+        for variable in CONFIG_PATH_VARIABLES:
+            path = os.environ.get(variable)
+            if path:
+                layer = toml_io.read_file(path)
+                toml_io.check_references(layer, path, [cls._default, cls._python, cls._file])
+                return layer
+        return ConfigLayer()
+
+    @classmethod
+    def _compile(cls) -> None:
+        with cls._lock:
+            merged = compile_layers([cls._default, cls._python, cls._file, cls._env_file_layer()])
+            stable = ConfigLayer()
+            for section in merged:
+                existing = cls._applied.get(section._KIND, section.id)
+                if existing is not None and type(existing) is type(section):
+                    existing.__dict__.clear()
+                    existing.__dict__.update(section.__dict__)
+                    section = existing
+                object.__setattr__(section, "_hook", cls._on_section_change)
+                stable.add(section)
+            for section in stable:
+                section._repoint(stable.find)
+            cls._applied = stable
+            cls._compiled = True
+
+    @classmethod
+    def _on_section_change(cls, section: Section, key: str | None) -> None:
+        """Record a change made on an applied section in the Python layer, then recompile."""
+        if key is None:
+            cls._check_not_blocked()
+            return
+        with cls._lock:
+            target = cls._python.get(section._KIND, section.id)
+            if target is None:
+                target = cls._python.add(_blank(section))
+            if key == "properties":
+                object.__setattr__(target, "_properties", copy_value(section._properties))
+            elif key.startswith("-"):
+                target._properties.pop(key[1:], None)
+            else:
+                target._set_raw(key, copy_value(section._raw(key)))
+            cls._compile()
+
+    @classmethod
+    def _add(cls, section: Section) -> Any:
+        with cls._lock:
+            cls._check_not_blocked()
+            cls._python.add(section)
+            cls._compile()
+            return cls._applied.get(section._KIND, section.id)
+
+    # --- files -----------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, filename: str | Path) -> None:
+        """Replace the Python configuration by the TOML file ``filename``."""
+        cls._check_not_blocked()
+        logger.info("Loading configuration from %s", filename)
+        layer = toml_io.read_file(filename)
+        toml_io.check_references(layer, str(filename), [cls._default], _text(filename))
+        with cls._lock:
+            cls._python = layer
+            cls._compile()
+
+    @classmethod
+    def override(cls, filename: str | Path) -> None:
+        """Let the TOML file ``filename`` override the Python configuration."""
+        cls._check_not_blocked()
+        logger.info("Overriding the configuration with %s", filename)
+        layer = toml_io.read_file(filename)
+        toml_io.check_references(layer, str(filename), [cls._default, cls._python], _text(filename))
+        with cls._lock:
+            cls._file = layer
+            cls._compile()
+
+    @classmethod
+    def restore(cls, filename: str | Path) -> None:
+        """Make the configuration the one saved by ``backup`` in ``filename``."""
+        cls._check_not_blocked()
+        layer = toml_io.read_file(filename)
+        toml_io.check_references(layer, str(filename), [cls._default], _text(filename))
+        with cls._lock:
+            cls._python = layer
+            cls._file = ConfigLayer()
+            cls._compile()
+
+    @classmethod
+    def export(cls, filename: str | Path) -> None:
+        """Write the Python configuration (only what was set explicitly) as TOML."""
+        toml_io.write_file(cls._python, filename)
+
+    @classmethod
+    def backup(cls, filename: str | Path) -> None:
+        """Write the applied configuration, defaults included, as TOML."""
+        toml_io.write_file(cls._applied_layer(), filename)
+
+    @classmethod
+    def _serialize_applied(cls) -> str:
+        """The applied configuration as TOML text (stable; values without a TOML form are described)."""
+        return toml_io.dumps(cls._applied_layer(), strict=False)
+
+    # --- checking --------------------------------------------------------------------------------
+    @classmethod
+    def check(cls) -> IssueCollector:
+        """Check the applied configuration; log every issue; raise ``ConfigCheckError`` on errors."""
+        collector = run_checks(cls._applied_layer())
+        for issue in collector.warnings:
+            logger.warning(str(issue))
+        for issue in collector.infos:
+            logger.info(str(issue))
+        for issue in collector.errors:
+            logger.error(str(issue))
+        if collector.errors:
+            lines = "\n".join(
+                f"  - [{i.section}] {i.field}: {i.message} (value: {i.value!r})" for i in collector.errors
+            )
+            count = len(collector.errors)
+            raise ConfigCheckError(
+                f"The configuration has {count} error{'s' * (count > 1)}:\n{lines}", collector
+            )
+        return collector
+
+    # --- unique sections -------------------------------------------------------------------------
+    @classmethod
+    def configure_global_app(cls, **properties: Any) -> GlobalAppConfig:
+        """Set application-wide properties (``[TAIPY]``)."""
+        return cls._merge_unique(GlobalAppConfig(**properties))  # type: ignore[no-any-return]
+
+    @classmethod
+    def configure_job_executions(
+        cls, mode: str | None = None, max_nb_of_workers: int | str | None = None, **properties: Any
+    ) -> JobConfig:
+        """Choose the job execution mode (development, standalone, dask) and the number of workers
+        (``max_nb_of_workers``, also accepted as ``nb_of_workers``). Dask takes an ``address``."""
+        return cls._merge_unique(JobConfig(mode, max_nb_of_workers, **properties))  # type: ignore[no-any-return]
+
+    @classmethod
+    def configure_core(
+        cls,
+        root_folder: str | None = None,
+        storage_folder: str | None = None,
+        taipy_storage_folder: str | None = None,
+        repository_type: str | None = None,
+        repository_properties: dict[str, str | int] | None = None,
+        read_entity_retry: int | None = None,
+        mode: str | None = None,
+        version_number: str | None = None,
+        force: bool | None = None,
+        **properties: Any,
+    ) -> CoreSection:
+        """Set where entities and data are stored and how versions are managed (``[CORE]``)."""
+        section = CoreSection(
+            root_folder,
+            storage_folder,
+            taipy_storage_folder,
+            repository_type,
+            repository_properties,
+            read_entity_retry,
+            mode,
+            version_number,
+            force,
+            core_version=CONFIG_FORMAT_VERSION,
+            **properties,
+        )
+        return cls._merge_unique(section)  # type: ignore[no-any-return]
+
+    @classmethod
+    def _merge_unique(cls, section: UniqueSection) -> Any:
+        """A unique section's calls add up: later calls change only what they set."""
+        with cls._lock:
+            cls._check_not_blocked()
+            current = cls._python.get(section._KIND, section.id)
+            if current is not None:
+                current._update(section)
+                section = current  # type: ignore[assignment]
+            return cls._add(section)
+
+    # --- data nodes ------------------------------------------------------------------------------
+    @classmethod
+    def configure_data_node(
+        cls,
+        id: str,
+        storage_type: str | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        """Configure a data node; ``storage_type`` defaults to ``"pickle"``, ``scope`` to ``SCENARIO``."""
+        return cls._add(DataNodeConfig(id, storage_type, scope, validity_period, **properties))  # type: ignore[no-any-return]
+
+    @classmethod
+    def configure_data_node_from(
+        cls, source_configuration: DataNodeConfig, id: str, **properties: Any
+    ) -> DataNodeConfig:
+        """Configure a data node as a copy of ``source_configuration``, changed by ``properties``."""
+        values = {
+            "storage_type": source_configuration._raw("storage_type"),
+            "scope": source_configuration._raw("scope"),
+            "validity_period": source_configuration._raw("validity_period"),
+            **copy_value(source_configuration.properties),
+            **properties,
+        }
+        return cls.configure_data_node(id, **values)
+
+    @classmethod
+    def set_default_data_node_configuration(
+        cls,
+        storage_type: str,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        """Set what every data node config inherits when it does not say otherwise."""
+        return cls.configure_data_node(DEFAULT_ID, storage_type, scope, validity_period, **properties)
+
+    @classmethod
+    def _typed_data_node(
+        cls,
+        storage_type: str,
+        id: str,
+        scope: Scope | None,
+        validity_period: dt.timedelta | None,
+        named: dict[str, Any],
+        properties: dict[str, Any],
+    ) -> DataNodeConfig:
+        return cls.configure_data_node(id, storage_type, scope, validity_period, **{**named, **properties})
+
+    @classmethod
+    def configure_pickle_data_node(
+        cls,
+        id: str,
+        default_path: str | None = None,
+        default_data: Any = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(default_path=default_path, default_data=default_data)
+        return cls._typed_data_node("pickle", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_csv_data_node(
+        cls,
+        id: str,
+        default_path: str | None = None,
+        encoding: str | None = None,
+        has_header: bool | None = None,
+        exposed_type: str | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(
+            default_path=default_path, encoding=encoding, has_header=has_header, exposed_type=exposed_type
+        )
+        return cls._typed_data_node("csv", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_excel_data_node(
+        cls,
+        id: str,
+        default_path: str | None = None,
+        has_header: bool | None = None,
+        sheet_name: list[str] | str | None = None,
+        exposed_type: str | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(
+            default_path=default_path, has_header=has_header, sheet_name=sheet_name, exposed_type=exposed_type
+        )
+        return cls._typed_data_node("excel", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_json_data_node(
+        cls,
+        id: str,
+        default_path: str | None = None,
+        encoding: str | None = None,
+        encoder: type | None = None,
+        decoder: type | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(default_path=default_path, encoding=encoding, encoder=encoder, decoder=decoder)
+        return cls._typed_data_node("json", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_parquet_data_node(
+        cls,
+        id: str,
+        default_path: str | None = None,
+        engine: str | None = None,
+        compression: str | None = None,
+        read_kwargs: dict[str, Any] | None = None,
+        write_kwargs: dict[str, Any] | None = None,
+        exposed_type: str | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(
+            default_path=default_path,
+            engine=engine,
+            compression=compression,
+            read_kwargs=read_kwargs,
+            write_kwargs=write_kwargs,
+            exposed_type=exposed_type,
+        )
+        return cls._typed_data_node("parquet", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_sql_table_data_node(
+        cls,
+        id: str,
+        db_name: str,
+        db_engine: str,
+        table_name: str,
+        db_username: str | None = None,
+        db_password: str | None = None,
+        db_host: str | None = None,
+        db_port: int | None = None,
+        db_driver: str | None = None,
+        sqlite_folder_path: str | None = None,
+        sqlite_file_extension: str | None = None,
+        db_extra_args: dict[str, Any] | None = None,
+        exposed_type: str | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(
+            db_name=db_name,
+            db_engine=db_engine,
+            table_name=table_name,
+            db_username=db_username,
+            db_password=db_password,
+            db_host=db_host,
+            db_port=db_port,
+            db_driver=db_driver,
+            sqlite_folder_path=sqlite_folder_path,
+            sqlite_file_extension=sqlite_file_extension,
+            db_extra_args=db_extra_args,
+            exposed_type=exposed_type,
+        )
+        return cls._typed_data_node("sql_table", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_sql_data_node(
+        cls,
+        id: str,
+        db_name: str,
+        db_engine: str,
+        read_query: str,
+        write_query_builder: Callable[..., Any],
+        append_query_builder: Callable[..., Any] | None = None,
+        db_username: str | None = None,
+        db_password: str | None = None,
+        db_host: str | None = None,
+        db_port: int | None = None,
+        db_driver: str | None = None,
+        sqlite_folder_path: str | None = None,
+        sqlite_file_extension: str | None = None,
+        db_extra_args: dict[str, Any] | None = None,
+        exposed_type: str | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(
+            db_name=db_name,
+            db_engine=db_engine,
+            read_query=read_query,
+            write_query_builder=write_query_builder,
+            append_query_builder=append_query_builder,
+            db_username=db_username,
+            db_password=db_password,
+            db_host=db_host,
+            db_port=db_port,
+            db_driver=db_driver,
+            sqlite_folder_path=sqlite_folder_path,
+            sqlite_file_extension=sqlite_file_extension,
+            db_extra_args=db_extra_args,
+            exposed_type=exposed_type,
+        )
+        return cls._typed_data_node("sql", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_mongo_collection_data_node(
+        cls,
+        id: str,
+        db_name: str,
+        collection_name: str,
+        custom_document: Any = None,
+        db_username: str | None = None,
+        db_password: str | None = None,
+        db_host: str | None = None,
+        db_port: int | None = None,
+        db_driver: str | None = None,
+        db_extra_args: dict[str, Any] | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(
+            db_name=db_name,
+            collection_name=collection_name,
+            custom_document=custom_document,
+            db_username=db_username,
+            db_password=db_password,
+            db_host=db_host,
+            db_port=db_port,
+            db_driver=db_driver,
+            db_extra_args=db_extra_args,
+        )
+        return cls._typed_data_node("mongo_collection", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_in_memory_data_node(
+        cls,
+        id: str,
+        default_data: Any = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(default_data=default_data)
+        return cls._typed_data_node("in_memory", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_generic_data_node(
+        cls,
+        id: str,
+        read_fct: Callable[..., Any] | None = None,
+        write_fct: Callable[..., Any] | None = None,
+        read_fct_args: list[Any] | None = None,
+        write_fct_args: list[Any] | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(
+            read_fct=read_fct, write_fct=write_fct, read_fct_args=read_fct_args, write_fct_args=write_fct_args
+        )
+        return cls._typed_data_node("generic", id, scope, validity_period, named, properties)
+
+    @classmethod
+    def configure_s3_object_data_node(
+        cls,
+        id: str,
+        aws_access_key: str,
+        aws_secret_access_key: str,
+        aws_s3_bucket_name: str,
+        aws_s3_object_key: str,
+        aws_region: str | None = None,
+        aws_s3_object_parameters: dict[str, Any] | None = None,
+        scope: Scope | None = None,
+        validity_period: dt.timedelta | None = None,
+        **properties: Any,
+    ) -> DataNodeConfig:
+        named = _named(
+            aws_access_key=aws_access_key,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_s3_bucket_name=aws_s3_bucket_name,
+            aws_s3_object_key=aws_s3_object_key,
+            aws_region=aws_region,
+            aws_s3_object_parameters=aws_s3_object_parameters,
+        )
+        return cls._typed_data_node("s3_object", id, scope, validity_period, named, properties)
+
+    # --- tasks and scenarios ---------------------------------------------------------------------
+    @classmethod
+    def configure_task(
+        cls,
+        id: str,
+        function: Callable[..., Any] | None,
+        input: DataNodeConfig | list[DataNodeConfig] | None = None,
+        output: DataNodeConfig | list[DataNodeConfig] | None = None,
+        skippable: bool = False,
+        **properties: Any,
+    ) -> TaskConfig:
+        """Configure a task: ``function`` reads ``input`` and its result is written to ``output``."""
+        return cls._add(TaskConfig(id, function, input, output, skippable, **properties))  # type: ignore[no-any-return]
+
+    @classmethod
+    def set_default_task_configuration(
+        cls,
+        function: Callable[..., Any] | None,
+        input: DataNodeConfig | list[DataNodeConfig] | None = None,
+        output: DataNodeConfig | list[DataNodeConfig] | None = None,
+        skippable: bool = False,
+        **properties: Any,
+    ) -> TaskConfig:
+        """Set what every task config inherits when it does not say otherwise."""
+        return cls.configure_task(DEFAULT_ID, function, input, output, skippable, **properties)
+
+    @classmethod
+    def configure_scenario(
+        cls,
+        id: str,
+        task_configs: list[TaskConfig] | None = None,
+        additional_data_node_configs: list[DataNodeConfig] | None = None,
+        frequency: Frequency | None = None,
+        comparators: dict[str, list[Callable[..., Any]] | Callable[..., Any]] | None = None,
+        sequences: dict[str, list[TaskConfig]] | None = None,
+        **properties: Any,
+    ) -> ScenarioConfig:
+        """Configure a scenario from its tasks and additional data nodes."""
+        section = ScenarioConfig(
+            id, task_configs, additional_data_node_configs, frequency, comparators, sequences, **properties
+        )
+        return cls._add(section)  # type: ignore[no-any-return]
+
+    @classmethod
+    def set_default_scenario_configuration(
+        cls,
+        task_configs: list[TaskConfig] | None = None,
+        additional_data_node_configs: list[DataNodeConfig] | None = None,
+        frequency: Frequency | None = None,
+        comparators: dict[str, list[Callable[..., Any]] | Callable[..., Any]] | None = None,
+        sequences: dict[str, list[TaskConfig]] | None = None,
+        **properties: Any,
+    ) -> ScenarioConfig:
+        """Set what every scenario config inherits when it does not say otherwise."""
+        return cls.configure_scenario(
+            DEFAULT_ID,
+            task_configs,
+            additional_data_node_configs,
+            frequency,
+            comparators,
+            sequences,
+            **properties,
+        )
+
+
+def _blank(section: Section) -> Section:
+    """An empty section of the same kind and id (every field unset)."""
+    blank = section._clone()
+    object.__setattr__(blank, "_values", dict.fromkeys(section._FIELDS))
+    object.__setattr__(blank, "_properties", {})
+    return blank
+
+
+def _text(filename: str | Path) -> str | None:
+    try:
+        return Path(filename).read_text(encoding="utf-8")
+    except OSError:
+        return None
