@@ -83,7 +83,8 @@ class Dispatcher(abc.ABC):
     def cancel(self, job_id: str) -> bool:
         """Stop a queued or running job: ``job_finished`` then reports it CANCELED.
 
-        Returns False when the job is unknown or already finished (nothing to stop).
+        Returns False when the job is unknown or already finished (nothing to stop). Must not
+        wait for the listener: the orchestrator may call it while holding its own lock.
         """
 
     @abc.abstractmethod

@@ -1,0 +1,499 @@
+"""The functions of the public API (``scenaria.create_scenario``, ``scenaria.get``, ...).
+
+Names and arguments are those of Taipy's scenario-management API, so code written for it runs
+unchanged. Every entity returned is the live object of this process (see ``entities.registry``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from scenaria.data.base import DataNode
+from scenaria.entities import codec
+from scenaria.entities.cycle import Cycle
+from scenaria.entities.job import Job
+from scenaria.entities.reasons import ReasonCollection
+from scenaria.entities.registry import entity_class, registry
+from scenaria.entities.scenario import Scenario
+from scenaria.entities.sequence import Sequence, split_sequence_id
+from scenaria.entities.submission import Submission
+from scenaria.entities.task import Task
+from scenaria.exceptions import (
+    DifferentScenarioConfigs,
+    DoesNotBelongToACycle,
+    InsufficientScenarioToCompare,
+    NonExistingComparator,
+    NonExistingScenario,
+    NonExistingScenarioConfig,
+    NonExistingSequence,
+    NonExistingTask,
+)
+
+_NOT_FOUND = {"SCENARIO": NonExistingScenario, "SEQUENCE": NonExistingSequence, "TASK": NonExistingTask}
+
+
+# --- getting -----------------------------------------------------------------------------------------
+def get(entity_id: str) -> Any:
+    """The entity with that id, or None. ``ModelNotFound`` for a string that is no entity id."""
+    if isinstance(entity_id, str) and entity_id.startswith("SEQUENCE_"):
+        return _get_sequence(entity_id)
+    return registry().get(entity_id)
+
+
+def _get_sequence(sequence_id: str) -> Sequence | None:
+    name, scenario_id = split_sequence_id(sequence_id)
+    scenario = registry().get(scenario_id)
+    if not isinstance(scenario, Scenario) or name not in scenario._sequences:
+        return None
+    return scenario._sequence(name)
+
+
+def exists(entity_id: str) -> ReasonCollection:
+    """Truthy when an entity with that id exists."""
+    reasons = ReasonCollection()
+    if get(_id(entity_id)) is None:
+        reasons.add(_id(entity_id), f"Entity {_id(entity_id)} does not exist.")
+    return reasons
+
+
+def _id(entity: Any) -> str:
+    return entity if isinstance(entity, str) else entity.id
+
+
+def set(entity: Any) -> None:
+    """Save an entity (its changes are saved as they are made; this saves it whole)."""
+    if isinstance(entity, Sequence):
+        entity._scenario._save()
+    else:
+        registry().save(entity)
+
+
+def get_scenarios(cycle: Cycle | None = None, tag: str | None = None, is_sorted: bool = False,
+                  descending: bool = False, created_start_time: dt.datetime | None = None,
+                  created_end_time: dt.datetime | None = None, sort_key: str = "name") -> list[Scenario]:
+    """Scenarios of the current version, optionally of one cycle, with a tag, created in a window."""
+    where = {"owner_id": cycle.id} if cycle is not None else {}
+    scenarios = registry().find(Scenario, **where)
+    return _select(scenarios, tag, is_sorted, descending, created_start_time, created_end_time, sort_key)
+
+
+def _select(scenarios: list[Scenario], tag: str | None, is_sorted: bool, descending: bool,
+            start: dt.datetime | None, end: dt.datetime | None, sort_key: str) -> list[Scenario]:
+    if tag is not None:
+        scenarios = [s for s in scenarios if tag in s._tags]
+    if start is not None:
+        scenarios = [s for s in scenarios if s.creation_date and s.creation_date >= start]
+    if end is not None:
+        scenarios = [s for s in scenarios if s.creation_date and s.creation_date < end]
+    if is_sorted or descending:
+        scenarios = sorted(scenarios, key=_sort_key(sort_key), reverse=descending)
+    return scenarios
+
+
+def _sort_key(sort_key: str) -> Callable[[Scenario], Any]:
+    if sort_key == "id":
+        return lambda s: s.id
+    if sort_key == "config_id":
+        return lambda s: (s.config_id, s.id)
+    if sort_key == "creation_date":
+        return lambda s: (s.creation_date or dt.datetime.min, s.id)
+    if sort_key == "tags":
+        return lambda s: (sorted(s._tags), s.id)
+    return lambda s: (s.name or "", s.id)
+
+
+def get_primary(cycle: Cycle) -> Scenario | None:
+    return next((s for s in registry().find(Scenario, owner_id=cycle.id) if s.is_primary), None)
+
+
+def get_primary_scenarios(is_sorted: bool = False, descending: bool = False,
+                          created_start_time: dt.datetime | None = None,
+                          created_end_time: dt.datetime | None = None, sort_key: str = "name") -> list[Scenario]:
+    scenarios = [s for s in registry().find(Scenario) if s.is_primary]
+    return _select(scenarios, None, is_sorted, descending, created_start_time, created_end_time, sort_key)
+
+
+def get_tasks() -> list[Task]:
+    return registry().find(Task)
+
+
+def get_data_nodes() -> list[DataNode]:
+    return registry().find(DataNode)
+
+
+def get_sequences() -> list[Sequence]:
+    return [seq for scenario in registry().find(Scenario) for seq in scenario.sequences.values()]
+
+
+def get_jobs() -> list[Job]:
+    return registry().find(Job)
+
+
+def get_submissions() -> list[Submission]:
+    return registry().find(Submission)
+
+
+def get_cycles() -> list[Cycle]:
+    return registry().find(Cycle)
+
+
+def get_cycles_scenarios() -> dict[Cycle | None, list[Scenario]]:
+    grouped: dict[Cycle | None, list[Scenario]] = {}
+    for scenario in registry().find(Scenario):
+        grouped.setdefault(scenario.cycle, []).append(scenario)
+    return grouped
+
+
+def get_latest_job(task: Task) -> Job | None:
+    return max(registry().find(Job, task_id=_id(task)), default=None, key=lambda j: j.creation_date)
+
+
+def get_latest_submission(entity: Any) -> Submission | None:
+    found = registry().find(Submission, entity_id=_id(entity))
+    return max(found, default=None, key=lambda s: s.creation_date)
+
+
+def get_entities_by_config_id(config_id: str) -> list[Any]:
+    """The scenarios, else the tasks, else the data nodes made from that config."""
+    for cls in (Scenario, Task, DataNode):
+        found = registry().find(cls, config_id=config_id)
+        if found:
+            return found
+    return []
+
+
+def get_parents(entity: Any) -> dict[str, Any]:
+    """The scenarios, sequences and tasks an entity belongs to, directly or not."""
+    entity = get(entity) if isinstance(entity, str) else entity
+    parents: dict[str, dict[str, Any]] = {}
+
+    def add(kind: str, parent: Any) -> None:
+        parents.setdefault(kind, {})[parent.id] = parent
+
+    def visit(current: Any) -> None:
+        for parent_id in getattr(current, "parent_ids", ()):
+            parent = get(parent_id)
+            if parent is None:
+                continue
+            add(_kind(parent), parent)
+            visit(parent)
+
+    visit(entity)
+    return {kind: {*found.values()} for kind, found in parents.items()}
+
+
+def _kind(entity: Any) -> str:
+    return {Scenario: "scenario", Task: "task", Sequence: "sequence"}.get(type(entity), "data_node")
+
+
+# --- creating and submitting ---------------------------------------------------------------------------
+def create_scenario(config: Any, creation_date: dt.datetime | None = None, name: str | None = None) -> Scenario:
+    """A new scenario of ``config`` (a ScenarioConfig), with its tasks and data nodes."""
+    from scenaria.entities.create import create_scenario as create
+    from scenaria.orchestrator.service import prepare
+
+    reg = registry()
+    prepare(reg)
+    if not hasattr(config, "task_configs"):
+        raise NonExistingScenarioConfig(f"{config!r} is not a scenario config; create scenarios from "
+                                        "Config.configure_scenario(...) or Config.scenarios[id].")
+    scenario = create(reg, config, creation_date, name)
+    for callback, params in _global_subscribers():
+        scenario._subscribers.append({"callback": callback, "params": params})
+    if _global_subscribers():
+        scenario._save()
+    return scenario
+
+
+def create_global_data_node(config: Any) -> DataNode:
+    from scenaria.entities.create import create_global_data_node as create
+    from scenaria.orchestrator.service import prepare
+
+    reg = registry()
+    prepare(reg)
+    return create(reg, config)
+
+
+def can_create(config: Any = None) -> ReasonCollection:
+    reasons = ReasonCollection()
+    if config is not None and not hasattr(config, "task_configs"):
+        from scenaria.config.enums import Scope
+
+        if getattr(config, "scope", None) is not Scope.GLOBAL:
+            reasons.add(getattr(config, "id", str(config)), "Only scenario configs and GLOBAL data node "
+                        "configs can be created directly.")
+    return reasons
+
+
+def submit(entity: Any, force: bool = False, wait: bool = False, timeout: float | None = None,
+           callbacks: list[Callable[..., Any]] | None = None, **properties: Any) -> Submission | None:
+    """Run a scenario's, sequence's or task's tasks as jobs; the Submission that tracks them.
+
+    In development mode the jobs have run when it returns. Otherwise it returns once they are
+    queued; with ``wait=True`` it returns when they are all finished, or after ``timeout``
+    seconds with the jobs still going (then ``submission.is_finished()`` is False).
+    """
+    from scenaria.orchestrator.service import prepare, running_scheduler
+
+    if not isinstance(entity, (Scenario, Sequence, Task)):
+        return None
+    kind = entity.id.split("_", 1)[0]
+    if get(entity.id) is None:
+        raise _NOT_FOUND[kind](f"{kind.title()} {entity.id} does not exist (was it deleted?); it cannot be "
+                               "submitted.")
+    prepare(registry())
+    tasks = [entity] if isinstance(entity, Task) else entity._get_sorted_tasks()
+    scheduler = running_scheduler()
+    submission = scheduler.submit(entity, tasks, callbacks, force, properties)
+    entity._publish("SUBMISSION")
+    if wait:
+        submission.wait(timeout)
+    return submission
+
+
+def cancel_job(job: Job | str) -> None:
+    """Cancel a job that has not finished; a running job's process is killed."""
+    from scenaria.orchestrator.scheduler import current
+
+    job = get(job) if isinstance(job, str) else job
+    scheduler = current()
+    if job is not None and scheduler is not None:
+        scheduler.cancel(job)
+
+
+# --- scenarios -------------------------------------------------------------------------------------------
+def is_promotable(scenario: Scenario | str) -> ReasonCollection:
+    scenario = _resolve(scenario)
+    reasons = ReasonCollection()
+    if scenario.owner_id is None:
+        reasons.add(scenario.id, f"Scenario {scenario.id} does not belong to a cycle.")
+    elif scenario.is_primary:
+        reasons.add(scenario.id, f"Scenario {scenario.id} is already the primary scenario.")
+    return reasons
+
+
+def set_primary(scenario: Scenario) -> None:
+    """Make ``scenario`` the primary scenario of its cycle (the previous one is demoted)."""
+    if scenario.owner_id is None:
+        raise DoesNotBelongToACycle(f"Scenario {scenario.id} has no cycle (its config has no frequency), so "
+                                    "it cannot be primary.")
+    reg = registry()
+    with reg.transaction():
+        for other in reg.find(Scenario, owner_id=scenario.owner_id):
+            if other.is_primary and other.id != scenario.id:
+                other._set_primary(False)
+        scenario._set_primary(True)
+
+
+def tag(scenario: Scenario, tag: str) -> None:
+    """Tag a scenario; the tag moves from the other scenarios of the same config and cycle."""
+    reg = registry()
+    with reg.transaction():
+        for other in reg.find(Scenario, config_id=scenario.config_id, owner_id=scenario.owner_id):
+            if other.id != scenario.id and other.has_tag(tag):
+                other._remove_tag(tag)
+        scenario._add_tag(tag)
+
+
+def untag(scenario: Scenario, tag: str) -> None:
+    scenario._remove_tag(tag)
+
+
+def compare_scenarios(*scenarios: Scenario, data_node_config_id: str | None = None) -> dict[str, Any]:
+    """``{dn_config_id: {comparator name: comparator(*data)}}`` over the scenarios' data."""
+    from scenaria.config import Config
+
+    if len(scenarios) < 2:
+        raise InsufficientScenarioToCompare("Compare at least two scenarios.")
+    config_ids = {s.config_id for s in scenarios}
+    if len(config_ids) > 1:
+        raise DifferentScenarioConfigs(f"Only scenarios of one config can be compared; got {sorted(config_ids)}.")
+    config = Config.scenarios.get(scenarios[0].config_id)
+    if config is None:
+        raise NonExistingScenarioConfig(f"Scenario config {scenarios[0].config_id!r} is not configured.")
+    comparators = dict(config.comparators or {})
+    if not comparators:
+        raise NonExistingComparator(f"Scenario config {config.id!r} has no comparator; add one with "
+                                    "add_comparator or configure_scenario(comparators=...).")
+    if data_node_config_id is not None:
+        if data_node_config_id not in comparators:
+            raise NonExistingComparator(f"No comparator for data node config {data_node_config_id!r}.")
+        comparators = {data_node_config_id: comparators[data_node_config_id]}
+    results: dict[str, Any] = {}
+    for dn_config_id, functions in comparators.items():
+        data = [s.data_nodes[dn_config_id].read() for s in scenarios]
+        for function in functions if isinstance(functions, list) else [functions]:
+            results.setdefault(dn_config_id, {})[function.__name__] = function(*data)
+    return results
+
+
+def subscribe_scenario(callback: Callable[..., Any], params: list[Any] | None = None,
+                       scenario: Scenario | None = None) -> None:
+    """Call ``callback(*params, scenario, job)`` on each job status change of a scenario.
+
+    Without a scenario: of every scenario, those that exist and those created later.
+    """
+    if scenario is not None:
+        scenario.subscribe(callback, params)
+        return
+    _set_global_subscribers([*_global_subscribers(), (callback, list(params or []))])
+    for each in registry().find(Scenario):
+        each.subscribe(callback, params)
+
+
+def unsubscribe_scenario(callback: Callable[..., Any], params: list[Any] | None = None,
+                         scenario: Scenario | None = None) -> None:
+    if scenario is not None:
+        scenario.unsubscribe(callback, params)
+        return
+    wanted = list(params or [])
+    _set_global_subscribers([(c, p) for c, p in _global_subscribers()
+                             if not (c == callback and (params is None or p == wanted))])
+    for each in registry().find(Scenario):
+        each.unsubscribe(callback, params)
+
+
+def subscribe_sequence(callback: Callable[..., Any], params: list[Any] | None = None,
+                       sequence: Sequence | None = None) -> None:
+    for each in [sequence] if sequence is not None else get_sequences():
+        each.subscribe(callback, params)
+
+
+def unsubscribe_sequence(callback: Callable[..., Any], params: list[Any] | None = None,
+                         sequence: Sequence | None = None) -> None:
+    for each in [sequence] if sequence is not None else get_sequences():
+        each.unsubscribe(callback, params)
+
+
+def _global_subscribers() -> list[tuple[Any, list[Any]]]:
+    raw = registry().repository.get_meta("scenario_subscribers") or []
+    return [(item["callback"], item["params"]) for item in codec.decode(raw)]
+
+
+def _set_global_subscribers(subscribers: list[tuple[Any, list[Any]]]) -> None:
+    raw = [{"callback": c, "params": p} for c, p in subscribers]
+    registry().repository.set_meta("scenario_subscribers", codec.encode(raw) or None)
+
+
+# --- checks ----------------------------------------------------------------------------------------------
+def is_submittable(entity: Any) -> ReasonCollection:
+    entity = get(entity) if isinstance(entity, str) else entity
+    if isinstance(entity, (Scenario, Sequence)):
+        return entity.is_ready_to_run()
+    reasons = ReasonCollection()
+    if isinstance(entity, Task):
+        for dn in entity.input.values():
+            if dn.edit_in_progress or not dn._is_written():
+                reasons.add(dn.id, f"Input {dn.id} is being edited or was never written.")
+        return reasons
+    return reasons.add(_id(entity), f"{_id(entity)} is not a scenario, sequence or task.")
+
+
+def is_deletable(entity: Any) -> ReasonCollection:
+    entity = get(entity) if isinstance(entity, str) else entity
+    reasons = ReasonCollection()
+    if isinstance(entity, Scenario) and entity.is_primary and entity.owner_id:
+        if registry().repository.count("scenario", owner_id=entity.owner_id) > 1:
+            reasons.add(entity.id, f"Scenario {entity.id} is the primary scenario of a cycle with others.")
+    elif isinstance(entity, Job) and not entity.is_finished():
+        reasons.add(entity.id, f"Job {entity.id} is not finished.")
+    elif isinstance(entity, Submission) and not entity.is_finished():
+        reasons.add(entity.id, f"Submission {entity.id} is not finished.")
+    return reasons
+
+
+def is_editable(entity: Any) -> ReasonCollection:
+    return exists(entity)
+
+
+def is_readable(entity: Any) -> ReasonCollection:
+    return exists(entity)
+
+
+# --- deleting ----------------------------------------------------------------------------------------
+def delete(entity_id: str) -> None:
+    """Delete an entity and what it owns (see ``entities.cleanup``)."""
+    from scenaria.entities.cleanup import delete_entity
+
+    entity = get(entity_id)
+    if entity is None:
+        entity_class(entity_id)  # an id of no known kind raises ModelNotFound
+        return
+    if isinstance(entity, Sequence):
+        entity._scenario.remove_sequence(entity._name)
+        return
+    delete_entity(registry(), entity)
+
+
+def delete_job(job: Job, force: bool | None = False) -> None:
+    from scenaria.entities.cleanup import delete_job as remove
+
+    remove(registry(), job, bool(force))
+
+
+def delete_jobs() -> None:
+    from scenaria.entities.cleanup import delete_job as remove
+
+    for job in registry().find(Job, all_versions=True):
+        remove(registry(), job, force=True)
+
+
+def clean_all_entities(version_number: str) -> bool:
+    """Delete every entity of a version, and the version; False when there is no such version."""
+    from scenaria.exceptions import NonExistingVersion
+    from scenaria.versioning.manager import delete_version
+
+    try:
+        delete_version(registry(), version_number)
+    except NonExistingVersion:
+        return False
+    return True
+
+
+def _resolve(entity: Any) -> Any:
+    return get(entity) if isinstance(entity, str) else entity
+
+
+__all__ = [
+    "can_create",
+    "cancel_job",
+    "clean_all_entities",
+    "compare_scenarios",
+    "create_global_data_node",
+    "create_scenario",
+    "delete",
+    "delete_job",
+    "delete_jobs",
+    "exists",
+    "get",
+    "get_cycles",
+    "get_cycles_scenarios",
+    "get_data_nodes",
+    "get_entities_by_config_id",
+    "get_jobs",
+    "get_latest_job",
+    "get_latest_submission",
+    "get_parents",
+    "get_primary",
+    "get_primary_scenarios",
+    "get_scenarios",
+    "get_sequences",
+    "get_submissions",
+    "get_tasks",
+    "is_deletable",
+    "is_editable",
+    "is_promotable",
+    "is_readable",
+    "is_submittable",
+    "set",
+    "set_primary",
+    "submit",
+    "subscribe_scenario",
+    "subscribe_sequence",
+    "tag",
+    "unsubscribe_scenario",
+    "unsubscribe_sequence",
+    "untag",
+]

@@ -1,0 +1,28 @@
+"""Data kept in the memory of the orchestrating process (development mode only)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from scenaria.data.base import DataNode
+
+#: data by data node id; lives as long as the process
+in_memory_storage: dict[str, Any] = {}
+
+
+class InMemoryDataNode(DataNode):
+    _STORAGE_TYPE: ClassVar[str] = "in_memory"
+
+    def _read(self) -> Any:
+        return in_memory_storage.get(self.id)
+
+    def _write(self, data: Any) -> None:
+        in_memory_storage[self.id] = data
+
+    def _initial_write(self, default_data: Any) -> None:
+        if default_data is not None and self.id not in in_memory_storage:
+            self._write(default_data)
+            self.track_edit(editor_id="scenaria", comment="Default data written.")
+
+    def _delete_generated(self) -> None:
+        in_memory_storage.pop(self.id, None)

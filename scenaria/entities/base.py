@@ -1,0 +1,215 @@
+"""What every persisted entity shares: identity, records, saving, labels and change events.
+
+Entities are plain dataclasses. Their record (what the store keeps) is derived from their
+fields: a field ``_x`` is stored under ``"x"``, and a field's ``metadata["codec"]`` says how
+to turn it into a JSON-compatible value and back when it is not one already.
+
+An entity is *live*: in the orchestrating process there is one object per id (see
+``registry``), changed in place by the orchestrator, so reading an attribute never touches the
+disk. Changing a public attribute saves the entity and publishes an UPDATE event; ``with
+entity:`` groups several changes into one save.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
+from scenaria.entities import codec
+
+# --- field codecs ----------------------------------------------------------------------------------
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+DATETIME: Codec = (codec.dumps_datetime, codec.loads_datetime)
+ANY: Codec = (codec.encode, codec.decode)
+STRSET: Codec = (sorted, set)
+
+
+def enum_codec(enum_type: type[enum.Enum]) -> Codec:
+    return (lambda member: None if member is None else member.name,
+            lambda name: None if name is None else enum_type[name])
+
+
+def field(default: Any = dataclasses.MISSING, *, codec: Codec | None = None,
+          default_factory: Any = dataclasses.MISSING) -> Any:
+    """A dataclass field with an optional record codec."""
+    metadata = {"codec": codec} if codec else {}
+    return dataclasses.field(default=default, default_factory=default_factory, metadata=metadata)
+
+
+def new_id(prefix: str, config_id: str | None = None) -> str:
+    middle = f"_{config_id}" if config_id else ""
+    return f"{prefix}{middle}_{uuid.uuid4()}"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now()
+
+
+class Entity:
+    """Base of the persisted entities (a dataclass subclass supplies the fields)."""
+
+    _KIND: ClassVar[str]  # record kind in the store
+    _ID_PREFIX: ClassVar[str]  # first part of the ids of this kind
+    _EVENT_TYPE: ClassVar[str]  # EventEntityType member name
+    _RECORD_FIELDS: ClassVar[tuple[tuple[str, str, Codec | None], ...]]
+
+    id: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._RECORD_FIELDS = ()  # filled lazily: the dataclass decorator runs after this hook
+
+    # --- records -------------------------------------------------------------------------------
+    @classmethod
+    def _fields(cls) -> tuple[tuple[str, str, Codec | None], ...]:
+        if not cls._RECORD_FIELDS:
+            cls._RECORD_FIELDS = tuple(
+                (f.name, f.name.lstrip("_"), f.metadata.get("codec"))
+                for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+                if f.init
+            )
+        return cls._RECORD_FIELDS
+
+    def _to_record(self) -> dict[str, Any]:
+        record = {}
+        for attr, key, field_codec in self._fields():
+            value = getattr(self, attr)
+            record[key] = field_codec[0](value) if field_codec and value is not None else value
+        return record
+
+    @classmethod
+    def _from_record(cls, record: dict[str, Any]) -> Any:
+        return cls(**cls._decoded(record))  # type: ignore[call-arg]
+
+    @classmethod
+    def _decoded(cls, record: dict[str, Any]) -> dict[str, Any]:
+        values = {}
+        for attr, key, field_codec in cls._fields():
+            if key in record:
+                value = record[key]
+                values[attr] = field_codec[1](value) if field_codec and value is not None else value
+        return values
+
+    def _refresh(self, record: dict[str, Any]) -> None:
+        """Take the values of a record read from the store (written by another process)."""
+        if getattr(self, "_batch_depth", 0):
+            return
+        for attr, value in self._decoded(record).items():
+            object.__setattr__(self, attr, value)
+        self._after_refresh()
+
+    def _after_refresh(self) -> None:
+        """Hook for derived state (e.g. the owner link of properties)."""
+
+    # --- saving and events ---------------------------------------------------------------------
+    def _save(self) -> None:
+        if getattr(self, "_batch_depth", 0):
+            object.__setattr__(self, "_batch_dirty", True)
+            return
+        from scenaria.entities.registry import registry
+
+        registry().save(self)
+
+    def _changed(self, attribute: str, value: Any = None) -> None:
+        """Save after a change of ``attribute`` and tell the subscribers."""
+        self._save()
+        self._publish("UPDATE", attribute, value)
+
+    def _publish(self, operation: str, attribute: str | None = None, value: Any = None) -> None:
+        from scenaria.entities.notify import publish
+
+        publish(self._EVENT_TYPE, operation, self.id, attribute, value, self._event_metadata())
+
+    def _event_metadata(self) -> dict[str, Any]:
+        return {}
+
+    def __enter__(self) -> Any:
+        object.__setattr__(self, "_batch_depth", getattr(self, "_batch_depth", 0) + 1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        depth = self._batch_depth - 1
+        object.__setattr__(self, "_batch_depth", depth)
+        if depth == 0 and getattr(self, "_batch_dirty", False):
+            object.__setattr__(self, "_batch_dirty", False)
+            self._save()
+
+    # --- identity and labels ---------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entity) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.id!r})"
+
+    @property
+    def name(self) -> str | None:
+        return getattr(self, "_properties", {}).get("name")
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self.properties["name"] = value  # type: ignore[attr-defined]
+
+    def get_simple_label(self) -> str:
+        """The entity's own label: its ``label`` or ``name`` property, else its config id or id."""
+        properties = getattr(self, "_properties", {})
+        return properties.get("label") or properties.get("name") or getattr(self, "config_id", None) or self.id
+
+    def get_label(self) -> str:
+        """The label with its owner's in front (``"owner > name"``)."""
+        owner_id = getattr(self, "_owner_id", None) or getattr(self, "owner_id", None)
+        if owner_id:
+            from scenaria.entities.registry import registry
+
+            owner = registry().get(owner_id)
+            if owner is not None:
+                return f"{owner.get_simple_label()} > {self.get_simple_label()}"
+        return self.get_simple_label()
+
+
+class Properties(dict):
+    """An entity's ``properties``: changing a key saves the entity and publishes an UPDATE."""
+
+    def __init__(self, owner: Entity | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._owner = owner
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._notify()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._notify()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        super().update(*args, **kwargs)
+        self._notify()
+
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        value = super().pop(key, *default)
+        self._notify()
+        return value
+
+    def _notify(self) -> None:
+        if self._owner is not None:
+            self._owner._changed("properties")
+
+    def __reduce__(self) -> Any:  # travels as a plain dict (e.g. to a worker)
+        return (dict, (dict(self),))
+
+
+def own_properties(entity: Entity, values: dict[str, Any] | None) -> Properties:
+    return Properties(entity, values or {})
+
+
+def iter_ids(entities: Any) -> Iterator[str]:
+    """Ids of entities given as objects or ids."""
+    for item in entities:
+        yield item if isinstance(item, str) else item.id

@@ -1,0 +1,116 @@
+"""Turning entity fields into JSON-compatible record values and back.
+
+Plain values (str, int, float, bool, None, lists and dicts of them) are stored as they are, so
+records stay readable. Everything else a property may hold is stored as a tagged object
+``{"__type__": tag, "__value__": ...}``: dates, durations, enums, sets, tuples, functions and
+classes (by import path when importable, by value with cloudpickle otherwise: a lambda or a
+function of ``__main__`` survives a restart).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import enum
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from scenaria.config.enums import Frequency, Scope
+
+_ENUMS: dict[str, type[enum.Enum]] = {"Scope": Scope, "Frequency": Frequency}
+
+
+def encode(value: Any) -> Any:
+    """A JSON-compatible form of ``value``."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    return _tagged(value)
+
+
+def decode(value: Any) -> Any:
+    """The value ``encode`` was given."""
+    if isinstance(value, dict):
+        if "__type__" in value and "__value__" in value:
+            return _untagged(value["__type__"], value["__value__"])
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def _tagged(value: Any) -> dict[str, Any]:
+    if isinstance(value, dt.datetime):
+        return {"__type__": "datetime", "__value__": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"__type__": "date", "__value__": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"__type__": "timedelta", "__value__": value.total_seconds()}
+    if isinstance(value, enum.Enum) and type(value).__name__ in _ENUMS:
+        return {"__type__": type(value).__name__, "__value__": value.name}
+    if isinstance(value, (set, frozenset)):
+        return {"__type__": "set", "__value__": [encode(v) for v in value]}
+    if isinstance(value, tuple):
+        return {"__type__": "tuple", "__value__": [encode(v) for v in value]}
+    if callable(value):
+        path = import_path(value)
+        if path is not None:
+            return {"__type__": "ref", "__value__": path}
+    import cloudpickle
+
+    return {"__type__": "pickle", "__value__": base64.b64encode(cloudpickle.dumps(value)).decode()}
+
+
+def _untagged(tag: str, raw: Any) -> Any:
+    if tag == "datetime":
+        return dt.datetime.fromisoformat(raw)
+    if tag == "date":
+        return dt.date.fromisoformat(raw)
+    if tag == "timedelta":
+        return dt.timedelta(seconds=raw)
+    if tag in _ENUMS:
+        return _ENUMS[tag][raw]
+    if tag == "set":
+        return {decode(v) for v in raw}
+    if tag == "tuple":
+        return tuple(decode(v) for v in raw)
+    if tag == "ref":
+        return resolve(raw)
+    if tag == "pickle":
+        import pickle
+
+        return pickle.loads(base64.b64decode(raw))
+    raise ValueError(f"unknown tagged value {tag!r} in a stored record")
+
+
+def import_path(obj: Callable[..., Any] | type) -> str | None:
+    """``"module:qualname"`` when ``obj`` can be imported back by that path, else None."""
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None)
+    if not module or not qualname or module == "__main__" or "<" in qualname:
+        return None
+    try:
+        return f"{module}:{qualname}" if resolve(f"{module}:{qualname}") is obj else None
+    except (ImportError, AttributeError):
+        return None
+
+
+def resolve(path: str) -> Any:
+    """The object at ``"module:qualname"``."""
+    module_name, _, qualname = path.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def dumps_datetime(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def loads_datetime(value: str | None) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromisoformat(value)

@@ -1,0 +1,110 @@
+"""A cycle: the period (day, week, month, quarter, year) a scenario belongs to."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any, ClassVar
+
+from scenaria.config.enums import Frequency
+from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, own_properties
+
+
+def period(frequency: Frequency, when: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The (start, end) of the cycle of ``frequency`` that contains ``when``.
+
+    The end is one microsecond before the next cycle starts. Quarters start on January, April,
+    July and October 1st (the reference gets them wrong: every day is its own quarter there).
+    """
+    day = dt.datetime(when.year, when.month, when.day)
+    if frequency is Frequency.DAILY:
+        start, following = day, day + dt.timedelta(days=1)
+    elif frequency is Frequency.WEEKLY:
+        start = day - dt.timedelta(days=day.weekday())
+        following = start + dt.timedelta(days=7)
+    elif frequency is Frequency.MONTHLY:
+        start = day.replace(day=1)
+        following = _add_months(start, 1)
+    elif frequency is Frequency.QUARTERLY:
+        start = day.replace(day=1, month=3 * ((day.month - 1) // 3) + 1)
+        following = _add_months(start, 3)
+    else:
+        start = day.replace(day=1, month=1)
+        following = start.replace(year=start.year + 1)
+    return start, following - dt.timedelta(microseconds=1)
+
+
+def _add_months(start: dt.datetime, months: int) -> dt.datetime:
+    month = start.month - 1 + months
+    return start.replace(year=start.year + month // 12, month=month % 12 + 1)
+
+
+def default_name(frequency: Frequency, start: dt.datetime) -> str:
+    if frequency is Frequency.DAILY:
+        return start.strftime("%A, %d. %B %Y")
+    if frequency is Frequency.WEEKLY:
+        return start.strftime("Week %W %Y, from %d. %B")
+    if frequency is Frequency.MONTHLY:
+        return start.strftime("%B %Y")
+    if frequency is Frequency.QUARTERLY:
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    return start.strftime("%Y")
+
+
+@dataclasses.dataclass(eq=False, repr=False)
+class Cycle(Entity):
+    """A period shared by the scenarios created in it; each cycle has one primary scenario."""
+
+    _KIND: ClassVar[str] = "cycle"
+    _ID_PREFIX: ClassVar[str] = "CYCLE"
+    _EVENT_TYPE: ClassVar[str] = "CYCLE"
+
+    id: str
+    _frequency: Frequency = field(Frequency.DAILY, codec=enum_codec(Frequency))
+    _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
+    _creation_date: dt.datetime | None = field(None, codec=DATETIME)
+    _start_date: dt.datetime | None = field(None, codec=DATETIME)
+    _end_date: dt.datetime | None = field(None, codec=DATETIME)
+    _name: str = ""
+
+    def __post_init__(self) -> None:
+        self._after_refresh()
+
+    def _after_refresh(self) -> None:
+        self._properties = own_properties(self, self._properties)
+
+    @staticmethod
+    def new_id(name: str) -> str:
+        import uuid
+
+        return f"CYCLE_{re.sub(r'[^0-9A-Za-z]+', '_', name).strip('_')}_{uuid.uuid4()}"
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self._properties
+
+    @property
+    def frequency(self) -> Frequency:
+        return self._frequency
+
+    @property
+    def creation_date(self) -> dt.datetime | None:
+        return self._creation_date
+
+    @property
+    def start_date(self) -> dt.datetime | None:
+        return self._start_date
+
+    @property
+    def end_date(self) -> dt.datetime | None:
+        return self._end_date
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+        self._changed("name", value)

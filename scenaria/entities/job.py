@@ -1,0 +1,190 @@
+"""A job: one run of a task for one submission."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, ClassVar
+
+from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field
+from scenaria.entities.status import FINISHED, Status
+
+
+@dataclasses.dataclass(eq=False, repr=False)
+class Job(Entity):
+    """A task's execution. Its status is changed by the orchestrator only.
+
+    Besides the reference's attributes, a job keeps what its run printed (``stdout``,
+    ``stderr``) and how many times it was tried (``attempts``).
+    """
+
+    _KIND: ClassVar[str] = "job"
+    _ID_PREFIX: ClassVar[str] = "JOB"
+    _EVENT_TYPE: ClassVar[str] = "JOB"
+
+    id: str
+    _task_id: str
+    _submit_id: str
+    _submit_entity_id: str
+    _status: Status = field(Status.SUBMITTED, codec=enum_codec(Status))
+    _status_change_records: dict[str, dt.datetime] = field(default_factory=dict, codec=ANY)
+    _force: bool = False
+    _creation_date: dt.datetime | None = field(None, codec=DATETIME)
+    _stacktrace: list[str] = field(default_factory=list)
+    version: str = ""
+    _stdout: str = ""
+    _stderr: str = ""
+    _attempts: int = 0
+    _task_config_id: str = ""
+
+    # --- attributes ----------------------------------------------------------------------------
+    @property
+    def task(self) -> Any:
+        from scenaria.entities.registry import registry
+
+        return registry().cached(self._task_id)
+
+    @property
+    def owner_id(self) -> str:
+        return self._task_id
+
+    @property
+    def force(self) -> bool:
+        return self._force
+
+    @property
+    def submit_id(self) -> str:
+        return self._submit_id
+
+    @property
+    def submit_entity_id(self) -> str:
+        return self._submit_entity_id
+
+    @property
+    def submit_entity(self) -> Any:
+        from scenaria.entities.registry import registry
+
+        return registry().cached(self._submit_entity_id)
+
+    @property
+    def status(self) -> Status:
+        return self._status
+
+    @property
+    def creation_date(self) -> dt.datetime | None:
+        return self._creation_date
+
+    @property
+    def stacktrace(self) -> list[str]:
+        return list(self._stacktrace)
+
+    @property
+    def stdout(self) -> str:
+        """What the job's run printed on standard output."""
+        return self._stdout
+
+    @property
+    def stderr(self) -> str:
+        """What the job's run printed on standard error, logging records included."""
+        return self._stderr
+
+    @property
+    def attempts(self) -> int:
+        """How many times the job was started."""
+        return self._attempts
+
+    # --- timings -------------------------------------------------------------------------------
+    def _when(self, status: Status) -> dt.datetime | None:
+        return self._status_change_records.get(status.name)
+
+    @property
+    def submitted_at(self) -> dt.datetime | None:
+        return self._when(Status.SUBMITTED) or self._creation_date
+
+    @property
+    def run_at(self) -> dt.datetime | None:
+        return self._when(Status.RUNNING)
+
+    @property
+    def finished_at(self) -> dt.datetime | None:
+        if not self.is_finished():
+            return None
+        return self._when(self._status)
+
+    @property
+    def execution_duration(self) -> float | None:
+        started, ended = self.run_at, self.finished_at
+        return (ended - started).total_seconds() if started and ended else None
+
+    @property
+    def pending_duration(self) -> float | None:
+        pending = self._when(Status.PENDING)
+        end = self.run_at or self.finished_at
+        return (end - pending).total_seconds() if pending and end else None
+
+    @property
+    def blocked_duration(self) -> float | None:
+        blocked = self._when(Status.BLOCKED)
+        end = self._when(Status.PENDING) or self.finished_at
+        return (end - blocked).total_seconds() if blocked and end else None
+
+    # --- status checks -------------------------------------------------------------------------
+    def is_submitted(self) -> bool:
+        return self._status is Status.SUBMITTED
+
+    def is_blocked(self) -> bool:
+        return self._status is Status.BLOCKED
+
+    def is_pending(self) -> bool:
+        return self._status is Status.PENDING
+
+    def is_running(self) -> bool:
+        return self._status is Status.RUNNING
+
+    def is_canceled(self) -> bool:
+        return self._status is Status.CANCELED
+
+    def is_failed(self) -> bool:
+        return self._status is Status.FAILED
+
+    def is_completed(self) -> bool:
+        return self._status is Status.COMPLETED
+
+    def is_skipped(self) -> bool:
+        return self._status is Status.SKIPPED
+
+    def is_abandoned(self) -> bool:
+        return self._status is Status.ABANDONED
+
+    def is_finished(self) -> bool:
+        return self._status in FINISHED
+
+    def _is_finished(self) -> bool:
+        return self.is_finished()
+
+    def is_deletable(self) -> Any:
+        from scenaria.api import is_deletable
+
+        return is_deletable(self)
+
+    def _event_metadata(self) -> dict[str, Any]:
+        return {"creation_date": self._creation_date, "task_config_id": self._task_config_id,
+                "version": self.version}
+
+    def get_event_context(self) -> dict[str, Any]:
+        return self._event_metadata()
+
+    def __contains__(self, task: Any) -> bool:
+        return getattr(task, "id", task) == self._task_id
+
+    def __lt__(self, other: Job) -> bool:
+        return (self._creation_date or dt.datetime.min) < (other._creation_date or dt.datetime.min)
+
+    def __le__(self, other: Job) -> bool:
+        return self == other or self < other
+
+    def __gt__(self, other: Job) -> bool:
+        return other < self
+
+    def __ge__(self, other: Job) -> bool:
+        return self == other or other < self

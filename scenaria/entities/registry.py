@@ -1,0 +1,164 @@
+"""The identity map: one live object per entity id, over the repository.
+
+Every entity the API returns comes from here, so an object the orchestrator updates is the very
+object the user holds (``job.status`` read again shows the new status) and no attribute read
+goes to the disk. Getting an entity by id (or listing entities) re-reads its record, so a change
+made by another process shows when the entity is got again; the object keeps its identity.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from scenaria.entities.base import Entity
+from scenaria.exceptions import ModelNotFound
+from scenaria.store.base import Repository
+
+E = TypeVar("E", bound=Entity)
+
+
+class Registry:
+    """Live entities of one repository."""
+
+    def __init__(self, repository: Repository) -> None:
+        self.repository = repository
+        self._objects: dict[str, Entity] = {}
+        self._lock = threading.RLock()
+        self.version: str = ""  # the version new entities get and queries filter on
+
+    # --- reading ---------------------------------------------------------------------------------
+    def get(self, entity_id: str) -> Entity | None:
+        """The live entity with that id, or None; ``ModelNotFound`` for an id of no known kind."""
+        cls = entity_class(entity_id)
+        record = self.repository.load(cls._KIND, entity_id)
+        return None if record is None else self._adopt(cls, record)
+
+    def cached(self, entity_id: str) -> Entity | None:
+        """The live entity if this process holds it, without reading the store."""
+        obj = self._objects.get(entity_id)
+        return obj if obj is not None else self.get(entity_id)
+
+    def find(self, cls: type[E], all_versions: bool = False, **where: Any) -> list[E]:
+        """Entities of a class whose indexed fields match, of the current version unless told."""
+        if not all_versions and self.version and "version" not in where and cls._KIND not in _UNVERSIONED:
+            where["version"] = self.version
+        return [self._adopt(cls, record) for record in self.repository.find(cls._KIND, **where)]
+
+    def get_many(self, cls: type[E], ids: Iterable[str]) -> list[E]:
+        """Live entities for ids, in order; ids this process already holds are not re-read."""
+        ids = list(ids)
+        missing = [i for i in ids if i not in self._objects]
+        if missing:
+            for record in self.repository.load_many(cls._KIND, missing):
+                self._adopt(cls, record)
+        return [self._objects[i] for i in ids if i in self._objects]  # type: ignore[misc]
+
+    def _adopt(self, cls: type[E], record: dict[str, Any]) -> E:
+        obj = self._objects.get(record["id"])
+        if obj is None:
+            with self._lock:
+                obj = self._objects.get(record["id"])
+                if obj is None:
+                    obj = cls._from_record(record)
+                    self._objects[obj.id] = obj
+                    return obj  # type: ignore[return-value]
+        obj._refresh(record)
+        return obj  # type: ignore[return-value]
+
+    # --- writing ---------------------------------------------------------------------------------
+    def add(self, entity: Entity) -> None:
+        """Keep a new entity and save it."""
+        self._objects[entity.id] = entity
+        self.repository.save(entity._KIND, entity._to_record())
+
+    def save(self, entity: Entity) -> None:
+        self._objects.setdefault(entity.id, entity)
+        self.repository.save(entity._KIND, entity._to_record())
+
+    def delete(self, entities: Iterable[Entity]) -> None:
+        by_kind: dict[str, list[str]] = {}
+        for entity in entities:
+            by_kind.setdefault(entity._KIND, []).append(entity.id)
+        with self.repository.transaction():
+            for kind, ids in by_kind.items():
+                self.repository.delete(kind, ids)
+        for ids in by_kind.values():
+            for entity_id in ids:
+                self._objects.pop(entity_id, None)
+
+    def forget(self) -> None:
+        """Drop the live objects (they are re-read when asked for)."""
+        self._objects.clear()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.repository.transaction():
+            yield
+
+    def close(self) -> None:
+        self._objects.clear()
+        self.repository.close()
+
+
+_UNVERSIONED = frozenset({"cycle", "version"})
+
+
+def entity_class(entity_id: str) -> type[Entity]:
+    """The entity class for an id, from its prefix."""
+    from scenaria.entities import ENTITY_CLASSES
+
+    prefix = entity_id.split("_", 1)[0] if isinstance(entity_id, str) else ""
+    cls = ENTITY_CLASSES.get(prefix)
+    if cls is None:
+        raise ModelNotFound(
+            f"{entity_id!r} is not an entity id: ids start with one of "
+            f"{', '.join(sorted(ENTITY_CLASSES))} followed by '_'."
+        )
+    return cls
+
+
+# --- the process's registry ----------------------------------------------------------------------
+_current: Registry | None = None
+_current_lock = threading.Lock()
+
+
+def registry() -> Registry:
+    """The registry of the configured store, opened on first use."""
+    global _current
+    if _current is None:
+        with _current_lock:
+            if _current is None:
+                from scenaria.store import open_repository
+
+                _current = Registry(open_repository(repository_settings()))
+    return _current
+
+
+def reset_registry() -> None:
+    """Close the store and forget every live entity (tests; a new configuration)."""
+    global _current
+    with _current_lock:
+        if _current is not None:
+            _current.close()
+        _current = None
+
+
+def repository_settings() -> dict[str, Any]:
+    """The repository settings that ``Config.core`` describes."""
+    from scenaria.config import Config
+
+    core = Config.core
+    kind = (core.repository_type or "sqlite").lower()
+    properties = dict(core.repository_properties or {})
+    folder = core.taipy_storage_folder or ".taipy/"
+    if kind in ("sqlite", "sql"):
+        return {"type": "sqlite", "path": properties.get("db_location") or os.path.join(folder, "scenaria.db")}
+    if kind == "filesystem":
+        return {"type": "filesystem", "root": folder}
+    if kind in ("postgresql", "postgres"):
+        return {"type": "postgresql", **properties}
+    return {"type": kind, **properties}

@@ -1,0 +1,288 @@
+"""A scenario: a graph of tasks and their data nodes, created from a scenario config."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, ClassVar
+
+from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, field, own_properties
+from scenaria.entities.submittable import Submittable
+from scenaria.exceptions import (
+    AttributeKeyAlreadyExisted,
+    NonExistingSequence,
+    SequenceAlreadyExists,
+    SequenceTaskDoesNotExistInScenario,
+    UnauthorizedTagError,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Subscriber:
+    """A callback called on every status change of the jobs of an entity, with its extra params."""
+
+    callback: Any
+    params: list[Any]
+
+
+def encode_subscribers(subscribers: list[Subscriber]) -> list[dict[str, Any]]:
+    return [{"callback": sub.callback, "params": list(sub.params)} for sub in subscribers]
+
+
+def decode_subscribers(raw: list[dict[str, Any]]) -> list[Subscriber]:
+    return [Subscriber(item["callback"], list(item.get("params") or [])) for item in raw or []]
+
+
+@dataclasses.dataclass(eq=False, repr=False)
+class Scenario(Submittable, Entity):
+    """An instance of a scenario config: its tasks, data nodes, sequences, tags and cycle.
+
+    Tasks, data nodes and sequences read as attributes by config id or name:
+    ``scenario.my_output.read()``.
+    """
+
+    _KIND: ClassVar[str] = "scenario"
+    _ID_PREFIX: ClassVar[str] = "SCENARIO"
+    _EVENT_TYPE: ClassVar[str] = "SCENARIO"
+
+    id: str
+    config_id: str
+    _task_ids: list[str] = field(default_factory=list)
+    _additional_data_node_ids: list[str] = field(default_factory=list)
+    _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
+    _creation_date: dt.datetime | None = field(None, codec=DATETIME)
+    _primary_scenario: bool = False
+    _subscribers: list[dict[str, Any]] = field(default_factory=list, codec=ANY)
+    _tags: set[str] = field(default_factory=set, codec=STRSET)
+    version: str = ""
+    _sequences: dict[str, dict[str, Any]] = field(default_factory=dict, codec=ANY)
+    _owner_id: str | None = None  # the cycle
+
+    def __post_init__(self) -> None:
+        self._after_refresh()
+
+    def _after_refresh(self) -> None:
+        self._properties = own_properties(self, self._properties)
+        self.__dict__["_sequence_objects"] = {}
+
+    def _task_id_list(self) -> list[str]:
+        return self._task_ids
+
+    def _event_metadata(self) -> dict[str, Any]:
+        return {"config_id": self.config_id, "version": self.version}
+
+    # --- attributes ----------------------------------------------------------------------------
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self._properties
+
+    @property
+    def creation_date(self) -> dt.datetime | None:
+        return self._creation_date
+
+    @property
+    def owner_id(self) -> str | None:
+        return self._owner_id
+
+    @property
+    def cycle(self) -> Any:
+        from scenaria.entities.registry import registry
+
+        return registry().cached(self._owner_id) if self._owner_id else None
+
+    @property
+    def is_primary(self) -> bool:
+        return self._primary_scenario
+
+    @property
+    def tags(self) -> set[str]:
+        return set(self._tags)
+
+    @property
+    def subscribers(self) -> list[Subscriber]:
+        return decode_subscribers(self._subscribers)
+
+    @property
+    def tasks(self) -> dict[str, Any]:
+        return {task.config_id: task for task in self._task_objects()}
+
+    @property
+    def additional_data_nodes(self) -> dict[str, Any]:
+        return {dn.config_id: dn for dn in self._data_node_objects(self._additional_data_node_ids)}
+
+    @property
+    def data_nodes(self) -> dict[str, Any]:
+        nodes = {dn.config_id: dn for dn in self._all_data_nodes()}
+        nodes.update(self.additional_data_nodes)
+        return nodes
+
+    @property
+    def sequences(self) -> dict[str, Any]:
+        return {name: self._sequence(name) for name in self._sequences}
+
+    def _sequence(self, name: str) -> Any:
+        from scenaria.entities.sequence import Sequence
+
+        cache = self.__dict__["_sequence_objects"]
+        if name not in cache:
+            cache[name] = Sequence(self, name)
+        return cache[name]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        found = self._child(name)
+        if found is not None:
+            return found
+        raise AttributeError(f"Scenario {self.__dict__.get('id')!r} has no attribute, task, data node "
+                             f"or sequence {name!r}")
+
+    def _child(self, name: str) -> Any:
+        protected = name.replace(" ", "TPSPACE")
+        if name in self.__dict__.get("_sequences", {}) or protected in self.__dict__.get("_sequences", {}):
+            return self._sequence(name if name in self._sequences else protected)
+        tasks = self.tasks
+        if name in tasks:
+            return tasks[name]
+        data_nodes = self.data_nodes
+        if name in data_nodes:
+            return data_nodes[name]
+        return self.__dict__.get("_properties", {}).get(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (not name.startswith("_") and "_task_ids" in self.__dict__ and name not in ("name", "version")
+                and self._child(name) is not None and name not in self._properties):
+            raise AttributeKeyAlreadyExisted(
+                f"{name!r} names a task, data node or sequence of scenario {self.id}; it cannot be set.")
+        super().__setattr__(name, value)
+
+    # --- tags and primary ----------------------------------------------------------------------
+    def has_tag(self, tag: str) -> bool:
+        return tag in self._tags
+
+    def add_tag(self, tag: str) -> None:
+        from scenaria.api import tag as tag_scenario
+
+        tag_scenario(self, tag)
+
+    def remove_tag(self, tag: str) -> None:
+        from scenaria.api import untag
+
+        untag(self, tag)
+
+    def _add_tag(self, tag: str) -> None:
+        authorized = self._properties.get("authorized_tags")
+        if authorized and tag not in authorized:
+            raise UnauthorizedTagError(f"Tag {tag!r} is not allowed on scenario {self.id}; "
+                                       f"its authorized_tags are {sorted(authorized)}.")
+        self._tags.add(tag)
+        self._changed("tags", set(self._tags))
+
+    def _remove_tag(self, tag: str) -> None:
+        self._tags.discard(tag)
+        self._changed("tags", set(self._tags))
+
+    def _set_primary(self, primary: bool) -> None:
+        self._primary_scenario = primary
+        self._changed("is_primary", primary)
+
+    def set_primary(self) -> None:
+        from scenaria.api import set_primary
+
+        set_primary(self)
+
+    def is_deletable(self) -> Any:
+        from scenaria.api import is_deletable
+
+        return is_deletable(self)
+
+    # --- subscribers ---------------------------------------------------------------------------
+    def subscribe(self, callback: Any, params: list[Any] | None = None) -> None:
+        """Call ``callback(*params, scenario, job)`` on every status change of this scenario's jobs."""
+        self._subscribers.append({"callback": callback, "params": list(params or [])})
+        self._changed("subscribers")
+
+    def unsubscribe(self, callback: Any, params: list[Any] | None = None) -> None:
+        wanted = list(params or [])
+        for index, item in enumerate(self._subscribers):
+            if item["callback"] == callback and (params is None or item["params"] == wanted):
+                del self._subscribers[index]
+                self._changed("subscribers")
+                return
+
+    # --- sequences -----------------------------------------------------------------------------
+    def add_sequence(self, name: str, tasks: list[Any], properties: dict[str, Any] | None = None,
+                     subscribers: list[Any] | None = None) -> None:
+        """Add a sequence of some of this scenario's tasks."""
+        if name in self._sequences:
+            raise SequenceAlreadyExists(f"Scenario {self.id} already has a sequence {name!r}; "
+                                        "use update_sequence to change it.")
+        self._put_sequence(name, tasks, properties, subscribers)
+
+    def update_sequence(self, name: str, tasks: list[Any], properties: dict[str, Any] | None = None,
+                        subscribers: list[Any] | None = None) -> None:
+        if name not in self._sequences:
+            raise NonExistingSequence(f"Scenario {self.id} has no sequence {name!r}.")
+        self._put_sequence(name, tasks, properties, subscribers)
+
+    def add_sequences(self, sequences: dict[str, list[Any]]) -> None:
+        with self:
+            for name, tasks in sequences.items():
+                self._put_sequence(name, tasks, None, None)
+
+    def _put_sequence(self, name: str, tasks: list[Any], properties: dict[str, Any] | None,
+                      subscribers: list[Any] | None) -> None:
+        task_ids = [getattr(task, "id", task) for task in tasks]
+        unknown = [task_id for task_id in task_ids if task_id not in self._task_ids]
+        if unknown:
+            raise SequenceTaskDoesNotExistInScenario(
+                f"Tasks {unknown} are not tasks of scenario {self.id}; a sequence can only hold the "
+                "scenario's own tasks.")
+        is_new = name not in self._sequences
+        self._sequences[name] = {
+            "tasks": task_ids,
+            "properties": dict(properties or {}),
+            "subscribers": [{"callback": getattr(s, "callback", s), "params": list(getattr(s, "params", []))}
+                            for s in subscribers or []],
+        }
+        self.__dict__["_sequence_objects"].pop(name, None)
+        self._changed("sequences")
+        if is_new:
+            self._sequence(name)._publish("CREATION")
+
+    def remove_sequence(self, name: str) -> None:
+        if name not in self._sequences:
+            raise NonExistingSequence(f"Scenario {self.id} has no sequence {name!r}.")
+        sequence = self._sequence(name)
+        del self._sequences[name]
+        self.__dict__["_sequence_objects"].pop(name, None)
+        self._changed("sequences")
+        sequence._publish("DELETION")
+
+    def remove_sequences(self, names: list[str]) -> None:
+        for name in names:
+            self.remove_sequence(name)
+
+    def rename_sequence(self, old_name: str, new_name: str) -> None:
+        if old_name not in self._sequences:
+            raise NonExistingSequence(f"Scenario {self.id} has no sequence {old_name!r}.")
+        if new_name in self._sequences:
+            raise SequenceAlreadyExists(f"Scenario {self.id} already has a sequence {new_name!r}.")
+        data = self._sequences.pop(old_name)
+        data["properties"]["name"] = new_name
+        self._sequences[new_name] = data
+        self.__dict__["_sequence_objects"].pop(old_name, None)
+        self._changed("sequences")
+
+    # --- submission ----------------------------------------------------------------------------
+    def submit(self, callbacks: list[Any] | None = None, force: bool = False, wait: bool = False,
+               timeout: float | None = None, **properties: Any) -> Any:
+        """Run the scenario's tasks as jobs; see ``scenaria.submit``."""
+        from scenaria.api import submit
+
+        return submit(self, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)
+
+    def get_parents(self) -> dict[str, set[Any]]:
+        from scenaria.api import get_parents
+
+        return get_parents(self)

@@ -1,0 +1,58 @@
+"""Job and submission statuses, and the one table of allowed job transitions."""
+
+from __future__ import annotations
+
+import enum
+
+from scenaria.exceptions import InvalidJobTransition
+
+
+class Status(enum.Enum):
+    """Where a job is in its life."""
+
+    SUBMITTED = 1
+    BLOCKED = 2
+    PENDING = 3
+    RUNNING = 4
+    CANCELED = 5
+    FAILED = 6
+    COMPLETED = 7
+    SKIPPED = 8
+    ABANDONED = 9
+
+
+class SubmissionStatus(enum.Enum):
+    """The status of a submission, derived from its jobs'."""
+
+    SUBMITTED = 0
+    UNDEFINED = 1
+    BLOCKED = 2
+    PENDING = 3
+    RUNNING = 4
+    CANCELED = 5
+    FAILED = 6
+    COMPLETED = 7
+
+
+S = Status
+FINISHED: frozenset[Status] = frozenset({S.COMPLETED, S.FAILED, S.CANCELED, S.SKIPPED, S.ABANDONED})
+
+#: status -> statuses it may become. RUNNING -> PENDING is a retry; X -> FAILED from a waiting
+#: status is a job that cannot start (an input nobody writes, a restart that finds it orphaned).
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    S.SUBMITTED: frozenset({S.BLOCKED, S.PENDING, S.CANCELED, S.ABANDONED, S.FAILED}),
+    S.BLOCKED: frozenset({S.PENDING, S.CANCELED, S.ABANDONED, S.FAILED}),
+    S.PENDING: frozenset({S.RUNNING, S.SKIPPED, S.CANCELED, S.ABANDONED, S.FAILED, S.BLOCKED}),
+    S.RUNNING: frozenset({S.COMPLETED, S.FAILED, S.CANCELED, S.PENDING}),
+    S.COMPLETED: frozenset(),
+    S.FAILED: frozenset(),
+    S.CANCELED: frozenset(),
+    S.SKIPPED: frozenset(),
+    S.ABANDONED: frozenset(),
+}
+
+
+def check_transition(job_id: str, old: Status, new: Status) -> None:
+    """Raise ``InvalidJobTransition`` unless ``old -> new`` is allowed."""
+    if new not in TRANSITIONS[old]:
+        raise InvalidJobTransition(f"Job {job_id} cannot go from {old.name} to {new.name}.")

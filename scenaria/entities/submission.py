@@ -1,0 +1,163 @@
+"""A submission: the jobs created by one ``submit`` of a scenario, sequence or task."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import threading
+from typing import Any, ClassVar
+
+from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, own_properties
+from scenaria.entities.status import Status, SubmissionStatus
+
+_FINAL = frozenset({SubmissionStatus.COMPLETED, SubmissionStatus.FAILED, SubmissionStatus.CANCELED})
+
+
+def derive_status(counts: collections.Counter[Status], total: int) -> SubmissionStatus:
+    """A submission's status from how many of its jobs are in each status.
+
+    While a job is unfinished the submission is RUNNING, PENDING or BLOCKED (in that order of
+    precedence). Once every job is finished: FAILED if one failed, CANCELED if one was canceled
+    or abandoned, else COMPLETED. So a final status means every job is done, and a cancel never
+    leaves the submission UNDEFINED.
+    """
+    if counts[Status.RUNNING]:
+        return SubmissionStatus.RUNNING
+    if counts[Status.PENDING] or counts[Status.SUBMITTED]:
+        return SubmissionStatus.PENDING
+    if counts[Status.BLOCKED]:
+        return SubmissionStatus.BLOCKED
+    if total and sum(counts.values()) < total:
+        return SubmissionStatus.SUBMITTED
+    if counts[Status.FAILED]:
+        return SubmissionStatus.FAILED
+    if counts[Status.CANCELED] or counts[Status.ABANDONED]:
+        return SubmissionStatus.CANCELED
+    return SubmissionStatus.COMPLETED
+
+
+@dataclasses.dataclass(eq=False, repr=False)
+class Submission(Entity):
+    """What one ``submit`` started. ``wait()`` blocks until every job is finished."""
+
+    _KIND: ClassVar[str] = "submission"
+    _ID_PREFIX: ClassVar[str] = "SUBMISSION"
+    _EVENT_TYPE: ClassVar[str] = "SUBMISSION"
+
+    id: str
+    _entity_id: str
+    _entity_type: str
+    _entity_config_id: str | None = None
+    _job_ids: list[str] = field(default_factory=list)
+    _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
+    _creation_date: dt.datetime | None = field(None, codec=DATETIME)
+    _submission_status: SubmissionStatus = field(SubmissionStatus.SUBMITTED, codec=enum_codec(SubmissionStatus))
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        self._after_refresh()
+        self._done = threading.Event()
+        if self._submission_status in _FINAL:
+            self._done.set()
+
+    def _after_refresh(self) -> None:
+        self._properties = own_properties(self, self._properties)
+        done = getattr(self, "_done", None)
+        if done is not None and self._submission_status in _FINAL:
+            done.set()
+
+    # --- attributes ----------------------------------------------------------------------------
+    @property
+    def entity_id(self) -> str:
+        return self._entity_id
+
+    @property
+    def entity_type(self) -> str:
+        return self._entity_type
+
+    @property
+    def entity_config_id(self) -> str | None:
+        return self._entity_config_id
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self._properties
+
+    @property
+    def creation_date(self) -> dt.datetime | None:
+        return self._creation_date
+
+    @property
+    def jobs(self) -> list[Any]:
+        from scenaria.entities.job import Job
+        from scenaria.entities.registry import registry
+
+        return registry().get_many(Job, self._job_ids)
+
+    @property
+    def submission_status(self) -> SubmissionStatus:
+        return self._submission_status
+
+    def _set_status(self, status: SubmissionStatus) -> bool:
+        """Set a derived status; True when it changed (the caller saves and publishes)."""
+        if status is self._submission_status:
+            return False
+        self._submission_status = status
+        if status in _FINAL:
+            self._done.set()
+        return True
+
+    def _statuses(self) -> list[Status]:
+        return [job.status for job in self.jobs]
+
+    @property
+    def is_completed(self) -> bool:
+        return any(s in (Status.COMPLETED, Status.SKIPPED) for s in self._statuses())
+
+    @property
+    def is_abandoned(self) -> bool:
+        return Status.ABANDONED in self._statuses()
+
+    @property
+    def is_canceled(self) -> bool:
+        return Status.CANCELED in self._statuses()
+
+    @property
+    def submitted_at(self) -> dt.datetime | None:
+        return min(filter(None, (job.submitted_at for job in self.jobs)), default=None)
+
+    @property
+    def run_at(self) -> dt.datetime | None:
+        return min(filter(None, (job.run_at for job in self.jobs)), default=None)
+
+    @property
+    def finished_at(self) -> dt.datetime | None:
+        if not self.is_finished():
+            return None
+        return max(filter(None, (job.finished_at for job in self.jobs)), default=None)
+
+    @property
+    def execution_duration(self) -> float | None:
+        start, end = self.run_at, self.finished_at
+        return (end - start).total_seconds() if start and end else None
+
+    def is_finished(self) -> bool:
+        return self._submission_status in _FINAL
+
+    def is_deletable(self) -> Any:
+        from scenaria.api import is_deletable
+
+        return is_deletable(self)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every job is finished, or ``timeout`` seconds; True when finished.
+
+        Woken by the orchestrator when the last job ends: no polling.
+        """
+        return self._done.wait(timeout)
+
+    def _event_metadata(self) -> dict[str, Any]:
+        return {"origin_entity_id": self._entity_id, "origin_entity_type": self._entity_type,
+                "origin_entity_config_id": self._entity_config_id,
+                "creation_date": self._creation_date, "version": self.version}

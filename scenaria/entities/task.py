@@ -1,0 +1,148 @@
+"""A task: a function from input data nodes to output data nodes."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from scenaria.config.enums import Scope
+from scenaria.entities import codec
+from scenaria.entities.base import ANY, STRSET, Entity, field, own_properties
+from scenaria.exceptions import AttributeKeyAlreadyExisted
+
+# A function is stored by import path when it has one, by value otherwise (codec.encode), and
+# resolved only when it is used: listing tasks never imports user code.
+_FUNCTION_CODEC = (codec.encode, lambda raw: raw)
+
+
+@dataclasses.dataclass(eq=False, repr=False)
+class Task(Entity):
+    """A function of a scenario, with the data nodes it reads and writes."""
+
+    _KIND: ClassVar[str] = "task"
+    _ID_PREFIX: ClassVar[str] = "TASK"
+    _EVENT_TYPE: ClassVar[str] = "TASK"
+
+    id: str
+    config_id: str
+    _owner_id: str | None = None
+    _parent_ids: set[str] = field(default_factory=set, codec=STRSET)
+    _input_ids: list[str] = field(default_factory=list)
+    _output_ids: list[str] = field(default_factory=list)
+    _function: Any = field(None, codec=_FUNCTION_CODEC)
+    version: str = ""
+    _skippable: bool = False
+    _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
+
+    def __post_init__(self) -> None:
+        self._after_refresh()
+
+    def _after_refresh(self) -> None:
+        self._properties = own_properties(self, self._properties)
+
+    def _event_metadata(self) -> dict[str, Any]:
+        return {"version": self.version, "config_id": self.config_id}
+
+    # --- attributes ----------------------------------------------------------------------------
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self._properties
+
+    @property
+    def owner_id(self) -> str | None:
+        return self._owner_id
+
+    @property
+    def parent_ids(self) -> set[str]:
+        return self._parent_ids
+
+    @property
+    def function(self) -> Any:
+        if isinstance(self._function, dict):
+            self._function = _load_function(self.config_id, self._function)
+        return self._function
+
+    @function.setter
+    def function(self, value: Any) -> None:
+        self._function = value
+        self._changed("function", value)
+
+    @property
+    def skippable(self) -> bool:
+        return self._skippable
+
+    @skippable.setter
+    def skippable(self, value: bool) -> None:
+        self._skippable = value
+        self._changed("skippable", value)
+
+    def _data_nodes(self, ids: list[str]) -> dict[str, Any]:
+        from scenaria.data.base import DataNode
+        from scenaria.entities.registry import registry
+
+        return {dn.config_id: dn for dn in registry().get_many(DataNode, ids)}
+
+    @property
+    def input(self) -> dict[str, Any]:
+        return self._data_nodes(self._input_ids)
+
+    @property
+    def output(self) -> dict[str, Any]:
+        return self._data_nodes(self._output_ids)
+
+    @property
+    def data_nodes(self) -> dict[str, Any]:
+        return self._data_nodes(self._input_ids + self._output_ids)
+
+    @property
+    def scope(self) -> Scope:
+        """The narrowest scope of its data nodes (GLOBAL when it has none)."""
+        return min((dn.scope for dn in self.data_nodes.values()), default=Scope.GLOBAL)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        ids = self.__dict__.get("_input_ids", []) + self.__dict__.get("_output_ids", [])
+        for dn in self._data_nodes(ids).values():
+            if dn.config_id == name:
+                return dn
+        properties = self.__dict__.get("_properties", {})
+        if name in properties:
+            return properties[name]
+        raise AttributeError(f"Task {self.__dict__.get('id')!r} has no attribute or data node {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (not name.startswith("_") and "_input_ids" in self.__dict__ and name not in _TASK_ATTRIBUTES
+                and name in self.data_nodes):
+            raise AttributeKeyAlreadyExisted(f"{name!r} names a data node of task {self.id}; "
+                                                 "it cannot be set as an attribute.")
+        super().__setattr__(name, value)
+
+    # --- actions -------------------------------------------------------------------------------
+    def submit(self, callbacks: list[Any] | None = None, force: bool = False, wait: bool = False,
+               timeout: float | None = None, **properties: Any) -> Any:
+        """Run the task as one job; see ``scenaria.submit``."""
+        from scenaria.api import submit
+
+        return submit(self, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)
+
+    def get_parents(self) -> dict[str, set[Any]]:
+        from scenaria.api import get_parents
+
+        return get_parents(self)
+
+
+_TASK_ATTRIBUTES = frozenset({"function", "skippable", "name", "config_id", "version", "id"})
+
+
+def _load_function(config_id: str, stored: dict[str, Any]) -> Any:
+    """The stored function; the configured one when its module cannot be imported here."""
+    try:
+        return codec.decode(stored)
+    except (ImportError, AttributeError):
+        from scenaria.config import Config
+
+        task_config = Config.tasks.get(config_id)
+        if task_config is not None and task_config.function is not None:
+            return task_config.function
+        raise

@@ -1,0 +1,424 @@
+"""The scheduler: turns submissions into jobs, jobs into runs, and run reports into job states.
+
+It is the only writer of job states. It is the same in every mode; the mode only chooses the
+dispatcher that runs the jobs (and whether callbacks run inline or on their own thread).
+
+How a job moves (see ``entities.status.TRANSITIONS``):
+
+- At submit, every output of every job is locked, then each job, in graph order, is BLOCKED
+  while one of its inputs is locked (a job upstream will write it, or an editor holds it), or
+  PENDING and handed to the dispatcher. A job whose input was never written and that no job
+  or editor is about to write FAILS at once, saying so: it would otherwise wait forever.
+- Nothing is rescanned: each blocked job waits on a set of data nodes, and unlocking a data
+  node (a job's end, an editor's ``unlock_edit``) releases exactly the jobs waiting on it.
+- A PENDING job is SKIPPED when its task is skippable and its outputs are up to date, else it
+  becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
+  retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
+  are ABANDONED.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
+
+from scenaria.dispatch.base import Dispatcher, Ending, Outcome
+from scenaria.entities.base import new_id, now
+from scenaria.entities.job import Job
+from scenaria.entities.registry import Registry
+from scenaria.entities.status import FINISHED, Status, check_transition
+from scenaria.entities.submission import Submission, derive_status
+from scenaria.orchestrator.callbacks import CallbackRunner
+from scenaria.orchestrator.task_run import TaskRun
+
+logger = logging.getLogger("scenaria")
+
+_FAILURES = {Ending.FAILED: "failed", Ending.TIMED_OUT: "timed out", Ending.DIED: "died"}
+
+
+class Scheduler:
+    """Jobs of one orchestrator, from creation to their end."""
+
+    def __init__(self, registry: Registry, dispatcher: Dispatcher, inline_callbacks: bool) -> None:
+        self._registry = registry
+        self._dispatcher = dispatcher
+        self._callbacks = CallbackRunner(inline=inline_callbacks)
+        self._inline = inline_callbacks
+        self._lock = threading.RLock()
+        self._active: dict[str, Job] = {}  # unfinished jobs
+        self._waiting: dict[str, set[str]] = collections.defaultdict(set)  # dn id -> blocked job ids
+        self._blocked_on: dict[str, set[str]] = {}  # job id -> dn ids it waits for
+        self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
+        self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
+        self._submissions: dict[str, Submission] = {}  # unfinished submissions
+        self._output_lines: dict[tuple[str, str], str] = {}
+        dispatcher.start(self)
+
+    # --- submitting ------------------------------------------------------------------------------
+    def submit(self, entity: Any, tasks: list[Any], callbacks: Iterable[Callable[..., Any]] | None,
+               force: bool, properties: dict[str, Any]) -> Submission:
+        """Create the submission and the jobs of ``tasks`` (in graph order) and start what can start."""
+        reg = self._registry
+        subscribers = [partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])]
+        job_callbacks = subscribers + list(callbacks or [])
+        submission = Submission(
+            id=new_id("SUBMISSION"), _entity_id=entity.id, _entity_type=entity.id.split("_", 1)[0],
+            _entity_config_id=None if entity.id.startswith("SEQUENCE_") else entity.config_id,
+            _properties=dict(properties), _creation_date=now(), version=reg.version)
+        with self._lock:
+            with reg.transaction():
+                reg.add(submission)
+                jobs = []
+                for task in tasks:
+                    for dn in task.output.values():
+                        dn.lock_edit()
+                    job = Job(id=new_id("JOB", task.config_id), _task_id=task.id, _submit_id=submission.id,
+                              _submit_entity_id=entity.id, _force=force, _creation_date=now(),
+                              version=reg.version, _task_config_id=task.config_id)
+                    job._status_change_records[Status.SUBMITTED.name] = job._creation_date
+                    reg.add(job)
+                    jobs.append(job)
+                submission._job_ids = [job.id for job in jobs]
+                reg.save(submission)
+            submission._publish("CREATION")
+            for job in jobs:
+                job._publish("CREATION")
+            submission._publish("UPDATE", "jobs", submission._job_ids)
+            self._track(submission, jobs)
+            for job in jobs:
+                self._job_callbacks[job.id] = job_callbacks
+            self._refresh_submission(submission)
+            for job in jobs:
+                self._route(job)
+        return submission
+
+    def _track(self, submission: Submission, jobs: list[Job]) -> None:
+        self._submissions[submission.id] = submission
+        self._counts[submission.id] = collections.Counter(job.status for job in jobs)
+        for job in jobs:
+            if not job.is_finished():
+                self._active[job.id] = job
+
+    def _route(self, job: Job) -> None:
+        """Block a new (or resumed) job on its locked inputs, fail it on missing ones, or start it."""
+        task = job.task
+        locked: set[str] = set()
+        missing = []
+        for dn in task.input.values():
+            if dn.edit_in_progress:
+                locked.add(dn.id)
+            elif not dn._is_written():
+                missing.append(dn)
+        if missing:
+            names = ", ".join(f"{dn.config_id!r} ({dn.id})" for dn in missing)
+            self._fail(job, f"Job {job.id} cannot run: input {names} of task {task.config_id!r} has never "
+                            "been written and no job is about to write it. Write it first "
+                            "(data_node.write(...)) or submit the task that produces it.")
+            return
+        if locked:
+            self._blocked_on[job.id] = locked
+            for dn_id in locked:
+                self._waiting[dn_id].add(job.id)
+            if job.status is not Status.BLOCKED:
+                self._set_status(job, Status.BLOCKED)
+        else:
+            self._start(job)
+
+    def _start(self, job: Job) -> None:
+        if job.status is not Status.PENDING:
+            self._set_status(job, Status.PENDING)
+        task = job.task
+        if not job.force and not _needs_to_run(task):
+            self._set_status(job, Status.SKIPPED)
+            self._unlock_outputs(job)
+            return
+        inputs, outputs = list(task.input.values()), list(task.output.values())
+        run = TaskRun(job.id, task.config_id, task.function, inputs, outputs)
+        self._dispatcher.submit(job.id, run, timeout=_number(task.properties.get("timeout")))
+
+    def data_node_released(self, dn_id: str) -> None:
+        """A data node was unlocked: start the jobs that waited only for it."""
+        with self._lock:
+            for job_id in sorted(self._waiting.pop(dn_id, ()), key=self._creation_order):
+                waiting_for = self._blocked_on.get(job_id)
+                if waiting_for is None:
+                    continue
+                waiting_for.discard(dn_id)
+                if not waiting_for:
+                    del self._blocked_on[job_id]
+                    job = self._active.get(job_id)
+                    if job is not None:
+                        self._route(job)
+
+    def _creation_order(self, job_id: str) -> Any:
+        job = self._active.get(job_id)
+        return job.creation_date if job is not None else now()
+
+    # --- reports from the dispatcher (DispatchListener) ------------------------------------------
+    def job_started(self, job_id: str, at: float) -> None:
+        with self._lock:
+            job = self._active.get(job_id)
+            if job is not None and job.status is Status.PENDING:
+                job._attempts += 1
+                self._set_status(job, Status.RUNNING)
+
+    def job_output(self, job_id: str, stream: str, text: str) -> None:
+        """Show what a job prints, line by line, prefixed with its task."""
+        job = self._active.get(job_id)
+        label = job._task_config_id if job is not None else job_id
+        key = (job_id, stream)
+        pending = self._output_lines.pop(key, "") + text
+        *lines, rest = pending.split("\n")
+        if rest:
+            self._output_lines[key] = rest
+        console = sys.stdout if stream == "stdout" else sys.stderr
+        for line in lines:
+            console.write(f"[{label}] {line}\n")
+        console.flush()
+
+    def job_finished(self, outcome: Outcome) -> None:
+        with self._lock:
+            job = self._active.get(outcome.job_id)
+            if job is None or job.is_finished():
+                return  # canceled meanwhile: its report changes nothing
+            self._flush_output(job.id)
+            job._stdout += outcome.stdout
+            job._stderr += outcome.stderr
+            if outcome.ending is Ending.COMPLETED:
+                self._complete(job)
+            elif outcome.ending is Ending.CANCELED:
+                self._cancel_unlocked(job)
+            else:
+                self._run_failed(job, outcome)
+
+    def _flush_output(self, job_id: str) -> None:
+        for stream in ("stdout", "stderr"):
+            rest = self._output_lines.pop((job_id, stream), "")
+            if rest:
+                self.job_output(job_id, stream, rest + "\n")
+
+    def _complete(self, job: Job) -> None:
+        outputs = list(job.task.output.values())
+        with self._registry.transaction():
+            for dn in outputs:
+                dn.track_edit(job_id=job.id)
+            self._set_status(job, Status.COMPLETED)
+        for dn in outputs:
+            dn.unlock_edit()
+
+    def _run_failed(self, job: Job, outcome: Outcome) -> None:
+        task = job.task
+        retries = int(_number(task.properties.get("max_retries")) or 0)
+        reason = _describe(job, outcome)
+        if job.attempts <= retries:
+            job._stacktrace.append(reason)
+            logger.warning("Job %s %s (attempt %d of %d); trying again.", job.id, _FAILURES[outcome.ending],
+                           job.attempts, retries + 1)
+            self._set_status(job, Status.PENDING)
+            self._later(_number(task.properties.get("retry_delay")) or 0, self._retry, job.id)
+        else:
+            self._fail(job, reason)
+
+    def _retry(self, job_id: str) -> None:
+        with self._lock:
+            job = self._active.get(job_id)
+            if job is not None and job.status is Status.PENDING:
+                self._start(job)
+
+    def _later(self, delay: float, function: Callable[..., Any], *args: Any) -> None:
+        if delay <= 0:
+            function(*args)
+        elif self._inline:
+            threading.Event().wait(delay)  # development mode: the caller asked to wait here
+            function(*args)
+        else:
+            timer = threading.Timer(delay, function, args)
+            timer.daemon = True
+            timer.start()
+
+    def _fail(self, job: Job, reason: str) -> None:
+        job._stacktrace.append(reason)
+        self._set_status(job, Status.FAILED)
+        self._abandon_downstream(job)
+        self._unlock_outputs(job)
+
+    # --- cancel ----------------------------------------------------------------------------------
+    def cancel(self, job: Job) -> None:
+        """Cancel a job that has not finished: a running one has its process killed."""
+        with self._lock:
+            if job.id not in self._active or job.is_finished():
+                if job.is_completed() or job.is_skipped():
+                    logger.info("Job %s is already %s; it cannot be canceled.", job.id, job.status.name)
+                return
+            dispatched = job.status in (Status.PENDING, Status.RUNNING)
+        if dispatched:
+            self._dispatcher.cancel(job.id)
+        with self._lock:
+            if job.id in self._active and not job.is_finished():
+                self._cancel_unlocked(job)
+
+    def _cancel_unlocked(self, job: Job) -> None:
+        self._forget_waits(job.id)
+        self._set_status(job, Status.CANCELED)
+        self._abandon_downstream(job)
+        self._unlock_outputs(job)
+
+    def _abandon_downstream(self, job: Job) -> None:
+        """Abandon the unfinished jobs of the same submission that need ``job``'s outputs."""
+        submission = self._submissions.get(job.submit_id)
+        if submission is None:
+            return
+        lost = set(job.task._output_ids)
+        abandoned = []
+        for other in submission.jobs:
+            if other.id == job.id or other.id not in self._active or other.is_finished():
+                continue
+            task = other.task
+            if lost.intersection(task._input_ids) and other.status is not Status.RUNNING:
+                lost.update(task._output_ids)
+                abandoned.append(other)
+        for other in abandoned:
+            dispatched = other.status is Status.PENDING
+            self._forget_waits(other.id)
+            self._set_status(other, Status.ABANDONED)
+            if dispatched:
+                self._dispatcher.cancel(other.id)  # its CANCELED report is ignored: it is finished
+        for other in abandoned:
+            self._unlock_outputs(other)
+
+    def _forget_waits(self, job_id: str) -> None:
+        for dn_id in self._blocked_on.pop(job_id, ()):
+            self._waiting.get(dn_id, set()).discard(job_id)
+
+    def _unlock_outputs(self, job: Job) -> None:
+        for dn in job.task.output.values():
+            if dn.edit_in_progress:
+                dn.unlock_edit()
+
+    # --- states ----------------------------------------------------------------------------------
+    def _set_status(self, job: Job, status: Status) -> None:
+        old = job.status
+        check_transition(job.id, old, status)
+        job._status = status
+        job._status_change_records[status.name] = now()
+        finished = status in FINISHED
+        if finished:
+            self._active.pop(job.id, None)
+        submission = self._submissions.get(job.submit_id)
+        with self._registry.transaction():
+            self._registry.save(job)
+            changed = submission is not None and self._count(submission, old, status)
+        job._publish("UPDATE", "status", status)
+        if changed:
+            assert submission is not None
+            submission._publish("UPDATE", "submission_status", submission.submission_status)
+        for callback in self._job_callbacks.get(job.id, ()):
+            self._callbacks.call(callback, job)
+        if finished:
+            self._job_callbacks.pop(job.id, None)
+
+    def _count(self, submission: Submission, old: Status, new: Status) -> bool:
+        counts = self._counts[submission.id]
+        counts[old] -= 1
+        counts[new] += 1
+        return self._refresh_submission(submission)
+
+    def _refresh_submission(self, submission: Submission) -> bool:
+        status = derive_status(self._counts[submission.id], len(submission._job_ids))
+        if not submission._set_status(status):
+            return False
+        self._registry.save(submission)
+        if submission.is_finished():
+            self._submissions.pop(submission.id, None)
+            self._counts.pop(submission.id, None)
+        return True
+
+    # --- restart -----------------------------------------------------------------------------------
+    def resume(self, jobs: list[Job]) -> None:
+        """Take over the unfinished jobs a previous process left in the store.
+
+        Jobs left RUNNING lost their process with it: they run again when their task allows
+        retries, else they fail saying why. Jobs left waiting are routed again.
+        """
+        by_submission: dict[str, list[Job]] = collections.defaultdict(list)
+        for job in jobs:
+            by_submission[job.submit_id].append(job)
+        with self._lock:
+            for submit_id, unfinished in by_submission.items():
+                submission = self._registry.cached(submit_id)
+                if not isinstance(submission, Submission):
+                    for job in unfinished:
+                        job._stacktrace.append("Its submission no longer exists.")
+                        self._registry.save(job)
+                    continue
+                self._track(submission, submission.jobs)
+                for job in sorted(unfinished, key=lambda j: j.creation_date or now()):
+                    if job.status is Status.RUNNING:
+                        retries = int(_number(job.task.properties.get("max_retries")) or 0)
+                        reason = (f"Job {job.id} was running when the orchestrating process stopped; "
+                                  "its run was lost.")
+                        if job.attempts <= retries:
+                            job._stacktrace.append(reason + " Running it again.")
+                            self._set_status(job, Status.PENDING)
+                            self._start(job)
+                        else:
+                            self._fail(job, reason)
+                for job in sorted(unfinished, key=lambda j: j.creation_date or now()):
+                    if job.id in self._active and job.status in (Status.SUBMITTED, Status.BLOCKED, Status.PENDING):
+                        self._route(job)
+
+    def stop(self, wait: bool = True) -> None:
+        self._dispatcher.stop(wait)
+        self._callbacks.stop(None if wait else 0)
+
+
+def _needs_to_run(task: Any) -> bool:
+    """False when a skippable task's outputs are valid and newer than its inputs."""
+    if not task.skippable:
+        return True
+    outputs = list(task.output.values())
+    if not outputs or not all(dn.is_valid for dn in outputs):
+        return True
+    inputs = list(task.input.values())
+    if not inputs:
+        return False
+    newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
+    oldest_output = min(dn.last_edit_date for dn in outputs)
+    return newest_input is not None and newest_input > oldest_output
+
+
+def _number(value: Any) -> float | None:
+    return None if value in (None, "") else float(value)
+
+
+def _describe(job: Job, outcome: Outcome) -> str:
+    if outcome.ending is Ending.FAILED:
+        return outcome.traceback or repr(outcome.error)
+    if outcome.ending is Ending.TIMED_OUT:
+        return outcome.traceback or f"Job {job.id} timed out and was stopped."
+    return outcome.traceback or f"The worker process running job {job.id} died."
+
+
+# --- the running scheduler, for the parts of the model that must tell it things -------------------
+_current: Scheduler | None = None
+
+
+def current() -> Scheduler | None:
+    return _current
+
+
+def set_current(scheduler: Scheduler | None) -> None:
+    global _current
+    _current = scheduler
+
+
+def data_node_released(data_node: Any) -> None:
+    """Called when a data node is unlocked, by a job's end or by an editor."""
+    scheduler = _current
+    if scheduler is not None:
+        scheduler.data_node_released(data_node.id)

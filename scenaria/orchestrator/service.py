@@ -1,0 +1,123 @@
+"""The orchestrator service: ``Orchestrator().run()`` starts job execution, ``stop()`` ends it.
+
+Starting it chooses the version of the run, checks the configuration (every error at once),
+blocks configuration changes while it runs, builds the dispatcher of the configured mode and
+takes over the jobs a previous process left unfinished in the store.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from typing import Any
+
+from scenaria.dispatch.base import Dispatcher
+from scenaria.entities.job import Job
+from scenaria.entities.registry import Registry, registry
+from scenaria.entities.status import Status
+from scenaria.exceptions import ModeNotAvailable, OrchestratorServiceIsAlreadyRunning
+from scenaria.orchestrator import scheduler as scheduling
+
+logger = logging.getLogger("scenaria")
+_lock = threading.RLock()
+
+
+class Orchestrator:
+    """Runs the jobs of submitted scenarios, sequences and tasks, in the configured mode."""
+
+    def run(self, force_restart: bool = False) -> None:
+        """Start executing jobs. Workers (standalone mode) are ready when it returns."""
+        with _lock:
+            if scheduling.current() is not None:
+                if not force_restart:
+                    raise OrchestratorServiceIsAlreadyRunning(
+                        "The orchestrator is already running; call Orchestrator().stop() before running it "
+                        "again, or run(force_restart=True).")
+                self.stop()
+            start()
+
+    def stop(self, wait: bool = True, timeout: float | None = None) -> None:
+        """Stop executing jobs and release the workers; unfinished jobs stay in the store."""
+        from scenaria.config import Config
+
+        with _lock:
+            current = scheduling.current()
+            scheduling.set_current(None)
+            if current is not None:
+                current.stop(wait)
+            Config.unblock_update()
+
+
+def start() -> scheduling.Scheduler:
+    """Start the scheduler of the configured mode (caller holds no orchestrator)."""
+    from scenaria.config import Config
+
+    with _lock:
+        reg = registry()
+        prepare(reg)
+        job_config = Config.job_config
+        dispatcher = build_dispatcher(job_config)
+        scheduler = scheduling.Scheduler(reg, dispatcher, inline_callbacks=job_config.mode == "development")
+        scheduling.set_current(scheduler)
+        Config.block_update()
+        _stop_at_exit()
+        unfinished = reg.find(Job, status=[s.name for s in (Status.SUBMITTED, Status.BLOCKED,
+                                                            Status.PENDING, Status.RUNNING)])
+        if unfinished:
+            logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
+            scheduler.resume(unfinished)
+        return scheduler
+
+
+def running_scheduler() -> scheduling.Scheduler:
+    """The running scheduler, started on first use (as ``submit`` needs one)."""
+    current = scheduling.current()
+    if current is not None:
+        return current
+    logger.info("Starting the orchestrator for this submission (call scenaria.Orchestrator().run() "
+                "to start it yourself).")
+    with _lock:
+        return scheduling.current() or start()
+
+
+def prepare(reg: Registry) -> None:
+    """Choose the version and check the configuration, once per configuration."""
+    from scenaria.config import Config
+    from scenaria.versioning.manager import manage_version
+
+    applied = Config._applied_layer()  # a new object each time the configuration changes
+    if getattr(reg, "_prepared_for", None) is applied and reg.version:
+        return
+    Config.check()
+    manage_version(reg)
+    reg._prepared_for = applied  # type: ignore[attr-defined]
+
+
+def build_dispatcher(job_config: Any) -> Dispatcher:
+    mode = job_config.mode
+    if mode == "development":
+        from scenaria.dispatch.development import DevelopmentDispatcher
+
+        return DevelopmentDispatcher()
+    if mode == "standalone":
+        from scenaria.dispatch.standalone import StandaloneDispatcher
+
+        return StandaloneDispatcher(max_workers=job_config.max_nb_of_workers)
+    if mode == "dask":
+        from scenaria.dispatch.dask import DaskDispatcher
+
+        return DaskDispatcher(address=job_config.properties.get("address"),
+                              max_workers=job_config.max_nb_of_workers)
+    raise ModeNotAvailable(f"Job execution mode {mode!r} does not exist; use 'development', 'standalone' "
+                           "or 'dask' in Config.configure_job_executions(mode=...).")
+
+
+_registered_exit = False
+
+
+def _stop_at_exit() -> None:
+    global _registered_exit
+    if not _registered_exit:
+        atexit.register(lambda: Orchestrator().stop(wait=False))
+        _registered_exit = True

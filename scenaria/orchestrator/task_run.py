@@ -1,0 +1,54 @@
+"""The work of one job, as sent to a dispatcher: read the inputs, call the function, write the outputs.
+
+A ``TaskRun`` carries the function and detached copies of the job's data nodes, so it runs the
+same in the caller's thread, in a local worker process or on a Dask worker: the data plane is
+the worker's, the orchestrator only hears how it ended.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from scenaria.exceptions import DataNodeWritingError
+
+
+@dataclasses.dataclass
+class TaskRun:
+    job_id: str
+    task_config_id: str
+    function: Callable[..., Any]
+    inputs: list[Any]
+    outputs: list[Any]
+
+    def run(self) -> None:
+        values = [dn.read_or_raise() for dn in self.inputs]
+        result = self.function(*values)
+        for dn, value in zip(self.outputs, self._split(result), strict=True):
+            try:
+                dn._write(value)
+            except Exception as exc:
+                raise DataNodeWritingError(
+                    f"Task {self.task_config_id!r} (job {self.job_id}) could not write its output "
+                    f"{dn.config_id!r} ({dn.storage_type()} data node {dn.id}): "
+                    f"{type(exc).__name__}: {exc}") from exc
+
+    def _split(self, result: Any) -> list[Any]:
+        """The value for each output: the result itself for one output, its items for several."""
+        count = len(self.outputs)
+        if count == 0:
+            return []
+        if count == 1:
+            return [result]
+        if not isinstance(result, Iterable) or isinstance(result, (str, bytes, dict)):
+            raise DataNodeWritingError(self._count_message(f"a {type(result).__name__}"))
+        values = list(result)
+        if len(values) != count:
+            raise DataNodeWritingError(self._count_message(f"{len(values)} values"))
+        return values
+
+    def _count_message(self, got: str) -> str:
+        names = ", ".join(dn.config_id for dn in self.outputs)
+        return (f"Task {self.task_config_id!r} has {len(self.outputs)} outputs ({names}) but its function "
+                f"returned {got}; return a tuple or list of {len(self.outputs)} values, in that order.")
