@@ -25,5 +25,6 @@ def run(args: argparse.Namespace) -> int:
     sub = subparsers.choices.get(args.topic)
     if sub is None:
         args.parser.error(f"unknown command {args.topic!r}; commands: {', '.join(subparsers.choices)}")
-    sub.print_help()
+    else:
+        sub.print_help()
     return 0
