@@ -15,12 +15,16 @@ import logging
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
+from scenaria.entities import codec
 from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, enum_codec, field, now, own_properties
 from scenaria.exceptions import DataNodeIsBeingEdited, NoData
 
 logger = logging.getLogger("scenaria")
 
 EDIT_LOCK_DURATION = dt.timedelta(minutes=30)  # an editor's lock expires after this
+# The edit history keeps the most recent edits only: a data node written by a job every minute
+# would otherwise make every save of it slower, forever. Jobs keep their own full history.
+EDIT_HISTORY_LIMIT = 50
 
 
 @dataclasses.dataclass(eq=False, repr=False)
@@ -40,7 +44,7 @@ class DataNode(Entity):
     _owner_id: str | None = None
     _parent_ids: set[str] = field(default_factory=set, codec=STRSET)
     _last_edit_date: dt.datetime | None = field(None, codec=DATETIME)
-    _edits: list[dict[str, Any]] = field(default_factory=list, codec=ANY)
+    _edits: list[dict[str, Any]] = field(default_factory=list)  # kept encoded: saving costs no re-encoding
     version: str = ""
     _validity_period: dt.timedelta | None = field(None, codec=ANY)
     _edit_in_progress: bool = False
@@ -107,14 +111,15 @@ class DataNode(Entity):
 
     @property
     def edits(self) -> list[dict[str, Any]]:
-        return list(self._edits)
+        """The most recent edits (``EDIT_HISTORY_LIMIT``), oldest first."""
+        return codec.decode(self._edits)
 
     @property
     def job_ids(self) -> list[str]:
         return [edit["job_id"] for edit in self._edits if edit.get("job_id")]
 
     def get_last_edit(self) -> dict[str, Any] | None:
-        return self._edits[-1] if self._edits else None
+        return codec.decode(self._edits[-1]) if self._edits else None
 
     @property
     def last_edit_date(self) -> dt.datetime | None:
@@ -220,7 +225,9 @@ class DataNode(Entity):
         """Record an edit (``timestamp``, ``job_id``, ``editor_id``, ``comment``, ...)."""
         edit = {key: value for key, value in options.items() if value is not None}
         edit.setdefault("timestamp", self._edit_timestamp())
-        self._edits.append(edit)
+        self._edits.append(codec.encode(edit))
+        if len(self._edits) > EDIT_HISTORY_LIMIT:
+            del self._edits[:-EDIT_HISTORY_LIMIT]
         self._last_edit_date = edit["timestamp"]
         self._changed("last_edit_date", self._last_edit_date)
 

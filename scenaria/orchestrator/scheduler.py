@@ -206,10 +206,12 @@ class Scheduler:
         outputs = list(job.task.output.values())
         with self._registry.transaction():
             for dn in outputs:
-                dn.track_edit(job_id=job.id)
+                with dn:  # one save for the edit and the unlock
+                    dn.track_edit(job_id=job.id)
+                    dn._edit_in_progress = False
             self._set_status(job, Status.COMPLETED)
         for dn in outputs:
-            dn.unlock_edit()
+            self.data_node_released(dn.id)
 
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         task = job.task

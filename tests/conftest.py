@@ -1,0 +1,35 @@
+"""Fixtures shared by the whole suite.
+
+Every test runs in its own empty working directory (where the default store and data files
+go) with a fresh configuration, no orchestrator and no live entities, and leaves none behind.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scenaria.config import Config
+from scenaria.entities.registry import reset_registry
+from scenaria.orchestrator import Orchestrator
+
+
+@pytest.fixture(autouse=True)
+def fresh_state(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["app.py"])
+    for variable in ("SCENARIA_CONFIG_PATH", "TAIPY_CONFIG_PATH"):
+        monkeypatch.delenv(variable, raising=False)
+    Orchestrator().stop()
+    reset_registry()
+    Config._reset()
+    yield
+    Orchestrator().stop()
+    reset_registry()
+    Config._reset()
+
+
+@pytest.fixture(params=["sqlite", "filesystem"])
+def repository_type(request):
+    """Run a test once on each store back end."""
+    Config.configure_core(repository_type=request.param)
+    return request.param
