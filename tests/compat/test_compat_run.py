@@ -53,8 +53,11 @@ def test_taipy_imports_resolve_to_scenaria(tmp_path: Path) -> None:
             from taipy.config import Config as C3
             from taipy.core.notification import Notifier
             from taipy.event.event_processor import EventProcessor
-            import scenaria.config, scenaria.events
-            assert C2 is Config is C3 is scenaria.config.Config
+            from taipy import Config as C0
+            from taipy.core.job.status import Status
+            import scenaria, scenaria.config, scenaria.events
+            assert C0 is C2 is Config is C3 is scenaria.config.Config is scenaria.Config
+            assert Status is scenaria.Status and tp.Orchestrator is scenaria.Orchestrator
             assert Notifier is scenaria.events.Notifier and EventProcessor is scenaria.events.EventProcessor
             assert tp.config is sys.modules["taipy.config"] is taipy.config
             assert __name__ == "__main__"
