@@ -16,7 +16,8 @@ to fix it.
     │   ├── ConfigCoreVersionMismatched
     │   ├── NonExistingDataNodeConfig / NonExistingTaskConfig / NonExistingScenarioConfig
     │   ├── NonExistingSequenceConfig
-    │   └── ModeNotAvailable
+    │   ├── ModeNotAvailable
+    │   └── UnknownRepositoryType         a store type (or store setting) scenaria does not know
     ├── NotFoundError                     an id that names nothing
     │   ├── ModelNotFound
     │   ├── NonExistingCycle / NonExistingScenario / NonExistingSequence / NonExistingTask
@@ -104,6 +105,10 @@ class NonExistingSequenceConfig(ConfigError):
 
 class ModeNotAvailable(ConfigError):
     """The job execution mode is not one scenaria knows."""
+
+
+class UnknownRepositoryType(ConfigError):
+    """The store settings name a type scenaria does not know, or a setting that type does not take."""
 
 
 # --- ids that name nothing -----------------------------------------------------------------------

@@ -1,26 +1,33 @@
 """The repository contract: where every entity and every job state is kept.
 
-A repository holds *records*: JSON-compatible dicts, each with a string ``"id"``, grouped by
-*kind* (``"version"``, ``"cycle"``, ``"scenario"``, ``"task"``, ``"data_node"``, ``"job"``,
-``"submission"``). It knows nothing of entity classes: entities turn themselves into records
-and back (``scenaria.entities``), so one store serves every entity and a new store is a few
-methods.
+A repository holds *records*: JSON-compatible dicts, each with a non-empty string ``"id"``,
+grouped by *kind* (``"version"``, ``"cycle"``, ``"scenario"``, ``"task"``, ``"data_node"``,
+``"job"``, ``"submission"``). It knows nothing of entity classes: entities turn themselves into
+records and back (``scenaria.entities``), so one store serves every entity and a new store is a
+few methods.
 
 Queries are equality filters on a fixed set of indexed fields (``INDEXED_FIELDS``), which every
-back end indexes so that the public API never scans the whole store. A record may lack an
-indexed field; it then never matches a filter on that field.
+back end indexes so that the public API never scans the whole store. Indexed values are JSON
+scalars (in practice strings: ids, iso dates, status names) or None; a record that lacks an
+indexed field has it as None, so ``find("data_node", owner_id=None)`` finds the global data nodes.
+
+Every record returned is a new dict: changing it changes nothing in the store, and changing a
+dict after saving it does not change what was saved.
 
 Back ends: ``memory`` (tests), ``sqlite`` (the default: one file, WAL), ``filesystem`` (one
-JSON file per entity, Taipy's layout). ``open_repository(settings)`` builds one from plain
-settings, which is also how a repository travels to another process: as its settings, never as
-a live connection.
+JSON file per entity, Taipy's layout), ``postgresql`` (several hosts). ``open_repository(settings)``
+builds one from plain settings, which is also how a repository travels to another process: as
+its settings, never as a live connection.
 """
 
 from __future__ import annotations
 
 import abc
+import gc
+import json
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
+from types import TracebackType
 from typing import Any
 
 Record = dict[str, Any]
@@ -39,14 +46,24 @@ INDEXED_FIELDS: tuple[str, ...] = (
     "entity_id",
 )
 
+_KIND_SET = frozenset(KINDS)
+_FIELD_SET = frozenset(INDEXED_FIELDS)
+_SCALARS = (str, int, float, bool, type(None))
+_MANY = (list, tuple, set, frozenset)
+
 
 class Repository(abc.ABC):
     """Persistent storage of records, by kind and id.
 
     Writes made inside ``with repo.transaction():`` are committed together (or not at all if
     the block raises); outside a transaction every write commits on its own. Transactions nest:
-    only the outermost one commits. A repository may be used from several threads of one
-    process.
+    an inner block that raises undoes its own writes only (a savepoint), and only the outermost
+    block commits. A transaction belongs to the thread that opened it: its writes are seen by
+    that thread's reads at once, by other threads and processes once it commits. A repository
+    may be used from several threads of one process, and (except ``memory``) from several
+    processes at once; each back end's module says what it guarantees between processes.
+
+    A repository is a context manager that closes it.
     """
 
     #: settings that rebuild this repository with ``open_repository`` (JSON-compatible)
@@ -54,7 +71,10 @@ class Repository(abc.ABC):
 
     @abc.abstractmethod
     def save(self, kind: str, record: Record) -> None:
-        """Insert or replace the record with ``record["id"]``."""
+        """Insert or replace the record with ``record["id"]``.
+
+        A new record goes after every record of its kind; a replaced record keeps its place.
+        """
 
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         """Insert or replace several records in one transaction."""
@@ -68,16 +88,18 @@ class Repository(abc.ABC):
 
     def load_many(self, kind: str, ids: Iterable[str]) -> list[Record]:
         """The records with those ids that exist, in the order of ``ids``."""
-        found = (self.load(kind, id) for id in ids)
+        found = (self.load(kind, id) for id in check_ids(ids))
         return [record for record in found if record is not None]
 
     @abc.abstractmethod
     def find(self, kind: str, **where: Any) -> list[Record]:
         """Records of a kind whose indexed fields equal the values given.
 
-        A value that is a list, tuple or set matches any of its members. With no filter, every
-        record of the kind. Records come in insertion order (first saved first; replacing a
-        record keeps its place).
+        A value that is a list, tuple or set matches any of its members (an empty one matches
+        nothing); None matches records where the field is None or missing. With no filter,
+        every record of the kind. Records come in insertion order (first saved first; replacing
+        a record keeps its place; a record deleted and saved again goes last). A field that is
+        not in ``INDEXED_FIELDS`` is a ``ValueError``: queries never scan.
         """
 
     @abc.abstractmethod
@@ -89,7 +111,10 @@ class Repository(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, kind: str, ids: Iterable[str]) -> None:
-        """Delete the records with those ids; ids that do not exist are ignored."""
+        """Delete the records with those ids; ids that do not exist are ignored.
+
+        ``ids`` is an iterable of ids, never a single id string (a ``TypeError``).
+        """
 
     @abc.abstractmethod
     def delete_where(self, kind: str, **where: Any) -> None:
@@ -101,7 +126,7 @@ class Repository(abc.ABC):
 
     @abc.abstractmethod
     def set_meta(self, key: str, value: Any) -> None:
-        """Set (or with None, remove) a meta value."""
+        """Set (or with None, remove) a meta value. Part of the current transaction, if any."""
 
     @abc.abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
@@ -111,10 +136,123 @@ class Repository(abc.ABC):
     def clear(self) -> None:
         """Delete every record and meta value."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional: a store holding nothing has nothing to release)
         """Release connections and files. The repository must not be used afterwards."""
 
+    def __enter__(self) -> Repository:
+        return self
 
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.settings!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A repository crosses a process boundary as its settings: the other side opens its own.
+        return (_reopen, (self.settings,))
+
+
+def _reopen(settings: dict[str, Any]) -> Repository:
+    from scenaria.store import open_repository
+
+    return open_repository(settings)
+
+
+# --- helpers shared by the back ends --------------------------------------------------------------
 def check_kind(kind: str) -> None:
-    if kind not in KINDS:
+    if kind not in _KIND_SET:
         raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def record_id(record: Record) -> str:
+    """The id of a record to save, checked: a missing or non-string id is a clear error, not a
+    row that can never be loaded again."""
+    try:
+        id = record["id"]
+    except (KeyError, TypeError):
+        raise ValueError(f"a record is a dict with an 'id' key, got {record!r:.200}") from None
+    if not isinstance(id, str) or not id:
+        raise ValueError(f"a record's id is a non-empty string, got {id!r}")
+    return id
+
+
+def indexed_values(record: Record) -> tuple[Any, ...]:
+    """The record's values of ``INDEXED_FIELDS``, in that order (None when missing)."""
+    values = tuple(record.get(field) for field in INDEXED_FIELDS)
+    for field, value in zip(INDEXED_FIELDS, values, strict=True):
+        if not isinstance(value, _SCALARS):
+            raise TypeError(
+                f"indexed field {field!r} of record {record.get('id')!r} must be a string or None "
+                f"(a JSON scalar), got {type(value).__name__}"
+            )
+    return values
+
+
+def check_where(where: dict[str, Any]) -> list[tuple[int, Any]]:
+    """The filter as (position in ``INDEXED_FIELDS``, value) pairs, with collections turned
+    into frozensets. Unknown fields and unhashable values are rejected before any query runs."""
+    checked = []
+    for field, value in where.items():
+        if field not in _FIELD_SET:
+            raise ValueError(
+                f"cannot filter on {field!r}: queries use the indexed fields {', '.join(INDEXED_FIELDS)}"
+            )
+        if isinstance(value, _MANY):
+            members = frozenset(value)
+            for member in members:
+                if not isinstance(member, _SCALARS):
+                    raise TypeError(f"filter {field}= holds {member!r}; values are strings or None")
+            checked.append((INDEXED_FIELDS.index(field), members))
+        elif isinstance(value, _SCALARS):
+            checked.append((INDEXED_FIELDS.index(field), value))
+        else:
+            raise TypeError(f"filter {field}={value!r}: a value is a string, None, or a list of them")
+    return checked
+
+
+def matches(values: tuple[Any, ...], checked: list[tuple[int, Any]]) -> bool:
+    """Whether indexed values (from ``indexed_values``) pass a filter (from ``check_where``)."""
+    for position, wanted in checked:
+        value = values[position]
+        if isinstance(wanted, frozenset):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def check_ids(ids: Iterable[str]) -> list[str]:
+    """``ids`` as a list, refusing a lone string (which would iterate as characters)."""
+    if isinstance(ids, str):
+        raise TypeError(f"expected an iterable of ids, got the string {ids!r}; wrap it in a list")
+    return list(ids)
+
+
+def closed_error(repository: Repository) -> ValueError:
+    return ValueError(f"{type(repository).__name__} is closed; open a new one from its settings")
+
+
+# --- JSON bodies ------------------------------------------------------------------------------------
+#: compact, UTF-8 JSON (one encoder built once: ``json.dumps`` with options builds one per call)
+encode_record = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+decode_record = json.loads
+
+# Decoding many records creates many containers at once, which makes CPython's cyclic GC run
+# full collections over every live object again and again (4x the decoding time with 100k
+# records alive). JSON cannot hold cycles, so the collector is paused for big batches.
+_GC_PAUSE_ABOVE = 1000
+
+
+def decode_rows(rows: list[tuple[Any, ...]], column: int = 0) -> list[Record]:
+    """The records whose JSON bodies are in ``column`` of ``rows``."""
+    if len(rows) <= _GC_PAUSE_ABOVE or not gc.isenabled():
+        return [decode_record(row[column]) for row in rows]
+    gc.disable()
+    try:
+        return [decode_record(row[column]) for row in rows]
+    finally:
+        gc.enable()

@@ -1,0 +1,366 @@
+"""The default store: one SQLite file, in WAL mode, through the standard library's ``sqlite3``.
+
+Why this shape:
+
+- **One table per kind**, the indexed fields as real indexed columns beside the JSON body, and
+  an ``INTEGER PRIMARY KEY`` ``seq`` that gives the insertion order (an explicit one, so that
+  ``VACUUM`` never renumbers it). A save is ``INSERT ... ON CONFLICT(id) DO UPDATE``: a
+  replaced record keeps its row, hence its place. Loading by id and filtering are index lookups,
+  so their cost does not grow with the store.
+- **WAL, ``synchronous=NORMAL``**: readers never block the writer nor each other, and a commit
+  costs no fsync (a power cut may lose the last commits, never corrupt the file).
+- **One connection per thread** (``sqlite3`` connections must not be shared by threads mid
+  statement), all closed by ``close()``; connections of threads that ended are closed when the
+  next thread connects. After a ``fork`` the child opens its own.
+- **Waiting, not failing, on contention**: several processes may open the file (the
+  orchestrator writes job states while another process creates scenarios). Every connection has
+  a busy timeout, and a transaction starts with ``BEGIN IMMEDIATE``, which takes the write lock
+  up front, so a writer waits its turn instead of failing with "database is locked" half way.
+  The flip side: a thread inside a transaction holds the write lock, so it must not wait for
+  another thread or process that wants to write the store.
+- **Nested transactions are savepoints**: an inner block that raises undoes its own writes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from scenaria.store.base import (
+    INDEXED_FIELDS,
+    KINDS,
+    Record,
+    Repository,
+    check_ids,
+    check_kind,
+    check_where,
+    closed_error,
+    decode_record,
+    decode_rows,
+    encode_record,
+    indexed_values,
+    record_id,
+)
+
+SCHEMA_VERSION = 1
+
+# Which filter drives the query when several are given: the most selective kind of value first
+# (ids before dates before status names before versions, which every record of a run shares).
+# SQLite has no statistics unless ANALYZE ran, so it is told: the other filters are written
+# ``+col``, which keeps them from being picked as the index.
+_SELECTIVITY = ("task_id", "submit_id", "entity_id", "owner_id", "config_id", "creation_date", "status",
+                "version")
+_DRIVER_RANK = {INDEXED_FIELDS.index(field): rank for rank, field in enumerate(_SELECTIVITY)}
+
+_COLUMNS = ", ".join(f'"{field}"' for field in INDEXED_FIELDS)
+_getpid = os.getpid
+
+ListTerm = Callable[[str, list[Any], list[Any]], str]
+
+
+def _schema() -> list[str]:
+    statements = []
+    for kind in KINDS:
+        statements.append(
+            f'CREATE TABLE IF NOT EXISTS "{kind}" (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, '
+            f"{_COLUMNS}, body TEXT NOT NULL)"
+        )
+        statements.extend(
+            f'CREATE INDEX IF NOT EXISTS "{kind}_{field}" ON "{kind}" ("{field}")' for field in INDEXED_FIELDS
+        )
+    statements.append(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+    )
+    return statements
+
+
+def _save_sql(kind: str) -> str:
+    values = ", ".join("?" * (len(INDEXED_FIELDS) + 2))
+    updates = ", ".join(f'"{field}" = excluded."{field}"' for field in (*INDEXED_FIELDS, "body"))
+    return (
+        f'INSERT INTO "{kind}" (id, {_COLUMNS}, body) VALUES ({values}) '
+        f"ON CONFLICT(id) DO UPDATE SET {updates}"
+    )
+
+
+def _holds_none(value: Any) -> bool:
+    return isinstance(value, frozenset) and None in value
+
+
+def _json_each(column: str, members: list[Any], params: list[Any]) -> str:
+    params.append(encode_record(members))
+    return f"{column} IN (SELECT value FROM json_each(?))"
+
+
+def where_clause(
+    where: dict[str, Any], *, placeholder: str = "?", list_term: ListTerm = _json_each
+) -> tuple[str, list[Any]] | None:
+    """The SQL ``WHERE`` clause and parameters of a filter; None when it can match nothing.
+
+    A list filter is one parameter (``col IN (SELECT value FROM json_each(?))`` here), so a
+    filter of any length is one cached statement; ``placeholder`` and ``list_term`` let another
+    SQL dialect say it its way. None is ``IS NULL``. Only the most selective filter may use an
+    index (see ``_SELECTIVITY``).
+    """
+    checked = []
+    for position, value in check_where(where):
+        if isinstance(value, frozenset):
+            if not value:
+                return None
+            if len(value) == 1:
+                (value,) = value
+        checked.append((position, value))
+    if not checked:
+        return "", []
+    # a None (IS NULL, or OR-ed into a list) rarely narrows much: never the driver
+    drivers = [pos for pos, value in checked if value is not None and not _holds_none(value)]
+    driver = min(drivers, key=_DRIVER_RANK.__getitem__) if drivers else None
+    terms: list[str] = []
+    params: list[Any] = []
+    for position, value in checked:
+        column = f'"{INDEXED_FIELDS[position]}"'
+        if driver is not None and position != driver:
+            column = "+" + column
+        if isinstance(value, frozenset):
+            term = list_term(column, [member for member in value if member is not None], params)
+            terms.append(f"({term} OR {column} IS NULL)" if None in value else term)
+        elif value is None:
+            terms.append(f"{column} IS NULL")
+        else:
+            terms.append(f"{column} = {placeholder}")
+            params.append(value)
+    return " WHERE " + " AND ".join(terms), params
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` at depth 0, a savepoint deeper (see the module docstring)."""
+
+    __slots__ = ("_conn", "_repo")
+
+    def __init__(self, repo: SQLiteRepository) -> None:
+        self._repo = repo
+
+    def __enter__(self) -> None:
+        repo = self._repo
+        conn = self._conn = repo._conn()
+        local = repo._local
+        depth = local.depth
+        conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT s{depth}")
+        local.depth = depth + 1
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        local = self._repo._local
+        conn = self._conn
+        depth = local.depth = local.depth - 1
+        if exc_type is None:
+            if depth:
+                conn.execute(f"RELEASE s{depth}")
+                return
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        elif conn.in_transaction:  # SQLite may have rolled back by itself (e.g. disk full)
+            if depth:
+                conn.execute(f"ROLLBACK TO s{depth}")
+                conn.execute(f"RELEASE s{depth}")
+            else:
+                conn.execute("ROLLBACK")
+
+
+class SQLiteRepository(Repository):
+    """Records in one SQLite file at ``path`` (created, with its folder, when missing).
+
+    ``timeout`` is how long a write waits for another connection's write lock before
+    ``sqlite3.OperationalError: database is locked``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        path = os.fspath(path)
+        if path == ":memory:" or path.startswith("file:") or not path:
+            raise ValueError(
+                f"SQLiteRepository needs a file path, got {path!r}: every thread has its own connection, "
+                "so an in-memory database would be a different one per thread; use MemoryRepository"
+            )
+        self.path = os.path.abspath(path)
+        self.timeout = float(timeout)
+        self.settings: dict[str, Any] = {"type": "sqlite", "path": self.path}
+        if self.timeout != 30.0:
+            self.settings["timeout"] = self.timeout
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._forked: list[sqlite3.Connection] = []  # a parent's connections: never used, never closed
+        self._pid = _getpid()
+        self._closed = False
+        self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
+        folder = os.path.dirname(self.path)
+        os.makedirs(folder, exist_ok=True)
+        self._create_schema(self._conn())
+
+    # --- connections ------------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is not None and local.pid == self._pid:
+            if self._closed:
+                raise closed_error(self)
+            return conn
+        return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise closed_error(self)
+        pid = _getpid()
+        if pid != self._pid:  # forked: the parent's connections and lock are not ours to use
+            self._forked.extend(conn for _, conn in self._connections)
+            self._connections = []
+            self._lock = threading.Lock()
+            self._pid = pid
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self.timeout,
+            isolation_level=None,  # no implicit BEGIN: transactions are ours
+            check_same_thread=False,  # only close() touches another thread's connection
+            cached_statements=256,
+        )
+        try:
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            conn.close()
+            raise
+        with self._lock:
+            alive = []
+            for thread, other in self._connections:
+                if thread.is_alive():
+                    alive.append((thread, other))
+                else:
+                    other.close()
+            alive.append((threading.current_thread(), conn))
+            self._connections = alive
+        local = self._local
+        local.conn, local.pid, local.depth = conn, pid, 0
+        return conn
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise ValueError(
+                f"{self.path} was written by a newer scenaria "
+                f"(schema {version}, this one reads {SCHEMA_VERSION}): upgrade scenaria"
+            )
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            for statement in _schema():
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close every connection of every thread. Using the repository afterwards is an error."""
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for _, conn in connections:
+            conn.close()
+
+    # --- the contract -----------------------------------------------------------------------------
+    def transaction(self) -> _Transaction:
+        return _Transaction(self)
+
+    def save(self, kind: str, record: Record) -> None:
+        try:
+            sql = self._save_sql[kind]
+        except KeyError:
+            check_kind(kind)
+            raise
+        self._conn().execute(sql, (record_id(record), *indexed_values(record), encode_record(record)))
+
+    def save_many(self, kind: str, records: Iterable[Record]) -> None:
+        check_kind(kind)
+        sql = self._save_sql[kind]
+        with self.transaction():
+            self._conn().executemany(
+                sql, ((record_id(r), *indexed_values(r), encode_record(r)) for r in records)
+            )
+
+    def load(self, kind: str, id: str) -> Record | None:
+        check_kind(kind)
+        row = self._conn().execute(f'SELECT body FROM "{kind}" WHERE id = ?', (id,)).fetchone()
+        return None if row is None else decode_record(row[0])
+
+    def load_many(self, kind: str, ids: Iterable[str]) -> list[Record]:
+        check_kind(kind)
+        ids = check_ids(ids)
+        if not ids:
+            return []
+        sql = f'SELECT id, body FROM "{kind}" WHERE id IN (SELECT value FROM json_each(?))'
+        rows = self._conn().execute(sql, (encode_record(ids),)).fetchall()
+        bodies = dict(rows)
+        return decode_rows([(bodies[id],) for id in ids if id in bodies])
+
+    def exists(self, kind: str, id: str) -> bool:
+        check_kind(kind)
+        return self._conn().execute(f'SELECT 1 FROM "{kind}" WHERE id = ?', (id,)).fetchone() is not None
+
+    def find(self, kind: str, **where: Any) -> list[Record]:
+        check_kind(kind)
+        clause = where_clause(where)
+        if clause is None:
+            return []
+        sql, params = clause
+        rows = self._conn().execute(f'SELECT body FROM "{kind}"{sql} ORDER BY seq', params).fetchall()
+        return decode_rows(rows)
+
+    def count(self, kind: str, **where: Any) -> int:
+        check_kind(kind)
+        clause = where_clause(where)
+        if clause is None:
+            return 0
+        sql, params = clause
+        return self._conn().execute(f'SELECT count(*) FROM "{kind}"{sql}', params).fetchone()[0]
+
+    def delete(self, kind: str, ids: Iterable[str]) -> None:
+        check_kind(kind)
+        ids = check_ids(ids)
+        if ids:
+            self._conn().execute(
+                f'DELETE FROM "{kind}" WHERE id IN (SELECT value FROM json_each(?))', (encode_record(ids),)
+            )
+
+    def delete_where(self, kind: str, **where: Any) -> None:
+        check_kind(kind)
+        clause = where_clause(where)
+        if clause is not None:
+            sql, params = clause
+            self._conn().execute(f'DELETE FROM "{kind}"{sql}', params)
+
+    def get_meta(self, key: str) -> Any:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else decode_record(row[0])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"a meta key is a string, got {key!r}")
+        if value is None:
+            self._conn().execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            self._conn().execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, encode_record(value)),
+            )
+
+    def clear(self) -> None:
+        with self.transaction():
+            conn = self._conn()
+            for kind in KINDS:
+                conn.execute(f'DELETE FROM "{kind}"')
+            conn.execute("DELETE FROM meta")
