@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from scenaria.config.section import UniqueSection
+from scenaria.config.templates import is_template
 from scenaria.exceptions import ConfigError
 
 
@@ -57,7 +58,13 @@ class JobConfig(UniqueSection):
     ) -> None:
         max_nb_of_workers = merge_worker_aliases(max_nb_of_workers, properties, "[JOB]: ")
         super().__init__(**properties)
-        self._values.update(mode=mode, max_nb_of_workers=max_nb_of_workers)
+        self._values.update(mode=mode, max_nb_of_workers=self._normalize("max_nb_of_workers", max_nb_of_workers))
+
+    def _normalize(self, field: str, value: Any) -> Any:
+        if field == "max_nb_of_workers" and isinstance(value, str) and not is_template(value):
+            count = worker_count(value)
+            return value if count is None else count  # "3" is stored as 3; "two" is left for the checker
+        return value
 
     @property
     def mode(self) -> str:
