@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from scenaria.entities import codec
+from scenaria.entities.notify import publish
+from scenaria.events import Notifier
 
 # --- field codecs ----------------------------------------------------------------------------------
 Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
@@ -120,9 +122,8 @@ class Entity:
         self._publish("UPDATE", attribute, value)
 
     def _publish(self, operation: str, attribute: str | None = None, value: Any = None) -> None:
-        from scenaria.entities.notify import publish
-
-        publish(self._EVENT_TYPE, operation, self.id, attribute, value, self._event_metadata())
+        if Notifier.has_listeners():  # metadata is only built for someone
+            publish(self._EVENT_TYPE, operation, self.id, attribute, value, self._event_metadata())
 
     def _event_metadata(self) -> dict[str, Any]:
         return {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenaria.events import EventEntityType, EventOperation, Notifier
+
 
 def publish(
     entity_type: str,
@@ -14,19 +16,13 @@ def publish(
     metadata: dict[str, Any] | None = None,
 ) -> None:
     """Publish an event named by its entity type and operation (member names of the enums)."""
-    from scenaria.events import Event, EventEntityType, EventOperation, Notifier
-
     if not Notifier.has_listeners():
         return
-    if operation != "UPDATE":
-        attribute_name = None
-    Notifier.publish(
-        Event(
-            entity_type=EventEntityType[entity_type],
-            operation=EventOperation[operation],
-            entity_id=entity_id,
-            attribute_name=attribute_name,
-            attribute_value=attribute_value,
-            metadata=metadata or {},
-        )
+    Notifier.publish_event(
+        EventEntityType[entity_type],
+        EventOperation[operation],
+        entity_id=entity_id,
+        attribute_name=attribute_name if operation == "UPDATE" else None,
+        attribute_value=attribute_value,
+        **(metadata or {}),
     )
