@@ -17,7 +17,7 @@ from types import ModuleType
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``scenaria --help`` lists them.
-COMMANDS: list[str] = ["scenaria.cli.run", "scenaria.cli.help"]
+COMMANDS: list[str] = ["scenaria.cli.run", "scenaria.cli.manage_versions", "scenaria.cli.help"]
 
 
 def _version() -> str:
@@ -71,4 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     args.parser = parser
     args.commands = commands
-    return int(commands[args.command].run(args) or 0)
+    from scenaria.exceptions import ScenariaError
+
+    try:
+        return int(commands[args.command].run(args) or 0)
+    except ScenariaError as exc:  # a user mistake: its message says what to do, no traceback needed
+        print(f"scenaria {args.command}: {exc}", file=sys.stderr)
+        return 1
