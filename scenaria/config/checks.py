@@ -320,10 +320,10 @@ def check_tasks(layer: ConfigLayer, collector: IssueCollector) -> None:
                 f"The task config id {task.id!r} is also an attribute of a Scenario "
                 "entity; choose another id.",
             )
-        ok, function = report.read("function", lambda t=task: t._values["function"])
-        if ok and function is None:
+        function = task._values["function"]
+        if function is None:
             report.error("function", None, "A task config needs a function.")
-        elif ok and not isinstance(function, ImportRef) and not callable(resolve_refs(function)):
+        elif not isinstance(function, ImportRef) and not callable(resolve_refs(function)):
             report.error("function", function, "The task's function must be callable.")
         for key in ("inputs", "outputs"):
             items = task._values[key]
@@ -357,7 +357,7 @@ def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Repor
             props[RESERVED_PROPERTY],
             f"The property name {RESERVED_PROPERTY!r} is reserved.",
         )
-    ok, frequency = report.read("frequency", lambda: scenario._get("frequency"))
+    ok, frequency = report.read("frequency", lambda: scenario.frequency)
     if ok and frequency is not None and not isinstance(frequency, Frequency):
         report.error(
             "frequency", frequency, 'The frequency must be a Frequency (in TOML: "DAILY:FREQUENCY").'

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
 from scenaria.config.section import Section, copy_value
+from scenaria.config.values import enum_from_text
 
 
 class DataNodeConfig(Section):
@@ -99,9 +100,7 @@ class DataNodeConfig(Section):
         value = self._get("scope")
         if value is None:
             return self.DEFAULT_SCOPE
-        if isinstance(value, str):  # e.g. resolved from ENV[...]
-            return Scope[value.split(":")[0].strip().upper()]
-        return value
+        return enum_from_text(Scope, value, self._where("scope"), "SCOPE")
 
     @property
     def validity_period(self) -> dt.timedelta | None:

@@ -69,12 +69,9 @@ class ConfigLayer:
 def default_layer() -> ConfigLayer:
     """The built-in defaults: the three unique sections and one ``default`` section per kind."""
     layer = ConfigLayer()
-    for cls in UNIQUE_KINDS.values():
-        section = cls()
-        section._fill_defaults()
-        layer.add(section)
-    for cls in SECTION_KINDS.values():
-        section = cls(DEFAULT_ID)
+    sections: list[Section] = [cls() for cls in UNIQUE_KINDS.values()]
+    sections += [cls(DEFAULT_ID) for cls in SECTION_KINDS.values()]
+    for section in sections:
         section._fill_defaults()
         layer.add(section)
     return layer

@@ -10,6 +10,7 @@ from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.enums import Frequency
 from scenaria.config.section import Section
 from scenaria.config.task import TaskConfig, as_list
+from scenaria.config.values import enum_from_text
 
 
 def _key(dn_config: Any) -> str:
@@ -100,9 +101,7 @@ class ScenarioConfig(Section):
     @property
     def frequency(self) -> Frequency | None:
         value = self._get("frequency")
-        if isinstance(value, str):  # e.g. resolved from ENV[...]
-            return Frequency[value.split(":")[0].strip().upper()]
-        return value
+        return enum_from_text(Frequency, value, self._where("frequency"), "FREQUENCY")
 
     @property
     def comparators(self) -> dict[str, list[Callable[..., Any]]]:
@@ -117,20 +116,20 @@ class ScenarioConfig(Section):
         """Compare the data nodes of ``dn_config_id`` across scenarios with ``comparator`` too."""
         comparators = dict(self._values["comparators"] or {})
         comparators[_key(dn_config_id)] = [*comparators.get(_key(dn_config_id), []), comparator]
-        self.comparators = comparators
+        self._assign("comparators", comparators)
 
     def delete_comparator(self, dn_config_id: str) -> None:
         comparators = dict(self._values["comparators"] or {})
         comparators.pop(_key(dn_config_id), None)
-        self.comparators = comparators
+        self._assign("comparators", comparators)
 
     def add_sequences(self, sequences: dict[str, list[TaskConfig]]) -> None:
         """Add (or replace) sequences, each a name and the list of its task configs."""
-        self.sequences = {**(self._values["sequences"] or {}), **sequences}
+        self._assign("sequences", {**(self._values["sequences"] or {}), **sequences})
 
     def remove_sequences(self, sequence_names: str | list[str]) -> None:
         names = [sequence_names] if isinstance(sequence_names, str) else list(sequence_names)
-        self.sequences = {k: v for k, v in (self._values["sequences"] or {}).items() if k not in names}
+        self._assign("sequences", {k: v for k, v in (self._values["sequences"] or {}).items() if k not in names})
 
     def _fill_defaults(self) -> None:
         for key in ("tasks", "additional_data_nodes"):

@@ -48,7 +48,7 @@ def copy_value(value: Any) -> Any:
 
 
 # Set by Config on the sections of the applied configuration: hook(section, key, value_or_None).
-ChangeHook = Callable[["Section", str], None]
+ChangeHook = Callable[["Section", "str | None"], None]
 
 
 class Section:
@@ -61,6 +61,11 @@ class Section:
     _FIELDS: ClassVar[tuple[str, ...]] = ()
     _ALIASES: ClassVar[dict[str, str]] = {}
     DEFAULT_ID: ClassVar[str] = "default"
+
+    _id: str
+    _values: dict[str, Any]
+    _properties: dict[str, Any]
+    _hook: ChangeHook | None
 
     def __init__(self, id: str, **properties: Any) -> None:
         object.__setattr__(self, "_id", validate_id(id))
@@ -116,6 +121,10 @@ class Section:
             return
         if name == "id":
             raise AttributeError("a section's id cannot change; configure a new section instead")
+        self._assign(name, value)
+
+    def _assign(self, name: str, value: Any) -> None:
+        """Set a field (by its name or an alias) or a property, then report the change."""
         key = self._ALIASES.get(name, name)
         self._before_change()
         if key in self._FIELDS:

@@ -257,7 +257,7 @@ def _refs_in(holder: dict[str, Any], key: str, target: str, fail: Callable[[str,
     out = []
     for item in items:
         if isinstance(item, SectionRef) or (isinstance(item, str) and item.isidentifier()):
-            out.append(SectionRef(getattr(item, "id", item), target))
+            out.append(SectionRef(item.id if isinstance(item, SectionRef) else item, target))
         else:
             raise fail(key, f'found {item!r}; expected a list of references like ["my_id:SECTION"]')
     holder[key] = out

@@ -20,6 +20,7 @@ from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.templates import is_template
+from scenaria.exceptions import ConfigError
 
 TYPES = (
     "bool",
@@ -202,6 +203,20 @@ def _enum_member(enum_cls: type[enum.Enum], text: str, suffix: str) -> Any:
     except KeyError:
         names = ", ".join(f"'{m.name}:{suffix}'" for m in enum_cls)
         raise TypedValueError(f"{text!r} is not a {enum_cls.__name__}; expected one of {names}") from None
+
+
+def enum_from_text(enum_cls: type[enum.Enum], value: Any, where: str, suffix: str) -> Any:
+    """An enum member from a name such as ``"GLOBAL"`` or ``"GLOBAL:SCOPE"`` (e.g. read from ``ENV[...]``)."""
+    if not isinstance(value, str):
+        return value
+    name = value.strip()
+    if name.upper().endswith(f":{suffix}"):
+        name = name[: -len(suffix) - 1]
+    try:
+        return enum_cls[name.upper()]
+    except KeyError:
+        names = ", ".join(m.name for m in enum_cls)
+        raise ConfigError(f"{where}{value!r} is not a {enum_cls.__name__}; expected one of {names}") from None
 
 
 def parse_typed(text: str) -> Any:
