@@ -160,17 +160,17 @@ class Entity:
     def get_simple_label(self) -> str:
         """The entity's own label: its ``label`` or ``name`` property, else its config id or id."""
         properties = getattr(self, "_properties", {})
-        return properties.get("label") or properties.get("name") or getattr(self, "config_id", None) or self.id
+        return properties.get("label") or self.name or getattr(self, "config_id", None) or self.id
 
     def get_label(self) -> str:
-        """The label with its owner's in front (``"owner > name"``)."""
+        """The label with its owners' in front (``"cycle > scenario > name"``)."""
         owner_id = getattr(self, "_owner_id", None) or getattr(self, "owner_id", None)
         if owner_id:
             from scenaria.entities.registry import registry
 
-            owner = registry().get(owner_id)
+            owner = registry().cached(owner_id)
             if owner is not None:
-                return f"{owner.get_simple_label()} > {self.get_simple_label()}"
+                return f"{owner.get_label()} > {self.get_simple_label()}"
         return self.get_simple_label()
 
 

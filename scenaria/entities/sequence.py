@@ -127,7 +127,7 @@ class Sequence(Submittable):
         return self._data.get("properties", {}).get("label") or self.name
 
     def get_label(self) -> str:
-        return f"{self._scenario.get_simple_label()} > {self.get_simple_label()}"
+        return f"{self._scenario.get_label()} > {self.get_simple_label()}"
 
     def _publish(self, operation: str, attribute: str | None = None, value: Any = None) -> None:
         from scenaria.entities.notify import publish

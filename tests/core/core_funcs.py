@@ -1,0 +1,47 @@
+"""Task functions and callbacks of the core tests: importable by path, so stored tasks reload them."""
+
+from __future__ import annotations
+
+import sys
+
+
+def double(x):
+    return 2 * x
+
+
+def add(x, y):
+    return x + y
+
+
+def noisy_double(x):
+    print(f"doubling {x}")
+    print("a warning", file=sys.stderr)
+    return 2 * x
+
+
+def boom(x):
+    raise ValueError(f"boom on {x}")
+
+
+def two_values(x):
+    return x, x + 1
+
+
+def constant():
+    return 42
+
+
+def identity(x):
+    return x
+
+
+def read_list(*values):
+    return list(values)
+
+
+def write_list(data, target):
+    target.extend(data)
+
+
+# generic data node storage, shared with the functions above through args
+GENERIC_STORE: list[int] = []
