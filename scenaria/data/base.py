@@ -223,19 +223,24 @@ class DataNode(Entity):
 
     def track_edit(self, **options: Any) -> None:
         """Record an edit (``timestamp``, ``job_id``, ``editor_id``, ``comment``, ...)."""
+        self._add_edit(options)
+        self._changed("last_edit_date", self._last_edit_date)
+
+    def _add_edit(self, options: dict[str, Any]) -> None:
+        """Record an edit in memory only (the caller saves)."""
         edit = {key: value for key, value in options.items() if value is not None}
         edit.setdefault("timestamp", self._edit_timestamp())
         self._edits.append(codec.encode(edit))
         if len(self._edits) > EDIT_HISTORY_LIMIT:
             del self._edits[:-EDIT_HISTORY_LIMIT]
         self._last_edit_date = edit["timestamp"]
-        self._changed("last_edit_date", self._last_edit_date)
 
     def _edit_timestamp(self) -> dt.datetime:
         return now()
 
     def _initial_write(self, default_data: Any) -> None:
-        """At creation: write the config's ``default_data`` where the type keeps data of its own."""
+        """At creation, before the first save: write the config's ``default_data`` where the type
+        keeps data of its own (``_add_edit``, not ``track_edit``: the creation is the event)."""
 
     def _delete_generated(self) -> None:
         """At deletion: remove the data scenaria generated for this node (e.g. its file)."""

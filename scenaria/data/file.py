@@ -81,4 +81,4 @@ class FileDataNode(DataNode):
             self._last_edit_date = self._file_mtime()
         elif default_data is not None:
             self._write(default_data)
-            self.track_edit(editor_id="scenaria", comment="Default data written.")
+            self._add_edit({"editor_id": "scenaria", "comment": "Default data written."})

@@ -22,7 +22,7 @@ class InMemoryDataNode(DataNode):
     def _initial_write(self, default_data: Any) -> None:
         if default_data is not None and self.id not in in_memory_storage:
             self._write(default_data)
-            self.track_edit(editor_id="scenaria", comment="Default data written.")
+            self._add_edit({"editor_id": "scenaria", "comment": "Default data written."})
 
     def _delete_generated(self) -> None:
         in_memory_storage.pop(self.id, None)

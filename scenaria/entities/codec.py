@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import enum
+import functools
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -57,9 +58,23 @@ def _tagged(value: Any) -> dict[str, Any]:
     if isinstance(value, tuple):
         return {"__type__": "tuple", "__value__": [encode(v) for v in value]}
     if callable(value):
-        path = import_path(value)
-        if path is not None:
-            return {"__type__": "ref", "__value__": path}
+        try:
+            return _encoded_callable(value)
+        except TypeError:  # unhashable: not cached
+            return _encode_callable(value)
+    return _pickled(value)
+
+
+def _encode_callable(value: Callable[..., Any]) -> dict[str, Any]:
+    path = import_path(value)
+    return {"__type__": "ref", "__value__": path} if path is not None else _pickled(value)
+
+
+# A task's function is saved with the task, at every save: encode each function once.
+_encoded_callable = functools.lru_cache(maxsize=1024)(_encode_callable)
+
+
+def _pickled(value: Any) -> dict[str, Any]:
     import cloudpickle
 
     return {"__type__": "pickle", "__value__": base64.b64encode(cloudpickle.dumps(value)).decode()}

@@ -69,9 +69,8 @@ def create_scenario(registry: Registry, config: Any, creation_date: dt.datetime 
             _additional_data_node_ids=[dn.id for dn in additional], _properties=properties,
             _creation_date=creation_date, _primary_scenario=primary, version=registry.version,
             _sequences=sequences, _owner_id=cycle.id if cycle else None)
-        for entity in [*data_nodes.values(), *tasks.values()]:
-            registry.save(entity)
-        registry.add(scenario)
+        for entity in [*data_nodes.values(), *tasks.values(), scenario]:
+            registry.save(entity)  # each once, new or shared (its parents changed)
     created.append(scenario)
     for entity in created:
         entity._publish("CREATION")
@@ -89,6 +88,7 @@ def create_global_data_node(registry: Registry, config: Any) -> DataNode:
     created: list[Any] = []
     with registry.transaction():
         dn = _data_node(registry, config, None, created)
+        registry.save(dn)
     for entity in created:
         entity._publish("CREATION")
     return dn
@@ -110,6 +110,7 @@ def _shared(registry: Registry, cls: type, config_id: str, owner: str | None) ->
 
 
 def _data_node(registry: Registry, config: Any, owner: str | None, created: list[Any]) -> DataNode:
+    """The shared data node of that config and owner, or a new one (not saved yet)."""
     if config.scope is not Scope.SCENARIO:
         existing = _shared(registry, DataNode, config.id, owner)
         if existing is not None:
@@ -124,7 +125,6 @@ def _data_node(registry: Registry, config: Any, owner: str | None, created: list
         from scenaria.config import Config
 
         dn._build_path(Config.core.storage_folder)
-    registry.add(dn)
     default_data = config.properties.get("default_data")
     if default_data is not None or isinstance(dn, FileDataNode):
         dn._initial_write(getattr(config, "default_data", None))
