@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 import config_fixture_funcs as funcs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scenaria.config import Frequency, Scope
+from scenaria.config import Config, Frequency, Scope
+from scenaria.config.templates import is_template
 from scenaria.config.values import (
     ImportRef,
     SectionRef,
@@ -164,3 +167,28 @@ def test_any_string_survives(text: str) -> None:
     if text.startswith("ENV[") and written == text:
         return  # an ENV template stays a template
     assert parse_typed(written) == text
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(values)
+def test_every_value_survives_export_and_load(value: object) -> None:
+    assume(not any(is_template(text) for text in _strings(value)))
+    Config._reset()
+    Config.configure_data_node("x", value=value, inside={"key": value}, listed=[value])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.toml"
+        Config.export(path)
+        Config._reset()
+        Config.load(path)
+    dn = Config.data_nodes["x"]
+    assert (dn.value, dn.inside, dn.listed) == (value, {"key": value}, [value])
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
