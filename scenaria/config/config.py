@@ -172,6 +172,12 @@ class Config(metaclass=_ConfigMeta):
                 target._properties.pop(key[1:], None)
             else:
                 target._set_raw(key, copy_value(section._raw(key)))
+            # The override file would hide the change: change it there too (in memory, not on disk).
+            overridden = cls._file.get(section._KIND, section.id)
+            if overridden is not None and key != "properties":
+                name = key.lstrip("-")
+                if overridden._raw(name) is not None:
+                    overridden._set_raw(name, None if key.startswith("-") else copy_value(section._raw(name)))
             cls._compile()
 
     @classmethod

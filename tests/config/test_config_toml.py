@@ -217,6 +217,9 @@ def test_override_file_wins_and_keeps_what_it_does_not_set(tmp_path: Path) -> No
     assert task.function is funcs.double and Config.job_config.is_standalone
     Config.configure_data_node("c")  # the override stays applied after further changes
     assert Config.tasks["t"].timeout == 9
+    task.timeout = 1  # a change made afterwards is not hidden by the override
+    Config.configure_data_node("d")
+    assert Config.tasks["t"].timeout == 1
 
 
 def test_override_can_reference_python_sections(tmp_path: Path) -> None:
