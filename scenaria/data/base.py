@@ -207,12 +207,17 @@ class DataNode(Entity):
         return self._read()
 
     def write(self, data: Any, job_id: str | None = None, **kwargs: Any) -> None:
-        """Replace the data, record the edit (with the job or editor given) and release the lock."""
+        """Replace the data, record the edit (with the job or editor given) and release the lock.
+
+        ``DataNodeIsBeingEdited``, before anything is written, when another editor holds the lock.
+        """
+        self._check_editor(kwargs.get("editor_id"))
         self._write(data)
         self._record_write(job_id, kwargs)
 
     def append(self, data: Any, job_id: str | None = None, **kwargs: Any) -> None:
         """Add to the data (types that support it), record the edit and release the lock."""
+        self._check_editor(kwargs.get("editor_id"))
         self._append(data)
         self._record_write(job_id, kwargs)
 

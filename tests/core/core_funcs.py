@@ -39,9 +39,9 @@ def read_list(*values):
     return list(values)
 
 
-def write_list(data, target):
-    target.extend(data)
+def write_list(data, key):
+    GENERIC_STORE[key] = list(data)
 
 
-# generic data node storage, shared with the functions above through args
-GENERIC_STORE: list[int] = []
+# what generic data nodes write, by the key given in their write_fct_args
+GENERIC_STORE: dict[str, list] = {}

@@ -1,0 +1,65 @@
+"""The public namespace, and what importing scenaria costs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from core_helpers import ok, run_python
+
+import scenaria
+
+EXPORTED = [
+    "Config", "Core", "CoreEventConsumerBase", "CoreSection", "Cycle", "DataNode", "DataNodeConfig", "Event",
+    "EventEntityType", "EventOperation", "EventProcessor", "Frequency", "GlobalAppConfig", "Job", "JobConfig",
+    "JoinOperator", "Notifier", "Operator", "Orchestrator", "ReasonCollection", "Scenario", "ScenarioConfig",
+    "Scope", "Section", "Sequence", "Status", "Submission", "SubmissionStatus", "Task", "TaskConfig",
+    "UniqueSection", "can_create", "cancel_job", "clean_all_entities", "compare_scenarios",
+    "create_global_data_node", "create_scenario", "delete", "delete_job", "delete_jobs", "exists", "get",
+    "get_cycles", "get_cycles_scenarios", "get_data_nodes", "get_entities_by_config_id", "get_jobs",
+    "get_latest_job", "get_latest_submission", "get_parents", "get_primary", "get_primary_scenarios",
+    "get_scenarios", "get_sequences", "get_submissions", "get_tasks", "is_deletable", "is_editable",
+    "is_promotable", "is_readable", "is_submittable", "set", "set_primary", "submit", "subscribe_scenario",
+    "subscribe_sequence", "tag", "unsubscribe_scenario", "unsubscribe_sequence", "untag",
+]
+
+
+def test_the_exported_names_are_pinned():
+    assert sorted(scenaria.__all__) == sorted(EXPORTED)
+    for name in scenaria.__all__:
+        assert getattr(scenaria, name) is not None
+
+
+def test_exceptions_are_reachable_from_the_package():
+    from scenaria import exceptions
+
+    assert scenaria.NonExistingScenario is exceptions.NonExistingScenario
+    with pytest.raises(AttributeError):
+        _ = scenaria.no_such_name
+
+
+def test_import_loads_no_heavy_library(tmp_path):
+    trace = subprocess.run([sys.executable, "-X", "importtime", "-c", "import scenaria"], capture_output=True,
+                           text=True, check=True, cwd=tmp_path).stderr
+    modules = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in trace.splitlines() if "|" in line}
+    assert "scenaria" in modules
+    assert not modules & {"pandas", "sqlalchemy", "dask", "pyarrow", "numpy", "distributed"}
+
+
+@pytest.mark.parametrize("first", ["import scenaria as tp", "from scenaria.data.base import DataNode",
+                                   "from scenaria.entities import DataNode"])
+def test_any_first_import_works(tmp_path, first):
+    output = ok(run_python(f"""
+        {first}
+        import scenaria as tp
+        from scenaria import Config
+        import core_funcs
+        dn = Config.configure_data_node("a", default_data=2)
+        out = Config.configure_data_node("b")
+        task = Config.configure_task("t", core_funcs.double, dn, out)
+        scenario = tp.create_scenario(Config.configure_scenario("sc", [task]))
+        tp.submit(scenario)
+        print(scenario.b.read())
+    """, tmp_path))
+    assert output.strip().endswith("4")
