@@ -92,6 +92,7 @@ class FilesystemRepository(BufferedRepository):
         self._lock = threading.RLock()
         self._keys: dict[str, dict[str, tuple[_StatKey, tuple[Any, ...]]]] = {kind: {} for kind in KINDS}
         self._order: dict[str, tuple[int, int, dict[str, None]]] = {}  # kind -> (inode, offset, ids)
+        self._adopted: set[str] = set()  # kinds whose folder's files are all in the order log
         self._deletions: dict[str, int] = {}  # kind -> files this object deleted since it compacted
 
     # --- paths --------------------------------------------------------------------------------------
@@ -251,6 +252,8 @@ class FilesystemRepository(BufferedRepository):
             for kind, rows in pending.records.items():
                 folder = self.folder(kind)
                 os.makedirs(folder, exist_ok=True)
+                if kind not in self._adopted:
+                    self._adopt(kind)
                 moved = pending.moved.get(kind, ())
                 created = []
                 deleted = 0
@@ -306,6 +309,25 @@ class FilesystemRepository(BufferedRepository):
                 os.fsync(fd)
         finally:
             os.close(fd)
+
+    def _adopt(self, kind: str) -> None:
+        """Log the files the order log does not know (a folder Taipy wrote), oldest first.
+
+        Done before this object first writes into a folder, so that those files keep their
+        place before new records, and before a rewrite changes their modification time.
+        """
+        self._adopted.add(kind)
+        try:
+            listing = os.scandir(self.folder(kind))
+        except FileNotFoundError:
+            return
+        with listing:
+            entries = [e for e in listing if e.name.endswith(_SUFFIX) and not e.name.startswith(".")]
+        order = self._read_order(kind)
+        unknown = [entry for entry in entries if entry.name[: -len(_SUFFIX)] not in order]
+        if unknown:
+            unknown.sort(key=_mtime_then_name)
+            self._append_order(self.folder(kind), [entry.name[: -len(_SUFFIX)] for entry in unknown])
 
     def _compact_order(self, kind: str, deleted: int) -> None:
         """Rewrite a folder's order log without the ids of deleted files, once they are many.

@@ -1,0 +1,148 @@
+"""What only the SQLite store promises: its file, its pragmas, its indexes, its connections."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from scenaria.store.base import INDEXED_FIELDS, KINDS
+from scenaria.store.sqlite import SCHEMA_VERSION, SQLiteRepository, where_clause
+
+
+@pytest.fixture
+def repo(tmp_path):
+    repository = SQLiteRepository(tmp_path / "deep" / "folder" / "scenaria.db")
+    yield repository
+    repository.close()
+
+
+def test_one_file_in_wal_mode_with_a_busy_timeout(repo, tmp_path):
+    assert (tmp_path / "deep" / "folder" / "scenaria.db").is_file()
+    conn = repo._conn()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_table_per_kind_with_indexed_columns(repo):
+    conn = repo._conn()
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(KINDS) | {"meta"} <= tables
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {f"job_{field}" for field in INDEXED_FIELDS} <= indexes
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"config_id": "c"},
+        {"config_id": "c", "version": "v"},
+        {"owner_id": None, "config_id": "c"},
+        {"version": "v", "task_id": ["a", "b"]},
+        {"status": None},
+        {"submit_id": "s", "status": ["A", "B"], "version": "v"},
+    ],
+)
+def test_queries_use_an_index(repo, where):
+    sql, params = where_clause(where)
+    plan = " ".join(row[3] for row in repo._conn().execute(f'EXPLAIN QUERY PLAN SELECT body FROM "job"{sql}', params))
+    assert "USING INDEX" in plan and "SCAN job" not in plan, plan
+
+
+def test_the_most_selective_filter_drives_the_query(repo):
+    sql, _ = where_clause({"version": "v", "config_id": "c", "owner_id": None})
+    assert '+"version" = ?' in sql and '"config_id" = ?' in sql and "+\"config_id\"" not in sql
+    assert '+"owner_id" IS NULL' in sql
+
+
+def test_each_thread_has_its_own_connection_and_close_closes_all(tmp_path):
+    repo = SQLiteRepository(tmp_path / "s.db")
+    connections = [repo._conn()]
+
+    def work():
+        repo.save("job", {"id": threading.current_thread().name})
+        connections.append(repo._conn())
+
+    threads = [threading.Thread(target=work, name=f"J{i}") for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(conn) for conn in connections}) == 5
+    assert repo.count("job") == 4
+    repo.close()
+    for conn in connections:
+        with pytest.raises(sqlite3.ProgrammingError):
+            conn.execute("SELECT 1")
+
+
+def test_connections_of_finished_threads_are_closed_when_another_connects(tmp_path):
+    repo = SQLiteRepository(tmp_path / "s.db")
+    try:
+        for _ in range(20):
+            thread = threading.Thread(target=repo.count, args=("job",))
+            thread.start()
+            thread.join()
+        assert len(repo._connections) <= 2
+    finally:
+        repo.close()
+
+
+def test_a_writer_waits_for_another_connections_transaction(tmp_path):
+    repo = SQLiteRepository(tmp_path / "s.db", timeout=10)
+    other = SQLiteRepository(tmp_path / "s.db", timeout=10)
+    started, done = threading.Event(), threading.Event()
+
+    def later_writer():
+        started.wait(5)
+        other.save("job", {"id": "J2"})  # blocks until the transaction below commits
+        done.set()
+
+    thread = threading.Thread(target=later_writer)
+    thread.start()
+    try:
+        with repo.transaction():
+            repo.save("job", {"id": "J1"})
+            started.set()
+            assert not done.wait(0.3)
+        thread.join(10)
+        assert done.is_set()
+        assert [r["id"] for r in repo.find("job")] == ["J1", "J2"]
+    finally:
+        thread.join()
+        repo.close()
+        other.close()
+
+
+def test_in_memory_databases_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="MemoryRepository"):
+        SQLiteRepository(":memory:")
+
+
+def test_a_file_from_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "s.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(ValueError, match="newer scenaria"):
+        SQLiteRepository(path)
+
+
+def test_settings_hold_an_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    repo = SQLiteRepository(".taipy/scenaria.db", timeout=5)
+    try:
+        assert repo.settings == {"type": "sqlite", "path": str(tmp_path / ".taipy" / "scenaria.db"), "timeout": 5.0}
+    finally:
+        repo.close()
+
+
+def test_a_commit_failure_leaves_no_transaction_open(repo, monkeypatch):
+    with pytest.raises(ZeroDivisionError), repo.transaction():
+        repo.save("job", {"id": "J1"})
+        1 / 0  # noqa: B018
+    assert not repo._conn().in_transaction
+    assert repo._local.depth == 0
