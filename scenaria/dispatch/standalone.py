@@ -428,11 +428,13 @@ class StandaloneDispatcher(Dispatcher):
             os.write(self._wake_w, b"\0")
 
     def _drain_wake(self) -> None:
-        with self._lock:
-            self._wake_pending = False
+        # Read first, then clear: a byte written between the two would be drained with the flag
+        # still set, and every later submit would skip its wake-up (a lost wake-up).
         with contextlib.suppress(OSError):
             while os.read(self._wake_r, 4096):
                 pass
+        with self._lock:
+            self._wake_pending = False
 
     def _unregister(self, fileobj: Any) -> None:
         assert self._selector is not None
