@@ -1,0 +1,35 @@
+"""Task functions of the benchmarks, importable by name (the reference engine needs that)."""
+
+from __future__ import annotations
+
+import time
+
+
+def increment(x):
+    return x + 1
+
+
+def identity(x):
+    return x
+
+
+def burn(seconds):
+    """Keep one core busy for ``seconds`` (CPU-bound, no sleep)."""
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+    return n
+
+
+def make_big(megabytes):
+    return bytes(int(megabytes) * 2**20)
+
+
+def size_of(value):
+    return len(value)
+
+
+def stamped(x):
+    """The wall-clock time at which the function ran (to measure dispatch latency)."""
+    return time.time()

@@ -1,0 +1,341 @@
+"""The benchmark workloads, each beside its floor measured in the same run.
+
+    python -m benchmarks.workloads NAME [--engine scenaria|taipy] [--quick]
+
+runs one workload in the current directory and prints its figures as one JSON line. The
+runner (``python -m benchmarks``) calls it in a fresh directory and process per workload, so no
+workload sees another's store or configuration. With ``--engine taipy`` the same code runs on
+Taipy 4.1.1 (``import taipy as tp``), for figures side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import importlib
+import json
+import os
+import pickle
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks import tasks
+
+WORKLOADS: dict[str, Callable[..., list[dict[str, Any]]]] = {}
+
+
+def workload(function: Callable[..., list[dict[str, Any]]]) -> Callable[..., list[dict[str, Any]]]:
+    WORKLOADS[function.__name__] = function
+    return function
+
+
+def row(name: str, value: float, unit: str, floor: float | None = None, floor_name: str = "",
+        target: str = "", better: str = "lower") -> dict[str, Any]:
+    return {"name": name, "value": value, "unit": unit, "floor": floor, "floor_name": floor_name,
+            "target": target, "better": better}
+
+
+def wait_all(submissions: list[Any], timeout: float = 600) -> None:
+    """Wait for submissions: on their event when the engine has one, else by polling."""
+    deadline = time.monotonic() + timeout
+    for submission in submissions:
+        if hasattr(submission, "wait"):
+            submission.wait(max(0.0, deadline - time.monotonic()))
+        else:  # the reference engine has no wait on a submission
+            while not submission.is_finished() and time.monotonic() < deadline:
+                time.sleep(0.005)
+
+
+def chain_config(tp: Any, length: int, function: Callable[..., Any], first: Any = 0, prefix: str = "c") -> Any:
+    Config = tp.Config
+    nodes = [Config.configure_data_node(f"{prefix}0", default_data=first)]
+    nodes += [Config.configure_data_node(f"{prefix}{i}") for i in range(1, length + 1)]
+    steps = [Config.configure_task(f"{prefix}_t{i}", function, nodes[i], nodes[i + 1]) for i in range(length)]
+    return Config.configure_scenario(f"{prefix}_scenario", task_configs=steps)
+
+
+# --- development mode ------------------------------------------------------------------------------
+@workload
+def dev_overhead(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """Per trivial job, development mode: a 10-task chain of pickle data nodes, submitted again and again."""
+    config = chain_config(tp, 10, tasks.increment)
+    tp.Orchestrator().run()
+    scenario = tp.create_scenario(config)
+    scenario.submit()
+    rounds = 20 if quick else 100
+    start = time.perf_counter()
+    for _ in range(rounds):
+        scenario.submit()
+    per_job = (time.perf_counter() - start) / (rounds * 10)
+    floor = _pickle_roundtrip_floor(rounds * 10)
+    return [row("development mode: engine time per trivial job", per_job * 1e3, "ms", floor * 1e3,
+                "call + pickle to a file and back", "<= 10x floor")]
+
+
+def _pickle_roundtrip_floor(count: int) -> float:
+    folder = tempfile.mkdtemp()
+    source, target = os.path.join(folder, "in.p"), os.path.join(folder, "out.p")
+    with open(source, "wb") as file:
+        pickle.dump(0, file)
+    start = time.perf_counter()
+    for _ in range(count):
+        with open(source, "rb") as file:
+            value = tasks.increment(pickle.load(file))
+        with open(target, "wb") as file:
+            pickle.dump(value, file)
+    return (time.perf_counter() - start) / count
+
+
+@workload
+def create_scenarios(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """Creating 1,000 scenarios of 3 chained tasks (4 data nodes, no default data)."""
+    config = _three_task_config(tp)
+    tp.Orchestrator().run()
+    tp.create_scenario(config)
+    count = 1000
+    start = time.perf_counter()
+    for _ in range(count):
+        tp.create_scenario(config)
+    elapsed = time.perf_counter() - start
+    return [row("create 1,000 scenarios of 3 tasks", elapsed, "s", _sqlite_floor(count, 8),
+                "bare SQLite: 8 JSON rows per scenario, a transaction each", "<= 0.5 s")]
+
+
+def _three_task_config(tp: Any) -> Any:
+    Config = tp.Config
+    a, b, c, d = (Config.configure_data_node(name) for name in "abcd")
+    steps = [Config.configure_task(f"t{i}", tasks.identity, x, y) for i, (x, y) in enumerate([(a, b), (b, c), (c, d)])]
+    return Config.configure_scenario("three", task_configs=steps)
+
+
+def _sqlite_floor(scenarios: int, rows: int) -> float:
+    path = os.path.join(tempfile.mkdtemp(), "floor.db")
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("CREATE TABLE t (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, body TEXT)")
+    body = json.dumps({"config_id": "x", "properties": {}, "parent_ids": ["SCENARIO_x_" + "0" * 36]})
+    start = time.perf_counter()
+    for i in range(scenarios):
+        connection.execute("BEGIN")
+        for j in range(rows):
+            connection.execute("INSERT INTO t (id, body) VALUES (?, ?)", (f"{i}-{j}", body))
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed
+
+
+@workload
+def scaling(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """The cost of creating a scenario as the store grows, then reading them all back in a new process."""
+    count = 10_000 if quick else 100_000
+    tp.Config.configure_core(mode="experiment", version_number="bench")
+    config = _three_task_config(tp)
+    tp.Orchestrator().run()
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        tp.create_scenario(config)
+        times.append(time.perf_counter() - start)
+    early = statistics.mean(times[100:200])
+    late = statistics.mean(times[-100:])
+    tp.Orchestrator().stop()
+    reader = subprocess.run([sys.executable, "-m", "benchmarks.workloads", "read_back", "--engine", _ENGINE],
+                            capture_output=True, text=True, check=True)
+    rows = [row(f"create the 100th scenario (mean of #100-#199)", early * 1e3, "ms"),
+            row(f"create the {count:,}th scenario (mean of the last 100)", late * 1e3, "ms", early * 1e3,
+                "the 100th", "same as the 100th")]
+    return rows + json.loads(reader.stdout.strip().splitlines()[-1])
+
+
+@workload
+def read_back(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """Run by ``scaling`` in a second process: list every scenario, then get them by id."""
+    tp.Config.configure_core(mode="experiment", version_number="bench")
+    _three_task_config(tp)
+    start = time.perf_counter()
+    scenarios = tp.get_scenarios()
+    cold = time.perf_counter() - start
+    ids = [s.id for s in scenarios[:10_000]]
+    start = time.perf_counter()
+    for entity_id in ids:
+        tp.get(entity_id)
+    per_get = (time.perf_counter() - start) / len(ids)
+    return [row(f"tp.get_scenarios() over {len(scenarios):,} scenarios, new process", cold, "s",
+                target="<= 2 s"),
+            row("tp.get(id)", per_get * 1e3, "ms", target="< 0.1 ms")]
+
+
+@workload
+def import_and_run(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """``import scenaria`` plus ``Orchestrator().run()`` in a new interpreter, beside an empty one."""
+    module = "taipy" if _ENGINE == "taipy" else "scenaria"
+    code = f"import {module} as tp; tp.Orchestrator().run()"
+
+    def best(arguments: list[str]) -> float:
+        timings = []
+        for _ in range(7):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, *arguments], check=True, capture_output=True)
+            timings.append(time.perf_counter() - start)
+        return min(timings)
+
+    empty = best(["-c", "pass"])
+    total = best(["-c", code])
+    return [row(f"import {module} + Orchestrator().run()", total - empty, "s", None,
+                f"(interpreter start-up {empty:.3f} s excluded)", "<= 0.15 s")]
+
+
+# --- standalone mode -----------------------------------------------------------------------------------
+def _standalone(tp: Any, workers: int = 2) -> None:
+    tp.Config.configure_job_executions(mode="standalone", max_nb_of_workers=workers)
+
+
+@workload
+def throughput(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """50 scenarios of 2 chained trivial tasks, submitted at once, on 2 workers."""
+    _standalone(tp)
+    config = chain_config(tp, 2, tasks.increment)
+    tp.Orchestrator().run()
+    best = float("inf")
+    for _ in range(3):
+        scenarios = [tp.create_scenario(config) for _ in range(50)]
+        start = time.perf_counter()
+        submissions = [scenario.submit() for scenario in scenarios]
+        wait_all(submissions)
+        best = min(best, time.perf_counter() - start)
+    tp.Orchestrator().stop()
+    with cf.ProcessPoolExecutor(2) as pool:
+        list(pool.map(tasks.increment, range(100)))
+        floor = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            cf.wait([pool.submit(tasks.increment, i) for i in range(100)])
+            floor = min(floor, time.perf_counter() - start)
+    return [row("throughput: 50 scenarios x 2 chained trivial jobs, 2 workers", 100 / best, "jobs/s",
+                100 / floor, "bare ProcessPoolExecutor, 100 trivial calls", ">= 1,000 jobs/s", better="higher")]
+
+
+@workload
+def cpu_parallel(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """Four independent 0.5 s CPU-bound jobs on 2 workers."""
+    _standalone(tp)
+    Config = tp.Config
+    steps = []
+    for i in range(4):
+        seconds = Config.configure_data_node(f"seconds{i}", default_data=0.5)
+        count = Config.configure_data_node(f"count{i}")
+        steps.append(Config.configure_task(f"burn{i}", tasks.burn, seconds, count))
+    config = Config.configure_scenario("cpu", task_configs=steps)
+    tp.Orchestrator().run()
+    scenario = tp.create_scenario(config)
+    start = time.perf_counter()
+    wait_all([scenario.submit()])
+    elapsed = time.perf_counter() - start
+    tp.Orchestrator().stop()
+    with cf.ProcessPoolExecutor(2) as pool:
+        list(pool.map(tasks.identity, range(2)))
+        start = time.perf_counter()
+        list(pool.map(tasks.burn, [0.5] * 4))
+        floor = time.perf_counter() - start
+    return [row("four 0.5 s CPU-bound jobs on 2 workers", elapsed, "s", floor, "bare ProcessPoolExecutor",
+                "<= 1.05x floor")]
+
+
+@workload
+def big_value(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """A 200 MB value through a chain of 2 tasks and pickle data nodes, on 2 workers."""
+    megabytes = 50 if quick else 200
+    _standalone(tp)
+    Config = tp.Config
+    size = Config.configure_data_node("size", default_data=megabytes)
+    blob = Config.configure_data_node("blob")
+    length = Config.configure_data_node("length")
+    make = Config.configure_task("make", tasks.make_big, size, blob)
+    measure = Config.configure_task("measure", tasks.size_of, blob, length)
+    config = Config.configure_scenario("big", task_configs=[make, measure])
+    tp.Orchestrator().run()
+    scenario = tp.create_scenario(config)
+    start = time.perf_counter()
+    wait_all([scenario.submit()])
+    elapsed = time.perf_counter() - start
+    tp.Orchestrator().stop()
+    folder = tempfile.mkdtemp()
+    with cf.ProcessPoolExecutor(2) as pool:
+        list(pool.map(tasks.identity, range(2)))
+        start = time.perf_counter()
+        pool.submit(_floor_make, megabytes, os.path.join(folder, "blob.p")).result()
+        pool.submit(_floor_measure, os.path.join(folder, "blob.p"), os.path.join(folder, "length.p")).result()
+        floor = time.perf_counter() - start
+    return [row(f"a {megabytes} MB value through 2 chained tasks, pickle data nodes", elapsed, "s", floor,
+                "bare pool writing and reading the same pickle files", "<= 1.15x floor")]
+
+
+def _floor_make(megabytes: int, path: str) -> None:
+    with open(path, "wb") as file:
+        pickle.dump(tasks.make_big(megabytes), file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _floor_measure(source: str, target: str) -> None:
+    with open(source, "rb") as file:
+        value = tasks.size_of(pickle.load(file))
+    with open(target, "wb") as file:
+        pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@workload
+def latency(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """On an idle pool: submit to the function running, and the function's end to ``wait`` returning."""
+    _standalone(tp)
+    Config = tp.Config
+    seed = Config.configure_data_node("seed", default_data=0)
+    stamp = Config.configure_data_node("stamp")
+    config = Config.configure_scenario("latency", task_configs=[Config.configure_task("stamp_t", tasks.stamped,
+                                                                                     seed, stamp)])
+    tp.Orchestrator().run()
+    scenario = tp.create_scenario(config)
+    wait_all([scenario.submit()])
+    to_start, to_return = [], []
+    for _ in range(10 if quick else 30):
+        time.sleep(0.05)  # let the pool go idle
+        submitted = time.time()
+        submission = scenario.submit()
+        wait_all([submission])
+        returned = time.time()
+        ran = scenario.stamp.read()
+        to_start.append(ran - submitted)
+        to_return.append(returned - ran)
+    tp.Orchestrator().stop()
+    return [row("idle pool: submit -> function running (median)", statistics.median(to_start) * 1e3, "ms",
+                target="<= 5 ms"),
+            row("idle pool: function end -> wait returns (median)", statistics.median(to_return) * 1e3, "ms",
+                target="<= 5 ms")]
+
+
+_ENGINE = "scenaria"
+
+
+def main() -> None:
+    global _ENGINE
+    parser = argparse.ArgumentParser()
+    parser.add_argument("name", choices=sorted(WORKLOADS))
+    parser.add_argument("--engine", choices=("scenaria", "taipy"), default="scenaria")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    _ENGINE = args.engine
+    sys.argv = sys.argv[:1]  # the engine parses the command line for its own flags
+    tp = importlib.import_module(args.engine)
+    rows = WORKLOADS[args.name](tp, args.quick)
+    print(json.dumps(rows))
+    os._exit(0)  # do not wait for the engine's threads and workers to wind down
+
+
+if __name__ == "__main__":
+    main()
