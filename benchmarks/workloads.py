@@ -149,7 +149,7 @@ def scaling(tp: Any, quick: bool) -> list[dict[str, Any]]:
     tp.Orchestrator().stop()
     reader = subprocess.run([sys.executable, "-m", "benchmarks.workloads", "read_back", "--engine", _ENGINE],
                             capture_output=True, text=True, check=True)
-    rows = [row(f"create the 100th scenario (mean of #100-#199)", early * 1e3, "ms"),
+    rows = [row("create the 100th scenario (mean of #100-#199)", early * 1e3, "ms"),
             row(f"create the {count:,}th scenario (mean of the last 100)", late * 1e3, "ms", early * 1e3,
                 "the 100th", "same as the 100th")]
     return rows + json.loads(reader.stdout.strip().splitlines()[-1])
