@@ -332,7 +332,6 @@ class StandaloneDispatcher(Dispatcher):
         with contextlib.suppress(OSError, EOFError):  # what it said before dying still counts
             while worker.conn.poll(0):
                 self._handle(worker, wire.loads(worker.conn.recv_bytes()))
-        code = worker.reap()
         with self._lock:
             self._workers.discard(worker)
             with contextlib.suppress(ValueError):
@@ -341,6 +340,9 @@ class StandaloneDispatcher(Dispatcher):
             if job is not None:
                 job.done, job.worker = True, None
                 del self._jobs[job.job_id]
+        # Reaped only now: until then a concurrent cancel() may still signal it (a zombie keeps
+        # its pid, so the signal cannot reach a stranger that reused it).
+        code = worker.reap()
         if job is not None:
             reason = f"The worker process (pid {worker.pid}) running job {job.job_id} {death_reason(code)}."
             if worker.crash_report:
