@@ -10,10 +10,12 @@ function of ``__main__`` survives a restart).
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import enum
 import functools
 import importlib
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -77,7 +79,19 @@ _encoded_callable = functools.lru_cache(maxsize=1024)(_encode_callable)
 def _pickled(value: Any) -> dict[str, Any]:
     import cloudpickle
 
-    return {"__type__": "pickle", "__value__": base64.b64encode(cloudpickle.dumps(value)).decode()}
+    payload = base64.b64encode(cloudpickle.dumps(value)).decode()
+    _remember(payload, value)
+    return {"__type__": "pickle", "__value__": payload}
+
+
+# Objects stored by value, by their stored form: decoding a record this process wrote gives back
+# the very object (a lambda callback whose closure holds the caller's state), not a copy.
+_by_value: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+
+
+def _remember(payload: str, value: Any) -> None:
+    with contextlib.suppress(TypeError):  # an object without weak references is decoded as a copy
+        _by_value[payload] = value
 
 
 def _untagged(tag: str, raw: Any) -> Any:
@@ -98,7 +112,8 @@ def _untagged(tag: str, raw: Any) -> Any:
     if tag == "pickle":
         import pickle
 
-        return pickle.loads(base64.b64decode(raw))
+        known = _by_value.get(raw)
+        return known if known is not None else pickle.loads(base64.b64decode(raw))
     raise ValueError(f"unknown tagged value {tag!r} in a stored record")
 
 

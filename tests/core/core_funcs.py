@@ -45,3 +45,13 @@ def write_list(data, key):
 
 # what generic data nodes write, by the key given in their write_fct_args
 GENERIC_STORE: dict[str, list] = {}
+
+
+def cancel_sibling(x):
+    """A task that cancels the other jobs of its own submission (found through the running jobs)."""
+    import scenaria as tp
+
+    for job in tp.get_jobs():
+        if job.task.config_id != "t1" and not job.is_finished():
+            tp.cancel_job(job.id)
+    return x
