@@ -1,0 +1,149 @@
+"""The dask dispatcher: jobs run on a Dask distributed cluster.
+
+For when one machine is not enough: ``Config.configure_job_executions(mode="dask",
+address="tcp://scheduler:8786")``, or no address for a ``LocalCluster`` of
+``max_nb_of_workers`` single-threaded worker processes (started by ``dask_cluster``, so that
+they never re-run the user's script). A job's run travels to a worker with
+cloudpickle (Dask's own serialisation), reads and writes its data there — file data nodes must
+then live on storage every worker reaches (a shared path or an fsspec URL) — and its outcome
+comes back through its future, whose completion callback reports it.
+
+What Dask cannot do: stop a task that already runs. ``cancel`` and a task's ``timeout`` drop
+a queued job, and for a running one report it CANCELED (or timed out) at once and ignore its
+result, but the worker finishes the call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+from scenaria.dispatch.base import DispatchListener, Dispatcher, Ending, Outcome, Runnable
+from scenaria.exceptions import DependencyNotInstalled
+
+
+def run_on_worker(runnable: Runnable) -> tuple[Any, str, str, float, float, BaseException | None, str]:
+    """Run a job on a Dask worker, capturing what it prints; never raises."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    started = time.time()
+    error, trace, result = None, "", None
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            result = runnable.run()
+        except Exception as exc:
+            error, trace = exc, traceback.format_exc()
+    return result, stdout.getvalue(), stderr.getvalue(), started, time.time(), error, trace
+
+
+class DaskDispatcher(Dispatcher):
+    def __init__(self, address: str | None = None, max_workers: int = 1) -> None:
+        self._address = address
+        self._max_workers = max_workers
+        self._listener: DispatchListener | None = None
+        self._client: Any = None
+        self._cluster: Any = None
+        self._futures: dict[str, Any] = {}
+        self._timers: dict[str, threading.Timer] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def max_workers(self) -> int:
+        return self._max_workers
+
+    def start(self, listener: DispatchListener) -> None:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise DependencyNotInstalled('The dask mode needs Dask distributed: pip install "scenaria[dask]"') from exc
+        self._listener = listener
+        address = self._address
+        if not address:
+            # The workers import what this process can: user modules reached through sys.path.
+            environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+            self._cluster = subprocess.Popen(
+                [sys.executable, "-m", "scenaria.dispatch.dask_cluster", str(self._max_workers)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environment)
+            address = self._cluster.stdout.readline().strip()
+            if not address:
+                raise RuntimeError("The local Dask cluster did not start; run "
+                                   "`python -m scenaria.dispatch.dask_cluster 1` to see why.")
+        self._client = Client(address)
+
+    def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+        assert self._listener is not None, "start() the dispatcher first"
+        future = self._client.submit(run_on_worker, runnable, key=f"scenaria-{job_id}", pure=False)
+        with self._lock:
+            self._futures[job_id] = future
+            if timeout is not None:
+                timer = threading.Timer(timeout, self._expire, (job_id, timeout))
+                timer.daemon = True
+                self._timers[job_id] = timer
+                timer.start()
+        # Dask does not tell the client when a task starts: the job counts as running once handed over.
+        self._listener.job_started(job_id, time.time())
+        future.add_done_callback(lambda done: self._finished(job_id, done))
+
+    def _finished(self, job_id: str, future: Any) -> None:
+        if not self._forget(job_id):
+            return  # canceled or timed out: already reported
+        if future.cancelled():
+            outcome = Outcome(job_id, Ending.CANCELED)
+        elif future.exception() is not None:
+            error = future.exception()
+            outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=f"{type(error).__name__}: {error}")
+        else:
+            result, out, err, started, finished, error, trace = future.result()
+            ending = Ending.FAILED if error is not None else Ending.COMPLETED
+            outcome = Outcome(job_id, ending, result=result, error=error, traceback=trace, stdout=out,
+                              stderr=err, started_at=started, finished_at=finished)
+        assert self._listener is not None
+        self._listener.job_finished(outcome)
+
+    def _forget(self, job_id: str) -> Any:
+        with self._lock:
+            timer = self._timers.pop(job_id, None)
+            if timer is not None:
+                timer.cancel()
+            return self._futures.pop(job_id, None)
+
+    def _expire(self, job_id: str, timeout: float) -> None:
+        future = self._forget(job_id)
+        if future is not None:
+            future.cancel()
+            assert self._listener is not None
+            self._listener.job_finished(Outcome(job_id, Ending.TIMED_OUT,
+                                                traceback=f"Job {job_id} timed out after {timeout:g} s."))
+
+    def cancel(self, job_id: str) -> bool:
+        future = self._forget(job_id)
+        if future is None:
+            return False
+        future.cancel()
+        assert self._listener is not None
+        self._listener.job_finished(Outcome(job_id, Ending.CANCELED))
+        return True
+
+    def stop(self, wait: bool = True) -> None:
+        with self._lock:
+            for timer in self._timers.values():
+                timer.cancel()
+            self._timers.clear()
+            futures = list(self._futures.values())
+            self._futures.clear()
+        if self._client is not None:
+            for future in futures:
+                future.cancel()
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.stdin.close()
+            self._cluster.wait(timeout=30 if wait else 5)
+            self._cluster.stdout.close()
+            self._cluster = None
