@@ -25,7 +25,7 @@ import time
 import traceback
 from typing import Any
 
-from scenaria.dispatch.base import DispatchListener, Dispatcher, Ending, Outcome, Runnable
+from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
 from scenaria.exceptions import DependencyNotInstalled
 
 
