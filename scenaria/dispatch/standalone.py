@@ -37,7 +37,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from multiprocessing.connection import wait as wait_for_any
 from typing import Any
@@ -80,8 +80,10 @@ class _Job:
 class StandaloneDispatcher(Dispatcher):
     """Runs jobs in ``max_workers`` local worker processes, at most one job per process at once.
 
-    ``initializer`` (picklable, no arguments) runs once in every worker when it starts: the place
-    for per-process set-up such as serving ``import taipy``. ``log_level`` is the level of the
+    ``preload`` names modules every worker imports when it starts, before it says it is ready, so
+    that the first job of each worker does not pay for them (the orchestrator's runnable module,
+    say). ``initializer`` (picklable, no arguments) then runs once in every worker: the place for
+    per-process set-up such as serving ``import taipy``. ``log_level`` is the level of the
     workers' root logger (default: the orchestrator's root level when ``start`` is called);
     records are formatted onto the job's stderr. ``stop_grace`` is how long ``stop`` lets workers
     end after SIGTERM before killing them.
@@ -91,6 +93,7 @@ class StandaloneDispatcher(Dispatcher):
         self,
         max_workers: int = 1,
         *,
+        preload: Iterable[str] = (),
         initializer: Callable[[], object] | None = None,
         log_level: int | None = None,
         stop_grace: float = 1.0,
@@ -99,6 +102,7 @@ class StandaloneDispatcher(Dispatcher):
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, not {max_workers!r}")
         self._max_workers = max_workers
+        self._preload = tuple(preload)
         self._initializer = initializer
         self._log_level = log_level
         self._stop_grace = stop_grace
@@ -140,7 +144,12 @@ class StandaloneDispatcher(Dispatcher):
             self._state = _RUNNING
         initializer = None if self._initializer is None else cloudpickle.dumps(self._initializer)
         level = self._log_level if self._log_level is not None else logging.getLogger().getEffectiveLevel()
-        self._settings = {"sys_path": list(sys.path), "log_level": level, "initializer": initializer}
+        self._settings = {
+            "sys_path": list(sys.path),
+            "log_level": level,
+            "preload": self._preload,
+            "initializer": initializer,
+        }
         self._cwd = os.getcwd()
         self._reporter = Reporter(listener, "scenaria-standalone-reporter")
         self._wake_r, self._wake_w = os.pipe()
@@ -195,9 +204,7 @@ class StandaloneDispatcher(Dispatcher):
                 job.done = True
                 job.payload = b""
                 del self._jobs[job_id]
-                self._report(
-                    job.outcome(Ending.CANCELED, traceback=f"Job {job_id} was canceled before it started.")
-                )
+                self._report(job.outcome(Ending.CANCELED, traceback=f"Job {job_id} was canceled before it started."))
             else:
                 self._kill_running(
                     job,
@@ -417,9 +424,7 @@ class StandaloneDispatcher(Dispatcher):
             if not job.done:
                 job.done = True
                 del self._jobs[job.job_id]
-                self._report(
-                    job.outcome(Ending.FAILED, error=WorkerDied(self._broken), traceback=self._broken)
-                )
+                self._report(job.outcome(Ending.FAILED, error=WorkerDied(self._broken), traceback=self._broken))
 
     def _report(self, outcome: Outcome) -> None:
         assert self._reporter is not None

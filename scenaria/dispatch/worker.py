@@ -11,7 +11,8 @@ Life of a worker:
 1. Arrange to die with the orchestrator: ``PR_SET_PDEATHSIG`` on Linux, and a thread blocked on
    the read end of a "lifeline" pipe whose only write end the orchestrator holds: when the
    orchestrator dies (even by SIGKILL) the read returns EOF and the worker ``os._exit``s.
-2. Receive its settings once (sys.path, logging level, optional initializer), apply them, answer
+2. Receive its settings once (sys.path, logging level, modules to preload, optional initializer),
+   apply them, answer
    READY.
 3. Loop: receive a pickled runnable, run it with stdout/stderr captured for this job, answer
    DONE or FAILED. EOF on the connection means "stop": exit at once.
@@ -20,6 +21,7 @@ Life of a worker:
 from __future__ import annotations
 
 import faulthandler
+import importlib
 import logging
 import os
 import pickle
@@ -123,6 +125,8 @@ def _initialise(settings: dict[str, Any]) -> None:
     crash_file = settings.get("crash_file")
     if crash_file:  # a segfault's Python stack, for the orchestrator to report
         faulthandler.enable(open(crash_file, "w"), all_threads=False)  # noqa: SIM115 - lives as long as us
+    for module in settings.get("preload", ()):  # what every job needs: imported before the first
+        importlib.import_module(module)
     initializer = settings.get("initializer")
     if initializer is not None:
         pickle.loads(initializer)()

@@ -155,3 +155,22 @@ def test_initializer_runs_once_per_worker(listener: RecordingListener, tmp_path:
     finally:
         pool.stop()
     assert log.read_text() == "xx"
+
+
+def test_preloaded_modules_are_imported_before_the_first_job(make_pool, listener: RecordingListener) -> None:
+    pool = make_pool(1, preload=["json.tool"])
+    pool.submit("job", Call(_has_module, ("json.tool",)))
+    assert listener.outcome("job").result is True
+
+
+def test_a_preload_that_fails_says_why(listener: RecordingListener) -> None:
+    from scenaria.dispatch.standalone import StandaloneDispatcher
+
+    with pytest.raises(WorkerDied, match="No module named 'no_such_module'"):
+        StandaloneDispatcher(1, preload=["no_such_module"]).start(listener)
+
+
+def _has_module(name: str) -> bool:
+    import sys
+
+    return name in sys.modules
