@@ -33,6 +33,7 @@ to fix it.
     ├── DataNodeError                     reading or writing data
     │   ├── NoData, DataNodeIsBeingEdited, DataNodeWritingError, MissingRequiredProperty,
     │   ├── InvalidDataNodeType, InvalidExposedType, MissingReadFunction, MissingWriteFunction,
+    │   ├── DataNodeReadingError (DataFileNotFound), SQLQueryCannotBeExecuted,
     │   └── DataNodeConfigIsNotGlobal, ... (file, SQL and storage specific errors)
     ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
@@ -340,6 +341,14 @@ class FileCannotBeRead(DataNodeError):
 
 class FileEmpty(DataNodeError):
     pass
+
+
+class DataNodeReadingError(DataNodeError):
+    """The storage of a data node cannot be read: missing object, invalid content, failed decoder."""
+
+
+class DataFileNotFound(DataNodeReadingError, FileNotFoundError):
+    """A data node that was written has no file any more (also a ``FileNotFoundError``)."""
 
 
 # --- versions and events -------------------------------------------------------------------------

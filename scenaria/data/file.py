@@ -1,12 +1,23 @@
-"""What file-based data nodes share: a path (given, or generated in the storage folder)."""
+"""What file-based data nodes share: a path (given, or generated in the storage folder).
+
+A path is a local path or an fsspec URL (``s3://bucket/key.csv``, ``memory://x.json``,
+``file:///shared/x.parquet``), so that every worker of a cluster reaches the same data
+(DESIGN.md decision 8). Local files are written atomically: the data goes to a temporary file
+beside the target, which replaces it only once complete, so a failed write (bad data, a full
+disk, a killed worker) leaves the previous content whole.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from typing import Any, ClassVar
+import uuid
+from collections.abc import Iterator
+from typing import IO, Any, ClassVar
 
 from scenaria.data.base import DataNode
+from scenaria.exceptions import DataFileNotFound
 
 
 class FileDataNode(DataNode):
@@ -14,8 +25,10 @@ class FileDataNode(DataNode):
 
     The path is ``default_path`` when the config gives one, else a generated file
     ``<storage_folder>/<storage type>s/<id>.<extension>`` that is removed with the data node.
-    A change made to the file by something else than scenaria counts as an edit: the last edit
-    date is the file's modification time when that is newer.
+    A change made to a local file by something else than scenaria counts as an edit: the last
+    edit date is the file's modification time when that is newer (remote URLs have no such
+    check: asking an object store for it on every attribute read would be hidden I/O).
+    ``storage_options`` (a dict) is passed to fsspec for URLs (credentials, endpoint).
     """
 
     _EXTENSION: ClassVar[str] = ""
@@ -44,6 +57,78 @@ class FileDataNode(DataNode):
             self._properties.update(path=os.path.join(folder, f"{self.id}.{self._EXTENSION}"),
                                     is_generated=True)
 
+    # --- local paths and URLs ----------------------------------------------------------------------
+    @property
+    def _is_remote(self) -> bool:
+        """True for an fsspec URL other than ``file://``."""
+        return is_remote(self._properties.get("path", ""))
+
+    @property
+    def _local_path(self) -> str:
+        """The path without a ``file://`` prefix (the path itself for remote URLs)."""
+        return local_path(self._properties.get("path", ""))
+
+    @property
+    def _storage_options(self) -> dict[str, Any]:
+        return dict(self._properties.get("storage_options") or {})
+
+    def _fs(self) -> Any:
+        from scenaria.data.extras import require
+
+        fsspec = require("fsspec", f"{self._describe()} at {self.path}")
+        return fsspec.core.url_to_fs(self.path, **self._storage_options)[0]
+
+    def _exists(self) -> bool:
+        if self._is_remote:
+            return bool(self._fs().exists(self.path))
+        return os.path.exists(self._local_path)
+
+    def _open(self, mode: str = "r", **kwargs: Any) -> IO[Any]:
+        """The file, opened locally or through fsspec; a missing file raises ``DataFileNotFound``."""
+        try:
+            if self._is_remote:
+                from scenaria.data.extras import require
+
+                fsspec = require("fsspec", f"{self._describe()} at {self.path}")
+                return fsspec.open(self.path, mode, **kwargs, **self._storage_options).open()
+            return open(self._local_path, mode, **kwargs)  # the caller closes it
+        except FileNotFoundError as exc:
+            raise self._missing_file() from exc
+
+    def _missing_file(self) -> DataFileNotFound:
+        return DataFileNotFound(
+            f"The file of {self._describe()} does not exist: {self.path}. It was written before, so "
+            "something removed it; write the data node again or point its path at the right file.")
+
+    def _describe(self) -> str:
+        return f"{self._STORAGE_TYPE} data node {self.id} (config {self.config_id!r})"
+
+    @contextlib.contextmanager
+    def _atomic_target(self) -> Iterator[str]:
+        """A path to write the whole file to; it replaces ``path`` only if the block succeeds.
+
+        Local files go through a temporary file in the same folder (``os.replace`` is atomic
+        there); a URL is written directly, object stores already replace an object whole.
+        """
+        if self._is_remote:
+            yield self.path
+            return
+        self._ensure_folder()
+        target = self._local_path
+        folder, name = os.path.split(target)
+        temporary = os.path.join(folder, f".tmp-{uuid.uuid4().hex[:12]}-{name}")  # keeps the extension
+        try:
+            yield temporary
+            os.replace(temporary, target)
+        finally:
+            if os.path.isdir(temporary):
+                import shutil
+
+                shutil.rmtree(temporary, ignore_errors=True)
+            elif os.path.exists(temporary):
+                os.remove(temporary)
+
+    # --- edit dates from the file --------------------------------------------------------------------
     @property
     def last_edit_date(self) -> dt.datetime | None:
         stored = self._last_edit_date
@@ -57,8 +142,10 @@ class FileDataNode(DataNode):
         DataNode.last_edit_date.fset(self, value)  # type: ignore[attr-defined]
 
     def _file_mtime(self) -> dt.datetime | None:
+        if self._is_remote:
+            return None
         try:
-            stat = os.stat(self._properties.get("path", ""))
+            stat = os.stat(self._local_path)
         except (OSError, ValueError):
             return None
         return dt.datetime.fromtimestamp(stat.st_mtime)
@@ -67,18 +154,31 @@ class FileDataNode(DataNode):
         return max(filter(None, (self._file_mtime(), super()._edit_timestamp())))
 
     def _ensure_folder(self) -> None:
-        folder = os.path.dirname(self.path)
+        if self._is_remote:
+            return
+        folder = os.path.dirname(self._local_path)
         if folder:
             os.makedirs(folder, exist_ok=True)
 
     def _delete_generated(self) -> None:
-        if self.is_generated and os.path.isfile(self.path):
-            os.remove(self.path)
+        if self.is_generated and not self._is_remote and os.path.isfile(self._local_path):
+            os.remove(self._local_path)
 
     def _initial_write(self, default_data: Any) -> None:
         """Write ``default_data`` when the file does not exist yet; an existing file counts as written."""
-        if os.path.exists(self.path):
-            self._last_edit_date = self._file_mtime()
+        if self._exists():
+            self._last_edit_date = self._file_mtime() or self._edit_timestamp()
         elif default_data is not None:
             self._write(default_data)
             self._add_edit({"editor_id": "scenaria", "comment": "Default data written."})
+
+
+def is_remote(path: str) -> bool:
+    """True for an fsspec URL (``s3://``, ``memory://``...) other than ``file://``."""
+    scheme, sep, _ = str(path).partition("://")
+    return bool(sep) and scheme not in ("file", "") and "/" not in scheme and "\\" not in scheme
+
+
+def local_path(path: str) -> str:
+    text = str(path)
+    return text[len("file://"):] if text.startswith("file://") else text
