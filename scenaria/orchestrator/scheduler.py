@@ -20,10 +20,11 @@ How a job moves (see ``entities.status.TRANSITIONS``):
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
@@ -57,6 +58,7 @@ class Scheduler:
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
         self._output_lines: dict[tuple[str, str], str] = {}
+        self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
         dispatcher.start(self)
 
     # --- submitting ------------------------------------------------------------------------------
@@ -70,21 +72,20 @@ class Scheduler:
             id=new_id("SUBMISSION"), _entity_id=entity.id, _entity_type=entity.id.split("_", 1)[0],
             _entity_config_id=None if entity.id.startswith("SEQUENCE_") else entity.config_id,
             _properties=dict(properties), _creation_date=now(), version=reg.version)
-        with self._lock:
-            with reg.transaction():
-                reg.add(submission)
-                jobs = []
-                for task in tasks:
-                    for dn in task.output.values():
-                        dn.lock_edit()
-                    job = Job(id=new_id("JOB", task.config_id), _task_id=task.id, _submit_id=submission.id,
-                              _submit_entity_id=entity.id, _force=force, _creation_date=now(),
-                              version=reg.version, _task_config_id=task.config_id)
-                    job._status_change_records[Status.SUBMITTED.name] = job._creation_date
-                    reg.add(job)
-                    jobs.append(job)
-                submission._job_ids = [job.id for job in jobs]
-                reg.save(submission)
+        # the submission, its jobs and their first states: one commit
+        with self._lock, self._routing() as ready, reg.transaction():
+            jobs = []
+            for task in tasks:
+                for dn in task.output.values():
+                    dn.lock_edit()
+                job = Job(id=new_id("JOB", task.config_id), _task_id=task.id, _submit_id=submission.id,
+                          _submit_entity_id=entity.id, _force=force, _creation_date=now(),
+                          version=reg.version, _task_config_id=task.config_id)
+                job._status_change_records[Status.SUBMITTED.name] = job._creation_date
+                reg.add(job)
+                jobs.append(job)
+            submission._job_ids = [job.id for job in jobs]
+            reg.add(submission)
             submission._publish("CREATION")
             for job in jobs:
                 job._publish("CREATION")
@@ -94,8 +95,22 @@ class Scheduler:
                 self._job_callbacks[job.id] = job_callbacks
             self._refresh_submission(submission)
             for job in jobs:
-                self._route(job)
+                self._route(job, ready)
         return submission
+
+    @contextlib.contextmanager
+    def _routing(self) -> Iterator[list[Job]]:
+        """Collect the jobs made ready inside the block (also by data nodes released meanwhile),
+        and launch them once it ends, after the states are committed."""
+        if self._ready is not None:  # nested: the outermost block launches
+            yield self._ready
+            return
+        self._ready = ready = []
+        try:
+            yield ready
+        finally:
+            self._ready = None
+        self._launch(ready)
 
     def _track(self, submission: Submission, jobs: list[Job]) -> None:
         self._submissions[submission.id] = submission
@@ -104,8 +119,9 @@ class Scheduler:
             if not job.is_finished():
                 self._active[job.id] = job
 
-    def _route(self, job: Job) -> None:
-        """Block a new (or resumed) job on its locked inputs, fail it on missing ones, or start it."""
+    def _route(self, job: Job, ready: list[Job]) -> None:
+        """Block a new (or resumed) job on its locked inputs, fail it on missing ones, or make it
+        PENDING and add it to ``ready`` (to launch once the states are committed)."""
         task = job.task
         locked: set[str] = set()
         missing = []
@@ -127,23 +143,28 @@ class Scheduler:
             if job.status is not Status.BLOCKED:
                 self._set_status(job, Status.BLOCKED)
         else:
-            self._start(job)
+            if job.status is not Status.PENDING:
+                self._set_status(job, Status.PENDING)
+            ready.append(job)
 
-    def _start(self, job: Job) -> None:
-        if job.status is not Status.PENDING:
-            self._set_status(job, Status.PENDING)
-        task = job.task
-        if not job.force and not _needs_to_run(task):
-            self._set_status(job, Status.SKIPPED)
-            self._unlock_outputs(job)
-            return
-        inputs, outputs = list(task.input.values()), list(task.output.values())
-        run = TaskRun(job.id, task.config_id, task.function, inputs, outputs)
-        self._dispatcher.submit(job.id, run, timeout=_number(task.properties.get("timeout")))
+    def _launch(self, jobs: list[Job]) -> None:
+        """Skip or dispatch PENDING jobs (outside any store transaction: in development mode the
+        dispatcher runs the job before returning)."""
+        for job in jobs:
+            if job.id not in self._active or job.status is not Status.PENDING:
+                continue  # canceled or abandoned meanwhile (e.g. by a callback)
+            task = job.task
+            if not job.force and not _needs_to_run(task):
+                self._set_status(job, Status.SKIPPED)
+                self._unlock_outputs(job)
+                continue
+            inputs, outputs = list(task.input.values()), list(task.output.values())
+            run = TaskRun(job.id, task.config_id, task.function, inputs, outputs)
+            self._dispatcher.submit(job.id, run, timeout=_number(task.properties.get("timeout")))
 
     def data_node_released(self, dn_id: str) -> None:
         """A data node was unlocked: start the jobs that waited only for it."""
-        with self._lock:
+        with self._lock, self._routing() as ready, self._registry.transaction():
             for job_id in sorted(self._waiting.pop(dn_id, ()), key=self._creation_order):
                 waiting_for = self._blocked_on.get(job_id)
                 if waiting_for is None:
@@ -153,7 +174,7 @@ class Scheduler:
                     del self._blocked_on[job_id]
                     job = self._active.get(job_id)
                     if job is not None:
-                        self._route(job)
+                        self._route(job, ready)
 
     def _creation_order(self, job_id: str) -> Any:
         job = self._active.get(job_id)
@@ -227,10 +248,8 @@ class Scheduler:
             self._fail(job, reason)
 
     def _retry(self, job_id: str) -> None:
-        with self._lock:
-            job = self._active.get(job_id)
-            if job is not None and job.status is Status.PENDING:
-                self._start(job)
+        with self._lock, self._routing() as ready:
+            ready.extend(job for job in [self._active.get(job_id)] if job is not None)
 
     def _later(self, delay: float, function: Callable[..., Any], *args: Any) -> None:
         if delay <= 0:
@@ -359,20 +378,23 @@ class Scheduler:
                         self._registry.save(job)
                     continue
                 self._track(submission, submission.jobs)
-                for job in sorted(unfinished, key=lambda j: j.creation_date or now()):
-                    if job.status is Status.RUNNING:
-                        retries = int(_number(job.task.properties.get("max_retries")) or 0)
-                        reason = (f"Job {job.id} was running when the orchestrating process stopped; "
-                                  "its run was lost.")
-                        if job.attempts <= retries:
-                            job._stacktrace.append(reason + " Running it again.")
-                            self._set_status(job, Status.PENDING)
-                            self._start(job)
-                        else:
-                            self._fail(job, reason)
-                for job in sorted(unfinished, key=lambda j: j.creation_date or now()):
-                    if job.id in self._active and job.status in (Status.SUBMITTED, Status.BLOCKED, Status.PENDING):
-                        self._route(job)
+                ordered = sorted(unfinished, key=lambda j: j.creation_date or now())
+                with self._routing() as ready, self._registry.transaction():
+                    for job in ordered:
+                        if job.status is Status.RUNNING:
+                            retries = int(_number(job.task.properties.get("max_retries")) or 0)
+                            reason = (f"Job {job.id} was running when the orchestrating process stopped; "
+                                      "its run was lost.")
+                            if job.attempts <= retries:
+                                job._stacktrace.append(reason + " Running it again.")
+                                self._set_status(job, Status.PENDING)
+                                ready.append(job)
+                            else:
+                                self._fail(job, reason)
+                    waiting = (Status.SUBMITTED, Status.BLOCKED, Status.PENDING)
+                    for job in ordered:
+                        if job.id in self._active and job.status in waiting and job not in ready:
+                            self._route(job, ready)
 
     def stop(self, wait: bool = True) -> None:
         self._dispatcher.stop(wait)
