@@ -93,7 +93,8 @@ class Scheduler:
             self._track(submission, jobs)
             for job in jobs:
                 self._job_callbacks[job.id] = job_callbacks
-            self._refresh_submission(submission)
+            if self._refresh_submission(submission):
+                submission._publish("UPDATE", "submission_status", submission.submission_status)
             for job in jobs:
                 self._route(job, ready)
         return submission
