@@ -97,11 +97,19 @@ class Entity:
         return values
 
     def _refresh(self, record: dict[str, Any]) -> None:
-        """Take the values of a record read from the store (written by another process)."""
-        if getattr(self, "_batch_depth", 0):
+        """Take the values of a record read from the store, when another process saved it since.
+
+        Each save stores the entity's ``revision`` (see ``registry``). A record whose revision is
+        not newer than this object's holds nothing new: it may even be older than this object
+        (read by another thread while a transaction of this process is not committed yet), and
+        taking it would undo what the orchestrator just did.
+        """
+        revision = record.get("revision", 0)
+        if getattr(self, "_batch_depth", 0) or revision <= self.__dict__.get("_revision", 0):
             return
         for attr, value in self._decoded(record).items():
             object.__setattr__(self, attr, value)
+        object.__setattr__(self, "_revision", revision)
         self._after_refresh()
 
     def _after_refresh(self) -> None:

@@ -64,6 +64,7 @@ class Registry:
                 obj = self._objects.get(record["id"])
                 if obj is None:
                     obj = cls._from_record(record)
+                    object.__setattr__(obj, "_revision", record.get("revision", 0))
                     self._objects[obj.id] = obj
                     return obj  # type: ignore[return-value]
         obj._refresh(record)
@@ -73,11 +74,11 @@ class Registry:
     def add(self, entity: Entity) -> None:
         """Keep a new entity and save it."""
         self._objects[entity.id] = entity
-        self.repository.save(entity._KIND, entity._to_record())
+        self.repository.save(entity._KIND, _revised_record(entity))
 
     def save(self, entity: Entity) -> None:
         self._objects.setdefault(entity.id, entity)
-        self.repository.save(entity._KIND, entity._to_record())
+        self.repository.save(entity._KIND, _revised_record(entity))
 
     def delete(self, entities: Iterable[Entity]) -> None:
         by_kind: dict[str, list[str]] = {}
@@ -105,6 +106,13 @@ class Registry:
 
 
 _UNVERSIONED = frozenset({"cycle", "version"})
+
+
+def _revised_record(entity: Entity) -> dict[str, Any]:
+    """The entity's record with its next revision: how a reader tells a newer record from its own."""
+    revision = entity.__dict__.get("_revision", 0) + 1
+    object.__setattr__(entity, "_revision", revision)
+    return {**entity._to_record(), "revision": revision}
 
 
 def entity_class(entity_id: str) -> type[Entity]:

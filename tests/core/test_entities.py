@@ -244,3 +244,19 @@ def test_comparators_and_compare_scenarios(repository_type):
     second.source.write(10)
     assert tp.compare_scenarios(first, second) == {"source": {"difference": 7, "add": 13}}
     assert tp.compare_scenarios(first, second, data_node_config_id="source")["source"]["add"] == 13
+
+
+def test_getting_an_entity_from_another_thread_never_undoes_newer_changes(repository_type):
+    import threading
+
+    from scenaria.entities.registry import registry
+
+    dn = tp.create_scenario(chain_config()).middle
+    dn.lock_edit()
+    with registry().transaction():  # not committed yet: another thread reads the older record
+        dn.write(5)
+        reader = threading.Thread(target=tp.get, args=(dn.id,))
+        reader.start()
+        reader.join()
+        assert len(dn.edits) == 1 and not dn.edit_in_progress
+    assert tp.get(dn.id) is dn and dn.read() == 5 and len(dn.edits) == 1 and not dn.edit_in_progress
