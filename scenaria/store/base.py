@@ -10,6 +10,8 @@ Queries are equality filters on a fixed set of indexed fields (``INDEXED_FIELDS`
 back end indexes so that the public API never scans the whole store. Indexed values are JSON
 scalars (in practice strings: ids, iso dates, status names) or None; a record that lacks an
 indexed field has it as None, so ``find("data_node", owner_id=None)`` finds the global data nodes.
+(A filter whose only values are None may read every record of its kind: the SQL back ends index
+only the values that are there. Give another filter beside it, such as ``config_id``.)
 
 Every record returned is a new dict: changing it changes nothing in the store, and changing a
 dict after saving it does not change what was saved.
