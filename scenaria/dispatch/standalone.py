@@ -99,6 +99,8 @@ class StandaloneDispatcher(Dispatcher):
         stop_grace: float = 1.0,
         start_timeout: float = 60.0,
     ) -> None:
+        if os.name != "posix":
+            raise OSError("The standalone dispatcher needs a POSIX system (Linux or macOS).")
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, not {max_workers!r}")
         self._max_workers = max_workers
@@ -488,7 +490,7 @@ class StandaloneDispatcher(Dispatcher):
         pending = {worker.sentinel: worker for worker in workers if not worker.exited()}
         while pending and (left := deadline - time.monotonic()) > 0:
             for sentinel in wait_for_any(list(pending), timeout=left):
-                pending.pop(sentinel)  # type: ignore[call-overload]
+                pending.pop(sentinel)  # type: ignore[arg-type]
         for worker in pending.values():
             worker.kill(signal.SIGKILL)
         for worker in workers:
@@ -503,11 +505,11 @@ def _outcome(job: _Job, message: tuple[Any, ...], pid: int) -> Outcome:
         try:
             result = wire.loads(data)
         except Exception as exc:
-            error = ResultNotPicklable(
+            unloadable = ResultNotPicklable(
                 f"The result of job {job.job_id} cannot be unpickled in the orchestrator "
                 f"({type(exc).__name__}: {exc}); return plain data, or write it to an output data node."
             )
-            return job.outcome(Ending.FAILED, error=error, traceback=str(error),
+            return job.outcome(Ending.FAILED, error=unloadable, traceback=str(unloadable),
                                started_at=started, finished_at=finished, details=details)  # fmt: skip
         return job.outcome(Ending.COMPLETED, result=result, started_at=started, finished_at=finished,
                            details=details)  # fmt: skip

@@ -174,3 +174,19 @@ def _has_module(name: str) -> bool:
     import sys
 
     return name in sys.modules
+
+
+def test_without_pidfd_ends_are_seen_through_eof(monkeypatch, make_pool, listener, gate) -> None:
+    """Where there is no pidfd (macOS), a worker's death shows as EOF on its connection."""
+    monkeypatch.delattr("os.pidfd_open")
+    pool = make_pool(1)
+    pool.submit("dies", Call(exit_with, (5,)))
+    assert "exited with code 5" in listener.outcome("dies").traceback
+    pool.submit("canceled", Call(wait_for_gate, (gate.path,)))
+    listener.wait_started("canceled")
+    pool.cancel("canceled")
+    pool.submit("slow", Call(time.sleep, (30,)), timeout=0.1)
+    pool.submit("after", Call(add, (1, 2)))
+    assert listener.outcome("canceled").ending is Ending.CANCELED
+    assert listener.outcome("slow").ending is Ending.TIMED_OUT
+    assert listener.outcome("after").result == 3
