@@ -89,7 +89,11 @@ class Dispatcher(abc.ABC):
 
     @abc.abstractmethod
     def stop(self, wait: bool = True) -> None:
-        """Stop running jobs and release the workers. Queued jobs are dropped unreported."""
+        """Stop running jobs and release the workers. Queued jobs are dropped unreported.
+
+        Running jobs are killed unreported too (they stay unfinished in the store). With
+        ``wait``, reports made before the stop are all delivered before it returns, and none after.
+        """
 
     @property
     @abc.abstractmethod

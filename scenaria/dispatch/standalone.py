@@ -217,9 +217,9 @@ class StandaloneDispatcher(Dispatcher):
         return True
 
     def stop(self, wait: bool = True) -> None:
-        """End every worker (SIGTERM, then SIGKILL after ``stop_grace``); running jobs are reported
-        CANCELED, queued ones are dropped unreported. With ``wait``, return when all is released
-        and every report has been delivered."""
+        """End every worker (SIGTERM, then SIGKILL after ``stop_grace``); running and queued jobs
+        are dropped unreported. With ``wait``, return when all is released and every report made
+        before the stop has been delivered."""
         with self._lock:
             if self._state is _NEW:
                 self._state = _STOPPED
@@ -461,12 +461,9 @@ class StandaloneDispatcher(Dispatcher):
             self._queue.clear()
             self._idle.clear()
             workers = list(self._workers)
-        reason = "The dispatcher stopped while the job ran; its process was killed."
-        for job in running:
-            if failure is None:
-                self._report(job.outcome(Ending.CANCELED, traceback=reason))
-            else:
-                message = f"The standalone dispatcher failed: {failure!r}"
+        if failure is not None:  # nobody else will ever say how these ended
+            message = f"The standalone dispatcher failed: {failure!r}"
+            for job in running:
                 self._report(job.outcome(Ending.DIED, error=WorkerDied(message), traceback=message))
         self._end_processes(workers)
         with self._lock:

@@ -27,7 +27,7 @@ from scenaria.dispatch import wire
 _PACKAGE_ROOT = str(Path(scenaria.__file__).resolve().parent.parent)
 # The worker imports the same scenaria as the orchestrator, wherever that one came from.
 _BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "import sys; sys.argv[1] in sys.path or sys.path.insert(0, sys.argv[1]); "
     "from scenaria.dispatch.worker import main; main(sys.argv[2:])"
 )
 
