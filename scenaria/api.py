@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from scenaria.config import ScenarioConfig, Scope
 from scenaria.data.base import DataNode
 from scenaria.entities import codec
 from scenaria.entities.cycle import Cycle
@@ -196,7 +197,7 @@ def create_scenario(config: Any, creation_date: dt.datetime | None = None, name:
 
     reg = registry()
     prepare(reg)
-    if not hasattr(config, "task_configs"):
+    if not isinstance(config, ScenarioConfig):
         raise NonExistingScenarioConfig(f"{config!r} is not a scenario config; create scenarios from "
                                         "Config.configure_scenario(...) or Config.scenarios[id].")
     scenario = create(reg, config, creation_date, name)
@@ -218,12 +219,10 @@ def create_global_data_node(config: Any) -> DataNode:
 
 def can_create(config: Any = None) -> ReasonCollection:
     reasons = ReasonCollection()
-    if config is not None and not hasattr(config, "task_configs"):
-        from scenaria.config.enums import Scope
-
-        if getattr(config, "scope", None) is not Scope.GLOBAL:
-            reasons.add(getattr(config, "id", str(config)), "Only scenario configs and GLOBAL data node "
-                        "configs can be created directly.")
+    if (config is not None and not isinstance(config, ScenarioConfig)
+            and getattr(config, "scope", None) is not Scope.GLOBAL):
+        reasons.add(getattr(config, "id", str(config)), "Only scenario configs and GLOBAL data node "
+                    "configs can be created directly.")
     return reasons
 
 
