@@ -9,7 +9,7 @@ from core_helpers import chain_config
 
 import scenaria as tp
 from scenaria import Config, Status, SubmissionStatus
-from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
+from scenaria.exceptions import DataNodeIsBeingEdited, OrchestratorServiceIsAlreadyRunning
 
 
 def three_steps(first=funcs.double):
@@ -260,3 +260,37 @@ def test_sequence_subscribers(repository_type):
     tp.subscribe_sequence(on_job)  # every sequence
     scenario.first.submit()
     assert calls
+
+
+def test_a_job_blocked_by_an_editor_runs_when_the_editor_is_done_or_can_be_canceled(repository_type):
+    scenario = tp.create_scenario(three_steps())
+    scenario.source.lock_edit("alice")
+    submission = scenario.submit(wait=True, timeout=0.01)
+    assert [job.status for job in submission.jobs] == [Status.BLOCKED] * 3
+    assert submission.submission_status is SubmissionStatus.BLOCKED and not submission.wait(0.01)
+    scenario.source.unlock_edit("alice")  # the jobs go on, in the unlocking thread
+    assert submission.is_finished() and scenario.d.read() == 24
+
+    scenario.source.lock_edit("alice")
+    submission = scenario.submit()
+    tp.cancel_job(submission.jobs[0])
+    assert [job.status for job in submission.jobs] == [Status.CANCELED, Status.ABANDONED, Status.ABANDONED]
+    assert submission.submission_status is SubmissionStatus.CANCELED
+    assert not scenario.b.edit_in_progress and not scenario.d.edit_in_progress
+    assert scenario.source.editor_id == "alice"  # the editor's lock is the editor's
+
+
+def test_submitting_while_an_editor_holds_an_output(repository_type):
+    scenario = tp.create_scenario(chain_config())
+    scenario.middle.lock_edit("alice")
+    with pytest.raises(DataNodeIsBeingEdited, match="alice"):
+        scenario.submit()
+    assert scenario.middle.editor_id == "alice"
+    assert not scenario.result.edit_in_progress  # nothing left half locked
+    assert tp.get_jobs() == [] and tp.get_submissions() == []
+
+
+def test_core_is_a_deprecated_orchestrator():
+    with pytest.warns(DeprecationWarning, match="Orchestrator"):
+        core = tp.Core()
+    assert isinstance(core, tp.Orchestrator)
