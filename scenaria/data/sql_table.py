@@ -46,7 +46,6 @@ class SQLTableDataNode(SQLDataNodeBase):
         frame = self._to_frame(data)  # converted before the transaction: bad data changes nothing
         if frame.isna().to_numpy().any():
             frame = frame.astype(object).where(frame.notna(), None)
-        records = frame.to_dict(orient="records")
         sa = self._sa()
         schema, name = self._names()
 
@@ -56,9 +55,12 @@ class SQLTableDataNode(SQLDataNodeBase):
             except sa.exc.NoSuchTableError:
                 frame.to_sql(name, connection, schema=schema, index=False)
                 return
+            rows = frame
+            if all(isinstance(label, int) for label in frame.columns):  # an ndarray: columns in table order
+                rows = frame.set_axis([column.name for column in table.columns][: len(frame.columns)], axis=1)
             if replace:
                 connection.execute(table.delete())
-            if records:
-                connection.execute(table.insert(), records)
+            if len(rows):
+                connection.execute(table.insert(), rows.to_dict(orient="records"))
 
         self._in_transaction(work, f"writing table {self._properties['table_name']!r}")
