@@ -41,7 +41,7 @@ __all__ = [
 _BACKENDS: dict[str, tuple[str, str, str | None, tuple[str, ...], tuple[str, ...]]] = {
     "sqlite": ("sqlite", "SQLiteRepository", "path", ("db_location",), ("timeout",)),
     "filesystem": ("filesystem", "FilesystemRepository", "root", (), ("durable",)),
-    "postgresql": ("postgresql", "PostgreSQLRepository", "url", ("dsn",), ("schema", "pool_size")),
+    "postgresql": ("postgresql", "PostgreSQLRepository", "url", ("dsn",), ("schema",)),
     "memory": ("memory", "MemoryRepository", None, (), ()),
 }
 _ALIASES = {"sql": "sqlite", "postgres": "postgresql"}

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from scenaria.store._threads import PerThread
 from scenaria.store.base import (
     INDEXED_FIELDS,
     KINDS,
@@ -66,7 +66,6 @@ _SELECTIVITY = ("task_id", "submit_id", "entity_id", "owner_id", "config_id", "c
 _DRIVER_RANK = {INDEXED_FIELDS.index(field): rank for rank, field in enumerate(_SELECTIVITY)}
 
 _COLUMNS = ", ".join(f'"{field}"' for field in INDEXED_FIELDS)
-_getpid = os.getpid
 
 ListTerm = Callable[[str, list[Any], list[Any]], str]
 
@@ -107,14 +106,20 @@ def _json_each(column: str, members: list[Any], params: list[Any]) -> str:
 
 
 def where_clause(
-    where: dict[str, Any], *, placeholder: str = "?", list_term: ListTerm = _json_each
+    where: dict[str, Any],
+    *,
+    placeholder: str = "?",
+    list_term: ListTerm = _json_each,
+    adapt: Callable[[Any], Any] | None = None,
+    hint: bool = True,
 ) -> tuple[str, list[Any]] | None:
     """The SQL ``WHERE`` clause and parameters of a filter; None when it can match nothing.
 
     A list filter is one parameter (``col IN (SELECT value FROM json_each(?))`` here), so a
-    filter of any length is one cached statement; ``placeholder`` and ``list_term`` let another
-    SQL dialect say it its way. None is ``IS NULL``. Only the most selective filter may use an
-    index (see ``_SELECTIVITY``).
+    filter of any length is one cached statement. None is ``IS NULL``. With ``hint``, only the
+    most selective filter may use an index (see ``_SELECTIVITY``). ``placeholder``,
+    ``list_term`` and ``adapt`` (applied to each scalar parameter) let another SQL dialect say
+    it its way.
     """
     checked = []
     for position, value in check_where(where):
@@ -126,9 +131,11 @@ def where_clause(
         checked.append((position, value))
     if not checked:
         return "", []
-    # a None (IS NULL, or OR-ed into a list) rarely narrows much: never the driver
-    drivers = [pos for pos, value in checked if value is not None and not _holds_none(value)]
-    driver = min(drivers, key=_DRIVER_RANK.__getitem__) if drivers else None
+    driver = None
+    if hint:
+        # a None (IS NULL, or OR-ed into a list) rarely narrows much: never the driver
+        drivers = [pos for pos, value in checked if value is not None and not _holds_none(value)]
+        driver = min(drivers, key=_DRIVER_RANK.__getitem__) if drivers else None
     terms: list[str] = []
     params: list[Any] = []
     for position, value in checked:
@@ -142,44 +149,47 @@ def where_clause(
             terms.append(f"{column} IS NULL")
         else:
             terms.append(f"{column} = {placeholder}")
-            params.append(value)
+            params.append(value if adapt is None else adapt(value))
     return " WHERE " + " AND ".join(terms), params
 
 
-class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` at depth 0, a savepoint deeper (see the module docstring)."""
+class SQLTransaction:
+    """``BEGIN`` ... ``COMMIT`` at depth 0, a savepoint deeper, on this thread's connection.
+
+    Shared by the SQL stores: the repository gives ``_threads`` (a ``PerThread``), ``_BEGIN``
+    and ``_in_transaction(conn)``; ``conn`` is whatever has an ``execute(sql)`` method.
+    """
 
     __slots__ = ("_conn", "_repo")
 
-    def __init__(self, repo: SQLiteRepository) -> None:
+    def __init__(self, repo: Any) -> None:
         self._repo = repo
 
     def __enter__(self) -> None:
-        repo = self._repo
-        conn = self._conn = repo._conn()
-        local = repo._local
-        depth = local.depth
-        conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT s{depth}")
-        local.depth = depth + 1
+        threads = self._repo._threads
+        conn = self._conn = threads.get()
+        depth = threads.depth
+        conn.execute(self._repo._BEGIN if depth == 0 else f"SAVEPOINT s{depth}")
+        threads.depth = depth + 1
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
-        local = self._repo._local
-        conn = self._conn
-        depth = local.depth = local.depth - 1
+        repo, conn = self._repo, self._conn
+        depth = repo._threads.depth - 1
+        repo._threads.depth = depth
         if exc_type is None:
             if depth:
-                conn.execute(f"RELEASE s{depth}")
+                conn.execute(f"RELEASE SAVEPOINT s{depth}")
                 return
             try:
                 conn.execute("COMMIT")
             except BaseException:
-                if conn.in_transaction:
+                if repo._in_transaction(conn):
                     conn.execute("ROLLBACK")
                 raise
-        elif conn.in_transaction:  # SQLite may have rolled back by itself (e.g. disk full)
+        elif repo._in_transaction(conn):  # the database may have rolled back by itself (disk full)
             if depth:
-                conn.execute(f"ROLLBACK TO s{depth}")
-                conn.execute(f"RELEASE s{depth}")
+                conn.execute(f"ROLLBACK TO SAVEPOINT s{depth}")
+                conn.execute(f"RELEASE SAVEPOINT s{depth}")
             else:
                 conn.execute("ROLLBACK")
 
@@ -190,6 +200,8 @@ class SQLiteRepository(Repository):
     ``timeout`` is how long a write waits for another connection's write lock before
     ``sqlite3.OperationalError: database is locked``.
     """
+
+    _BEGIN = "BEGIN IMMEDIATE"  # take the write lock now, or wait for it (busy timeout)
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         path = os.fspath(path)
@@ -203,36 +215,18 @@ class SQLiteRepository(Repository):
         self.settings: dict[str, Any] = {"type": "sqlite", "path": self.path}
         if self.timeout != 30.0:
             self.settings["timeout"] = self.timeout
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
-        self._forked: list[sqlite3.Connection] = []  # a parent's connections: never used, never closed
-        self._pid = _getpid()
-        self._closed = False
+        self._threads: PerThread[sqlite3.Connection] = PerThread(
+            self._connect, sqlite3.Connection.close, lambda: closed_error(self)
+        )
         self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
-        folder = os.path.dirname(self.path)
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
         self._create_schema(self._conn())
 
     # --- connections ------------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
-        local = self._local
-        conn = getattr(local, "conn", None)
-        if conn is not None and local.pid == self._pid:
-            if self._closed:
-                raise closed_error(self)
-            return conn
-        return self._connect()
+        return self._threads.get()
 
     def _connect(self) -> sqlite3.Connection:
-        if self._closed:
-            raise closed_error(self)
-        pid = _getpid()
-        if pid != self._pid:  # forked: the parent's connections and lock are not ours to use
-            self._forked.extend(conn for _, conn in self._connections)
-            self._connections = []
-            self._lock = threading.Lock()
-            self._pid = pid
         conn = sqlite3.connect(
             self.path,
             timeout=self.timeout,
@@ -247,18 +241,11 @@ class SQLiteRepository(Repository):
         except BaseException:
             conn.close()
             raise
-        with self._lock:
-            alive = []
-            for thread, other in self._connections:
-                if thread.is_alive():
-                    alive.append((thread, other))
-                else:
-                    other.close()
-            alive.append((threading.current_thread(), conn))
-            self._connections = alive
-        local = self._local
-        local.conn, local.pid, local.depth = conn, pid, 0
         return conn
+
+    @staticmethod
+    def _in_transaction(conn: sqlite3.Connection) -> bool:
+        return conn.in_transaction
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
@@ -278,15 +265,11 @@ class SQLiteRepository(Repository):
 
     def close(self) -> None:
         """Close every connection of every thread. Using the repository afterwards is an error."""
-        with self._lock:
-            self._closed = True
-            connections, self._connections = self._connections, []
-        for _, conn in connections:
-            conn.close()
+        self._threads.close()
 
     # --- the contract -----------------------------------------------------------------------------
-    def transaction(self) -> _Transaction:
-        return _Transaction(self)
+    def transaction(self) -> SQLTransaction:
+        return SQLTransaction(self)
 
     def save(self, kind: str, record: Record) -> None:
         try:

@@ -51,7 +51,7 @@ def persistent_settings(request, tmp_path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
+def postgres_server():
     try:
         from postgres_server import PostgresServer, unavailable_reason
     except ImportError as exc:  # pragma: no cover
@@ -59,7 +59,7 @@ def postgres_server(tmp_path_factory):
     reason = unavailable_reason()
     if reason:
         pytest.skip(f"no PostgreSQL server for the tests: {reason}")
-    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+    server = PostgresServer()
     try:
         server.start()
     except Exception as exc:  # pragma: no cover - depends on the machine

@@ -93,7 +93,7 @@ def test_connections_of_finished_threads_are_closed_when_another_connects(tmp_pa
             thread = threading.Thread(target=repo.count, args=("job",))
             thread.start()
             thread.join()
-        assert len(repo._connections) <= 2
+        assert repo._threads.count() <= 2
     finally:
         repo.close()
 
@@ -152,4 +152,4 @@ def test_a_commit_failure_leaves_no_transaction_open(repo, monkeypatch):
         repo.save("job", {"id": "J1"})
         1 / 0  # noqa: B018
     assert not repo._conn().in_transaction
-    assert repo._local.depth == 0
+    assert repo._threads.depth == 0
