@@ -43,9 +43,15 @@ class Registry:
         return obj if obj is not None else self.get(entity_id)
 
     def find(self, cls: type[E], all_versions: bool = False, **where: Any) -> list[E]:
-        """Entities of a class whose indexed fields match, of the current version unless told."""
-        if not all_versions and self.version and "version" not in where and cls._KIND not in _UNVERSIONED:
-            where["version"] = self.version
+        """Entities of a class whose indexed fields match, of the current version unless told.
+
+        Before this process chose its version (nothing created or run yet), the current version
+        is the latest one recorded in the store, as in the reference.
+        """
+        if not all_versions and "version" not in where and cls._KIND not in _UNVERSIONED:
+            version = self.version or self.repository.get_meta("latest_version")
+            if version:
+                where["version"] = version
         return [self._adopt(cls, record) for record in self.repository.find(cls._KIND, **where)]
 
     def get_many(self, cls: type[E], ids: Iterable[str]) -> list[E]:

@@ -275,3 +275,13 @@ def test_clean_all_entities_of_a_version(repository_type):
     assert tp.get(scenario.id) is None and tp.get_jobs() == [] and tp.get_submissions() == []
     assert tp.get_data_nodes() == [] and tp.get_tasks() == []
     assert tp.clean_all_entities("nothing") is False
+
+
+def test_before_choosing_its_version_a_process_reads_the_latest_version(repository_type, tmp_path):
+    ok(child(tmp_path, repository_type, "tp.create_scenario(config)\n"))  # development
+    ok(child(tmp_path, repository_type, "tp.create_scenario(config)\n", "--experiment", "v1"))
+    ok(child(tmp_path, repository_type, "tp.create_scenario(config)\ntp.create_scenario(config)\n",
+             "--experiment", "v2"))
+    listed = ok(child(tmp_path, repository_type, "print(sorted({s.version for s in tp.get_scenarios()}), "
+                                                 "len(tp.get_scenarios()), len(tp.get_tasks()))\n"))
+    assert listed.split() == ["['v2']", "2", "6"]
