@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 C = TypeVar("C")
+_getpid = os.getpid
 
 
 class PerThread(Generic[C]):
@@ -38,7 +39,7 @@ class PerThread(Generic[C]):
         """This thread's connection, made on first use."""
         local = self._local
         conn = getattr(local, "conn", None)
-        if conn is not None and local.pid == self._pid and not self.closed:
+        if conn is not None and local.pid == _getpid() and not self.closed:
             return conn
         return self._open()
 

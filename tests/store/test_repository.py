@@ -415,3 +415,11 @@ def test_a_closed_repository_refuses_work(settings):
     with pytest.raises(ValueError, match="closed"):
         repository.find("scenario")
     repository.close()  # closing twice is harmless
+
+
+def test_indexed_values_keep_their_json_type(repo):
+    repo.save("job", {"id": "J_str", "status": "1"})
+    repo.save("job", {"id": "J_int", "status": 1})
+    assert ids(repo.find("job", status="1")) == ["J_str"]
+    assert ids(repo.find("job", status=1)) == ["J_int"]
+    assert ids(repo.find("job", status=["1", 2])) == ["J_str"]

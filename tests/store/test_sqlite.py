@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 
@@ -153,3 +154,26 @@ def test_a_commit_failure_leaves_no_transaction_open(repo, monkeypatch):
         1 / 0  # noqa: B018
     assert not repo._conn().in_transaction
     assert repo._threads.depth == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_a_forked_child_opens_its_own_connection(repo):
+    repo.save("job", {"id": "J_parent"})
+    parent_conn = repo._conn()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: must not use the parent's connection
+        ok = 0
+        try:
+            child_conn = repo._conn()
+            repo.save("job", {"id": "J_child"})
+            ok = int(child_conn is not parent_conn and repo.count("job") == 2)
+        finally:
+            os.write(write, bytes([ok]))
+            os._exit(0)
+    os.close(write)
+    assert os.read(read, 1) == b"\x01"
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert repo._conn() is parent_conn
+    assert [r["id"] for r in repo.find("job")] == ["J_parent", "J_child"]
