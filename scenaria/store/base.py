@@ -196,7 +196,7 @@ def indexed_values(record: Record) -> tuple[Any, ...]:
 def check_where(where: dict[str, Any]) -> list[tuple[int, Any]]:
     """The filter as (position in ``INDEXED_FIELDS``, value) pairs, with collections turned
     into frozensets. Unknown fields and unhashable values are rejected before any query runs."""
-    checked = []
+    checked: list[tuple[int, Any]] = []
     for field, value in where.items():
         if field not in _FIELD_SET:
             raise ValueError(
