@@ -96,7 +96,8 @@ class Scheduler:
             if self._refresh_submission(submission):
                 submission._publish("UPDATE", "submission_status", submission.submission_status)
             for job in jobs:
-                self._route(job, ready)
+                if not job.is_finished():  # abandoned by an upstream job that could not run
+                    self._route(job, ready)
         return submission
 
     @contextlib.contextmanager
@@ -156,8 +157,8 @@ class Scheduler:
                 continue  # canceled or abandoned meanwhile (e.g. by a callback)
             task = job.task
             if not job.force and not _needs_to_run(task):
+                self._unlock_outputs(job)  # free before anyone sees the job (or submission) finished
                 self._set_status(job, Status.SKIPPED)
-                self._unlock_outputs(job)
                 continue
             inputs, outputs = list(task.input.values()), list(task.output.values())
             run = TaskRun(job.id, task.config_id, task.function, inputs, outputs)
@@ -265,9 +266,7 @@ class Scheduler:
 
     def _fail(self, job: Job, reason: str) -> None:
         job._stacktrace.append(reason)
-        self._set_status(job, Status.FAILED)
-        self._abandon_downstream(job)
-        self._unlock_outputs(job)
+        self._end_unsuccessfully(job, Status.FAILED)
 
     # --- cancel ----------------------------------------------------------------------------------
     def cancel(self, job: Job) -> None:
@@ -285,33 +284,42 @@ class Scheduler:
                 self._cancel_unlocked(job)
 
     def _cancel_unlocked(self, job: Job) -> None:
-        self._forget_waits(job.id)
-        self._set_status(job, Status.CANCELED)
-        self._abandon_downstream(job)
-        self._unlock_outputs(job)
+        self._end_unsuccessfully(job, Status.CANCELED)
 
-    def _abandon_downstream(self, job: Job) -> None:
-        """Abandon the unfinished jobs of the same submission that need ``job``'s outputs."""
+    def _end_unsuccessfully(self, job: Job, status: Status) -> None:
+        """End ``job`` FAILED or CANCELED, and abandon the jobs of its submission that need its outputs.
+
+        Every output concerned is unlocked before any of these final states is set: whoever is
+        woken by the job's (or the submission's) end, ``submit(wait=True)`` say, finds the data
+        nodes free. The downstream jobs stop waiting first, so the unlocks cannot start them.
+        """
+        abandoned = self._downstream(job)
+        for each in (job, *abandoned):
+            self._forget_waits(each.id)
+        for other in abandoned:
+            if other.status is Status.PENDING:  # its CANCELED report waits for our lock: then it is ignored
+                self._dispatcher.cancel(other.id)
+        for each in (job, *abandoned):
+            self._unlock_outputs(each)
+        self._set_status(job, status)
+        for other in abandoned:
+            self._set_status(other, Status.ABANDONED)
+
+    def _downstream(self, job: Job) -> list[Job]:
+        """The unfinished, not running jobs of the same submission that need ``job``'s outputs."""
         submission = self._submissions.get(job.submit_id)
         if submission is None:
-            return
+            return []
         lost = set(job.task._output_ids)
-        abandoned = []
+        found = []
         for other in submission.jobs:
             if other.id == job.id or other.id not in self._active or other.is_finished():
                 continue
             task = other.task
             if lost.intersection(task._input_ids) and other.status is not Status.RUNNING:
                 lost.update(task._output_ids)
-                abandoned.append(other)
-        for other in abandoned:
-            dispatched = other.status is Status.PENDING
-            self._forget_waits(other.id)
-            self._set_status(other, Status.ABANDONED)
-            if dispatched:
-                self._dispatcher.cancel(other.id)  # its CANCELED report is ignored: it is finished
-        for other in abandoned:
-            self._unlock_outputs(other)
+                found.append(other)
+        return found
 
     def _forget_waits(self, job_id: str) -> None:
         for dn_id in self._blocked_on.pop(job_id, ()):

@@ -1,0 +1,23 @@
+"""Fixtures of the standalone end-to-end tests: each test leaves no worker process behind."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from e2e_helpers import children
+
+from scenaria.orchestrator import Orchestrator
+
+
+@pytest.fixture(autouse=True)
+def no_stray_workers() -> Iterator[None]:
+    """Once the orchestrator is stopped, no worker process and no dispatcher thread is left."""
+    threads_before = set(threading.enumerate())
+    yield
+    Orchestrator().stop()
+    assert not children(), f"child processes left: {children()}"
+    stray = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()
+             and t.name.startswith("scenaria")]
+    assert not stray, f"threads left running: {stray}"

@@ -1,0 +1,103 @@
+"""Helpers of the standalone end-to-end tests: configurations, child scripts, waiting on jobs."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import scenaria as tp
+from scenaria import Config
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+def standalone(workers: int | None = 2) -> None:
+    """Standalone mode with ``workers`` workers (None: the default), then start the orchestrator."""
+    if workers is None:
+        Config.configure_job_executions(mode="standalone")
+    else:
+        Config.configure_job_executions(mode="standalone", max_nb_of_workers=workers)
+    tp.Orchestrator().run()
+
+
+def write_script(directory: Path, code: str, name: str = "app.py") -> Path:
+    script = directory / name
+    script.write_text(textwrap.dedent(code))
+    return script
+
+
+def run_script(script: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``script`` with this interpreter in its directory, the test helpers importable."""
+    return subprocess.run([sys.executable, str(script), *args], cwd=script.parent, env=child_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def child_env() -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)])}
+    for variable in ("SCENARIA_CONFIG_PATH", "TAIPY_CONFIG_PATH"):
+        env.pop(variable, None)
+    return env
+
+
+def ok(done: subprocess.CompletedProcess) -> str:
+    assert done.returncode == 0, f"child failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+class StatusWatch:
+    """A ``callbacks=`` entry that lets a test wait, without polling, for a job to reach a status."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, str]] = []  # (job id, task config id, status name)
+        self.threads: set[str] = set()
+        self._changed = threading.Condition()
+
+    def __call__(self, job) -> None:
+        with self._changed:
+            self.seen.append((job.id, job.task.config_id, job.status.name))
+            self.threads.add(threading.current_thread().name)
+            self._changed.notify_all()
+
+    def wait_for(self, config_id: str, status: str, timeout: float = 20) -> None:
+        with self._changed:
+            reached = self._changed.wait_for(lambda: (config_id, status) in self.pairs(), timeout)
+        assert reached, f"{config_id} never reached {status}: {self.seen}"
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(config_id, status) for _, config_id, status in self.seen]
+
+    def of(self, job_id: str) -> list[str]:
+        return [status for seen_id, _, status in self.seen if seen_id == job_id]
+
+
+def children(pid: int | None = None) -> list[int]:
+    """Processes whose parent is ``pid`` (default: this one), zombies included, from /proc."""
+    pid = os.getpid() if pid is None else pid
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Whether process ``pid`` ends within ``timeout`` s (a pidfd is readable once it exits)."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([pidfd], [], [], timeout)[0])
+    finally:
+        os.close(pidfd)

@@ -1,0 +1,133 @@
+"""Restart (DESIGN decision 7): an orchestrating process is killed mid-run, another takes over.
+
+Its workers must not outlive it; the new process's ``Orchestrator().run()`` fails (or runs again)
+the job left RUNNING, abandons (or runs) what depended on it, and runs the jobs left waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from e2e_helpers import child_env, children, ok, run_script, wait_gone, write_script
+
+APP = '''
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import scenaria as tp
+from scenaria import Config
+
+
+def attempt():
+    with open("attempts", "a") as attempts:
+        attempts.write(f"{os.getpid()}\\n")
+    return len(Path("attempts").read_text().splitlines())
+
+
+def long_job(seed):
+    if attempt() == 1:  # the first run is long: the orchestrator is killed during it
+        time.sleep(60)
+    return seed + " long"
+
+
+def after(value):
+    return value + " after"
+
+
+def other(seed):
+    return seed + " other"
+
+
+Config.configure_core(mode="experiment", version_number="v1")
+Config.configure_job_executions(mode="standalone", max_nb_of_workers=1)
+seed = Config.configure_data_node("seed", default_data="seed")
+long_out = Config.configure_data_node("long_out")
+after_out = Config.configure_data_node("after_out")
+other_out = Config.configure_data_node("other_out")
+long_cfg = Config.configure_task("long", long_job, seed, long_out, max_retries=MAX_RETRIES)
+after_cfg = Config.configure_task("after", after, long_out, after_out)
+other_cfg = Config.configure_task("other", other, seed, other_out)
+scenario_cfg = Config.configure_scenario("restartable", [long_cfg, after_cfg, other_cfg])
+
+tp.Orchestrator().run()
+if sys.argv[1] == "first":
+    scenario = tp.create_scenario(scenario_cfg)
+    submission = scenario.submit()
+    while not (Path("attempts").exists() and Path("attempts").read_text()):  # the long job's function runs
+        time.sleep(0.01)
+    states = {job.task.config_id: job.status.name for job in submission.jobs}
+    print("READY " + json.dumps({"submission": submission.id, "scenario": scenario.id, "states": states}),
+          flush=True)
+    time.sleep(60)  # killed here
+else:
+    submission = tp.get(sys.argv[2])
+    finished = submission.wait(20)
+    scenario = tp.get(sys.argv[3])
+    jobs = {job.task.config_id: job for job in submission.jobs}
+    print("REPORT " + json.dumps({
+        "finished": finished,
+        "submission": submission.submission_status.name,
+        "states": {name: job.status.name for name, job in jobs.items()},
+        "stacktraces": {name: job.stacktrace for name, job in jobs.items()},
+        "attempts": {name: job.attempts for name, job in jobs.items()},
+        "outputs": {name: scenario.data_nodes[name].read() for name in ("long_out", "after_out", "other_out")},
+        "locked": [dn.config_id for dn in scenario.data_nodes.values() if dn.edit_in_progress],
+        "unfinished": [job.id for job in tp.get_jobs() if not job.is_finished()],
+        "scenarios": len(tp.get_scenarios()),
+    }))
+    tp.Orchestrator().stop()
+'''
+
+
+def start_and_kill(script) -> dict:
+    """Run the first phase until the long job runs, SIGKILL it; its workers must die with it."""
+    first = subprocess.Popen([sys.executable, str(script), "first"], cwd=script.parent, env=child_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = first.stdout.readline()
+        assert line.startswith("READY "), f"first phase failed: {line}{first.stderr.read()}"
+        started = json.loads(line.split(" ", 1)[1])
+        workers = children(first.pid)
+        assert workers, "the first phase has no worker process"
+        long_pid = int((script.parent / "attempts").read_text().split()[0])
+        assert long_pid in workers
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.communicate()
+    for pid in workers:
+        assert wait_gone(pid, 5), f"worker {pid} outlived its orchestrator"
+    return started
+
+
+@pytest.mark.parametrize("retries", [0, 1])
+def test_a_new_orchestrator_takes_over_the_jobs_of_a_killed_one(tmp_path, retries):
+    script = write_script(tmp_path, APP.replace("MAX_RETRIES", str(retries)))
+    started = start_and_kill(script)
+    assert started["states"] == {"long": "RUNNING", "after": "BLOCKED", "other": "PENDING"}
+
+    report = json.loads(ok(run_script(script, "second", started["submission"], started["scenario"]))
+                        .split("REPORT ", 1)[1])
+
+    assert report["finished"] is True and report["unfinished"] == [] and report["locked"] == []
+    assert report["scenarios"] == 1
+    assert report["states"]["other"] == "COMPLETED" and report["outputs"]["other_out"] == "seed other"
+    lost = report["stacktraces"]["long"][0]
+    assert "was running when the orchestrating process stopped" in lost
+    if retries:
+        assert report["states"] == {"long": "COMPLETED", "after": "COMPLETED", "other": "COMPLETED"}
+        assert report["attempts"]["long"] == 2
+        assert report["outputs"]["after_out"] == "seed long after"
+        assert report["submission"] == "COMPLETED"
+    else:
+        assert report["states"] == {"long": "FAILED", "after": "ABANDONED", "other": "COMPLETED"}
+        assert report["outputs"]["long_out"] is None and report["outputs"]["after_out"] is None
+        assert report["submission"] == "FAILED"
+    assert os.path.exists(tmp_path / "attempts")

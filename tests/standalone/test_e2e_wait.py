@@ -1,0 +1,59 @@
+"""Waiting on standalone submissions: ``submit(wait=True[, timeout])`` and ``Submission.wait``."""
+
+from __future__ import annotations
+
+import time
+
+import e2e_jobs as jobs
+from e2e_helpers import standalone
+
+import scenaria as tp
+from scenaria import Config
+
+
+def slow_chain():
+    """double, then a 0.8 s nap: the scenario takes a little over 0.8 s."""
+    number = Config.configure_data_node("number", default_data=21)
+    doubled = Config.configure_data_node("doubled")
+    spec = Config.configure_data_node("spec", default_data={"name": "slow", "seconds": 0.8})
+    slept = Config.configure_data_node("slept")
+    first = Config.configure_task("double", jobs.double, number, doubled)
+    second = Config.configure_task("slow", jobs.nap, [spec, doubled], slept)
+    return Config.configure_scenario("slow_chain", [first, second])
+
+
+def test_submit_wait_returns_when_every_job_is_finished():
+    config = slow_chain()
+    standalone(2)
+    scenario = tp.create_scenario(config)
+    submission = scenario.submit(wait=True)
+    assert submission.is_finished()
+    assert [job.status.name for job in submission.jobs] == ["COMPLETED", "COMPLETED"]
+    assert scenario.slept.read() == "42+slow"
+
+
+def test_submit_wait_with_a_timeout_returns_with_the_jobs_still_going():
+    config = slow_chain()
+    standalone(2)
+    scenario = tp.create_scenario(config)
+    began = time.perf_counter()
+    submission = scenario.submit(wait=True, timeout=0.3)
+    took = time.perf_counter() - began
+    assert 0.28 <= took < 0.5
+    assert not submission.is_finished()
+    assert any(not job.is_finished() for job in submission.jobs)
+    assert submission.wait(timeout=10) is True
+    assert submission.is_finished() and scenario.slept.read() == "42+slow"
+
+
+def test_submission_wait_says_whether_it_finished_in_time():
+    config = slow_chain()
+    standalone(2)
+    scenario = tp.create_scenario(config)
+    submission = scenario.submit()
+    began = time.perf_counter()
+    assert submission.wait(timeout=0.2) is False
+    assert 0.18 <= time.perf_counter() - began < 0.4
+    assert submission.wait(timeout=10) is True
+    assert submission.wait(timeout=0) is True  # finished: returns at once
+    assert submission.submission_status.name == "COMPLETED"
