@@ -224,3 +224,16 @@ def test_generic_data_nodes_call_their_functions_with_args(repository_type):
         scenario.only_read.write(1)
     with pytest.raises(MissingReadFunction, match="read_fct"):
         scenario.only_write.read()
+
+
+def test_data_that_cannot_be_pickled_leaves_the_file_as_it_was(repository_type):
+    import threading
+
+    from scenaria.exceptions import DataNodeWritingError
+
+    dn = tp.create_scenario(chain_config()).middle
+    dn.write("previous")
+    with pytest.raises(DataNodeWritingError, match="cannot pickle"):
+        dn.write(threading.Lock())
+    assert dn.read() == "previous" and len(dn.edits) == 1
+    assert not [name for name in os.listdir(os.path.dirname(dn.path)) if name.startswith(".tmp")]
