@@ -91,6 +91,14 @@ def children(pid: int | None = None) -> list[int]:
     return found
 
 
+SUBSCRIBED: list[tuple[str, str, str, str, str]] = []  # (tag, scenario id, task, status, thread name)
+
+
+def subscriber(tag, scenario, job) -> None:
+    """A scenario subscriber importable by name (subscribers are saved with the scenarios)."""
+    SUBSCRIBED.append((tag, scenario.id, job.task.config_id, job.status.name, threading.current_thread().name))
+
+
 def wait_gone(pid: int, timeout: float) -> bool:
     """Whether process ``pid`` ends within ``timeout`` s (a pidfd is readable once it exits)."""
     try:

@@ -98,3 +98,11 @@ def double(nb):
 
 def fail(value):
     raise ValueError(f"cannot handle {value!r}")
+
+
+def talk_then_nap(seconds):
+    """Say something, then take ``seconds``: a console that shows the line before the end shows it live."""
+    print("before the nap", flush=True)
+    time.sleep(seconds)
+    print("after the nap")
+    return seconds

@@ -74,8 +74,6 @@ def test_a_result_that_cannot_be_pickled_fails_the_job_saying_so():
     assert not scenario.result.edit_in_progress
 
 
-@pytest.mark.xfail(strict=True, reason="PickleDataNode._write writes the target file in place, not through "
-                   "FileDataNode._atomic_target: a value that fails to pickle leaves a truncated file")
 def test_a_result_that_cannot_be_pickled_leaves_the_output_as_it_was():
     config = one_task_scenario(lambda nb: threading.Lock())
     standalone(2)

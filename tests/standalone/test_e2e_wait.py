@@ -11,11 +11,11 @@ import scenaria as tp
 from scenaria import Config
 
 
-def slow_chain():
-    """double, then a 0.8 s nap: the scenario takes a little over 0.8 s."""
+def slow_chain(seconds: float = 0.8):
+    """double, then a nap of ``seconds``: the scenario takes a little longer than that."""
     number = Config.configure_data_node("number", default_data=21)
     doubled = Config.configure_data_node("doubled")
-    spec = Config.configure_data_node("spec", default_data={"name": "slow", "seconds": 0.8})
+    spec = Config.configure_data_node("spec", default_data={"name": "slow", "seconds": seconds})
     slept = Config.configure_data_node("slept")
     first = Config.configure_task("double", jobs.double, number, doubled)
     second = Config.configure_task("slow", jobs.nap, [spec, doubled], slept)
@@ -57,3 +57,17 @@ def test_submission_wait_says_whether_it_finished_in_time():
     assert submission.wait(timeout=10) is True
     assert submission.wait(timeout=0) is True  # finished: returns at once
     assert submission.submission_status.name == "COMPLETED"
+
+
+def test_wait_returns_within_milliseconds_of_the_last_jobs_end():
+    """Woken by the job's end, not by a polling period (the reference polls every 0.5 s)."""
+    config = slow_chain(0.05)
+    standalone(2)
+    scenario = tp.create_scenario(config)
+    lags = []
+    for _ in range(3):
+        scenario.submit(wait=True, timeout=10)
+        returned = time.time()
+        _, ended, _ = jobs.span("slow")
+        lags.append(returned - ended)
+    assert min(lags) < 0.05, lags
