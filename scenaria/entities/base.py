@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import pickle
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
@@ -22,6 +23,7 @@ from typing import Any, ClassVar
 from scenaria.entities import codec
 from scenaria.entities.notify import publish
 from scenaria.events import Notifier
+from scenaria.exceptions import EntityError
 
 # --- field codecs ----------------------------------------------------------------------------------
 Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
@@ -80,7 +82,14 @@ class Entity:
         record = {}
         for attr, key, field_codec in self._fields():
             value = getattr(self, attr)
-            record[key] = field_codec[0](value) if field_codec and value is not None else value
+            try:
+                record[key] = field_codec[0](value) if field_codec and value is not None else value
+            except (TypeError, pickle.PicklingError) as exc:  # a value kept by cloudpickle that will not pickle
+                raise EntityError(
+                    f"{type(self).__name__} {self.id} (config {getattr(self, 'config_id', None)!r}) cannot be "
+                    f"stored: its {key} {getattr(value, '__qualname__', type(value).__name__)} does not pickle "
+                    f"({exc}). Use a function importable by module and name, or one whose closure and "
+                    "defaults hold only values that pickle.") from exc
         return record
 
     @classmethod

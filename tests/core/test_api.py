@@ -168,3 +168,21 @@ def test_a_cyclic_graph_is_a_config_error_naming_the_cycle(repository_type):
     with pytest.raises(ConfigCheckError, match="cycle"):
         tp.create_scenario(config)
     assert tp.get_scenarios() == []
+
+
+def test_a_function_that_cannot_be_stored_is_refused_naming_the_task(repository_type):
+    import threading
+
+    from scenaria.exceptions import EntityError
+
+    lock = threading.Lock()
+
+    def holds_a_lock(value):
+        with lock:
+            return value
+
+    source = Config.configure_data_node("source", default_data=1)
+    task = Config.configure_task("work", holds_a_lock, source, Config.configure_data_node("out"))
+    with pytest.raises(EntityError, match=r"(?s)'work'.*holds_a_lock.*_thread\.lock.*importable"):
+        tp.create_scenario(Config.configure_scenario("sc", [task]))
+    assert tp.get_scenarios() == [] and tp.get_tasks() == []
