@@ -214,6 +214,7 @@ def check_job(layer: ConfigLayer, collector: IssueCollector) -> None:
             "address", address, "The dask scheduler address must be a string like 'tcp://scheduler:8786'."
         )
     if ok and mode in ("standalone", "dask"):
+        _check_functions_travel(layer, collector, mode)
         for dn in _user_sections(layer, "DATA_NODE"):
             if isinstance(dn, DataNodeConfig) and dn._raw("storage_type") == "in_memory":
                 _Report(collector, dn, "job").error(
@@ -222,6 +223,27 @@ def check_job(layer: ConfigLayer, collector: IssueCollector) -> None:
                     f"An in_memory data node cannot be shared with the worker processes of the {mode} job "
                     "mode; use pickle (the default) or another storage type, or the development mode.",
                 )
+
+
+def _check_functions_travel(layer: ConfigLayer, collector: IssueCollector, mode: str) -> None:
+    """Task functions must reach worker processes: by import path, or pickled by value."""
+    import cloudpickle
+
+    for task in _user_sections(layer, "TASK"):
+        function = task._values.get("function") if isinstance(task, TaskConfig) else None
+        if function is None or isinstance(function, ImportRef):
+            continue
+        try:
+            cloudpickle.dumps(function)
+        except Exception as exc:
+            name = getattr(function, "__qualname__", repr(function))
+            _Report(collector, task, "job").error(
+                "function",
+                name,
+                f"The function {name} cannot be sent to the worker processes of the {mode} job mode: "
+                f"{type(exc).__name__}: {exc}. Define it at the top level of a module, or keep what it "
+                "refers to picklable (no locks, open files or connections).",
+            )
 
 
 # --- data nodes ----------------------------------------------------------------------------------
