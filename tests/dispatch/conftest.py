@@ -1,66 +1,16 @@
-"""Shared helpers of the dispatcher tests: a recording listener, a pool factory, a leak check."""
+"""Fixtures of the dispatcher tests: a recording listener, a pool factory, a gate, a leak check."""
 
 from __future__ import annotations
 
 import os
-import select
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from standalone_support import RecordingListener, children
 
-from scenaria.dispatch.base import Outcome
 from scenaria.dispatch.standalone import StandaloneDispatcher
-
-
-class RecordingListener:
-    """Records every report with the time it arrived; tests wait on its condition, never sleep."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, ...]] = []
-        self.started: dict[str, float] = {}
-        self.started_seen: dict[str, float] = {}
-        self.outcomes: dict[str, Outcome] = {}
-        self.finished_seen: dict[str, float] = {}
-        self.output: list[tuple[str, str, str]] = []
-        self._changed = threading.Condition()
-
-    def job_started(self, job_id: str, at: float) -> None:
-        with self._changed:
-            self.started[job_id] = at
-            self.started_seen[job_id] = time.perf_counter()
-            self.events.append(("started", job_id))
-            self._changed.notify_all()
-
-    def job_output(self, job_id: str, stream: str, text: str) -> None:
-        with self._changed:
-            self.output.append((job_id, stream, text))
-            self.events.append(("output", job_id, stream, text))
-            self._changed.notify_all()
-
-    def job_finished(self, outcome: Outcome) -> None:
-        with self._changed:
-            assert outcome.job_id not in self.outcomes, f"{outcome.job_id} reported twice"
-            self.outcomes[outcome.job_id] = outcome
-            self.finished_seen[outcome.job_id] = time.perf_counter()
-            self.events.append(("finished", outcome.job_id))
-            self._changed.notify_all()
-
-    def wait_until(self, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-        with self._changed:
-            assert self._changed.wait_for(predicate, timeout), "timed out waiting for the dispatcher"
-
-    def outcome(self, job_id: str, timeout: float = 20.0) -> Outcome:
-        self.wait_until(lambda: job_id in self.outcomes, timeout)
-        return self.outcomes[job_id]
-
-    def wait_started(self, job_id: str, timeout: float = 20.0) -> None:
-        self.wait_until(lambda: job_id in self.started, timeout)
-
-    def wait_output(self, job_id: str, text: str, timeout: float = 20.0) -> None:
-        self.wait_until(lambda: any(j == job_id and text in t for j, _, t in self.output), timeout)
 
 
 @pytest.fixture
@@ -96,33 +46,6 @@ def gate(tmp_path: Path) -> Iterator[Callable[[], None]]:
 
     open_gate.path = str(fifo)  # type: ignore[attr-defined]
     yield open_gate
-
-
-def children(pid: int | None = None) -> list[int]:
-    """Processes whose parent is ``pid`` (default: this one), zombies included, from /proc."""
-    pid = os.getpid() if pid is None else pid
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def wait_gone(pid: int, timeout: float) -> bool:
-    """Whether process ``pid`` exits within ``timeout`` s (a pidfd becomes readable at exit)."""
-    try:
-        pidfd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        return bool(select.select([pidfd], [], [], timeout)[0])
-    finally:
-        os.close(pidfd)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import ctypes
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +37,10 @@ def add(a: int, b: int) -> int:
 
 def pid() -> int:
     return os.getpid()
+
+
+def has_module(name: str) -> bool:
+    return name in sys.modules
 
 
 def fail(message: str) -> None:

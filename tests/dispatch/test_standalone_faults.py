@@ -6,12 +6,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RecordingListener, wait_gone
 from standalone_jobs import (
     Call,
     add,
     exit_with,
     gated_side_effect,
+    has_module,
     kill_myself,
     pid,
     record_span,
@@ -19,6 +19,7 @@ from standalone_jobs import (
     sleep_then_write,
     wait_for_gate,
 )
+from standalone_support import RecordingListener, wait_gone
 
 from scenaria.dispatch.base import Ending
 from scenaria.exceptions import JobTimeout, WorkerDied
@@ -161,7 +162,7 @@ def test_initializer_runs_once_per_worker(listener: RecordingListener, tmp_path:
 
 def test_preloaded_modules_are_imported_before_the_first_job(make_pool, listener: RecordingListener) -> None:
     pool = make_pool(1, preload=["json.tool"])
-    pool.submit("job", Call(_has_module, ("json.tool",)))
+    pool.submit("job", Call(has_module, ("json.tool",)))
     assert listener.outcome("job").result is True
 
 
@@ -170,12 +171,6 @@ def test_a_preload_that_fails_says_why(listener: RecordingListener) -> None:
 
     with pytest.raises(WorkerDied, match="No module named 'no_such_module'"):
         StandaloneDispatcher(1, preload=["no_such_module"]).start(listener)
-
-
-def _has_module(name: str) -> bool:
-    import sys
-
-    return name in sys.modules
 
 
 def test_without_pidfd_ends_are_seen_through_eof(monkeypatch, make_pool, listener, gate) -> None:

@@ -11,8 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import RecordingListener, children, wait_gone
 from standalone_jobs import Call, add
+from standalone_support import RecordingListener, children, wait_gone
 
 HERE = Path(__file__).parent
 

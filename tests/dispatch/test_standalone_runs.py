@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RecordingListener
 from standalone_jobs import (
     Call,
     add,
@@ -21,6 +20,7 @@ from standalone_jobs import (
     return_unloadable,
     talk,
 )
+from standalone_support import RecordingListener
 
 from scenaria.dispatch.base import Ending
 from scenaria.dispatch.pickling import RunnableNotPicklable
