@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 
 from scenaria.data.file import FileDataNode
 from scenaria.exceptions import DataNodeWritingError
@@ -18,16 +18,18 @@ class PickleDataNode(FileDataNode):
             return pickle.load(file)
 
     def _write(self, data: Any) -> None:
-        try:  # pickled in memory first: data that cannot be pickled leaves the file as it was
-            payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        # Pickled straight into a temporary file that replaces the old one only once complete:
+        # data that cannot be pickled, or a job killed mid-write, leaves the file as it was, and a
+        # big value is never copied in memory first.
+        try:
+            if self._is_remote:  # an object store keeps whatever is written: pickle it whole first
+                payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+                with self._open("wb") as file:
+                    file.write(payload)
+                return
+            with self._atomic_target() as target, open(target, "wb") as file:
+                pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             raise DataNodeWritingError(
                 f"{self._describe()} cannot pickle a {type(data).__name__}: {exc}. Write data that "
                 "pickles, or use another storage type for it.") from exc
-        with self._atomic_target() as target, self._open_target(target) as file:
-            file.write(payload)
-
-    def _open_target(self, target: str) -> IO[bytes]:
-        if target == self.path and self._is_remote:
-            return self._open("wb")
-        return open(target, "wb")

@@ -41,7 +41,7 @@ from scenaria.store.base import (
     indexed_values,
     record_id,
 )
-from scenaria.store.sqlite import SQLTransaction, where_clause
+from scenaria.store.sqlite import NoWriter, SQLTransaction, where_clause
 
 SCHEMA_VERSION = 1
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
@@ -89,6 +89,7 @@ class PostgreSQLRepository(Repository):
         self._meta = f'"{schema}".meta'
         self._save_sql = {kind: self._upsert_sql(kind) for kind in KINDS}
         self._threads: PerThread[Any] = PerThread(self._connect, _close_cursor, lambda: closed_error(self))
+        self._writer = NoWriter()  # the server serialises conflicting writes itself
         self._create_schema()
 
     # --- connections ------------------------------------------------------------------------------

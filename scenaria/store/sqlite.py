@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -153,11 +154,56 @@ def where_clause(
     return " WHERE " + " AND ".join(terms), params
 
 
+class InProcessWriter:
+    """The write lock of one process, for a store that allows one writer at a time.
+
+    SQLite lets one connection write at a time; a second one that wants to write waits in
+    SQLite's busy handler, which sleeps (1, 2, 5, 10 ms and more) between tries. Between the
+    threads of one process (the orchestrator's scheduler, the thread receiving the workers'
+    reports, the caller creating scenarios) that sleep would be the latency of every job: so
+    they queue on this lock instead, and are woken the moment the writer is done. Other processes
+    still meet the busy handler. After a ``fork`` the child gets a fresh lock.
+    """
+
+    __slots__ = ("_lock", "_pid")
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._pid = os.getpid()
+
+    def acquire(self) -> None:
+        if self._pid != os.getpid():
+            self._lock, self._pid = threading.RLock(), os.getpid()
+        self._lock.acquire()
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class NoWriter:
+    """For stores whose server lets several connections write at once (PostgreSQL)."""
+
+    __slots__ = ()
+
+    def acquire(self) -> None:
+        pass
+
+    def release(self) -> None:
+        pass
+
+
 class SQLTransaction:
     """``BEGIN`` ... ``COMMIT`` at depth 0, a savepoint deeper, on this thread's connection.
 
-    Shared by the SQL stores: the repository gives ``_threads`` (a ``PerThread``), ``_BEGIN``
-    and ``_in_transaction(conn)``; ``conn`` is whatever has an ``execute(sql)`` method.
+    Shared by the SQL stores: the repository gives ``_threads`` (a ``PerThread``), ``_BEGIN``,
+    ``_in_transaction(conn)`` and ``_writer``, a lock held by the outermost transaction (see
+    ``InProcessWriter``); ``conn`` is whatever has an ``execute(sql)`` method.
     """
 
     __slots__ = ("_conn", "_repo")
@@ -166,16 +212,35 @@ class SQLTransaction:
         self._repo = repo
 
     def __enter__(self) -> None:
-        threads = self._repo._threads
+        repo = self._repo
+        threads = repo._threads
         conn = self._conn = threads.get()
         depth = threads.depth
-        conn.execute(self._repo._BEGIN if depth == 0 else f"SAVEPOINT s{depth}")
+        if depth == 0:
+            repo._writer.acquire()
+            try:
+                conn.execute(repo._BEGIN)
+            except BaseException:
+                repo._writer.release()
+                raise
+        else:
+            conn.execute(f"SAVEPOINT s{depth}")
         threads.depth = depth + 1
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
-        repo, conn = self._repo, self._conn
+        repo = self._repo
         depth = repo._threads.depth - 1
         repo._threads.depth = depth
+        if depth:
+            self._end(exc_type, depth)
+            return
+        try:
+            self._end(exc_type, depth)
+        finally:
+            repo._writer.release()
+
+    def _end(self, exc_type: type[BaseException] | None, depth: int) -> None:
+        repo, conn = self._repo, self._conn
         if exc_type is None:
             if depth:
                 conn.execute(f"RELEASE SAVEPOINT s{depth}")
@@ -219,6 +284,7 @@ class SQLiteRepository(Repository):
             self._connect, sqlite3.Connection.close, lambda: closed_error(self)
         )
         self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
+        self._writer = InProcessWriter()
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         self._create_schema(self._conn())
 
@@ -277,7 +343,8 @@ class SQLiteRepository(Repository):
         except KeyError:
             check_kind(kind)
             raise
-        self._conn().execute(sql, (record_id(record), *indexed_values(record), encode_record(record)))
+        with self._writer:
+            self._conn().execute(sql, (record_id(record), *indexed_values(record), encode_record(record)))
 
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         check_kind(kind)
@@ -327,16 +394,18 @@ class SQLiteRepository(Repository):
         check_kind(kind)
         ids = check_ids(ids)
         if ids:
-            self._conn().execute(
-                f'DELETE FROM "{kind}" WHERE id IN (SELECT value FROM json_each(?))', (encode_record(ids),)
-            )
+            with self._writer:
+                self._conn().execute(
+                    f'DELETE FROM "{kind}" WHERE id IN (SELECT value FROM json_each(?))', (encode_record(ids),)
+                )
 
     def delete_where(self, kind: str, **where: Any) -> None:
         check_kind(kind)
         clause = where_clause(where)
         if clause is not None:
             sql, params = clause
-            self._conn().execute(f'DELETE FROM "{kind}"{sql}', params)
+            with self._writer:
+                self._conn().execute(f'DELETE FROM "{kind}"{sql}', params)
 
     def get_meta(self, key: str) -> Any:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -345,14 +414,15 @@ class SQLiteRepository(Repository):
     def set_meta(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"a meta key is a string, got {key!r}")
-        if value is None:
-            self._conn().execute("DELETE FROM meta WHERE key = ?", (key,))
-        else:
-            self._conn().execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, encode_record(value)),
-            )
+        with self._writer:
+            if value is None:
+                self._conn().execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                self._conn().execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, encode_record(value)),
+                )
 
     def clear(self) -> None:
         with self.transaction():
