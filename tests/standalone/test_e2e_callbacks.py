@@ -54,9 +54,10 @@ def test_callbacks_and_subscribers_run_on_the_callback_thread_in_status_order():
     assert threading.main_thread().name not in watch.threads
 
 
-@pytest.mark.xfail(strict=True, reason="entities/codec.py saves subscribers with the scenario by cloudpickle "
-                   "and lets TypeError out of create_scenario when one holds a lock, an event, a GUI object")
-def test_a_subscriber_holding_live_state_does_not_break_create_scenario():
+@pytest.mark.xfail(strict=True, reason="subscribers are saved in the store by cloudpickle (entities/codec.py, "
+                   "api._set_global_subscribers): one holding a lock, an event or a GUI object raises a bare "
+                   "TypeError from subscribe_scenario, though only the live process can call it")
+def test_a_subscriber_holding_live_state_can_subscribe():
     config = chain_and_side()
     standalone(2)
     seen = threading.Event()
