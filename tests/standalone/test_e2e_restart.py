@@ -38,6 +38,13 @@ def long_job(seed):
     return seed + " long"
 
 
+def second_long(seed):
+    if not Path("second_started").exists():  # long at first too: both workers are busy when killed
+        Path("second_started").write_text(str(os.getpid()))
+        time.sleep(60)
+    return seed + " second"
+
+
 def after(value):
     return value + " after"
 
@@ -47,21 +54,23 @@ def other(seed):
 
 
 Config.configure_core(mode="experiment", version_number="v1")
-Config.configure_job_executions(mode="standalone", max_nb_of_workers=1)
+Config.configure_job_executions(mode="standalone", max_nb_of_workers=2)
 seed = Config.configure_data_node("seed", default_data="seed")
 long_out = Config.configure_data_node("long_out")
 after_out = Config.configure_data_node("after_out")
 other_out = Config.configure_data_node("other_out")
+second_out = Config.configure_data_node("second_out")
 long_cfg = Config.configure_task("long", long_job, seed, long_out, max_retries=MAX_RETRIES)
 after_cfg = Config.configure_task("after", after, long_out, after_out)
+second_cfg = Config.configure_task("second", second_long, seed, second_out)
 other_cfg = Config.configure_task("other", other, seed, other_out)
-scenario_cfg = Config.configure_scenario("restartable", [long_cfg, after_cfg, other_cfg])
+scenario_cfg = Config.configure_scenario("restartable", [long_cfg, after_cfg, second_cfg, other_cfg])
 
 tp.Orchestrator().run()
 if sys.argv[1] == "first":
     scenario = tp.create_scenario(scenario_cfg)
     submission = scenario.submit()
-    while not (Path("attempts").exists() and Path("attempts").read_text()):  # the long job's function runs
+    while not all(Path(name).exists() and Path(name).read_text() for name in ("attempts", "second_started")):
         time.sleep(0.01)
     states = {job.task.config_id: job.status.name for job in submission.jobs}
     print("READY " + json.dumps({"submission": submission.id, "scenario": scenario.id, "states": states}),
@@ -97,8 +106,8 @@ def start_and_kill(script) -> dict:
         started = json.loads(line.split(" ", 1)[1])
         workers = children(first.pid)
         assert workers, "the first phase has no worker process"
-        long_pid = int((script.parent / "attempts").read_text().split()[0])
-        assert long_pid in workers
+        busy = {int((script.parent / name).read_text().split()[0]) for name in ("attempts", "second_started")}
+        assert busy == set(workers)  # two workers, both running a job
     finally:
         first.send_signal(signal.SIGKILL)
         first.communicate()
@@ -111,7 +120,7 @@ def start_and_kill(script) -> dict:
 def test_a_new_orchestrator_takes_over_the_jobs_of_a_killed_one(tmp_path, retries):
     script = write_script(tmp_path, APP.replace("MAX_RETRIES", str(retries)))
     started = start_and_kill(script)
-    assert started["states"] == {"long": "RUNNING", "after": "BLOCKED", "other": "PENDING"}
+    assert started["states"] == {"long": "RUNNING", "after": "BLOCKED", "second": "RUNNING", "other": "PENDING"}
 
     report = json.loads(ok(run_script(script, "second", started["submission"], started["scenario"]))
                         .split("REPORT ", 1)[1])
@@ -122,12 +131,14 @@ def test_a_new_orchestrator_takes_over_the_jobs_of_a_killed_one(tmp_path, retrie
     lost = report["stacktraces"]["long"][0]
     assert "was running when the orchestrating process stopped" in lost
     if retries:
-        assert report["states"] == {"long": "COMPLETED", "after": "COMPLETED", "other": "COMPLETED"}
+        assert report["states"] == {"long": "COMPLETED", "after": "COMPLETED", "second": "FAILED",
+                                    "other": "COMPLETED"}
         assert report["attempts"]["long"] == 2
         assert report["outputs"]["after_out"] == "seed long after"
-        assert report["submission"] == "COMPLETED"
+        assert report["submission"] == "FAILED"  # "second" has no retries
     else:
-        assert report["states"] == {"long": "FAILED", "after": "ABANDONED", "other": "COMPLETED"}
+        assert report["states"] == {"long": "FAILED", "after": "ABANDONED", "second": "FAILED",
+                                    "other": "COMPLETED"}
         assert report["outputs"]["long_out"] is None and report["outputs"]["after_out"] is None
         assert report["submission"] == "FAILED"
     assert os.path.exists(tmp_path / "attempts")
