@@ -17,6 +17,7 @@ from typing import Any
 from scenaria.dispatch.base import DispatchListener, Outcome
 
 _logger = logging.getLogger("scenaria")
+_Call = tuple[Callable[..., Any], tuple[Any, ...]]  # a listener method and its arguments
 
 
 class Reporter:
@@ -24,9 +25,7 @@ class Reporter:
 
     def __init__(self, listener: DispatchListener, name: str) -> None:
         self._listener = listener
-        self._queue: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._deliver, name=name, daemon=True)
         self._thread.start()
 

@@ -175,8 +175,10 @@ class StandaloneDispatcher(Dispatcher):
         """Queue the job and return at once; it starts when a worker is free, in FIFO order."""
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
+        if self._state is _NEW:
+            raise RuntimeError("The dispatcher is not started: call start() before submit().")
         if self._state is not _RUNNING:
-            raise RuntimeError(f"The dispatcher is {self._state}: call start() before submit().")
+            raise RuntimeError(f"The dispatcher is {self._state}: it takes no more jobs.")
         try:
             payload = dumps_runnable(job_id, runnable)
         except RunnableNotPicklable as exc:
