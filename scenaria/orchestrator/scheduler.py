@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
+import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +40,7 @@ from scenaria.orchestrator.task_run import TaskRun
 
 logger = logging.getLogger("scenaria")
 
+_STOP = object()
 _FAILURES = {Ending.FAILED: "failed", Ending.TIMED_OUT: "timed out", Ending.DIED: "died"}
 
 
@@ -59,6 +61,12 @@ class Scheduler:
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
         self._output_lines: dict[tuple[str, str], str] = {}
         self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
+        self._reports: queue.SimpleQueue[Any] | None = None
+        self._reporter: threading.Thread | None = None
+        if not inline_callbacks:
+            self._reports = queue.SimpleQueue()
+            self._reporter = threading.Thread(target=self._handle_reports, name="scenaria-scheduler", daemon=True)
+            self._reporter.start()
         dispatcher.start(self)
 
     # --- submitting ------------------------------------------------------------------------------
@@ -183,7 +191,37 @@ class Scheduler:
         return job.creation_date if job is not None else now()
 
     # --- reports from the dispatcher (DispatchListener) ------------------------------------------
+    # In development mode reports come from the caller's thread, in order, and are handled at
+    # once. Otherwise they come from the dispatcher's threads and are queued for the scheduler's
+    # own thread, which handles everything that is waiting in one store transaction: under load
+    # many job ends share one commit, and the dispatcher's threads never wait for the store.
     def job_started(self, job_id: str, at: float) -> None:
+        if self._reports is None:
+            self._started(job_id)
+        else:
+            self._reports.put((self._started, job_id))
+
+    def job_finished(self, outcome: Outcome) -> None:
+        if self._reports is None:
+            self._finished(outcome)
+        else:
+            self._reports.put((self._finished, outcome))
+
+    def _handle_reports(self) -> None:
+        reports = self._reports
+        assert reports is not None
+        while True:
+            batch = [reports.get()]
+            while not reports.empty():
+                batch.append(reports.get())
+            with self._lock, self._routing(), self._registry.transaction():
+                for report in batch:
+                    if report is _STOP:
+                        return
+                    handle, argument = report
+                    handle(argument)
+
+    def _started(self, job_id: str) -> None:
         with self._lock:
             job = self._active.get(job_id)
             if job is not None and job.status is Status.PENDING:
@@ -204,7 +242,7 @@ class Scheduler:
             console.write(f"[{label}] {line}\n")
         console.flush()
 
-    def job_finished(self, outcome: Outcome) -> None:
+    def _finished(self, outcome: Outcome) -> None:
         with self._lock:
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
@@ -233,8 +271,8 @@ class Scheduler:
                     dn.track_edit(job_id=job.id)
                     dn._edit_in_progress = False
             self._set_status(job, Status.COMPLETED)
-        for dn in outputs:
-            self.data_node_released(dn.id)
+            for dn in outputs:
+                self.data_node_released(dn.id)
 
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         task = job.task
@@ -407,6 +445,9 @@ class Scheduler:
 
     def stop(self, wait: bool = True) -> None:
         self._dispatcher.stop(wait)
+        if self._reports is not None and self._reporter is not None:
+            self._reports.put(_STOP)  # handled after the reports already queued
+            self._reporter.join(None if wait else 5)
         self._callbacks.stop(None if wait else 0)
 
 
