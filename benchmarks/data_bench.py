@@ -75,20 +75,30 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=4)
     args = parser.parse_args()
-    os.chdir(tempfile.mkdtemp(prefix="scenaria-data-bench-"))
-    data = frame(args.rows)
-    print(f"{args.rows:,} rows x {data.shape[1]} columns; best of {args.repeat}; in {os.getcwd()}\n")
+    home = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="scenaria-data-bench-") as folder:
+        os.chdir(folder)
+        try:
+            run(args.rows, args.repeat)
+        finally:
+            tp.Orchestrator().stop()
+            os.chdir(home)
+
+
+def run(rows: int, repeat: int) -> None:
+    data = frame(rows)
+    print(f"{rows:,} rows x {data.shape[1]} columns; best of {repeat}; in {os.getcwd()}\n")
 
     csv = node("csv", "bench_csv", default_path="node.csv")
     pair("csv write (data node)", "to_csv (pandas)", lambda: csv.write(data),
-         lambda: data.to_csv("pandas.csv", index=False), args.repeat)
-    pair("csv read (data node)", "read_csv (pandas)", csv.read, lambda: pd.read_csv("node.csv"), args.repeat)
+         lambda: data.to_csv("pandas.csv", index=False), repeat)
+    pair("csv read (data node)", "read_csv (pandas)", csv.read, lambda: pd.read_csv("node.csv"), repeat)
 
     parquet = node("parquet", "bench_parquet", default_path="node.parquet")
     pair("parquet write (data node)", "to_parquet (pandas)", lambda: parquet.write(data),
-         lambda: data.to_parquet("pandas.parquet"), args.repeat)
+         lambda: data.to_parquet("pandas.parquet"), repeat)
     pair("parquet read (data node)", "read_parquet (pandas)", parquet.read,
-         lambda: pd.read_parquet("node.parquet"), args.repeat)
+         lambda: pd.read_parquet("node.parquet"), repeat)
 
     with sqlite3.connect("bench.db") as connection:
         connection.execute(f"CREATE TABLE rows ({', '.join(data.columns)})")
@@ -98,9 +108,9 @@ def main() -> None:
     connection.close()
     table = node("sql_table", "bench_table", db_engine="sqlite", db_name="bench", sqlite_folder_path=".",
                  table_name="rows")
-    full_time = best(table.read, args.repeat)
+    full_time = best(table.read, repeat)
     full = table.read()
-    part_time = best(lambda: table.filter(("bucket", 7, Operator.EQUAL)), args.repeat)
+    part_time = best(lambda: table.filter(("bucket", 7, Operator.EQUAL)), repeat)
     part = table.filter(("bucket", 7, Operator.EQUAL))
     print(f"\nsql_table filter bucket == 7: {len(part):,} rows fetched of {len(full):,} "
           f"({100 * len(part) / len(full):.1f}%) in {part_time:.3f} s; full read {full_time:.3f} s "
