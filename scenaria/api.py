@@ -367,13 +367,21 @@ def unsubscribe_sequence(callback: Callable[..., Any], params: list[Any] | None 
 
 
 def _global_subscribers() -> list[tuple[Any, list[Any]]]:
-    raw = registry().repository.get_meta("scenario_subscribers") or []
-    return [(item["callback"], item["params"]) for item in codec.decode(raw)]
+    """Subscribers of every scenario: this process's own (live) list, first read from the store."""
+    reg = registry()
+    live = getattr(reg, "_scenario_subscribers", None)
+    if live is None:
+        raw = reg.repository.get_meta("scenario_subscribers") or []
+        live = [(item["callback"], item["params"]) for item in codec.decode(raw) if item["callback"] is not None]
+        reg._scenario_subscribers = live  # type: ignore[attr-defined]
+    return list(live)
 
 
 def _set_global_subscribers(subscribers: list[tuple[Any, list[Any]]]) -> None:
-    raw = [{"callback": c, "params": p} for c, p in subscribers]
-    registry().repository.set_meta("scenario_subscribers", codec.encode(raw) or None)
+    reg = registry()
+    reg._scenario_subscribers = list(subscribers)  # type: ignore[attr-defined]
+    raw = [codec.encode_live({"callback": c, "params": p}) for c, p in subscribers]
+    reg.repository.set_meta("scenario_subscribers", raw or None)
 
 
 # --- checks ----------------------------------------------------------------------------------------------

@@ -114,6 +114,8 @@ def _untagged(tag: str, raw: Any) -> Any:
 
         known = _by_value.get(raw)
         return known if known is not None else pickle.loads(base64.b64decode(raw))
+    if tag == "live":
+        return None  # a callback that only its own process could hold (see encode_live)
     raise ValueError(f"unknown tagged value {tag!r} in a stored record")
 
 
@@ -144,3 +146,12 @@ def dumps_datetime(value: dt.datetime | None) -> str | None:
 
 def loads_datetime(value: str | None) -> dt.datetime | None:
     return None if value is None else dt.datetime.fromisoformat(value)
+
+
+def encode_live(value: Any) -> Any:
+    """``encode``, or for a value that will not pickle (a callback holding a lock, an event, a GUI
+    state) a marker with its name: the process that holds it keeps calling it, others skip it."""
+    try:
+        return encode(value)
+    except Exception:
+        return {"__type__": "live", "__value__": getattr(value, "__qualname__", repr(value))}

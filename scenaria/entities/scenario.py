@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any, ClassVar
 
+from scenaria.entities import codec
 from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, field, own_properties
 from scenaria.entities.submittable import Submittable
 from scenaria.exceptions import (
@@ -25,12 +26,31 @@ class Subscriber:
     params: list[Any]
 
 
-def encode_subscribers(subscribers: list[Subscriber]) -> list[dict[str, Any]]:
-    return [{"callback": sub.callback, "params": list(sub.params)} for sub in subscribers]
-
-
 def decode_subscribers(raw: list[dict[str, Any]]) -> list[Subscriber]:
-    return [Subscriber(item["callback"], list(item.get("params") or [])) for item in raw or []]
+    return [Subscriber(item["callback"], list(item.get("params") or [])) for item in raw or []
+            if item.get("callback") is not None]
+
+
+def _store_subscribers(items: list[dict[str, Any]]) -> list[Any]:
+    """Subscribers as stored: each callback by reference or value, or (when it will not pickle)
+    by name only; another process then skips it, while this one keeps calling it."""
+    return [codec.encode_live(item) for item in items]
+
+
+def _load_subscribers(raw: list[Any]) -> list[dict[str, Any]]:
+    return [item for item in codec.decode(raw) if item.get("callback") is not None]
+
+
+def _store_sequences(sequences: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {name: {**codec.encode({k: v for k, v in data.items() if k != "subscribers"}),
+                   "subscribers": _store_subscribers(data.get("subscribers", []))}
+            for name, data in sequences.items()}
+
+
+def _load_sequences(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: {**codec.decode({k: v for k, v in data.items() if k != "subscribers"}),
+                   "subscribers": _load_subscribers(data.get("subscribers", []))}
+            for name, data in raw.items()}
 
 
 @dataclasses.dataclass(eq=False, repr=False)
@@ -52,10 +72,10 @@ class Scenario(Submittable, Entity):
     _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
     _creation_date: dt.datetime | None = field(None, codec=DATETIME)
     _primary_scenario: bool = False
-    _subscribers: list[dict[str, Any]] = field(default_factory=list, codec=ANY)
+    _subscribers: list[dict[str, Any]] = field(default_factory=list, codec=(_store_subscribers, _load_subscribers))
     _tags: set[str] = field(default_factory=set, codec=STRSET)
     version: str = ""
-    _sequences: dict[str, dict[str, Any]] = field(default_factory=dict, codec=ANY)
+    _sequences: dict[str, dict[str, Any]] = field(default_factory=dict, codec=(_store_sequences, _load_sequences))
     _owner_id: str | None = None  # the cycle
 
     def __post_init__(self) -> None:

@@ -153,9 +153,11 @@ class Submission(Entity):
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every job is finished, or ``timeout`` seconds; True when finished.
 
-        Woken by the orchestrator when the last job ends: no polling.
+        Woken by the orchestrator when the last job ends (no polling), or when it stops with jobs
+        unfinished (they resume when it runs again): then it returns False.
         """
-        return self._done.wait(timeout)
+        self._done.wait(timeout)
+        return self.is_finished()
 
     def _event_metadata(self) -> dict[str, Any]:
         return {"origin_entity_id": self._entity_id, "origin_entity_type": self._entity_type,

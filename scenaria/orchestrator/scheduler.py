@@ -124,6 +124,8 @@ class Scheduler:
 
     def _track(self, submission: Submission, jobs: list[Job]) -> None:
         self._submissions[submission.id] = submission
+        if not submission.is_finished():
+            submission._done.clear()  # re-armed when a stopped orchestrator resumes it
         self._counts[submission.id] = collections.Counter(job.status for job in jobs)
         for job in jobs:
             if not job.is_finished():
@@ -444,11 +446,14 @@ class Scheduler:
                             self._route(job, ready)
 
     def stop(self, wait: bool = True) -> None:
+        """Stop dispatching; unfinished jobs stay as they are in the store, to resume at the next run."""
         self._dispatcher.stop(wait)
         if self._reports is not None and self._reporter is not None:
             self._reports.put(_STOP)  # handled after the reports already queued
             self._reporter.join(None if wait else 5)
         self._callbacks.stop(None if wait else 0)
+        for submission in list(self._submissions.values()):
+            submission._done.set()  # wake who waits: wait() returns False, the jobs being unfinished
 
 
 def _needs_to_run(task: Any) -> bool:

@@ -103,7 +103,9 @@ def build_dispatcher(job_config: Any) -> Dispatcher:
     if mode == "standalone":
         from scenaria.dispatch.standalone import StandaloneDispatcher
 
-        return StandaloneDispatcher(max_workers=job_config.max_nb_of_workers)
+        # Workers import what runs every job before they are ready, not during the first job.
+        return StandaloneDispatcher(max_workers=job_config.max_nb_of_workers,
+                                    preload=("scenaria.orchestrator.task_run", "scenaria.data.pickle"))
     if mode == "dask":
         from scenaria.dispatch.dask import DaskDispatcher
 

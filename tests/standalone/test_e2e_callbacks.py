@@ -8,7 +8,6 @@ import time
 
 import e2e_helpers as helpers
 import e2e_jobs as jobs
-import pytest
 from e2e_helpers import StatusWatch, standalone
 
 import scenaria as tp
@@ -54,9 +53,6 @@ def test_callbacks_and_subscribers_run_on_the_callback_thread_in_status_order():
     assert threading.main_thread().name not in watch.threads
 
 
-@pytest.mark.xfail(strict=True, reason="subscribers are saved in the store by cloudpickle (entities/codec.py, "
-                   "api._set_global_subscribers): one holding a lock, an event or a GUI object raises a bare "
-                   "TypeError from subscribe_scenario, though only the live process can call it")
 def test_a_subscriber_holding_live_state_can_subscribe():
     config = chain_and_side()
     standalone(2)

@@ -71,3 +71,26 @@ def test_wait_returns_within_milliseconds_of_the_last_jobs_end():
         _, ended, _ = jobs.span("slow")
         lags.append(returned - ended)
     assert min(lags) < 0.05, lags
+
+
+def test_stopping_the_orchestrator_wakes_who_waits_and_the_next_run_settles_the_jobs(tmp_path):
+    """wait() returns False when the orchestrator stops under it; the next run() settles the jobs."""
+    import threading
+
+    Config.configure_core(mode="experiment", version_number="resume")
+    config = slow_chain(1.0)
+    standalone(1)
+    scenario = tp.create_scenario(config)
+    submission = scenario.submit()
+    results = []
+    waiter = threading.Thread(target=lambda: results.append(submission.wait()))
+    waiter.start()
+    time.sleep(0.3)
+    tp.Orchestrator().stop()
+    waiter.join(5)
+    assert results == [False] and not submission.is_finished()
+    tp.Orchestrator().run()
+    assert submission.wait(30) is True
+    slow = submission.jobs[-1]
+    assert slow.status.name == "FAILED"  # its run died with the stop; no retries: it says so
+    assert "was running when the orchestrating process stopped" in slow.stacktrace[-1]
