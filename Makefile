@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint install clean
+.PHONY: demo test bench lint install clean postgresql
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -18,7 +18,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	cd examples && ../$(PY) job_execution.py
 
-test: $(STAMP)
+# The store and data node tests start a throwaway PostgreSQL server from Debian's package.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    (apt-get install -y -q postgresql >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q postgresql >/dev/null)); } || \
+	  { echo "PostgreSQL is missing: install Debian's postgresql package (its tests need it)"; exit 1; }
+
+test: $(STAMP) postgresql
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
