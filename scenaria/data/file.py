@@ -51,10 +51,10 @@ class FileDataNode(DataNode):
         """Choose the path at creation (called once by the creating code)."""
         given = self._properties.get("path") or self._properties.get("default_path")
         if given:
-            self._properties.update(path=str(given), is_generated=False)
+            dict.update(self._properties, path=str(given), is_generated=False)  # before the first save
         else:
             folder = os.path.join(storage_folder, f"{self._STORAGE_TYPE}s")
-            self._properties.update(path=os.path.join(folder, f"{self.id}.{self._EXTENSION}"),
+            dict.update(self._properties, path=os.path.join(folder, f"{self.id}.{self._EXTENSION}"),
                                     is_generated=True)
 
     # --- local paths and URLs ----------------------------------------------------------------------

@@ -4,15 +4,20 @@ Data nodes and tasks are shared according to their scope: a SCENARIO-scoped one 
 new scenario, a CYCLE-scoped one to the scenario's cycle, a GLOBAL one to nobody; an existing
 one with the same config and owner is reused. A task's scope is the narrowest of its data
 nodes'. Creating a scenario costs the same with a hundred or a hundred thousand in the store:
-only shared entities are looked up, by indexed fields.
+only shared entities are looked up, by indexed fields, and each entity is saved once.
+
+What a scenario config asks for is read from the configuration once (a ``_Plan``), and again
+only when the configuration changes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import weakref
 from typing import Any
 
-from scenaria.config.enums import Scope
+from scenaria.config.enums import Frequency, Scope
 from scenaria.data import data_node_class
 from scenaria.data.base import DataNode
 from scenaria.data.file import FileDataNode
@@ -25,47 +30,114 @@ from scenaria.exceptions import DataNodeConfigIsNotGlobal
 
 # Config properties that describe how a data node is created, not what it holds.
 _CREATION_ONLY = frozenset({"default_data", "storage_type", "scope", "validity_period"})
+_TASK_FIELDS = frozenset({"inputs", "outputs", "function", "skippable", "input_configs", "output_configs"})
+
+
+@dataclasses.dataclass(frozen=True)
+class _DataNodePlan:
+    config_id: str
+    cls: type[DataNode]
+    scope: Scope
+    validity_period: dt.timedelta | None
+    properties: dict[str, Any]
+    default_data: Any
+    storage_folder: str
+
+
+@dataclasses.dataclass(frozen=True)
+class _TaskPlan:
+    config_id: str
+    input_ids: tuple[str, ...]
+    output_ids: tuple[str, ...]
+    function: Any
+    skippable: bool
+    properties: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    config_id: str
+    frequency: Frequency | None
+    properties: dict[str, Any]
+    data_nodes: tuple[_DataNodePlan, ...]
+    tasks: tuple[_TaskPlan, ...]
+    sequences: dict[str, tuple[str, ...]]
+    additional: tuple[str, ...]
+
+
+# scenario config -> (the applied configuration it was read from, its plan)
+_plans: weakref.WeakKeyDictionary[Any, tuple[Any, _Plan]] = weakref.WeakKeyDictionary()
+
+
+def _plan(config: Any) -> _Plan:
+    from scenaria.config import Config
+
+    applied = Config._applied_layer()  # a new object whenever the configuration changes
+    cached = _plans.get(config)
+    if cached is not None and cached[0] is applied:
+        return cached[1]
+    storage_folder = Config.core.storage_folder
+    plan = _Plan(
+        config_id=config.id,
+        frequency=config.frequency,
+        properties=dict(config.properties or {}),
+        data_nodes=tuple(_data_node_plan(dn, storage_folder) for dn in config.data_node_configs),
+        tasks=tuple(
+            _TaskPlan(task.id, tuple(c.id for c in task.input_configs), tuple(c.id for c in task.output_configs),
+                      task.function, bool(task.skippable),
+                      {key: getattr(task, key) for key in task.properties if key not in _TASK_FIELDS})
+            for task in config.task_configs),
+        sequences={name: tuple(t.id for t in tasks) for name, tasks in (config.sequences or {}).items()},
+        additional=tuple(c.id for c in config.additional_data_node_configs),
+    )
+    _plans[config] = (applied, plan)
+    return plan
+
+
+def _data_node_plan(config: Any, storage_folder: str) -> _DataNodePlan:
+    return _DataNodePlan(
+        config_id=config.id, cls=data_node_class(config.storage_type), scope=config.scope,
+        validity_period=config.validity_period,
+        properties={key: getattr(config, key) for key in config.properties if key not in _CREATION_ONLY},
+        default_data=getattr(config, "default_data", None) if "default_data" in config.properties else None,
+        storage_folder=storage_folder)
 
 
 def create_scenario(registry: Registry, config: Any, creation_date: dt.datetime | None = None,
                     name: str | None = None) -> Scenario:
+    plan = _plan(config)
     created: list[Any] = []
     creation_date = creation_date or now()
-    cycle = _cycle(registry, config.frequency, creation_date, created) if config.frequency else None
-    scenario_id = new_id("SCENARIO", config.id)
+    cycle = _cycle(registry, plan.frequency, creation_date, created) if plan.frequency else None
+    scenario_id = new_id("SCENARIO", plan.config_id)
     with registry.transaction():
-        data_nodes: dict[str, DataNode] = {}
-        for dn_config in config.data_node_configs:
-            owner = _owner(dn_config.scope, scenario_id, cycle)
-            data_nodes[dn_config.id] = _data_node(registry, dn_config, owner, created)
+        data_nodes = {dn.config_id: _data_node(registry, dn, _owner(dn.scope, scenario_id, cycle), created)
+                      for dn in plan.data_nodes}
         tasks: dict[str, Task] = {}
-        for task_config in config.task_configs:
-            inputs = [data_nodes[c.id] for c in task_config.input_configs]
-            outputs = [data_nodes[c.id] for c in task_config.output_configs]
-            scope = min((dn.scope for dn in inputs + outputs), default=Scope.GLOBAL)
-            task = _task(registry, task_config, _owner(scope, scenario_id, cycle), inputs, outputs, created)
+        for task_plan in plan.tasks:
+            nodes = [data_nodes[i] for i in task_plan.input_ids + task_plan.output_ids]
+            scope = min((dn.scope for dn in nodes), default=Scope.GLOBAL)
+            task = _task(registry, task_plan, _owner(scope, scenario_id, cycle), data_nodes, created)
             task._parent_ids.add(scenario_id)
-            tasks[task_config.id] = task
+            for dn in nodes:
+                dn._parent_ids.add(task.id)
+            tasks[task_plan.config_id] = task
         sequences = {}
-        for seq_name, seq_tasks in (config.sequences or {}).items():
-            sequences[seq_name] = {"tasks": [tasks[t.id].id for t in seq_tasks],
-                                   "properties": {}, "subscribers": []}
+        for seq_name, task_config_ids in plan.sequences.items():
+            sequences[seq_name] = {"tasks": [tasks[i].id for i in task_config_ids], "properties": {},
+                                   "subscribers": []}
             seq_id = f"SEQUENCE_{seq_name.replace(' ', 'TPSPACE')}_{scenario_id}"
-            for t in seq_tasks:
-                tasks[t.id]._parent_ids.add(seq_id)
-        data_nodes_by_id = {dn.id: dn for dn in data_nodes.values()}
-        for task in tasks.values():
-            for dn_id in task._input_ids + task._output_ids:
-                data_nodes_by_id[dn_id]._parent_ids.add(task.id)
-        additional = [data_nodes[c.id] for c in config.additional_data_node_configs]
+            for i in task_config_ids:
+                tasks[i]._parent_ids.add(seq_id)
+        additional = [data_nodes[i] for i in plan.additional]
         for dn in additional:
             dn._parent_ids.add(scenario_id)
-        properties = dict(config.properties or {})
+        properties = dict(plan.properties)
         if name is not None:
             properties["name"] = name
         primary = cycle is not None and registry.repository.count("scenario", owner_id=cycle.id) == 0
         scenario = Scenario(
-            id=scenario_id, config_id=config.id, _task_ids=[t.id for t in tasks.values()],
+            id=scenario_id, config_id=plan.config_id, _task_ids=[t.id for t in tasks.values()],
             _additional_data_node_ids=[dn.id for dn in additional], _properties=properties,
             _creation_date=creation_date, _primary_scenario=primary, version=registry.version,
             _sequences=sequences, _owner_id=cycle.id if cycle else None)
@@ -81,13 +153,15 @@ def create_scenario(registry: Registry, config: Any, creation_date: dt.datetime 
 
 def create_global_data_node(registry: Registry, config: Any) -> DataNode:
     """The data node of a GLOBAL config, created when it does not exist yet."""
+    from scenaria.config import Config
+
     if config.scope is not Scope.GLOBAL:
         raise DataNodeConfigIsNotGlobal(
             f"Data node config {config.id!r} has scope {config.scope.name}; only GLOBAL data nodes exist "
             "outside a scenario. Configure it with scope=Scope.GLOBAL.")
     created: list[Any] = []
     with registry.transaction():
-        dn = _data_node(registry, config, None, created)
+        dn = _data_node(registry, _data_node_plan(config, Config.core.storage_folder), None, created)
         registry.save(dn)
     for entity in created:
         entity._publish("CREATION")
@@ -109,41 +183,36 @@ def _shared(registry: Registry, cls: type, config_id: str, owner: str | None) ->
     return None
 
 
-def _data_node(registry: Registry, config: Any, owner: str | None, created: list[Any]) -> DataNode:
+def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, created: list[Any]) -> DataNode:
     """The shared data node of that config and owner, or a new one (not saved yet)."""
-    if config.scope is not Scope.SCENARIO:
-        existing = _shared(registry, DataNode, config.id, owner)
+    if plan.scope is not Scope.SCENARIO:
+        existing = _shared(registry, DataNode, plan.config_id, owner)
         if existing is not None:
             return existing
-    cls = data_node_class(config.storage_type)
-    properties = {key: getattr(config, key) for key in config.properties if key not in _CREATION_ONLY}
-    dn = cls(id=new_id("DATANODE", config.id), config_id=config.id, _scope=config.scope, _owner_id=owner,
-             version=registry.version, _validity_period=config.validity_period, _properties=properties)
+    dn = plan.cls(id=new_id("DATANODE", plan.config_id), config_id=plan.config_id, _scope=plan.scope,
+                  _owner_id=owner, version=registry.version, _validity_period=plan.validity_period,
+                  _properties=dict(plan.properties))
     if dn._ALWAYS_WRITTEN:
         dn._last_edit_date = now()
     if isinstance(dn, FileDataNode):
-        from scenaria.config import Config
-
-        dn._build_path(Config.core.storage_folder)
-    default_data = config.properties.get("default_data")
-    if default_data is not None or isinstance(dn, FileDataNode):
-        dn._initial_write(getattr(config, "default_data", None))
+        dn._build_path(plan.storage_folder)
+    if plan.default_data is not None or isinstance(dn, FileDataNode):
+        dn._initial_write(plan.default_data)
     created.append(dn)
     return dn
 
 
-def _task(registry: Registry, config: Any, owner: str | None, inputs: list[DataNode], outputs: list[DataNode],
+def _task(registry: Registry, plan: _TaskPlan, owner: str | None, data_nodes: dict[str, DataNode],
           created: list[Any]) -> Task:
     if owner is None or not owner.startswith("SCENARIO_"):
-        existing = _shared(registry, Task, config.id, owner)
+        existing = _shared(registry, Task, plan.config_id, owner)
         if existing is not None:
             return existing
-    properties = {key: getattr(config, key) for key in config.properties
-                  if key not in ("inputs", "outputs", "function", "skippable", "input_configs", "output_configs")}
-    task = Task(id=new_id("TASK", config.id), config_id=config.id, _owner_id=owner,
-                _input_ids=[dn.id for dn in inputs], _output_ids=[dn.id for dn in outputs],
-                _function=config.function, version=registry.version, _skippable=bool(config.skippable),
-                _properties=properties)
+    task = Task(id=new_id("TASK", plan.config_id), config_id=plan.config_id, _owner_id=owner,
+                _input_ids=[data_nodes[i].id for i in plan.input_ids],
+                _output_ids=[data_nodes[i].id for i in plan.output_ids],
+                _function=plan.function, version=registry.version, _skippable=plan.skippable,
+                _properties=dict(plan.properties))
     created.append(task)
     return task
 

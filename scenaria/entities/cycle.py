@@ -8,7 +8,7 @@ import re
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Frequency
-from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, own_properties
+from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, ordered_uuid, own_properties
 
 
 def period(frequency: Frequency, when: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -76,9 +76,7 @@ class Cycle(Entity):
 
     @staticmethod
     def new_id(name: str) -> str:
-        import uuid
-
-        return f"CYCLE_{re.sub(r'[^0-9A-Za-z]+', '_', name).strip('_')}_{uuid.uuid4()}"
+        return f"CYCLE_{re.sub(r'[^0-9A-Za-z]+', '_', name).strip('_')}_{ordered_uuid()}"
 
     @property
     def properties(self) -> dict[str, Any]:

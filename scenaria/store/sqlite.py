@@ -68,6 +68,18 @@ _DRIVER_RANK = {INDEXED_FIELDS.index(field): rank for rank, field in enumerate(_
 
 _COLUMNS = ", ".join(f'"{field}"' for field in INDEXED_FIELDS)
 
+# The columns worth an index, by kind: those the public API looks records up by. Every record of
+# a run shares its version, most share a status, and nothing looks a task or a data node up by
+# owner: an index on those would not narrow a query (SQLite scans as fast) but every commit
+# would write one more page for each (a commit costs about its number of pages).
+_INDEXES: dict[str, tuple[str, ...]] = {
+    "scenario": ("config_id", "owner_id"),
+    "task": ("config_id",),
+    "data_node": ("config_id",),
+    "job": ("task_id", "submit_id"),
+    "submission": ("entity_id",),
+}
+
 ListTerm = Callable[[str, list[Any], list[Any]], str]
 
 
@@ -80,7 +92,7 @@ def _schema() -> list[str]:
         )
         statements.extend(
             f'CREATE INDEX IF NOT EXISTS "{kind}_{field}" ON "{kind}" ("{field}") WHERE "{field}" IS NOT NULL'
-            for field in INDEXED_FIELDS
+            for field in _INDEXES.get(kind, ())
         )
     statements.append(
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
@@ -113,12 +125,13 @@ def where_clause(
     list_term: ListTerm = _json_each,
     adapt: Callable[[Any], Any] | None = None,
     hint: bool = True,
+    indexes: tuple[str, ...] = INDEXED_FIELDS,
 ) -> tuple[str, list[Any]] | None:
     """The SQL ``WHERE`` clause and parameters of a filter; None when it can match nothing.
 
     A list filter is one parameter (``col IN (SELECT value FROM json_each(?))`` here), so a
     filter of any length is one cached statement. None is ``IS NULL``. With ``hint``, only the
-    most selective filter may use an index (see ``_SELECTIVITY``). ``placeholder``,
+    most selective filter on a column in ``indexes`` may use an index (see ``_SELECTIVITY``). ``placeholder``,
     ``list_term`` and ``adapt`` (applied to each scalar parameter) let another SQL dialect say
     it its way.
     """
@@ -135,7 +148,8 @@ def where_clause(
     driver = None
     if hint:
         # a None (IS NULL, or OR-ed into a list) rarely narrows much: never the driver
-        drivers = [pos for pos, value in checked if value is not None and not _holds_none(value)]
+        drivers = [pos for pos, value in checked
+                   if value is not None and not _holds_none(value) and INDEXED_FIELDS[pos] in indexes]
         driver = min(drivers, key=_DRIVER_RANK.__getitem__) if drivers else None
     terms: list[str] = []
     params: list[Any] = []
@@ -375,7 +389,7 @@ class SQLiteRepository(Repository):
 
     def find(self, kind: str, **where: Any) -> list[Record]:
         check_kind(kind)
-        clause = where_clause(where)
+        clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
         if clause is None:
             return []
         sql, params = clause
@@ -384,7 +398,7 @@ class SQLiteRepository(Repository):
 
     def count(self, kind: str, **where: Any) -> int:
         check_kind(kind)
-        clause = where_clause(where)
+        clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
         if clause is None:
             return 0
         sql, params = clause
@@ -401,7 +415,7 @@ class SQLiteRepository(Repository):
 
     def delete_where(self, kind: str, **where: Any) -> None:
         check_kind(kind)
-        clause = where_clause(where)
+        clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
         if clause is not None:
             sql, params = clause
             with self._writer:

@@ -15,9 +15,11 @@ from scenaria.orchestrator import Orchestrator
 def no_stray_workers() -> Iterator[None]:
     """Once the orchestrator is stopped, no worker process and no dispatcher thread is left."""
     threads_before = set(threading.enumerate())
+    children_before = set(children())  # e.g. a database server other suites started for the session
     yield
     Orchestrator().stop()
-    assert not children(), f"child processes left: {children()}"
+    left = set(children()) - children_before
+    assert not left, f"child processes left: {sorted(left)}"
     stray = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()
              and t.name.startswith("scenaria")]
     assert not stray, f"threads left running: {stray}"

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from scenaria.store.base import INDEXED_FIELDS, KINDS
-from scenaria.store.sqlite import SCHEMA_VERSION, SQLiteRepository, where_clause
+from scenaria.store.base import KINDS
+from scenaria.store.sqlite import _INDEXES, SCHEMA_VERSION, SQLiteRepository, where_clause
 
 
 @pytest.fixture
@@ -32,25 +32,29 @@ def test_a_table_per_kind_with_indexed_columns(repo):
     conn = repo._conn()
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert set(KINDS) | {"meta"} <= tables
-    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {f"job_{field}" for field in INDEXED_FIELDS} <= indexes
+    indexes = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'")}
+    assert indexes == {f"{kind}_{field}" for kind, fields in _INDEXES.items() for field in fields}
 
 
 @pytest.mark.parametrize(
-    "where",
+    ("kind", "where"),
     [
-        {"config_id": "c"},
-        {"config_id": "c", "version": "v"},
-        {"owner_id": None, "config_id": "c"},
-        {"version": "v", "task_id": ["a", "b"]},
-        {"submit_id": "s", "status": ["A", "B"], "version": "v"},
-        {"status": ["A", None], "task_id": "t"},
+        ("scenario", {"config_id": "c"}),
+        ("scenario", {"config_id": "c", "version": "v"}),
+        ("scenario", {"owner_id": None, "config_id": "c"}),
+        ("data_node", {"owner_id": "o", "config_id": "c", "version": "v"}),
+        ("job", {"version": "v", "task_id": ["a", "b"]}),
+        ("job", {"submit_id": "s", "status": ["A", "B"], "version": "v"}),
+        ("job", {"status": ["A", None], "task_id": "t"}),
+        ("submission", {"entity_id": "e", "version": "v"}),
     ],
 )
-def test_queries_use_an_index(repo, where):
-    sql, params = where_clause(where)
-    plan = " ".join(row[3] for row in repo._conn().execute(f'EXPLAIN QUERY PLAN SELECT body FROM "job"{sql}', params))
-    assert "USING INDEX" in plan and "SCAN job" not in plan, plan
+def test_queries_use_an_index(repo, kind, where):
+    sql, params = where_clause(where, indexes=_INDEXES[kind])
+    plan = " ".join(row[3] for row in repo._conn().execute(f'EXPLAIN QUERY PLAN SELECT body FROM "{kind}"{sql}',
+                                                           params))
+    assert "USING INDEX" in plan and f"SCAN {kind}" not in plan, plan
 
 
 def test_a_filter_on_none_alone_reads_the_table(repo):
