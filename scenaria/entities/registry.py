@@ -28,12 +28,16 @@ class Registry:
         self.repository = repository
         self._objects: dict[str, Entity] = {}
         self._lock = threading.RLock()
+        self._local = threading.local()  # this thread's transaction: depth, entities to save
         self.version: str = ""  # the version new entities get and queries filter on
 
     # --- reading ---------------------------------------------------------------------------------
     def get(self, entity_id: str) -> Entity | None:
         """The live entity with that id, or None; ``ModelNotFound`` for an id of no known kind."""
         cls = entity_class(entity_id)
+        unsaved = getattr(self._local, "unsaved", None)
+        if unsaved and entity_id in unsaved:
+            return unsaved[entity_id]
         record = self.repository.load(cls._KIND, entity_id)
         return None if record is None else self._adopt(cls, record)
 
@@ -80,16 +84,25 @@ class Registry:
     def add(self, entity: Entity) -> None:
         """Keep a new entity and save it."""
         self._objects[entity.id] = entity
-        self.repository.save(entity._KIND, _revised_record(entity))
+        self.save(entity)
 
     def save(self, entity: Entity) -> None:
+        """Save an entity now, or inside a transaction when it commits (once, however many
+        times it changed meanwhile: a job's PENDING, RUNNING and its submission's status in one
+        batch of reports are one write each)."""
         self._objects.setdefault(entity.id, entity)
-        self.repository.save(entity._KIND, _revised_record(entity))
+        unsaved = getattr(self._local, "unsaved", None)
+        if unsaved is not None:
+            unsaved[entity.id] = entity
+        else:
+            self.repository.save(entity._KIND, _revised_record(entity))
 
     def delete(self, entities: Iterable[Entity]) -> None:
         by_kind: dict[str, list[str]] = {}
+        unsaved = getattr(self._local, "unsaved", None) or {}
         for entity in entities:
             by_kind.setdefault(entity._KIND, []).append(entity.id)
+            unsaved.pop(entity.id, None)
         with self.repository.transaction():
             for kind, ids in by_kind.items():
                 self.repository.delete(kind, ids)
@@ -103,8 +116,20 @@ class Registry:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.repository.transaction():
+        """Group saves: each entity saved in the block is written once, all in one commit (a nested
+        block joins the outermost one)."""
+        local = self._local
+        if getattr(local, "unsaved", None) is not None:  # nested: the outermost block writes
             yield
+            return
+        local.unsaved = unsaved = {}
+        try:
+            with self.repository.transaction():
+                yield
+                for entity in unsaved.values():
+                    self.repository.save(entity._KIND, _revised_record(entity))
+        finally:
+            local.unsaved = None
 
     def close(self) -> None:
         self._objects.clear()
