@@ -6,7 +6,14 @@ go) with a fresh configuration, no orchestrator and no live entities, and leaves
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+
+from postgres import PostgresServer, unavailable_reason
 
 from scenaria.config import Config
 from scenaria.entities.registry import reset_registry
@@ -33,3 +40,17 @@ def repository_type(request):
     """Run a test once on each store back end."""
     Config.configure_core(repository_type=request.param)
     return request.param
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the session (the store and SQL data node tests)."""
+    reason = unavailable_reason()
+    if reason:  # not a skip: these tests must run wherever the suite runs (make test installs it)
+        raise RuntimeError(f"cannot start PostgreSQL for the tests: {reason}")
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -10,14 +10,8 @@ from __future__ import annotations
 import itertools
 import os
 import socket
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
-
-from pg_harness import PostgresServer, unavailable_reason
 
 from scenaria.data.sql_base import dispose_engines
 
@@ -28,19 +22,6 @@ _names = itertools.count()
 def _no_cached_engines():
     yield
     dispose_engines()
-
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    reason = unavailable_reason()
-    if reason:  # not a skip: these tests must run wherever the suite runs
-        raise RuntimeError(f"cannot start PostgreSQL for the data node tests: {reason}")
-    server = PostgresServer()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 ``repo`` is a fresh, empty repository of each type; ``settings`` are the settings of one whose
 records are in ``tmp_path`` (for tests that reopen the store or open it from another process).
-PostgreSQL joins when a server can be started (see ``postgres_server.py``).
+PostgreSQL runs on the session's throwaway server (``tests/support/postgres.py``).
 """
 
 from __future__ import annotations
@@ -48,25 +48,6 @@ def repo(settings):
 def persistent_settings(request, tmp_path) -> dict:
     """Settings of a store that other processes can open."""
     return make_settings(request.param, tmp_path, request)
-
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    try:
-        from postgres_server import PostgresServer, unavailable_reason
-    except ImportError as exc:  # pragma: no cover
-        pytest.skip(f"no PostgreSQL harness: {exc}")
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(f"no PostgreSQL server for the tests: {reason}")
-    server = PostgresServer()
-    try:
-        server.start()
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        server.stop()
-        pytest.skip(f"could not start PostgreSQL: {exc}")
-    yield server
-    server.stop()
 
 
 @pytest.fixture

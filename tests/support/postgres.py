@@ -1,15 +1,17 @@
 """A throwaway PostgreSQL server for the tests, from the machine's PostgreSQL binaries.
 
 ``initdb`` in a temporary folder, ``pg_ctl start`` on a free port of 127.0.0.1 (and a unix
-socket in that folder), trust authentication, durability off (it is thrown away), then
-``pg_ctl stop`` and the folder removed. PostgreSQL refuses to run as root: when the tests run as
-root, the server runs as the ``nobody`` user (``subprocess``'s ``user=``). A watchdog process
-stops the server if the test process dies without stopping it (a killed ``pytest``).
+socket in that folder), password authentication over TCP (the password needs quoting in a URL,
+which the data node tests rely on), durability off (it is thrown away), then ``pg_ctl stop`` and
+the folder removed. One server serves the whole session (``tests/conftest.py``).
+
+PostgreSQL refuses to run as root: when the tests run as root, the server runs as the
+``nobody`` user (``subprocess``'s ``user=``). A watchdog process stops the server if the test
+process dies without stopping it (a killed ``pytest``).
 
 Binaries are looked up in ``$SCENARIA_PG_BINDIR``, then ``pg_config --bindir``, then
 ``/usr/lib/postgresql/<version>/bin`` (Debian's ``postgresql`` package), then ``PATH``. On Debian
-or Ubuntu, ``apt-get install -y postgresql`` provides them. Without binaries (or psycopg2),
-the PostgreSQL tests are skipped with the reason.
+or Ubuntu, ``apt-get install -y postgresql`` provides them (``make test`` does).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -97,16 +100,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+PASSWORD = "p@ss:w/rd&é"  # characters that must be quoted in a URL
+
+
 class PostgresServer:
-    """One server; ``url`` reaches its ``postgres`` database as the ``postgres`` superuser."""
+    """One server: ``url`` reaches its ``postgres`` database as the ``postgres`` superuser, whose
+    credentials are also ``host``, ``port``, ``user`` and ``password``."""
 
     def __init__(self) -> None:
         self.bindir = find_bindir()
         # not under pytest's tmp folders: those are private to the user running the tests
         self.folder = tempfile.mkdtemp(prefix="scenaria-pg-")
         self.data = os.path.join(self.folder, "data")
-        self.port = _free_port()
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.host, self.port = "127.0.0.1", _free_port()
+        self.user, self.password = "postgres", PASSWORD
+        self.url = f"postgresql://postgres:{urllib.parse.quote(PASSWORD, safe='')}@127.0.0.1:{self.port}/postgres"
         self._user = "nobody" if os.geteuid() == 0 else None
         self._started = False
 
@@ -124,9 +132,14 @@ class PostgresServer:
         return result
 
     def start(self) -> None:
+        password_file = os.path.join(self.folder, "password")
+        with open(password_file, "w", encoding="utf-8") as file:
+            file.write(self.password + "\n")
         if self._user:
             shutil.chown(self.folder, user=self._user)
-        self._run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-locale")
+            shutil.chown(password_file, user=self._user)
+        self._run("initdb", "-D", self.data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
+                  f"--pwfile={password_file}", "-E", "UTF8", "--no-sync", "--no-locale")
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
@@ -167,6 +180,9 @@ class PostgresServer:
                 cursor.execute(sql)
         finally:
             conn.close()
+
+    def create_database(self, name: str) -> None:
+        self._execute(f'CREATE DATABASE "{name}"')
 
     def fresh_schema(self) -> str:
         """The name of a schema no test used (the repository creates it)."""
