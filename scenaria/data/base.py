@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
 from scenaria.entities import codec
-from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, enum_codec, field, now, own_properties
+from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, now
 from scenaria.exceptions import DataNodeIsBeingEdited, NoData
 
 logger = logging.getLogger("scenaria")
@@ -28,7 +28,7 @@ EDIT_HISTORY_LIMIT = 50
 
 
 @dataclasses.dataclass(eq=False, repr=False)
-class DataNode(Entity):
+class DataNode(Owned, Entity):
     """Base of every storage type. Use ``scenaria.get`` or a scenario's attributes to get one."""
 
     _KIND: ClassVar[str] = "data_node"
@@ -52,12 +52,6 @@ class DataNode(Entity):
     _editor_expiration_date: dt.datetime | None = field(None, codec=DATETIME)
     _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
 
-    def __post_init__(self) -> None:
-        self._after_refresh()
-
-    def _after_refresh(self) -> None:
-        self._properties = own_properties(self, self._properties)
-
     # --- records: the storage type chooses the class ------------------------------------------------
     def _to_record(self) -> dict[str, Any]:
         record = super()._to_record()
@@ -75,22 +69,7 @@ class DataNode(Entity):
     def storage_type(cls) -> str:
         return cls._STORAGE_TYPE
 
-    def _event_metadata(self) -> dict[str, Any]:
-        return {"config_id": self.config_id, "version": self.version}
-
     # --- plain attributes --------------------------------------------------------------------------
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
-    @property
-    def owner_id(self) -> str | None:
-        return self._owner_id
-
-    @property
-    def parent_ids(self) -> set[str]:
-        return self._parent_ids
-
     @property
     def scope(self) -> Scope:
         return self._scope

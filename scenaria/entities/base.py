@@ -137,8 +137,22 @@ class Entity:
         object.__setattr__(self, "_revision", revision)
         self._after_refresh()
 
+    def __post_init__(self) -> None:
+        self._after_refresh()
+
     def _after_refresh(self) -> None:
-        """Hook for derived state (e.g. the owner link of properties)."""
+        """Derive what is not stored: properties that save their entity when changed."""
+        if "_properties" in self.__dict__:
+            self._properties = own_properties(self, self._properties)
+
+    # --- attributes most entities share ----------------------------------------------------------
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self._properties  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def creation_date(self) -> dt.datetime | None:
+        return self._creation_date  # type: ignore[attr-defined,no-any-return]
 
     # --- saving and events ---------------------------------------------------------------------
     def _save(self) -> None:
@@ -159,6 +173,8 @@ class Entity:
             publish(self._EVENT_TYPE, operation, self.id, attribute, value, self._event_metadata())
 
     def _event_metadata(self) -> dict[str, Any]:
+        if "config_id" in self.__dict__:
+            return {"config_id": self.__dict__["config_id"], "version": self.__dict__.get("version")}
         return {}
 
     def __enter__(self) -> Any:
@@ -247,3 +263,18 @@ def iter_ids(entities: Any) -> Iterator[str]:
     """Ids of entities given as objects or ids."""
     for item in entities:
         yield item if isinstance(item, str) else item.id
+
+
+class Owned:
+    """Entities that belong to an owner and list their parents (data nodes and tasks)."""
+
+    _owner_id: str | None
+    _parent_ids: set[str]
+
+    @property
+    def owner_id(self) -> str | None:
+        return self._owner_id
+
+    @property
+    def parent_ids(self) -> set[str]:
+        return self._parent_ids

@@ -8,7 +8,7 @@ import re
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Frequency
-from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, ordered_uuid, own_properties
+from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, ordered_uuid
 
 
 def period(frequency: Frequency, when: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -68,27 +68,13 @@ class Cycle(Entity):
     _end_date: dt.datetime | None = field(None, codec=DATETIME)
     _name: str = ""
 
-    def __post_init__(self) -> None:
-        self._after_refresh()
-
-    def _after_refresh(self) -> None:
-        self._properties = own_properties(self, self._properties)
-
     @staticmethod
     def new_id(name: str) -> str:
         return f"CYCLE_{re.sub(r'[^0-9A-Za-z]+', '_', name).strip('_')}_{ordered_uuid()}"
 
     @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
-    @property
     def frequency(self) -> Frequency:
         return self._frequency
-
-    @property
-    def creation_date(self) -> dt.datetime | None:
-        return self._creation_date
 
     @property
     def start_date(self) -> dt.datetime | None:

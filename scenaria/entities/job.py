@@ -71,10 +71,6 @@ class Job(Entity):
         return self._status
 
     @property
-    def creation_date(self) -> dt.datetime | None:
-        return self._creation_date
-
-    @property
     def stacktrace(self) -> list[str]:
         return list(self._stacktrace)
 

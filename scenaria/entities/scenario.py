@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from scenaria.entities import codec
-from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, field, own_properties
+from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, field
 from scenaria.entities.submittable import Submittable
 from scenaria.exceptions import (
     AttributeKeyAlreadyExisted,
@@ -78,28 +78,14 @@ class Scenario(Submittable, Entity):
     _sequences: dict[str, dict[str, Any]] = field(default_factory=dict, codec=(_store_sequences, _load_sequences))
     _owner_id: str | None = None  # the cycle
 
-    def __post_init__(self) -> None:
-        self._after_refresh()
-
     def _after_refresh(self) -> None:
-        self._properties = own_properties(self, self._properties)
+        super()._after_refresh()
         self.__dict__["_sequence_objects"] = {}
 
     def _task_id_list(self) -> list[str]:
         return self._task_ids
 
-    def _event_metadata(self) -> dict[str, Any]:
-        return {"config_id": self.config_id, "version": self.version}
-
     # --- attributes ----------------------------------------------------------------------------
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
-    @property
-    def creation_date(self) -> dt.datetime | None:
-        return self._creation_date
-
     @property
     def owner_id(self) -> str | None:
         return self._owner_id

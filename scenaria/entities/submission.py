@@ -8,7 +8,7 @@ import datetime as dt
 import threading
 from typing import Any, ClassVar
 
-from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, own_properties
+from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field
 from scenaria.entities.status import Status, SubmissionStatus
 
 _FINAL = frozenset({SubmissionStatus.COMPLETED, SubmissionStatus.FAILED, SubmissionStatus.CANCELED})
@@ -56,13 +56,13 @@ class Submission(Entity):
     version: str = ""
 
     def __post_init__(self) -> None:
-        self._after_refresh()
+        super().__post_init__()
         self._done = threading.Event()
         if self._submission_status in _FINAL:
             self._done.set()
 
     def _after_refresh(self) -> None:
-        self._properties = own_properties(self, self._properties)
+        super()._after_refresh()
         done = getattr(self, "_done", None)
         if done is not None and self._submission_status in _FINAL:
             done.set()
@@ -79,14 +79,6 @@ class Submission(Entity):
     @property
     def entity_config_id(self) -> str | None:
         return self._entity_config_id
-
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
-    @property
-    def creation_date(self) -> dt.datetime | None:
-        return self._creation_date
 
     @property
     def jobs(self) -> list[Any]:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
 from scenaria.entities import codec
-from scenaria.entities.base import ANY, STRSET, Entity, field, own_properties
+from scenaria.entities.base import ANY, STRSET, Entity, Owned, field
 from scenaria.exceptions import AttributeKeyAlreadyExisted
 
 # A function is stored by import path when it has one, by value otherwise (codec.encode), and
@@ -16,7 +16,7 @@ _FUNCTION_CODEC = (codec.encode, lambda raw: raw)
 
 
 @dataclasses.dataclass(eq=False, repr=False)
-class Task(Entity):
+class Task(Owned, Entity):
     """A function of a scenario, with the data nodes it reads and writes."""
 
     _KIND: ClassVar[str] = "task"
@@ -34,28 +34,7 @@ class Task(Entity):
     _skippable: bool = False
     _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
 
-    def __post_init__(self) -> None:
-        self._after_refresh()
-
-    def _after_refresh(self) -> None:
-        self._properties = own_properties(self, self._properties)
-
-    def _event_metadata(self) -> dict[str, Any]:
-        return {"version": self.version, "config_id": self.config_id}
-
     # --- attributes ----------------------------------------------------------------------------
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
-    @property
-    def owner_id(self) -> str | None:
-        return self._owner_id
-
-    @property
-    def parent_ids(self) -> set[str]:
-        return self._parent_ids
-
     @property
     def function(self) -> Any:
         if isinstance(self._function, dict):
