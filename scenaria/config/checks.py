@@ -19,7 +19,7 @@ from scenaria.config.layer import DEFAULT_ID, ConfigLayer
 from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.section import Section
 from scenaria.config.task import TaskConfig
-from scenaria.config.values import ImportRef, SectionRef, resolve_refs
+from scenaria.config.values import ImportRef, SectionRef, iter_refs, resolve_refs
 from scenaria.exceptions import ConfigError
 
 Check = Callable[[ConfigLayer, IssueCollector], None]
@@ -141,20 +141,10 @@ def check_imports(layer: ConfigLayer, collector: IssueCollector) -> None:
     """Every ``module.name:function`` and ``:class`` reference can be imported; every
     ``id:SECTION`` reference names a section."""
 
-    def walk(value: Any) -> Iterator[Any]:
-        if isinstance(value, (ImportRef, SectionRef)):
-            yield value
-        elif isinstance(value, list):
-            for v in value:
-                yield from walk(v)
-        elif isinstance(value, dict):
-            for v in value.values():
-                yield from walk(v)
-
     for section in layer:
         report = _Report(collector, section, "imports")
         for key, value in section._iter_values():
-            for ref in walk(value):
+            for ref in iter_refs(value):
                 if isinstance(ref, SectionRef):
                     report.error(
                         key, f"{ref.id}:SECTION", f"{key} refers to section {ref.id!r}, which does not exist."

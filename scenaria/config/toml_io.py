@@ -23,7 +23,7 @@ from scenaria.config.job import merge_worker_aliases, worker_count
 from scenaria.config.layer import SECTION_KINDS, UNIQUE_KINDS, ConfigLayer
 from scenaria.config.section import Section, validate_id
 from scenaria.config.templates import is_template
-from scenaria.config.values import ImportRef, SectionRef, TypedValueError, pythonify, stringify
+from scenaria.config.values import ImportRef, SectionRef, TypedValueError, iter_refs, pythonify, stringify
 from scenaria.exceptions import (
     ConfigCoreVersionMismatched,
     ConfigError,
@@ -274,20 +274,10 @@ def check_references(
     def exists(ref: SectionRef) -> bool:
         return any(candidate.find(ref.kind, ref.id) is not None for candidate in layers)
 
-    def walk(value: Any) -> Iterable[SectionRef]:
-        if isinstance(value, SectionRef):
-            yield value
-        elif isinstance(value, list):
-            for v in value:
-                yield from walk(v)
-        elif isinstance(value, dict):
-            for v in value.values():
-                yield from walk(v)
-
     for section in layer:
         table = section._KIND if section._KIND in UNIQUE_KINDS else f"{section._KIND}.{section.id}"
         for key, value in section._iter_values():
-            for ref in walk(value):
+            for ref in iter_refs(value, (SectionRef,)):
                 if not exists(ref):
                     wanted = f"[{ref.kind}.{ref.id}]" if ref.kind else f"a section with id {ref.id!r}"
                     raise source.error(

@@ -15,7 +15,7 @@ import enum
 import importlib
 import re
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
@@ -176,6 +176,18 @@ def try_import(path: str, kind: str = "function") -> Any:
             break
         return target
     return ImportRef(path, kind, reason)
+
+
+def iter_refs(value: Any, kinds: tuple[type, ...] = (SectionRef, ImportRef)) -> Iterator[Any]:
+    """The references of those kinds in a value, looking into lists and dicts."""
+    if isinstance(value, kinds):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from iter_refs(item, kinds)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from iter_refs(item, kinds)
 
 
 def resolve_refs(value: Any) -> Any:
