@@ -34,7 +34,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check scenaria tests benchmarks examples
-	$(PY) -m mypy scenaria/__init__.py scenaria/config
+	$(PY) -m mypy scenaria
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -75,7 +75,7 @@ def get_scenarios(cycle: Cycle | None = None, tag: str | None = None, is_sorted:
                   descending: bool = False, created_start_time: dt.datetime | None = None,
                   created_end_time: dt.datetime | None = None, sort_key: str = "name") -> list[Scenario]:
     """Scenarios of the current version, optionally of one cycle, with a tag, created in a window."""
-    where = {"owner_id": cycle.id} if cycle is not None else {}
+    where: dict[str, Any] = {"owner_id": cycle.id} if cycle is not None else {}
     scenarios = registry().find(Scenario, **where)
     return _select(scenarios, tag, is_sorted, descending, created_start_time, created_end_time, sort_key)
 
@@ -148,12 +148,12 @@ def get_cycles_scenarios() -> dict[Cycle | None, list[Scenario]]:
 
 
 def get_latest_job(task: Task) -> Job | None:
-    return max(registry().find(Job, task_id=_id(task)), default=None, key=lambda j: j.creation_date)
+    return max(registry().find(Job, task_id=_id(task)), default=None, key=_created)
 
 
 def get_latest_submission(entity: Any) -> Submission | None:
     found = registry().find(Submission, entity_id=_id(entity))
-    return max(found, default=None, key=lambda s: s.creation_date)
+    return max(found, default=None, key=_created)
 
 
 def get_entities_by_config_id(config_id: str) -> list[Any]:
@@ -264,12 +264,12 @@ def cancel_job(job: Job | str) -> None:
 
 # --- scenarios -------------------------------------------------------------------------------------------
 def is_promotable(scenario: Scenario | str) -> ReasonCollection:
-    scenario = _resolve(scenario)
+    found: Scenario = _resolve(scenario)
     reasons = ReasonCollection()
-    if scenario.owner_id is None:
-        reasons.add(scenario.id, f"Scenario {scenario.id} does not belong to a cycle.")
-    elif scenario.is_primary:
-        reasons.add(scenario.id, f"Scenario {scenario.id} is already the primary scenario.")
+    if found.owner_id is None:
+        reasons.add(found.id, f"Scenario {found.id} does not belong to a cycle.")
+    elif found.is_primary:
+        reasons.add(found.id, f"Scenario {found.id} is already the primary scenario.")
     return reasons
 
 
@@ -457,6 +457,10 @@ def clean_all_entities(version_number: str) -> bool:
     except NonExistingVersion:
         return False
     return True
+
+
+def _created(entity: Any) -> dt.datetime:
+    return entity.creation_date or dt.datetime.min
 
 
 def _resolve(entity: Any) -> Any:

@@ -28,8 +28,8 @@ class DefaultJSONEncoder(json.JSONEncoder):
         if isinstance(o, (dt.datetime, dt.date)):
             return {"__type__": "Datetime", "__value__": o.isoformat()}
         if dataclasses.is_dataclass(o) and not isinstance(o, type):
-            kind = type(o)
-            return {"__type__": f"dataclass-{kind.__module__}-{kind.__qualname__}",
+            cls = type(o)
+            return {"__type__": f"dataclass-{cls.__module__}-{cls.__qualname__}",
                     "__value__": dataclasses.asdict(o)}
         return super().default(o)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scenaria.data.extras import pandas
 from scenaria.exceptions import DataNodeWritingError, InvalidExposedType
@@ -30,10 +30,11 @@ STRING_EXPOSED_TYPES = (PANDAS, NUMPY)
 class TabularMixin:
     """Exposed-type handling for a ``DataNode`` subclass (uses ``_properties``, ``id``, ``config_id``)."""
 
-    _properties: dict[str, Any]
-    id: str
-    config_id: str
-    _STORAGE_TYPE: str
+    if TYPE_CHECKING:  # provided by the DataNode it is mixed into
+        _properties: Any
+        id: str
+        config_id: str
+        _STORAGE_TYPE: ClassVar[str]
 
     def _describe(self) -> str:
         return f"{self._STORAGE_TYPE} data node {self.id} (config {self.config_id!r})"

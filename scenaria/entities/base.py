@@ -143,7 +143,7 @@ class Entity:
     def _after_refresh(self) -> None:
         """Derive what is not stored: properties that save their entity when changed."""
         if "_properties" in self.__dict__:
-            self._properties = own_properties(self, self._properties)
+            self.__dict__["_properties"] = own_properties(self, self.__dict__["_properties"])
 
     # --- attributes most entities share ----------------------------------------------------------
     @property
@@ -182,7 +182,7 @@ class Entity:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        depth = self._batch_depth - 1
+        depth = self.__dict__["_batch_depth"] - 1
         object.__setattr__(self, "_batch_depth", depth)
         if depth == 0 and getattr(self, "_batch_dirty", False):
             object.__setattr__(self, "_batch_dirty", False)

@@ -88,10 +88,8 @@ def _collect_scenario(registry: Registry, scenario: Scenario, doomed: dict[str, 
             dn._parent_ids.discard(scenario.id)
             dn._parent_ids.difference_update(doomed)
             dn._save()
-    for record in registry.repository.find("submission", entity_id=entity_ids):
-        submission = registry.cached(record["id"])
-        if submission is not None:
-            _collect_submission(registry, submission, doomed)
+    for submission in registry.find(Submission, all_versions=True, entity_id=entity_ids):
+        _collect_submission(registry, submission, doomed)
     if not keep_cycle and scenario.is_primary and scenario.owner_id:
         cycle = registry.cached(scenario.owner_id)
         if cycle is not None:
@@ -101,10 +99,8 @@ def _collect_scenario(registry: Registry, scenario: Scenario, doomed: dict[str, 
 def _collect_task_runs(registry: Registry, task: Task, doomed: dict[str, Any]) -> None:
     for job in registry.find(Job, all_versions=True, task_id=task.id):
         doomed[job.id] = job
-    for record in registry.repository.find("submission", entity_id=task.id):
-        submission = registry.cached(record["id"])
-        if submission is not None:
-            _collect_submission(registry, submission, doomed)
+    for submission in registry.find(Submission, all_versions=True, entity_id=task.id):
+        _collect_submission(registry, submission, doomed)
 
 
 def _collect_submission(registry: Registry, submission: Submission, doomed: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from scenaria.config.enums import Frequency, Scope
 from scenaria.data import data_node_class
 from scenaria.data.base import DataNode
 from scenaria.data.file import FileDataNode
-from scenaria.entities.base import new_id, now
+from scenaria.entities.base import Entity, new_id, now
 from scenaria.entities.cycle import Cycle, default_name, period
 from scenaria.entities.registry import Registry
 from scenaria.entities.scenario import Scenario
@@ -141,7 +141,8 @@ def create_scenario(registry: Registry, config: Any, creation_date: dt.datetime 
             _additional_data_node_ids=[dn.id for dn in additional], _properties=properties,
             _creation_date=creation_date, _primary_scenario=primary, version=registry.version,
             _sequences=sequences, _owner_id=cycle.id if cycle else None)
-        for entity in [*data_nodes.values(), *tasks.values(), scenario]:
+        entities: list[Entity] = [*data_nodes.values(), *tasks.values(), scenario]
+        for entity in entities:
             registry.save(entity)  # each once, new or shared (its parents changed)
     created.append(scenario)
     for entity in created:
@@ -177,10 +178,8 @@ def _owner(scope: Scope, scenario_id: str, cycle: Cycle | None) -> str | None:
 
 
 def _shared(registry: Registry, cls: type, config_id: str, owner: str | None) -> Any:
-    for entity in registry.find(cls, config_id=config_id):
-        if entity.owner_id == owner:
-            return entity
-    return None
+    found: list[Any] = registry.find(cls, config_id=config_id)
+    return next((entity for entity in found if entity.owner_id == owner), None)
 
 
 def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, created: list[Any]) -> DataNode:

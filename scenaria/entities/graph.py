@@ -76,7 +76,7 @@ def upstream_data_nodes(data_node: Any) -> list[Any]:
         for parent_id in current.parent_ids:
             if not parent_id.startswith("TASK_"):
                 continue
-            task = reg.cached(parent_id)
+            task: Any = reg.cached(parent_id)
             if task is None or current.id not in task._output_ids:
                 continue
             for dn_id in task._input_ids:

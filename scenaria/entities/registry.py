@@ -122,7 +122,8 @@ class Registry:
         if getattr(local, "unsaved", None) is not None:  # nested: the outermost block writes
             yield
             return
-        local.unsaved = unsaved = {}
+        unsaved: dict[str, Entity] = {}  # id -> entity to write at commit
+        local.unsaved = unsaved
         try:
             with self.repository.transaction():
                 yield
@@ -148,14 +149,15 @@ def _revised_record(entity: Entity) -> dict[str, Any]:
 
 def entity_class(entity_id: str) -> type[Entity]:
     """The entity class for an id, from its prefix."""
-    from scenaria.entities import ENTITY_CLASSES
+    import scenaria.entities
 
+    classes: dict[str, type[Entity]] = scenaria.entities.ENTITY_CLASSES
     prefix = entity_id.split("_", 1)[0] if isinstance(entity_id, str) else ""
-    cls = ENTITY_CLASSES.get(prefix)
+    cls = classes.get(prefix)
     if cls is None:
         raise ModelNotFound(
             f"{entity_id!r} is not an entity id: ids start with one of "
-            f"{', '.join(sorted(ENTITY_CLASSES))} followed by '_'."
+            f"{', '.join(sorted(classes))} followed by '_'."
         )
     return cls
 

@@ -89,7 +89,7 @@ class Scheduler:
                 job = Job(id=new_id("JOB", task.config_id), _task_id=task.id, _submit_id=submission.id,
                           _submit_entity_id=entity.id, _force=force, _creation_date=now(),
                           version=reg.version, _task_config_id=task.config_id)
-                job._status_change_records[Status.SUBMITTED.name] = job._creation_date
+                job._status_change_records[Status.SUBMITTED.name] = job._creation_date or now()
                 reg.add(job)
                 jobs.append(job)
             submission._job_ids = [job.id for job in jobs]
@@ -115,7 +115,8 @@ class Scheduler:
         if self._ready is not None:  # nested: the outermost block launches
             yield self._ready
             return
-        self._ready = ready = []
+        ready: list[Job] = []
+        self._ready = ready
         try:
             yield ready
         finally:
