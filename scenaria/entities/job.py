@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from typing import Any, ClassVar
@@ -162,6 +163,13 @@ class Job(Entity):
         from scenaria.api import is_deletable
 
         return is_deletable(self)
+
+    def _snapshot(self) -> Job:
+        """A copy of the job as it is now (for a callback that runs later, on another thread)."""
+        view = copy.copy(self)
+        view._status_change_records = dict(self._status_change_records)
+        view._stacktrace = list(self._stacktrace)
+        return view
 
     def _event_metadata(self) -> dict[str, Any]:
         return {"creation_date": self._creation_date, "task_config_id": self._task_config_id,

@@ -388,8 +388,12 @@ class Scheduler:
         if changed:
             assert submission is not None
             submission._publish("UPDATE", "submission_status", submission.submission_status)
-        for callback in self._job_callbacks.get(job.id, ()):
-            self._callbacks.call(callback, job)
+        callbacks = self._job_callbacks.get(job.id, ())
+        if callbacks:
+            # Called later on the callback thread: they get the job as it is now, not as it will be.
+            view = job if self._inline else job._snapshot()
+            for callback in callbacks:
+                self._callbacks.call(callback, view)
         if finished:
             self._job_callbacks.pop(job.id, None)
 

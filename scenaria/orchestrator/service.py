@@ -17,6 +17,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import ModeNotAvailable, OrchestratorServiceIsAlreadyRunning
+from scenaria.orchestrator import lease
 from scenaria.orchestrator import scheduler as scheduling
 
 logger = logging.getLogger("scenaria")
@@ -46,6 +47,8 @@ class Orchestrator:
             scheduling.set_current(None)
             if current is not None:
                 current.stop(wait)
+                reg = registry()
+                lease.release(reg.repository, reg.version)
             Config.unblock_update()
 
 
@@ -56,6 +59,7 @@ def start() -> scheduling.Scheduler:
     with _lock:
         reg = registry()
         prepare(reg)
+        lease.acquire(reg.repository, reg.version)
         job_config = Config.job_config
         dispatcher = build_dispatcher(job_config)
         scheduler = scheduling.Scheduler(reg, dispatcher, inline_callbacks=job_config.mode == "development")
