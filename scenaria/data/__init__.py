@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from scenaria.data.base import DataNode
 from scenaria.exceptions import InvalidDataNodeType
@@ -31,13 +32,20 @@ def data_node_class(storage_type: str) -> type[DataNode]:
         raise InvalidDataNodeType(
             f"Unknown storage type {storage_type!r}; use one of {', '.join(sorted(STORAGE_TYPES))}.")
     module_name, _, class_name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("scenaria"):
-            raise InvalidDataNodeType(f"Storage type {storage_type!r} is not available yet.") from exc
-        raise
-    return getattr(module, class_name)
+    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
 
 
-__all__ = ["STORAGE_TYPES", "DataNode", "data_node_class"]
+# class name -> "module:class", for ``from scenaria.data import CSVDataNode`` (and Taipy's paths)
+_CLASSES = {target.partition(":")[2]: target for target in STORAGE_TYPES.values()}
+_CLASSES["MongoDefaultDocument"] = "scenaria.data.mongo:MongoDefaultDocument"
+
+
+def __getattr__(name: str) -> Any:
+    target = _CLASSES.get(name)
+    if target is None:
+        raise AttributeError(f"module 'scenaria.data' has no attribute {name!r}")
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+__all__ = ["STORAGE_TYPES", "DataNode", "data_node_class", *sorted(_CLASSES)]
