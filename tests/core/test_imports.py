@@ -11,7 +11,9 @@ from core_helpers import ok, run_python
 import scenaria
 
 EXPORTED = [
-    "PickleDataNode", "InMemoryDataNode", "GenericDataNode", "CSVDataNode", "ExcelDataNode", "JSONDataNode", "ParquetDataNode", "SQLTableDataNode", "SQLDataNode", "MongoCollectionDataNode", "S3ObjectDataNode", "MongoDefaultDocument",
+    "PickleDataNode", "InMemoryDataNode", "GenericDataNode", "CSVDataNode", "ExcelDataNode", "JSONDataNode",
+    "ParquetDataNode", "SQLTableDataNode", "SQLDataNode", "MongoCollectionDataNode", "S3ObjectDataNode",
+    "MongoDefaultDocument",
     "Config", "Core", "CoreEventConsumerBase", "CoreSection", "Cycle", "DataNode", "DataNodeConfig", "Event",
     "EventEntityType", "EventOperation", "EventProcessor", "Frequency", "GlobalAppConfig", "Job", "JobConfig",
     "JoinOperator", "Notifier", "Operator", "Orchestrator", "ReasonCollection", "Scenario", "ScenarioConfig",
