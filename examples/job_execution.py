@@ -44,7 +44,7 @@ def show(title, *submissions):
     print(f"\n{title}")
     for submission in submissions:
         scenario = tp.get(submission.entity_id)
-        print(f"  {scenario.id[:22]}...  {submission.submission_status.name}")
+        print(f"  {scenario.name}: {submission.submission_status.name}")
         for job in submission.jobs:
             ran = job.run_at.timestamp() - started_at if job.run_at else None
             took = job.execution_duration
@@ -55,8 +55,8 @@ def show(title, *submissions):
 tp.Orchestrator().run()
 started_at = time.time()
 
-scenario_1 = tp.create_scenario(scenario_cfg)
-scenario_2 = tp.create_scenario(scenario_cfg)
+scenario_1 = tp.create_scenario(scenario_cfg, name="scenario 1")
+scenario_2 = tp.create_scenario(scenario_cfg, name="scenario 2")
 submitted = time.perf_counter()
 submission_1 = scenario_1.submit()
 submission_2 = scenario_2.submit()
@@ -66,7 +66,7 @@ submission_2.wait()
 show("Two scenarios submitted at once, two workers: they run side by side.", submission_1, submission_2)
 print(f"  my_output = {scenario_1.my_output.read()} and {scenario_2.my_output.read()}")
 
-scenario_3 = tp.create_scenario(scenario_cfg)
+scenario_3 = tp.create_scenario(scenario_cfg, name="scenario 3")
 waited = scenario_3.submit(wait=True)
 show("submit(wait=True) returns when the jobs are done.", waited)
 
