@@ -11,8 +11,10 @@ repository on first use. Then the component benchmarks run (store, worker pool, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,13 +31,29 @@ COMPONENTS = ("store_bench.py", "pool_bench.py", "data_bench.py")
 
 
 def run_workload(name: str, python: str, engine: str, quick: bool) -> list[dict]:
+    """Run one workload in a fresh folder and process group; its figures come back in a file.
+
+    The whole group is killed afterwards: an engine may leave worker processes behind (the
+    reference does when its main process exits), and they must not skew the next workload.
+    """
     folder = tempfile.mkdtemp(prefix=f"bench-{name}-")
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [python, "-m", "benchmarks.workloads", name, "--engine", engine, *(["--quick"] if quick else [])]
-    done = subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True, timeout=3600)
-    if done.returncode != 0:
-        return [{"name": f"{name}: FAILED ({done.stderr.strip().splitlines()[-1:]})", "value": None}]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    with open(os.path.join(folder, "stderr.log"), "w") as errors:
+        child = subprocess.Popen(command, cwd=folder, env=environment, stdout=subprocess.DEVNULL, stderr=errors,
+                                 start_new_session=True)
+        try:
+            code = child.wait(timeout=3600)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+    result = os.path.join(folder, "result.json")
+    if code != 0 or not os.path.exists(result):
+        with open(os.path.join(folder, "stderr.log")) as errors:
+            last = errors.read().strip().splitlines()[-1:]
+        return [{"name": f"{name}: FAILED ({last})", "value": None}]
+    with open(result) as file:
+        return json.load(file)
 
 
 def taipy_python() -> str:
