@@ -63,7 +63,7 @@ class DataNode(Owned, Entity):
         from scenaria.data import data_node_class
 
         target = data_node_class(record["storage_type"]) if cls is DataNode else cls
-        return target(**target._decoded(record))
+        return Entity._from_record.__func__(target, record)  # type: ignore[attr-defined,no-any-return]
 
     @classmethod
     def storage_type(cls) -> str:

@@ -110,7 +110,26 @@ class Entity:
 
     @classmethod
     def _from_record(cls, record: dict[str, Any]) -> Any:
-        return cls(**cls._decoded(record))  # type: ignore[call-arg]
+        """The entity a record describes, built without ``__init__`` (whose attribute guards
+        are for users, not for loading): defaults first, then the record's values."""
+        entity = cls.__new__(cls)
+        values = entity.__dict__
+        for attr, default, factory in cls._defaults():
+            values[attr] = factory() if factory is not None else default
+        values.update(cls._decoded(record))
+        entity.__post_init__()
+        return entity
+
+    @classmethod
+    def _defaults(cls) -> list[tuple[str, Any, Any]]:
+        """(attribute, default, default factory) of each field, computed once per class."""
+        cached = cls.__dict__.get("_DEFAULTS")
+        if cached is None:
+            cached = [(f.name, None if f.default is dataclasses.MISSING else f.default,
+                       None if f.default_factory is dataclasses.MISSING else f.default_factory)
+                      for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+            cls._DEFAULTS = cached  # type: ignore[attr-defined]
+        return cached
 
     @classmethod
     def _decoded(cls, record: dict[str, Any]) -> dict[str, Any]:
