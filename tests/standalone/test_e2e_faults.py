@@ -227,3 +227,26 @@ def test_a_worker_that_dies_fails_its_job_only(how, reason):
     assert scenario.bystander_out.read() == "bystander"
     assert not scenario.dead.edit_in_progress
     runs_fine(quick)
+
+
+# --- deleting what runs --------------------------------------------------------------------------------
+def test_deleting_a_scenario_while_its_job_runs_cancels_it_and_the_orchestrator_goes_on(tmp_path):
+    """Taipy #2877: there, the orchestrator then fails every later submission."""
+    effect = tmp_path / "side_effect"
+    spec = Config.configure_data_node("spec", default_data={"name": "long", "seconds": 3, "effect": str(effect)})
+    result = Config.configure_data_node("result")
+    config = Config.configure_scenario("doomed", [Config.configure_task("long", jobs.sleep_then_write, spec,
+                                                                        result)])
+    quick = quick_scenario()
+    standalone(2)
+    scenario = tp.create_scenario(config)
+    watch = StatusWatch()
+    submission = scenario.submit(callbacks=[watch])
+    watch.wait_for("long", "RUNNING")
+    job_id = submission.jobs[0].id
+    tp.delete(scenario.id)
+    watch.wait_for("long", "CANCELED")
+    assert tp.get(scenario.id) is None and tp.get(job_id) is None and tp.get(submission.id) is None
+    runs_fine(quick)
+    time.sleep(3.5)  # past the time the killed job would have written its side effect
+    assert not effect.exists()
