@@ -41,6 +41,9 @@ class Job(Entity):
     # --- attributes ----------------------------------------------------------------------------
     @property
     def task(self) -> Any:
+        kept = self.__dict__.get("_task")  # a snapshot keeps its task (it may be deleted since)
+        if kept is not None:
+            return kept
         from scenaria.entities.registry import registry
 
         return registry().cached(self._task_id)
@@ -169,6 +172,7 @@ class Job(Entity):
         view = copy.copy(self)
         view._status_change_records = dict(self._status_change_records)
         view._stacktrace = list(self._stacktrace)
+        view.__dict__["_task"] = self.task
         return view
 
     def _event_metadata(self) -> dict[str, Any]:

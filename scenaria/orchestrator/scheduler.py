@@ -217,12 +217,15 @@ class Scheduler:
             batch = [reports.get()]
             while not reports.empty():
                 batch.append(reports.get())
-            with self._lock, self._routing(), self._registry.transaction():
-                for report in batch:
-                    if report is _STOP:
-                        return
-                    handle, argument = report
-                    handle(argument)
+            try:
+                with self._lock, self._routing(), self._registry.transaction():
+                    for report in batch:
+                        if report is _STOP:
+                            return
+                        handle, argument = report
+                        handle(argument)
+            except Exception:  # a bug must not stop every later job: say it, and go on
+                logger.exception("The scheduler failed to handle job reports %s.", batch)
 
     def _started(self, job_id: str) -> None:
         with self._lock:
