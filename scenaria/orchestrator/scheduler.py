@@ -82,6 +82,9 @@ class Scheduler:
             _properties=dict(properties), _creation_date=now(), version=reg.version)
         # the submission, its jobs and their first states: one commit
         with self._lock, self._routing() as ready, reg.transaction():
+            for task in tasks:  # an editor's lock refuses the submission before any output is locked
+                for dn in task.output.values():
+                    dn._check_editor(None)
             jobs = []
             for task in tasks:
                 for dn in task.output.values():
