@@ -287,7 +287,7 @@ class Scheduler:
         task = job.task
         retries = int(_number(task.properties.get("max_retries")) or 0)
         reason = _describe(job, outcome)
-        if job.attempts <= retries:
+        if job.status is Status.RUNNING and job.attempts <= retries:  # a run that never started is not retried
             job._stacktrace.append(reason)
             logger.warning("Job %s %s (attempt %d of %d); trying again.", job.id, _FAILURES[outcome.ending],
                            job.attempts, retries + 1)

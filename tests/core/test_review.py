@@ -6,6 +6,8 @@ import pytest
 from core_helpers import chain_config
 
 import scenaria as tp
+from scenaria.dispatch.base import Ending, Outcome
+from scenaria.dispatch.development import DevelopmentDispatcher
 from scenaria.exceptions import DataNodeIsBeingEdited
 
 
@@ -18,3 +20,23 @@ def test_submitting_while_an_editor_holds_a_later_output_leaves_no_output_locked
     assert scenario.result.editor_id == "alice"
     scenario.result.unlock_edit("alice")
     assert scenario.submit().submission_status.name == "COMPLETED"
+
+
+class _NeverStarts(DevelopmentDispatcher):
+    """Reports every run FAILED before it starts, as the standalone pool does for a run that cannot
+    travel to a worker or when no worker can start."""
+
+    def submit(self, job_id, runnable, timeout=None):
+        assert self._listener is not None
+        self._listener.job_finished(Outcome(job_id, Ending.FAILED, traceback="it could not be sent"))
+
+
+def test_a_run_that_fails_before_it_starts_fails_its_job(repository_type, monkeypatch):
+    monkeypatch.setattr("scenaria.orchestrator.service.build_dispatcher", lambda job_config: _NeverStarts())
+    scenario = tp.create_scenario(chain_config())
+    submission = scenario.submit()
+    assert [job.status.name for job in submission.jobs] == ["FAILED", "ABANDONED"]
+    assert submission.jobs[0].stacktrace == ["it could not be sent"]
+    assert submission.submission_status.name == "FAILED"
+    assert not scenario.middle.edit_in_progress and not scenario.result.edit_in_progress
+
