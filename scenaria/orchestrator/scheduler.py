@@ -35,6 +35,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status, check_transition
 from scenaria.entities.submission import Submission, derive_status
+from scenaria.exceptions import DataNodeIsBeingEdited
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.task_run import TaskRun
 
@@ -375,7 +376,8 @@ class Scheduler:
     def _unlock_outputs(self, job: Job) -> None:
         for dn in job.task.output.values():
             if dn.edit_in_progress:
-                dn.unlock_edit()
+                with contextlib.suppress(DataNodeIsBeingEdited):  # an editor took the lock over since:
+                    dn.unlock_edit()  # it is the editor's to release
 
     # --- states ----------------------------------------------------------------------------------
     def _set_status(self, job: Job, status: Status) -> None:

@@ -40,3 +40,14 @@ def test_a_run_that_fails_before_it_starts_fails_its_job(repository_type, monkey
     assert submission.submission_status.name == "FAILED"
     assert not scenario.middle.edit_in_progress and not scenario.result.edit_in_progress
 
+
+def test_canceling_a_job_whose_output_an_editor_took_over_leaves_the_editor_its_lock(repository_type):
+    scenario = tp.create_scenario(chain_config())
+    scenario.source.lock_edit("alice")
+    submission = scenario.submit()  # both jobs BLOCKED, their outputs locked by the orchestrator
+    scenario.result.lock_edit("bob")  # an editor takes the lock of t2's output over
+    tp.cancel_job(submission.jobs[0])
+    assert [job.status.name for job in submission.jobs] == ["CANCELED", "ABANDONED"]
+    assert submission.submission_status.name == "CANCELED"
+    assert not scenario.middle.edit_in_progress
+    assert scenario.result.edit_in_progress and scenario.result.editor_id == "bob"
