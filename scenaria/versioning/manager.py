@@ -189,6 +189,9 @@ def rename_version(registry: Registry, old: str, new: str) -> None:
         for key in ("latest_version", "development_version"):
             if repo.get_meta(key) == old:
                 repo.set_meta(key, new)
+        production = repo.get_meta("production_versions") or []
+        if old in production:
+            repo.set_meta("production_versions", sorted({*production, new} - {old}))
     registry.forget()
 
 

@@ -8,7 +8,9 @@ from core_helpers import chain_config
 import scenaria as tp
 from scenaria.dispatch.base import Ending, Outcome
 from scenaria.dispatch.development import DevelopmentDispatcher
+from scenaria.entities.registry import registry
 from scenaria.exceptions import DataNodeIsBeingEdited
+from scenaria.versioning.manager import list_versions, manage_version, rename_version
 
 
 def test_submitting_while_an_editor_holds_a_later_output_leaves_no_output_locked(repository_type):
@@ -51,3 +53,12 @@ def test_canceling_a_job_whose_output_an_editor_took_over_leaves_the_editor_its_
     assert submission.submission_status.name == "CANCELED"
     assert not scenario.middle.edit_in_progress
     assert scenario.result.edit_in_progress and scenario.result.editor_id == "bob"
+
+
+def test_renaming_a_production_version_moves_its_production_mark(repository_type):
+    reg = registry()
+    manage_version(reg, ["--production", "v1"])
+    rename_version(reg, "v1", "v2")
+    manage_version(reg, ["--experiment", "v1"])  # a new version that reuses the old name
+    modes = {version["id"]: version["mode"] for version in list_versions(reg)}
+    assert modes["v2"] == "production" and modes["v1"] == "experiment"
