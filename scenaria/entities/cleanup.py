@@ -142,5 +142,5 @@ def delete_version_entities(registry: Registry, version_id: str) -> int:
         for kind in ("job", "submission", "scenario", "task", "data_node"):
             count += repo.count(kind, version=version_id)
             repo.delete_where(kind, version=version_id)
-    registry.forget()
+    registry.forget(version_id)  # other versions' live objects (a running scheduler's) stay
     return count

@@ -112,9 +112,14 @@ class Registry:
             for entity_id in ids:
                 self._objects.pop(entity_id, None)
 
-    def forget(self) -> None:
-        """Drop the live objects (they are re-read when asked for)."""
-        self._objects.clear()
+    def forget(self, version: str | None = None) -> None:
+        """Drop the live objects (of one version when given): they are re-read when asked for."""
+        if version is None:
+            self._objects.clear()
+            return
+        for entity_id, entity in list(self._objects.items()):
+            if getattr(entity, "version", None) == version:
+                del self._objects[entity_id]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -62,6 +62,8 @@ class Scheduler:
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
         self._output_lines: dict[tuple[str, str], str] = {}
         self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
+        self._timers: set[threading.Timer] = set()  # retries waiting for their delay
+        self._stopped = False
         self._reports: queue.SimpleQueue[Any] | None = None
         self._reporter: threading.Thread | None = None
         if not inline_callbacks:
@@ -298,6 +300,9 @@ class Scheduler:
             self._fail(job, reason)
 
     def _retry(self, job_id: str) -> None:
+        self._timers.difference_update([t for t in self._timers if not t.is_alive()])
+        if self._stopped:
+            return  # the job stays PENDING in the store: the next run starts it
         with self._lock, self._routing() as ready:
             ready.extend(job for job in [self._active.get(job_id)] if job is not None)
 
@@ -310,6 +315,7 @@ class Scheduler:
         else:
             timer = threading.Timer(delay, function, args)
             timer.daemon = True
+            self._timers.add(timer)
             timer.start()
 
     def _fail(self, job: Job, reason: str) -> None:
@@ -460,6 +466,9 @@ class Scheduler:
 
     def stop(self, wait: bool = True) -> None:
         """Stop dispatching; unfinished jobs stay as they are in the store, to resume at the next run."""
+        self._stopped = True
+        for timer in list(self._timers):
+            timer.cancel()
         self._dispatcher.stop(wait)
         if self._reports is not None and self._reporter is not None:
             self._reports.put(_STOP)  # handled after the reports already queued

@@ -60,17 +60,26 @@ def start() -> scheduling.Scheduler:
         reg = registry()
         prepare(reg)
         lease.acquire(reg.repository, reg.version)
-        job_config = Config.job_config
-        dispatcher = build_dispatcher(job_config)
-        scheduler = scheduling.Scheduler(reg, dispatcher, inline_callbacks=job_config.mode == "development")
-        scheduling.set_current(scheduler)
-        Config.block_update()
-        _stop_at_exit()
-        unfinished = reg.find(Job, status=[s.name for s in (Status.SUBMITTED, Status.BLOCKED,
-                                                            Status.PENDING, Status.RUNNING)])
-        if unfinished:
-            logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
-            scheduler.resume(unfinished)
+        scheduler = None
+        try:
+            job_config = Config.job_config
+            dispatcher = build_dispatcher(job_config)
+            scheduler = scheduling.Scheduler(reg, dispatcher, inline_callbacks=job_config.mode == "development")
+            scheduling.set_current(scheduler)
+            Config.block_update()
+            _stop_at_exit()
+            unfinished = reg.find(Job, status=[s.name for s in (Status.SUBMITTED, Status.BLOCKED,
+                                                                Status.PENDING, Status.RUNNING)])
+            if unfinished:
+                logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
+                scheduler.resume(unfinished)
+        except BaseException:  # a start that failed half way leaves nothing running, nor the lease
+            scheduling.set_current(None)
+            if scheduler is not None:
+                scheduler.stop(wait=False)
+            lease.release(reg.repository, reg.version)
+            Config.unblock_update()
+            raise
         return scheduler
 
 

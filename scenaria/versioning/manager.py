@@ -7,8 +7,8 @@ Three modes, chosen by ``Config.configure_core(mode=...)`` or the application's 
 - **experiment**: a named version (``--experiment V``, or a new id); its entities persist and
   accumulate across runs. A run whose configuration differs from the one stored with the
   version stops, unless forced (``--taipy-force``), which replaces the stored configuration.
-- **production**: an experiment version promoted to production; the entities of every production
-  version stay visible.
+- **production**: an experiment version marked as production (``--production V``): it behaves as
+  an experiment version and is listed as production by ``scenaria manage-versions``.
 
 The current version lives in the registry (``registry.version``): new entities get it and
 queries filter on it.
@@ -192,7 +192,7 @@ def rename_version(registry: Registry, old: str, new: str) -> None:
         production = repo.get_meta("production_versions") or []
         if old in production:
             repo.set_meta("production_versions", sorted({*production, new} - {old}))
-    registry.forget()
+    registry.forget(old)
 
 
 def compare_versions(registry: Registry, first: str, second: str) -> list[str]:
