@@ -55,8 +55,11 @@ class PerThread(Generic[C]):
         conn = self._connect()
         with self._lock:
             alive = []
+            main = threading.main_thread()
             for thread, other in self._connections:
-                if thread.is_alive():
+                # The main thread counts as ended while the interpreter exits, yet its atexit
+                # handlers (stopping the orchestrator) still use its connection.
+                if thread.is_alive() or thread is main:
                     alive.append((thread, other))
                 else:
                     self._release(other)
