@@ -441,11 +441,24 @@ class Scheduler:
             for submit_id, unfinished in by_submission.items():
                 submission = self._registry.cached(submit_id)
                 if not isinstance(submission, Submission):
-                    for job in unfinished:
-                        job._stacktrace.append("Its submission no longer exists.")
+                    for job in unfinished:  # nothing can finish it any more: say so, and end it
+                        check_transition(job.id, job.status, Status.FAILED)
+                        job._stacktrace.append(f"Job {job.id} was left unfinished and its submission no "
+                                               "longer exists.")
+                        job._status = Status.FAILED
+                        job._status_change_records[Status.FAILED.name] = now()
                         self._registry.save(job)
                     continue
                 self._track(submission, submission.jobs)
+                entity = self._registry.cached(submission.entity_id)
+                if entity is None and submission.entity_id.startswith("SEQUENCE_"):
+                    from scenaria.api import get
+
+                    entity = get(submission.entity_id)
+                subscribers: list[Callable[..., Any]] = [  # the callbacks= of submit were not stored
+                    partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])]
+                for job in unfinished:
+                    self._job_callbacks[job.id] = subscribers
                 ordered = sorted(unfinished, key=lambda j: j.creation_date or now())
                 with self._routing() as ready, self._registry.transaction():
                     for job in ordered:

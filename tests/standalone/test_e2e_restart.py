@@ -53,6 +53,11 @@ def other(seed):
     return seed + " other"
 
 
+def record(tag, scenario, job):
+    with open("seen", "a") as seen:
+        seen.write(f"{os.getpid()} {tag} {job.task.config_id} {job.status.name}\\n")
+
+
 Config.configure_core(mode="experiment", version_number="v1")
 Config.configure_job_executions(mode="standalone", max_nb_of_workers=2)
 seed = Config.configure_data_node("seed", default_data="seed")
@@ -69,6 +74,7 @@ scenario_cfg = Config.configure_scenario("restartable", [long_cfg, after_cfg, se
 tp.Orchestrator().run()
 if sys.argv[1] == "first":
     scenario = tp.create_scenario(scenario_cfg)
+    scenario.subscribe(record, ["sub"])
     submission = scenario.submit()
     while not all(Path(name).exists() and Path(name).read_text() for name in ("attempts", "second_started")):
         time.sleep(0.01)
@@ -81,7 +87,7 @@ else:
     finished = submission.wait(20)
     scenario = tp.get(sys.argv[3])
     jobs = {job.task.config_id: job for job in submission.jobs}
-    print("REPORT " + json.dumps({
+    report = {
         "finished": finished,
         "submission": submission.submission_status.name,
         "states": {name: job.status.name for name, job in jobs.items()},
@@ -91,8 +97,11 @@ else:
         "locked": [dn.config_id for dn in scenario.data_nodes.values() if dn.edit_in_progress],
         "unfinished": [job.id for job in tp.get_jobs() if not job.is_finished()],
         "scenarios": len(tp.get_scenarios()),
-    }))
-    tp.Orchestrator().stop()
+    }
+    tp.Orchestrator().stop()  # after the callbacks already queued
+    mine = [line.split(" ", 1)[1] for line in Path("seen").read_text().splitlines()
+            if line.split(" ", 1)[0] == str(os.getpid())]
+    print("REPORT " + json.dumps({**report, "seen": mine}))
 '''
 
 
@@ -128,6 +137,8 @@ def test_a_new_orchestrator_takes_over_the_jobs_of_a_killed_one(tmp_path, retrie
     assert report["finished"] is True and report["unfinished"] == [] and report["locked"] == []
     assert report["scenarios"] == 1
     assert report["states"]["other"] == "COMPLETED" and report["outputs"]["other_out"] == "seed other"
+    # the scenario's subscriber is called for the jobs the new orchestrator took over
+    assert [x for x in report["seen"] if " other " in x] == ["sub other RUNNING", "sub other COMPLETED"]
     lost = report["stacktraces"]["long"][0]
     assert "was running when the orchestrating process stopped" in lost
     if retries:
