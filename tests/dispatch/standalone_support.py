@@ -5,12 +5,11 @@ A module of its own (not conftest) so that tests import it by an unambiguous nam
 
 from __future__ import annotations
 
-import os
-import select
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
+
+from processes import children, wait_gone  # noqa: F401  (re-exported to the tests)
 
 from scenaria.dispatch.base import Outcome
 
@@ -63,28 +62,4 @@ class RecordingListener:
         self.wait_until(lambda: any(j == job_id and text in t for j, _, t in self.output), timeout)
 
 
-def children(pid: int | None = None) -> list[int]:
-    """Processes whose parent is ``pid`` (default: this one), zombies included, from /proc."""
-    pid = os.getpid() if pid is None else pid
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
 
-
-def wait_gone(pid: int, timeout: float) -> bool:
-    """Whether process ``pid`` exits within ``timeout`` s (a pidfd becomes readable at exit)."""
-    try:
-        pidfd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        return bool(select.select([pidfd], [], [], timeout)[0])
-    finally:
-        os.close(pidfd)

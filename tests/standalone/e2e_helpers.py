@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import sys
 import textwrap
 import threading
 from pathlib import Path
+
+from processes import children, wait_gone  # noqa: F401  (re-exported to the tests)
 
 import scenaria as tp
 from scenaria import Config
@@ -76,19 +77,6 @@ class StatusWatch:
         return [status for seen_id, _, status in self.seen if seen_id == job_id]
 
 
-def children(pid: int | None = None) -> list[int]:
-    """Processes whose parent is ``pid`` (default: this one), zombies included, from /proc."""
-    pid = os.getpid() if pid is None else pid
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
 
 
 SUBSCRIBED: list[tuple[str, str, str, str, str]] = []  # (tag, scenario id, task, status, thread name)
@@ -98,14 +86,3 @@ def subscriber(tag, scenario, job) -> None:
     """A scenario subscriber importable by name (subscribers are saved with the scenarios)."""
     SUBSCRIBED.append((tag, scenario.id, job.task.config_id, job.status.name, threading.current_thread().name))
 
-
-def wait_gone(pid: int, timeout: float) -> bool:
-    """Whether process ``pid`` ends within ``timeout`` s (a pidfd is readable once it exits)."""
-    try:
-        pidfd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        return bool(select.select([pidfd], [], [], timeout)[0])
-    finally:
-        os.close(pidfd)
