@@ -25,8 +25,15 @@ from benchmarks.workloads import WORKLOADS
 ROOT = Path(__file__).resolve().parent.parent
 TAIPY_VENV = Path(os.environ.get("SCENARIA_TAIPY_VENV", "/tmp/taipy-ref"))
 # Workloads worth running on the reference (it needs minutes for 1,000 scenarios; skip 100,000).
-TAIPY_WORKLOADS = ("dev_overhead", "create_scenarios", "import_and_run", "throughput", "cpu_parallel",
-                   "big_value", "latency")
+TAIPY_WORKLOADS = (
+    "dev_overhead",
+    "create_scenarios",
+    "import_and_run",
+    "throughput",
+    "cpu_parallel",
+    "big_value",
+    "latency",
+)
 COMPONENTS = ("store_bench.py", "pool_bench.py", "data_bench.py")
 
 
@@ -40,8 +47,9 @@ def run_workload(name: str, python: str, engine: str, quick: bool) -> list[dict]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [python, "-m", "benchmarks.workloads", name, "--engine", engine, *(["--quick"] if quick else [])]
     with open(os.path.join(folder, "stderr.log"), "w") as errors:
-        child = subprocess.Popen(command, cwd=folder, env=environment, stdout=subprocess.DEVNULL, stderr=errors,
-                                 start_new_session=True)
+        child = subprocess.Popen(
+            command, cwd=folder, env=environment, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
+        )
         try:
             code = child.wait(timeout=3600)
         finally:
@@ -80,8 +88,16 @@ def print_table(rows: list[dict], reference: dict[str, dict]) -> None:
             ratio = f"{value / floor:.2f}x"
         other = reference.get(item["name"], {}).get("value")
         unit = item.get("unit", "")
-        lines.append((item["name"], f"{show(value)} {unit}", f"{show(floor)} {unit}" if floor else "", ratio,
-                      item.get("target", ""), f"{show(other)} {unit}" if other is not None else ""))
+        lines.append(
+            (
+                item["name"],
+                f"{show(value)} {unit}",
+                f"{show(floor)} {unit}" if floor else "",
+                ratio,
+                item.get("target", ""),
+                f"{show(other)} {unit}" if other is not None else "",
+            )
+        )
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     for line in lines:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())

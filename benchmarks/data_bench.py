@@ -90,31 +90,50 @@ def run(rows: int, repeat: int) -> None:
     print(f"{rows:,} rows x {data.shape[1]} columns; best of {repeat}; in {os.getcwd()}\n")
 
     csv = node("csv", "bench_csv", default_path="node.csv")
-    pair("csv write (data node)", "to_csv (pandas)", lambda: csv.write(data),
-         lambda: data.to_csv("pandas.csv", index=False), repeat)
+    pair(
+        "csv write (data node)",
+        "to_csv (pandas)",
+        lambda: csv.write(data),
+        lambda: data.to_csv("pandas.csv", index=False),
+        repeat,
+    )
     pair("csv read (data node)", "read_csv (pandas)", csv.read, lambda: pd.read_csv("node.csv"), repeat)
 
     parquet = node("parquet", "bench_parquet", default_path="node.parquet")
-    pair("parquet write (data node)", "to_parquet (pandas)", lambda: parquet.write(data),
-         lambda: data.to_parquet("pandas.parquet"), repeat)
-    pair("parquet read (data node)", "read_parquet (pandas)", parquet.read,
-         lambda: pd.read_parquet("node.parquet"), repeat)
+    pair(
+        "parquet write (data node)",
+        "to_parquet (pandas)",
+        lambda: parquet.write(data),
+        lambda: data.to_parquet("pandas.parquet"),
+        repeat,
+    )
+    pair(
+        "parquet read (data node)",
+        "read_parquet (pandas)",
+        parquet.read,
+        lambda: pd.read_parquet("node.parquet"),
+        repeat,
+    )
 
     with sqlite3.connect("bench.db") as connection:
         connection.execute(f"CREATE TABLE rows ({', '.join(data.columns)})")
-        connection.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * data.shape[1])})",
-                               data.itertuples(index=False, name=None))
+        connection.executemany(
+            f"INSERT INTO rows VALUES ({', '.join('?' * data.shape[1])})", data.itertuples(index=False, name=None)
+        )
         connection.execute("CREATE INDEX rows_bucket ON rows (bucket)")
     connection.close()
-    table = node("sql_table", "bench_table", db_engine="sqlite", db_name="bench", sqlite_folder_path=".",
-                 table_name="rows")
+    table = node(
+        "sql_table", "bench_table", db_engine="sqlite", db_name="bench", sqlite_folder_path=".", table_name="rows"
+    )
     full_time = best(table.read, repeat)
     full = table.read()
     part_time = best(lambda: table.filter(("bucket", 7, Operator.EQUAL)), repeat)
     part = table.filter(("bucket", 7, Operator.EQUAL))
-    print(f"\nsql_table filter bucket == 7: {len(part):,} rows fetched of {len(full):,} "
-          f"({100 * len(part) / len(full):.1f}%) in {part_time:.3f} s; full read {full_time:.3f} s "
-          f"({full_time / part_time:.0f}x longer)")
+    print(
+        f"\nsql_table filter bucket == 7: {len(part):,} rows fetched of {len(full):,} "
+        f"({100 * len(part) / len(full):.1f}%) in {part_time:.3f} s; full read {full_time:.3f} s "
+        f"({full_time / part_time:.0f}x longer)"
+    )
 
 
 if __name__ == "__main__":

@@ -46,12 +46,38 @@ def scenario_records(i: int) -> list[tuple[str, dict]]:
         tid = f"TASK_t{t}_{uuid.uuid4()}"
         records[0][1]["tasks"].append(tid)
         dn = f"DATANODE_d{t}_{uuid.uuid4()}"
-        records.append(("task", {"id": tid, "config_id": f"t{t}", "owner_id": sid, "version": "dev",
-                                 "input_ids": [], "output_ids": [dn], "function": "m.f", "skippable": False,
-                                 "properties": {}}))
-        records.append(("data_node", {"id": dn, "config_id": f"d{t}", "owner_id": sid, "version": "dev",
-                                      "scope": "SCENARIO", "storage_type": "pickle", "edits": [],
-                                      "last_edit_date": None, "properties": {"path": f"/data/{dn}.p"}}))
+        records.append(
+            (
+                "task",
+                {
+                    "id": tid,
+                    "config_id": f"t{t}",
+                    "owner_id": sid,
+                    "version": "dev",
+                    "input_ids": [],
+                    "output_ids": [dn],
+                    "function": "m.f",
+                    "skippable": False,
+                    "properties": {},
+                },
+            )
+        )
+        records.append(
+            (
+                "data_node",
+                {
+                    "id": dn,
+                    "config_id": f"d{t}",
+                    "owner_id": sid,
+                    "version": "dev",
+                    "scope": "SCENARIO",
+                    "storage_type": "pickle",
+                    "edits": [],
+                    "last_edit_date": None,
+                    "properties": {"path": f"/data/{dn}.p"},
+                },
+            )
+        )
     return records
 
 
@@ -67,8 +93,10 @@ def bench(settings: dict, records: int) -> None:
                 for kind, record in batch:
                     repo.save(kind, record)
         elapsed = time.perf_counter() - started
-        print(f"{name:10} 1,000 scenarios (7 saves, one transaction each): {elapsed:.3f} s "
-              f"({elapsed / 7000 * 1e6:.1f} us/save)")
+        print(
+            f"{name:10} 1,000 scenarios (7 saves, one transaction each): {elapsed:.3f} s "
+            f"({elapsed / 7000 * 1e6:.1f} us/save)"
+        )
 
         # many saves in one transaction
         extra = [scenario_records(i)[0][1] for i in range(1000, 1000 + records)]
@@ -77,8 +105,10 @@ def bench(settings: dict, records: int) -> None:
             for record in extra:
                 repo.save("scenario", record)
         elapsed = time.perf_counter() - started
-        print(f"{name:10} {records:,} saves in one transaction: {records / elapsed:,.0f} saves/s "
-              f"({elapsed / records * 1e6:.1f} us/save)")
+        print(
+            f"{name:10} {records:,} saves in one transaction: {records / elapsed:,.0f} saves/s "
+            f"({elapsed / records * 1e6:.1f} us/save)"
+        )
 
         # job states: one commit each
         started = time.perf_counter()
@@ -112,8 +142,10 @@ def bench(settings: dict, records: int) -> None:
         print(f"{name:10} find(scenario) -> {found:,}: {statistics.median(timings):.3f} s")
         started = time.perf_counter()
         count = repo.count("scenario", config_id="cfg", version="dev")
-        print(f"{name:10} count(scenario, config_id, version) -> {count:,}: "
-              f"{(time.perf_counter() - started) * 1e3:.1f} ms")
+        print(
+            f"{name:10} count(scenario, config_id, version) -> {count:,}: "
+            f"{(time.perf_counter() - started) * 1e3:.1f} ms"
+        )
     finally:
         repo.close()
 

@@ -35,10 +35,24 @@ def workload(function: Callable[..., list[dict[str, Any]]]) -> Callable[..., lis
     return function
 
 
-def row(name: str, value: float, unit: str, floor: float | None = None, floor_name: str = "",
-        target: str = "", better: str = "lower") -> dict[str, Any]:
-    return {"name": name, "value": value, "unit": unit, "floor": floor, "floor_name": floor_name,
-            "target": target, "better": better}
+def row(
+    name: str,
+    value: float,
+    unit: str,
+    floor: float | None = None,
+    floor_name: str = "",
+    target: str = "",
+    better: str = "lower",
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "floor": floor,
+        "floor_name": floor_name,
+        "target": target,
+        "better": better,
+    }
 
 
 def wait_all(submissions: list[Any], timeout: float = 600) -> None:
@@ -74,8 +88,16 @@ def dev_overhead(tp: Any, quick: bool) -> list[dict[str, Any]]:
         scenario.submit()
     per_job = (time.perf_counter() - start) / (rounds * 10)
     floor = _pickle_roundtrip_floor(rounds * 10)
-    return [row("development mode: engine time per trivial job", per_job * 1e3, "ms", floor * 1e3,
-                "call + pickle to a file and back", "<= 10x floor")]
+    return [
+        row(
+            "development mode: engine time per trivial job",
+            per_job * 1e3,
+            "ms",
+            floor * 1e3,
+            "call + pickle to a file and back",
+            "<= 10x floor",
+        )
+    ]
 
 
 def _pickle_roundtrip_floor(count: int) -> float:
@@ -103,8 +125,16 @@ def create_scenarios(tp: Any, quick: bool) -> list[dict[str, Any]]:
     for _ in range(count):
         tp.create_scenario(config)
     elapsed = time.perf_counter() - start
-    return [row("create 1,000 scenarios of 3 tasks", elapsed, "s", _sqlite_floor(count, 8),
-                "bare SQLite: 8 JSON rows per scenario, a transaction each", "<= 0.5 s")]
+    return [
+        row(
+            "create 1,000 scenarios of 3 tasks",
+            elapsed,
+            "s",
+            _sqlite_floor(count, 8),
+            "bare SQLite: 8 JSON rows per scenario, a transaction each",
+            "<= 0.5 s",
+        )
+    ]
 
 
 def _three_task_config(tp: Any) -> Any:
@@ -147,11 +177,23 @@ def scaling(tp: Any, quick: bool) -> list[dict[str, Any]]:
     early = statistics.mean(times[100:200])
     late = statistics.mean(times[-100:])
     tp.Orchestrator().stop()
-    reader = subprocess.run([sys.executable, "-m", "benchmarks.workloads", "read_back", "--engine", _ENGINE],
-                            capture_output=True, text=True, check=True)
-    rows = [row("create the 100th scenario (mean of #100-#199)", early * 1e3, "ms"),
-            row(f"create the {count:,}th scenario (mean of the last 100)", late * 1e3, "ms", early * 1e3,
-                "the 100th", "same as the 100th")]
+    reader = subprocess.run(
+        [sys.executable, "-m", "benchmarks.workloads", "read_back", "--engine", _ENGINE],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = [
+        row("create the 100th scenario (mean of #100-#199)", early * 1e3, "ms"),
+        row(
+            f"create the {count:,}th scenario (mean of the last 100)",
+            late * 1e3,
+            "ms",
+            early * 1e3,
+            "the 100th",
+            "same as the 100th",
+        ),
+    ]
     return rows + json.loads(reader.stdout.strip().splitlines()[-1])
 
 
@@ -170,10 +212,24 @@ def read_back(tp: Any, quick: bool) -> list[dict[str, Any]]:
         tp.get(entity_id)
     per_get = (time.perf_counter() - start) / len(ids)
     floor_one = _sqlite_get_floor(ids) if _ENGINE == "scenaria" else None
-    return [row(f"tp.get_scenarios() over {len(scenarios):,} scenarios, new process", cold, "s", floor_all,
-                "bare SQLite: select every scenario row and json.loads it", "<= 2 s"),
-            row("tp.get(id)", per_get * 1e3, "ms", floor_one and floor_one * 1e3,
-                "bare SQLite: select one row by id and json.loads it", "< 0.1 ms")]
+    return [
+        row(
+            f"tp.get_scenarios() over {len(scenarios):,} scenarios, new process",
+            cold,
+            "s",
+            floor_all,
+            "bare SQLite: select every scenario row and json.loads it",
+            "<= 2 s",
+        ),
+        row(
+            "tp.get(id)",
+            per_get * 1e3,
+            "ms",
+            floor_one and floor_one * 1e3,
+            "bare SQLite: select one row by id and json.loads it",
+            "< 0.1 ms",
+        ),
+    ]
 
 
 def _sqlite_read_floor() -> float:
@@ -213,8 +269,16 @@ def import_and_run(tp: Any, quick: bool) -> list[dict[str, Any]]:
 
     empty = best(["-c", "pass"])
     total = best(["-c", code])
-    return [row(f"import {module} + Orchestrator().run()", total - empty, "s", None,
-                f"(interpreter start-up {empty:.3f} s excluded)", "<= 0.15 s")]
+    return [
+        row(
+            f"import {module} + Orchestrator().run()",
+            total - empty,
+            "s",
+            None,
+            f"(interpreter start-up {empty:.3f} s excluded)",
+            "<= 0.15 s",
+        )
+    ]
 
 
 # --- standalone mode -----------------------------------------------------------------------------------
@@ -243,8 +307,17 @@ def throughput(tp: Any, quick: bool) -> list[dict[str, Any]]:
             start = time.perf_counter()
             cf.wait([pool.submit(tasks.increment, i) for i in range(100)])
             floor = min(floor, time.perf_counter() - start)
-    return [row("throughput: 50 scenarios x 2 chained trivial jobs, 2 workers", 100 / best, "jobs/s",
-                100 / floor, "bare ProcessPoolExecutor, 100 trivial calls", ">= 1,000 jobs/s", better="higher")]
+    return [
+        row(
+            "throughput: 50 scenarios x 2 chained trivial jobs, 2 workers",
+            100 / best,
+            "jobs/s",
+            100 / floor,
+            "bare ProcessPoolExecutor, 100 trivial calls",
+            ">= 1,000 jobs/s",
+            better="higher",
+        )
+    ]
 
 
 @workload
@@ -269,8 +342,9 @@ def cpu_parallel(tp: Any, quick: bool) -> list[dict[str, Any]]:
         start = time.perf_counter()
         list(pool.map(tasks.burn, [0.5] * 4))
         floor = time.perf_counter() - start
-    return [row("four 0.5 s CPU-bound jobs on 2 workers", elapsed, "s", floor, "bare ProcessPoolExecutor",
-                "<= 1.05x floor")]
+    return [
+        row("four 0.5 s CPU-bound jobs on 2 workers", elapsed, "s", floor, "bare ProcessPoolExecutor", "<= 1.05x floor")
+    ]
 
 
 @workload
@@ -298,8 +372,16 @@ def big_value(tp: Any, quick: bool) -> list[dict[str, Any]]:
         pool.submit(_floor_make, megabytes, os.path.join(folder, "blob.p")).result()
         pool.submit(_floor_measure, os.path.join(folder, "blob.p"), os.path.join(folder, "length.p")).result()
         floor = time.perf_counter() - start
-    return [row(f"a {megabytes} MB value through 2 chained tasks, pickle data nodes", elapsed, "s", floor,
-                "bare pool writing and reading the same pickle files", "<= 1.15x floor")]
+    return [
+        row(
+            f"a {megabytes} MB value through 2 chained tasks, pickle data nodes",
+            elapsed,
+            "s",
+            floor,
+            "bare pool writing and reading the same pickle files",
+            "<= 1.15x floor",
+        )
+    ]
 
 
 def _floor_make(megabytes: int, path: str) -> None:
@@ -321,8 +403,9 @@ def latency(tp: Any, quick: bool) -> list[dict[str, Any]]:
     Config = tp.Config
     seed = Config.configure_data_node("seed", default_data=0)
     stamp = Config.configure_data_node("stamp")
-    config = Config.configure_scenario("latency", task_configs=[Config.configure_task("stamp_t", tasks.stamped,
-                                                                                     seed, stamp)])
+    config = Config.configure_scenario(
+        "latency", task_configs=[Config.configure_task("stamp_t", tasks.stamped, seed, stamp)]
+    )
     tp.Orchestrator().run()
     scenario = tp.create_scenario(config)
     wait_all([scenario.submit()])
@@ -337,10 +420,17 @@ def latency(tp: Any, quick: bool) -> list[dict[str, Any]]:
         to_start.append(ran - submitted)
         to_return.append(returned - ran)
     tp.Orchestrator().stop()
-    return [row("idle pool: submit -> function running (median)", statistics.median(to_start) * 1e3, "ms",
-                target="<= 5 ms"),
-            row("idle pool: function end -> wait returns (median)", statistics.median(to_return) * 1e3, "ms",
-                target="<= 5 ms")]
+    return [
+        row(
+            "idle pool: submit -> function running (median)", statistics.median(to_start) * 1e3, "ms", target="<= 5 ms"
+        ),
+        row(
+            "idle pool: function end -> wait returns (median)",
+            statistics.median(to_return) * 1e3,
+            "ms",
+            target="<= 5 ms",
+        ),
+    ]
 
 
 _ENGINE = "scenaria"

@@ -71,17 +71,30 @@ def set(entity: Any) -> None:
         registry().save(entity)
 
 
-def get_scenarios(cycle: Cycle | None = None, tag: str | None = None, is_sorted: bool = False,
-                  descending: bool = False, created_start_time: dt.datetime | None = None,
-                  created_end_time: dt.datetime | None = None, sort_key: str = "name") -> list[Scenario]:
+def get_scenarios(
+    cycle: Cycle | None = None,
+    tag: str | None = None,
+    is_sorted: bool = False,
+    descending: bool = False,
+    created_start_time: dt.datetime | None = None,
+    created_end_time: dt.datetime | None = None,
+    sort_key: str = "name",
+) -> list[Scenario]:
     """Scenarios of the current version, optionally of one cycle, with a tag, created in a window."""
     where: dict[str, Any] = {"owner_id": cycle.id} if cycle is not None else {}
     scenarios = registry().find(Scenario, **where)
     return _select(scenarios, tag, is_sorted, descending, created_start_time, created_end_time, sort_key)
 
 
-def _select(scenarios: list[Scenario], tag: str | None, is_sorted: bool, descending: bool,
-            start: dt.datetime | None, end: dt.datetime | None, sort_key: str) -> list[Scenario]:
+def _select(
+    scenarios: list[Scenario],
+    tag: str | None,
+    is_sorted: bool,
+    descending: bool,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    sort_key: str,
+) -> list[Scenario]:
     if tag is not None:
         scenarios = [s for s in scenarios if tag in s._tags]
     if start is not None:
@@ -109,9 +122,13 @@ def get_primary(cycle: Cycle) -> Scenario | None:
     return next((s for s in registry().find(Scenario, owner_id=cycle.id) if s.is_primary), None)
 
 
-def get_primary_scenarios(is_sorted: bool = False, descending: bool = False,
-                          created_start_time: dt.datetime | None = None,
-                          created_end_time: dt.datetime | None = None, sort_key: str = "name") -> list[Scenario]:
+def get_primary_scenarios(
+    is_sorted: bool = False,
+    descending: bool = False,
+    created_start_time: dt.datetime | None = None,
+    created_end_time: dt.datetime | None = None,
+    sort_key: str = "name",
+) -> list[Scenario]:
     scenarios = [s for s in registry().find(Scenario) if s.is_primary]
     return _select(scenarios, None, is_sorted, descending, created_start_time, created_end_time, sort_key)
 
@@ -198,8 +215,10 @@ def create_scenario(config: Any, creation_date: dt.datetime | None = None, name:
     reg = registry()
     prepare(reg)
     if not isinstance(config, ScenarioConfig):
-        raise NonExistingScenarioConfig(f"{config!r} is not a scenario config; create scenarios from "
-                                        "Config.configure_scenario(...) or Config.scenarios[id].")
+        raise NonExistingScenarioConfig(
+            f"{config!r} is not a scenario config; create scenarios from "
+            "Config.configure_scenario(...) or Config.scenarios[id]."
+        )
     scenario = create(reg, config, creation_date, name)
     for callback, params in _global_subscribers():
         scenario._subscribers.append({"callback": callback, "params": params})
@@ -219,15 +238,26 @@ def create_global_data_node(config: Any) -> DataNode:
 
 def can_create(config: Any = None) -> ReasonCollection:
     reasons = ReasonCollection()
-    if (config is not None and not isinstance(config, ScenarioConfig)
-            and getattr(config, "scope", None) is not Scope.GLOBAL):
-        reasons.add(getattr(config, "id", str(config)), "Only scenario configs and GLOBAL data node "
-                    "configs can be created directly.")
+    if (
+        config is not None
+        and not isinstance(config, ScenarioConfig)
+        and getattr(config, "scope", None) is not Scope.GLOBAL
+    ):
+        reasons.add(
+            getattr(config, "id", str(config)),
+            "Only scenario configs and GLOBAL data node configs can be created directly.",
+        )
     return reasons
 
 
-def submit(entity: Any, force: bool = False, wait: bool = False, timeout: float | None = None,
-           callbacks: list[Callable[..., Any]] | None = None, **properties: Any) -> Submission | None:
+def submit(
+    entity: Any,
+    force: bool = False,
+    wait: bool = False,
+    timeout: float | None = None,
+    callbacks: list[Callable[..., Any]] | None = None,
+    **properties: Any,
+) -> Submission | None:
     """Run a scenario's, sequence's or task's tasks as jobs; the Submission that tracks them.
 
     In development mode the jobs have run when it returns. Otherwise it returns once they are
@@ -240,8 +270,7 @@ def submit(entity: Any, force: bool = False, wait: bool = False, timeout: float 
         return None
     kind = entity.id.split("_", 1)[0]
     if get(entity.id) is None:
-        raise _NOT_FOUND[kind](f"{kind.title()} {entity.id} does not exist (was it deleted?); it cannot be "
-                               "submitted.")
+        raise _NOT_FOUND[kind](f"{kind.title()} {entity.id} does not exist (was it deleted?); it cannot be submitted.")
     prepare(registry())
     tasks = [entity] if isinstance(entity, Task) else entity._get_sorted_tasks()
     scheduler = running_scheduler()
@@ -276,8 +305,9 @@ def is_promotable(scenario: Scenario | str) -> ReasonCollection:
 def set_primary(scenario: Scenario) -> None:
     """Make ``scenario`` the primary scenario of its cycle (the previous one is demoted)."""
     if scenario.owner_id is None:
-        raise DoesNotBelongToACycle(f"Scenario {scenario.id} has no cycle (its config has no frequency), so "
-                                    "it cannot be primary.")
+        raise DoesNotBelongToACycle(
+            f"Scenario {scenario.id} has no cycle (its config has no frequency), so it cannot be primary."
+        )
     reg = registry()
     with reg.transaction():
         for other in reg.find(Scenario, owner_id=scenario.owner_id):
@@ -314,8 +344,10 @@ def compare_scenarios(*scenarios: Scenario, data_node_config_id: str | None = No
         raise NonExistingScenarioConfig(f"Scenario config {scenarios[0].config_id!r} is not configured.")
     comparators = dict(config.comparators or {})
     if not comparators:
-        raise NonExistingComparator(f"Scenario config {config.id!r} has no comparator; add one with "
-                                    "add_comparator or configure_scenario(comparators=...).")
+        raise NonExistingComparator(
+            f"Scenario config {config.id!r} has no comparator; add one with "
+            "add_comparator or configure_scenario(comparators=...)."
+        )
     if data_node_config_id is not None:
         if data_node_config_id not in comparators:
             raise NonExistingComparator(f"No comparator for data node config {data_node_config_id!r}.")
@@ -328,8 +360,9 @@ def compare_scenarios(*scenarios: Scenario, data_node_config_id: str | None = No
     return results
 
 
-def subscribe_scenario(callback: Callable[..., Any], params: list[Any] | None = None,
-                       scenario: Scenario | None = None) -> None:
+def subscribe_scenario(
+    callback: Callable[..., Any], params: list[Any] | None = None, scenario: Scenario | None = None
+) -> None:
     """Call ``callback(*params, scenario, job)`` on each job status change of a scenario.
 
     Without a scenario: of every scenario, those that exist and those created later.
@@ -342,26 +375,30 @@ def subscribe_scenario(callback: Callable[..., Any], params: list[Any] | None = 
         each.subscribe(callback, params)
 
 
-def unsubscribe_scenario(callback: Callable[..., Any], params: list[Any] | None = None,
-                         scenario: Scenario | None = None) -> None:
+def unsubscribe_scenario(
+    callback: Callable[..., Any], params: list[Any] | None = None, scenario: Scenario | None = None
+) -> None:
     if scenario is not None:
         scenario.unsubscribe(callback, params)
         return
     wanted = list(params or [])
-    _set_global_subscribers([(c, p) for c, p in _global_subscribers()
-                             if not (c == callback and (params is None or p == wanted))])
+    _set_global_subscribers(
+        [(c, p) for c, p in _global_subscribers() if not (c == callback and (params is None or p == wanted))]
+    )
     for each in registry().find(Scenario):
         each.unsubscribe(callback, params)
 
 
-def subscribe_sequence(callback: Callable[..., Any], params: list[Any] | None = None,
-                       sequence: Sequence | None = None) -> None:
+def subscribe_sequence(
+    callback: Callable[..., Any], params: list[Any] | None = None, sequence: Sequence | None = None
+) -> None:
     for each in [sequence] if sequence is not None else get_sequences():
         each.subscribe(callback, params)
 
 
-def unsubscribe_sequence(callback: Callable[..., Any], params: list[Any] | None = None,
-                         sequence: Sequence | None = None) -> None:
+def unsubscribe_sequence(
+    callback: Callable[..., Any], params: list[Any] | None = None, sequence: Sequence | None = None
+) -> None:
     for each in [sequence] if sequence is not None else get_sequences():
         each.unsubscribe(callback, params)
 

@@ -32,12 +32,8 @@ def _version() -> str:
 class _VersionAction(argparse.Action):
     """``-v/--version``, computed only when asked (importlib.metadata is slow to import)."""
 
-    def __init__(
-        self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object
-    ) -> None:
-        super().__init__(
-            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit"
-        )
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
                  option_string: str | None = None) -> None:  # fmt: skip

@@ -19,8 +19,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("-l", "--list", action="store_true", help="list the versions")
     action.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename a version")
-    action.add_argument("--compare-config", nargs=2, metavar=("V1", "V2"),
-                        help="show how the configurations of two versions differ")
+    action.add_argument(
+        "--compare-config", nargs=2, metavar=("V1", "V2"), help="show how the configurations of two versions differ"
+    )
     action.add_argument("-d", "--delete", metavar="VERSION", help="delete a version and its entities")
     return parser
 

@@ -47,9 +47,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("script", metavar="SCRIPT", help="the Python file to run")
-    parser.add_argument(
-        "script_args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's arguments"
-    )
+    parser.add_argument("script_args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's arguments")
     return parser
 
 

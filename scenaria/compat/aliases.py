@@ -49,9 +49,7 @@ _serve(_TOP, "taipy.core.common", "taipy.core.common.typing", "taipy.core.common
 _serve(_TOP, "taipy.core.common.warn_if_inputs_not_ready")
 _serve(_TOP, "taipy.core.reason", "taipy.core.reason.reason", "taipy.core.reason.reason_collection")
 for _entity in ("cycle", "job", "scenario", "sequence", "submission", "task"):
-    _serve(
-        _TOP, f"taipy.core.{_entity}", f"taipy.core.{_entity}.{_entity}", f"taipy.core.{_entity}.{_entity}_id"
-    )
+    _serve(_TOP, f"taipy.core.{_entity}", f"taipy.core.{_entity}.{_entity}", f"taipy.core.{_entity}.{_entity}_id")
 _serve(_TOP, "taipy.core.job.status", "taipy.core.submission.submission_status")
 _serve(_DATA, "taipy.core.data", "taipy.core.data.data_node", "taipy.core.data.data_node_id")
 for _storage in ("aws_s3", "csv", "excel", "generic", "in_memory", "json", "mongo", "operator", "parquet",
@@ -68,9 +66,7 @@ _serve(_CONFIG, "taipy.core.config", "taipy.core.config.core_section", "taipy.co
 _serve(_CONFIG, "taipy.core.config.job_config", "taipy.core.config.scenario_config")
 _serve(_CONFIG, "taipy.core.config.task_config")
 _serve(_EXCEPTIONS, "taipy.core.exceptions", "taipy.core.exceptions.exceptions")
-_serve(
-    _EVENTS, "taipy.core.notification", "taipy.core.notification.event", "taipy.core.notification.notifier"
-)
+_serve(_EVENTS, "taipy.core.notification", "taipy.core.notification.event", "taipy.core.notification.notifier")
 _serve(_EVENTS, "taipy.core.notification.core_event_consumer", "taipy.core.notification.registration_id")
 _serve(_EVENTS, "taipy.event", "taipy.event.event_processor")
 _serve(_EVENTS, "taipy.event.exceptions", "taipy.event.exceptions.exceptions")

@@ -146,9 +146,7 @@ def check_imports(layer: ConfigLayer, collector: IssueCollector) -> None:
         for key, value in section._iter_values():
             for ref in iter_refs(value):
                 if isinstance(ref, SectionRef):
-                    report.error(
-                        key, f"{ref.id}:SECTION", f"{key} refers to section {ref.id!r}, which does not exist."
-                    )
+                    report.error(key, f"{ref.id}:SECTION", f"{key} refers to section {ref.id!r}, which does not exist.")
                     continue
                 resolved = resolve_refs(ref)
                 if isinstance(resolved, ImportRef):
@@ -200,9 +198,7 @@ def check_job(layer: ConfigLayer, collector: IssueCollector) -> None:
             )
     ok, address = report.read("address", lambda: job.address)
     if ok and address is not None and not isinstance(address, str):
-        report.error(
-            "address", address, "The dask scheduler address must be a string like 'tcp://scheduler:8786'."
-        )
+        report.error("address", address, "The dask scheduler address must be a string like 'tcp://scheduler:8786'.")
     if ok and mode in ("standalone", "dask"):
         _check_functions_travel(layer, collector, mode)
         for dn in _user_sections(layer, "DATA_NODE"):
@@ -260,8 +256,7 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
                 report.error(
                     "id",
                     dn.id,
-                    f"The data node config id {dn.id!r} is also an attribute of a "
-                    f"{entity} entity; choose another id.",
+                    f"The data node config id {dn.id!r} is also an attribute of a {entity} entity; choose another id.",
                 )
     ok, storage_type = report.read("storage_type", lambda: dn.storage_type)
     if ok and storage_type not in DataNodeConfig.STORAGE_TYPES:
@@ -295,11 +290,7 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
             value = dn.properties.get(key)
             if value is not None and not isinstance(value, list):
                 report.error(key, value, f"{key} must be a list of arguments.")
-        if (
-            not is_default
-            and dn.properties.get("read_fct") is None
-            and dn.properties.get("write_fct") is None
-        ):
+        if not is_default and dn.properties.get("read_fct") is None and dn.properties.get("write_fct") is None:
             report.error("read_fct", None, "A generic data node needs a read_fct, a write_fct or both.")
     for key in CALLABLE_PROPERTIES.get(storage_type, ()):
         value = dn.properties.get(key)
@@ -307,9 +298,7 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
             report.error(key, value, f"{key} must be a function.")
     exposed = dn.properties.get("exposed_type")
     if isinstance(exposed, str) and exposed not in DataNodeConfig.EXPOSED_TYPES:
-        report.error(
-            "exposed_type", exposed, "A string exposed_type must be 'pandas' or 'numpy' (or give a class)."
-        )
+        report.error("exposed_type", exposed, "A string exposed_type must be 'pandas' or 'numpy' (or give a class).")
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -329,8 +318,7 @@ def check_tasks(layer: ConfigLayer, collector: IssueCollector) -> None:
             report.error(
                 "id",
                 task.id,
-                f"The task config id {task.id!r} is also an attribute of a Scenario "
-                "entity; choose another id.",
+                f"The task config id {task.id!r} is also an attribute of a Scenario entity; choose another id.",
             )
         function = task._values["function"]
         if function is None:
@@ -348,8 +336,7 @@ def check_tasks(layer: ConfigLayer, collector: IssueCollector) -> None:
                     report.error(
                         key,
                         item.id,
-                        f"The data node config id {item.id!r} is also a property of "
-                        "the task; rename one of them.",
+                        f"The data node config id {item.id!r} is also a property of the task; rename one of them.",
                     )
 
 
@@ -371,9 +358,7 @@ def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Repor
         )
     ok, frequency = report.read("frequency", lambda: scenario.frequency)
     if ok and frequency is not None and not isinstance(frequency, Frequency):
-        report.error(
-            "frequency", frequency, 'The frequency must be a Frequency (in TOML: "DAILY:FREQUENCY").'
-        )
+        report.error("frequency", frequency, 'The frequency must be a Frequency (in TOML: "DAILY:FREQUENCY").')
     tasks = scenario._values["tasks"] or []
     if not tasks:
         report.warning("tasks", tasks, f"The scenario config {scenario.id!r} has no tasks.")
@@ -405,23 +390,20 @@ def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Repor
                 report.error(
                     "sequences",
                     name,
-                    f"The sequence {name!r} uses the task {_ids([task])[0]!r}, which "
-                    "is not a task of the scenario.",
+                    f"The sequence {name!r} uses the task {_ids([task])[0]!r}, which is not a task of the scenario.",
                 )
         if name in props or name in dn_ids or name in task_ids:
             report.error(
                 "sequences",
                 name,
-                f"The sequence name {name!r} is also a property, data node or task "
-                "of the scenario; rename it.",
+                f"The sequence name {name!r} is also a property, data node or task of the scenario; rename it.",
             )
     for task_id in task_ids:
         if task_id in props or task_id in dn_ids:
             report.error(
                 "tasks",
                 task_id,
-                f"The task config id {task_id!r} is also a property or data node of "
-                "the scenario; rename one of them.",
+                f"The task config id {task_id!r} is also a property or data node of the scenario; rename one of them.",
             )
     for dn_id in dn_ids:
         if dn_id in props:
@@ -439,9 +421,7 @@ def _check_comparators(scenario: ScenarioConfig, layer: ConfigLayer, report: _Re
     if comparators is None:
         return
     if not isinstance(comparators, dict):
-        report.error(
-            "comparators", comparators, "comparators must be a dict: data node config id -> functions."
-        )
+        report.error("comparators", comparators, "comparators must be a dict: data node config id -> functions.")
         return
     for dn_id, functions in comparators.items():
         if dn_id not in layer.sections["DATA_NODE"]:

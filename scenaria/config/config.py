@@ -253,9 +253,7 @@ class Config(metaclass=_ConfigMeta):
                 f"  - [{i.section}] {i.field}: {i.message} (value: {i.value!r})" for i in collector.errors
             )
             count = len(collector.errors)
-            raise ConfigCheckError(
-                f"The configuration has {count} error{'s' * (count > 1)}:\n{lines}", collector
-            )
+            raise ConfigCheckError(f"The configuration has {count} error{'s' * (count > 1)}:\n{lines}", collector)
         return collector
 
     # --- unique sections -------------------------------------------------------------------------
@@ -388,9 +386,7 @@ class Config(metaclass=_ConfigMeta):
         validity_period: dt.timedelta | None = None,
         **properties: Any,
     ) -> DataNodeConfig:
-        named = _named(
-            default_path=default_path, encoding=encoding, has_header=has_header, exposed_type=exposed_type
-        )
+        named = _named(default_path=default_path, encoding=encoding, has_header=has_header, exposed_type=exposed_type)
         return cls._typed_data_node("csv", id, scope, validity_period, named, properties)
 
     @classmethod

@@ -46,9 +46,7 @@ class IssueCollector:
         """Errors, then warnings, then infos."""
         return [*self.errors, *self.warnings, *self.infos]
 
-    def _add(
-        self, level: str, field: str, value: Any, message: str, tag: str = "", section: str = ""
-    ) -> None:
+    def _add(self, level: str, field: str, value: Any, message: str, tag: str = "", section: str = "") -> None:
         issue = Issue(level, field, value, message, tag, section)
         {self.ERROR: self.errors, self.WARNING: self.warnings, self.INFO: self.infos}[level].append(issue)
 

@@ -53,9 +53,7 @@ class JobConfig(UniqueSection):
     DEFAULT_MODE: ClassVar[str] = "development"
     DEFAULT_MAX_NB_OF_WORKERS: ClassVar[int] = 1
 
-    def __init__(
-        self, mode: str | None = None, max_nb_of_workers: int | str | None = None, **properties: Any
-    ) -> None:
+    def __init__(self, mode: str | None = None, max_nb_of_workers: int | str | None = None, **properties: Any) -> None:
         max_nb_of_workers = merge_worker_aliases(max_nb_of_workers, properties, "[JOB]: ")
         super().__init__(**properties)
         self._values.update(mode=mode, max_nb_of_workers=self._normalize("max_nb_of_workers", max_nb_of_workers))

@@ -40,9 +40,7 @@ class TaskConfig(Section):
         **properties: Any,
     ) -> None:
         super().__init__(id, **properties)
-        self._values.update(
-            function=function, inputs=as_list(inputs), outputs=as_list(outputs), skippable=skippable
-        )
+        self._values.update(function=function, inputs=as_list(inputs), outputs=as_list(outputs), skippable=skippable)
 
     def _normalize(self, field: str, value: Any) -> Any:
         return as_list(value) if field in ("inputs", "outputs") else value

@@ -129,8 +129,7 @@ def layer_from_dict(data: dict[str, Any], source: _Source | None = None) -> Conf
                 layer.add(_build(name, section_id, body, source))
         else:
             logger.warning(
-                "%s: section [%s] is not a scenaria configuration section; it is ignored "
-                "(known sections: %s)",
+                "%s: section [%s] is not a scenaria configuration section; it is ignored (known sections: %s)",
                 source.name,
                 name,
                 ", ".join([*UNIQUE_KINDS, *SECTION_KINDS]),
@@ -156,9 +155,7 @@ def _build(kind: str, section_id: str, table: dict[str, Any], source: _Source) -
     try:
         if kind in UNIQUE_KINDS:
             if kind == "JOB":
-                values["max_nb_of_workers"] = merge_worker_aliases(
-                    values.pop("max_nb_of_workers", None), values, ""
-                )
+                values["max_nb_of_workers"] = merge_worker_aliases(values.pop("max_nb_of_workers", None), values, "")
             return UNIQUE_KINDS[kind](**values)
         return SECTION_KINDS[kind](section_id, **values)
     except ConfigCoreVersionMismatched as exc:
@@ -243,8 +240,7 @@ def _check_fields(kind: str, values: dict[str, Any], fail: Callable[[str, str], 
         )
         need(
             "read_entity_retry",
-            _is(values.get("read_entity_retry"), int)
-            and not isinstance(values.get("read_entity_retry"), bool),
+            _is(values.get("read_entity_retry"), int) and not isinstance(values.get("read_entity_retry"), bool),
             'a whole number like "3:int"',
         )
         need("force", _is(values.get("force"), bool), '"True:bool" or "False:bool"')

@@ -30,7 +30,8 @@ def data_node_class(storage_type: str) -> type[DataNode]:
     target = STORAGE_TYPES.get(storage_type)
     if target is None:
         raise InvalidDataNodeType(
-            f"Unknown storage type {storage_type!r}; use one of {', '.join(sorted(STORAGE_TYPES))}.")
+            f"Unknown storage type {storage_type!r}; use one of {', '.join(sorted(STORAGE_TYPES))}."
+        )
     module_name, _, class_name = target.partition(":")
     return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
 

@@ -173,16 +173,19 @@ class DataNode(Owned, Entity):
     def read(self) -> Any:
         """The data, or None (with a warning) when it was never written."""
         if not self._is_written():
-            logger.warning("Data node %s from config %s is being read but has never been written.",
-                           self.id, self.config_id)
+            logger.warning(
+                "Data node %s from config %s is being read but has never been written.", self.id, self.config_id
+            )
             return None
         return self._read()
 
     def read_or_raise(self) -> Any:
         """The data; ``NoData`` when it was never written."""
         if not self._is_written():
-            raise NoData(f"Data node {self.id} (config {self.config_id!r}) has never been written: "
-                         "write it, or run the task that produces it, before reading it.")
+            raise NoData(
+                f"Data node {self.id} (config {self.config_id!r}) has never been written: "
+                "write it, or run the task that produces it, before reading it."
+            )
         return self._read()
 
     def write(self, data: Any, job_id: str | None = None, **kwargs: Any) -> None:
@@ -265,7 +268,8 @@ class DataNode(Owned, Entity):
         if holder and holder != editor_id and expiry is not None and expiry > now():
             raise DataNodeIsBeingEdited(
                 f"Data node {self.id} is being edited by {holder!r} until {expiry:%Y-%m-%d %H:%M}; "
-                "wait for them to finish, or for the lock to expire.")
+                "wait for them to finish, or for the lock to expire."
+            )
 
     # --- tabular helpers -----------------------------------------------------------------------------
     def filter(self, operators: Any, join_operator: Any = None) -> Any:

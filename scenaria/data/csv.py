@@ -98,8 +98,11 @@ class CSVDataNode(TabularMixin, FileDataNode):
 
     def _writes_objects(self, data: Any) -> bool:
         """True when the stdlib writes the data: objects of a class exposed type (no pandas needed)."""
-        return (not isinstance(self._exposed_type, str) and isinstance(data, list)
-                and all(not isinstance(row, (list, tuple)) for row in data))
+        return (
+            not isinstance(self._exposed_type, str)
+            and isinstance(data, list)
+            and all(not isinstance(row, (list, tuple)) for row in data)
+        )
 
     def _frame_to_csv(self, frame: Any, target: str, mode: str, header: bool) -> None:
         options: dict[str, Any] = {"index": False, "encoding": self._encoding, "header": header, "mode": mode}

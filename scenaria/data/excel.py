@@ -80,7 +80,8 @@ class ExcelDataNode(TabularMixin, FileDataNode):
             if name not in available:
                 raise NonExistingExcelSheet(
                     f"{self._describe()}: sheet {name!r} does not exist in {self.path}; its sheets are "
-                    f"{', '.join(map(repr, available))}. Fix the data node's sheet_name.")
+                    f"{', '.join(map(repr, available))}. Fix the data node's sheet_name."
+                )
         return names
 
     def _sheet_exposed_types(self, names: list[str]) -> dict[str, Any]:
@@ -89,7 +90,8 @@ class ExcelDataNode(TabularMixin, FileDataNode):
             if len(exposed) != len(names):
                 raise ExposedTypeLengthMismatch(
                     f"{self._describe()}: {len(exposed)} exposed types for {len(names)} sheets "
-                    f"({', '.join(names)}); give one per sheet, or a dict by sheet name.")
+                    f"({', '.join(names)}); give one per sheet, or a dict by sheet name."
+                )
             return dict(zip(names, exposed, strict=True))
         if isinstance(exposed, dict):
             return {name: exposed.get(name, PANDAS) for name in names}
@@ -118,8 +120,13 @@ class ExcelDataNode(TabularMixin, FileDataNode):
         sheets = self._sheets_to_write(data, columns)
         with self._atomic_target() as target, self._writer(target, mode="w") as writer:
             for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False, header=self._has_header,
-                               **(self._properties.get("write_kwargs") or {}))
+                frame.to_excel(
+                    writer,
+                    sheet_name=name,
+                    index=False,
+                    header=self._has_header,
+                    **(self._properties.get("write_kwargs") or {}),
+                )
 
     def write_with_column_names(self, data: Any, columns: list[str] | None = None, job_id: str | None = None) -> None:
         """Write ``data`` under the column names ``columns`` and record the edit."""
@@ -139,8 +146,13 @@ class ExcelDataNode(TabularMixin, FileDataNode):
                     frame.to_excel(writer, sheet_name=name, index=False, header=self._has_header)
                     continue
                 empty = sheet.max_row == 1 and sheet.cell(1, 1).value is None
-                frame.to_excel(writer, sheet_name=name, index=False, header=empty and self._has_header,
-                               startrow=0 if empty else sheet.max_row)
+                frame.to_excel(
+                    writer,
+                    sheet_name=name,
+                    index=False,
+                    header=empty and self._has_header,
+                    startrow=0 if empty else sheet.max_row,
+                )
 
     def _sheets_to_write(self, data: Any, columns: list[str] | None) -> dict[str, Any]:
         """``{sheet: DataFrame}``, converted before any file is touched."""
@@ -157,7 +169,8 @@ class ExcelDataNode(TabularMixin, FileDataNode):
         if len(requested) != 1:
             raise SheetNameLengthMismatch(
                 f"{self._describe()} has {len(requested)} sheet names; to write one table it needs one. "
-                "Write a dict {sheet: data} to write several sheets.")
+                "Write a dict {sheet: data} to write several sheets."
+            )
         return requested[0]
 
     @contextlib.contextmanager

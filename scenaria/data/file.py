@@ -54,8 +54,7 @@ class FileDataNode(DataNode):
             dict.update(self._properties, path=str(given), is_generated=False)  # before the first save
         else:
             folder = os.path.join(storage_folder, f"{self._STORAGE_TYPE}s")
-            dict.update(self._properties, path=os.path.join(folder, f"{self.id}.{self._EXTENSION}"),
-                                    is_generated=True)
+            dict.update(self._properties, path=os.path.join(folder, f"{self.id}.{self._EXTENSION}"), is_generated=True)
 
     # --- local paths and URLs ----------------------------------------------------------------------
     @property
@@ -98,7 +97,8 @@ class FileDataNode(DataNode):
     def _missing_file(self) -> DataFileNotFound:
         return DataFileNotFound(
             f"The file of {self._describe()} does not exist: {self.path}. It was written before, so "
-            "something removed it; write the data node again or point its path at the right file.")
+            "something removed it; write the data node again or point its path at the right file."
+        )
 
     def _describe(self) -> str:
         return f"{self._STORAGE_TYPE} data node {self.id} (config {self.config_id!r})"
@@ -181,4 +181,4 @@ def is_remote(path: str) -> bool:
 
 def local_path(path: str) -> str:
     text = str(path)
-    return text[len("file://"):] if text.startswith("file://") else text
+    return text[len("file://") :] if text.startswith("file://") else text

@@ -53,8 +53,7 @@ def filter_data(data: Any, conditions: Any, join: JoinOperator = JoinOperator.AN
             mask = (mask & other) if join is JoinOperator.AND else (mask | other)
         return data[mask]
     combine = all if join is JoinOperator.AND else any
-    return [row for row in data
-            if combine(_matches(_field(row, key), value, cond) for key, value, cond in conditions)]
+    return [row for row in data if combine(_matches(_field(row, key), value, cond) for key, value, cond in conditions)]
 
 
 def get_item(data: Any, key: Any) -> Any:

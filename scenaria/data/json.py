@@ -29,8 +29,7 @@ class DefaultJSONEncoder(json.JSONEncoder):
             return {"__type__": "Datetime", "__value__": o.isoformat()}
         if dataclasses.is_dataclass(o) and not isinstance(o, type):
             cls = type(o)
-            return {"__type__": f"dataclass-{cls.__module__}-{cls.__qualname__}",
-                    "__value__": dataclasses.asdict(o)}
+            return {"__type__": f"dataclass-{cls.__module__}-{cls.__qualname__}", "__value__": dataclasses.asdict(o)}
         return super().default(o)
 
 
@@ -105,7 +104,8 @@ class JSONDataNode(FileDataNode):
         except (TypeError, ValueError) as exc:
             raise DataNodeWritingError(
                 f"{self._describe()} cannot encode a {type(data).__name__} as JSON: {exc}. "
-                "Give the data node an encoder class (encoder=...) that handles it.") from exc
+                "Give the data node an encoder class (encoder=...) that handles it."
+            ) from exc
         with self._atomic_target() as target, self._open_target(target) as file:
             file.write(text)
 
@@ -125,7 +125,8 @@ class JSONDataNode(FileDataNode):
         else:
             raise DataNodeWritingError(
                 f"{self._describe()} holds a {type(current).__name__}; only a list (extended) or a dict "
-                f"(updated by a dict) can be appended to, not with a {type(data).__name__}.")
+                f"(updated by a dict) can be appended to, not with a {type(data).__name__}."
+            )
         self._write(current)
 
     def _open_target(self, target: str) -> Any:

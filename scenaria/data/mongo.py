@@ -71,7 +71,8 @@ class MongoCollectionDataNode(DataNode):
             raise MissingRequiredProperty(f"{self._describe()} needs the properties {', '.join(missing)}.")
         if not inspect.isclass(self.custom_document):
             raise InvalidCustomDocument(
-                f"{self._describe()}: custom_document {self.custom_document!r} is not a class; give a class.")
+                f"{self._describe()}: custom_document {self.custom_document!r} is not a class; give a class."
+            )
 
     def _describe(self) -> str:
         return f"{self._STORAGE_TYPE} data node {self.id} (config {self.config_id!r})"
@@ -98,8 +99,14 @@ class MongoCollectionDataNode(DataNode):
         conditions = [operators] if isinstance(operators, tuple) else list(operators or [])
         if not conditions:
             return self._read()
-        mongo = {"EQUAL": "$eq", "NOT_EQUAL": "$ne", "LESS_THAN": "$lt", "LESS_OR_EQUAL": "$lte",
-                 "GREATER_THAN": "$gt", "GREATER_OR_EQUAL": "$gte"}
+        mongo = {
+            "EQUAL": "$eq",
+            "NOT_EQUAL": "$ne",
+            "LESS_THAN": "$lt",
+            "LESS_OR_EQUAL": "$lte",
+            "GREATER_THAN": "$gt",
+            "GREATER_OR_EQUAL": "$gte",
+        }
         clauses = [{key: {mongo[getattr(op, "name", str(op))]: value}} for key, value, op in conditions]
         join = "$or" if getattr(join_operator, "name", "AND") == "OR" else "$and"
         return [self._decode(document) for document in self._collection().find({join: clauses})]
@@ -125,7 +132,8 @@ class MongoCollectionDataNode(DataNode):
             except Exception as exc:
                 raise DataNodeWritingError(
                     f"{self._describe()} cannot turn a {type(item).__name__} into a document: {exc}. "
-                    "Write dicts, or give the class an encode() method.") from exc
+                    "Write dicts, or give the class an encode() method."
+                ) from exc
         return documents  # copies: insert_many adds _id to what it is given
 
     def _write(self, data: Any) -> None:

@@ -34,12 +34,14 @@ class ParquetDataNode(TabularMixin, FileDataNode):
         self._check_exposed_type()
         if self._engine not in ENGINES:
             raise UnknownParquetEngine(
-                f"{self._describe()}: unknown parquet engine {self._engine!r}; use one of {', '.join(ENGINES)}.")
+                f"{self._describe()}: unknown parquet engine {self._engine!r}; use one of {', '.join(ENGINES)}."
+            )
         compression = self._properties.get("compression", "snappy")
         if compression not in COMPRESSIONS:
             raise UnknownCompressionAlgorithm(
                 f"{self._describe()}: unknown compression {compression!r}; use one of "
-                f"{', '.join(c for c in COMPRESSIONS if c)}.")
+                f"{', '.join(c for c in COMPRESSIONS if c)}."
+            )
 
     @property
     def _engine(self) -> str:
@@ -96,7 +98,8 @@ class ParquetDataNode(TabularMixin, FileDataNode):
         except Exception as exc:  # pyarrow's own errors (e.g. ArrowInvalid for a mixed-type column)
             if type(exc).__module__.startswith(("pyarrow", "fastparquet")):
                 raise DataNodeWritingError(
-                    f"{self._describe()} could not write {self.path}: {type(exc).__name__}: {exc}") from exc
+                    f"{self._describe()} could not write {self.path}: {type(exc).__name__}: {exc}"
+                ) from exc
             raise
 
     def _write_options(self, extra: dict[str, Any]) -> dict[str, Any]:

@@ -32,4 +32,5 @@ class PickleDataNode(FileDataNode):
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             raise DataNodeWritingError(
                 f"{self._describe()} cannot pickle a {type(data).__name__}: {exc}. Write data that "
-                "pickles, or use another storage type for it.") from exc
+                "pickles, or use another storage type for it."
+            ) from exc

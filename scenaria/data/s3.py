@@ -46,17 +46,25 @@ class S3ObjectDataNode(DataNode):
     def _client(self) -> Any:
         properties = self._properties
         extra = dict(properties.get("aws_s3_client_parameters") or {})
-        key = (properties["aws_access_key"], properties["aws_secret_access_key"], properties.get("aws_region"),
-               repr(sorted(extra.items())))
+        key = (
+            properties["aws_access_key"],
+            properties["aws_secret_access_key"],
+            properties.get("aws_region"),
+            repr(sorted(extra.items())),
+        )
         client = _clients.get(key)
         if client is None:
             boto3 = require("boto3", self._describe())
             with _clients_lock:
                 client = _clients.get(key)
                 if client is None:
-                    client = boto3.client("s3", aws_access_key_id=properties["aws_access_key"],
-                                          aws_secret_access_key=properties["aws_secret_access_key"],
-                                          region_name=properties.get("aws_region"), **extra)
+                    client = boto3.client(
+                        "s3",
+                        aws_access_key_id=properties["aws_access_key"],
+                        aws_secret_access_key=properties["aws_secret_access_key"],
+                        region_name=properties.get("aws_region"),
+                        **extra,
+                    )
                     _clients[key] = client
         return client
 
@@ -64,8 +72,10 @@ class S3ObjectDataNode(DataNode):
         botocore = require("botocore.exceptions", self._describe())
         try:
             response = self._client().get_object(
-                Bucket=self._properties["aws_s3_bucket_name"], Key=self._properties["aws_s3_object_key"],
-                **(self._properties.get("aws_s3_get_object_parameters") or {}))
+                Bucket=self._properties["aws_s3_bucket_name"],
+                Key=self._properties["aws_s3_object_key"],
+                **(self._properties.get("aws_s3_get_object_parameters") or {}),
+            )
             return response["Body"].read()
         except botocore.ClientError as exc:
             raise DataNodeReadingError(f"{self._describe()} cannot read {self._location()}: {exc}") from exc
@@ -74,11 +84,15 @@ class S3ObjectDataNode(DataNode):
         if not isinstance(data, (bytes, bytearray, str)) and not hasattr(data, "read"):
             raise DataNodeWritingError(
                 f"{self._describe()} stores bytes: it cannot write a {type(data).__name__}. Encode it first, "
-                "or use a csv, parquet, json or pickle data node with an s3:// path.")
+                "or use a csv, parquet, json or pickle data node with an s3:// path."
+            )
         botocore = require("botocore.exceptions", self._describe())
         try:
             self._client().put_object(
-                Bucket=self._properties["aws_s3_bucket_name"], Key=self._properties["aws_s3_object_key"],
-                Body=data, **(self._properties.get("aws_s3_object_parameters") or {}))
+                Bucket=self._properties["aws_s3_bucket_name"],
+                Key=self._properties["aws_s3_object_key"],
+                Body=data,
+                **(self._properties.get("aws_s3_object_parameters") or {}),
+            )
         except botocore.ClientError as exc:
             raise DataNodeWritingError(f"{self._describe()} cannot write {self._location()}: {exc}") from exc

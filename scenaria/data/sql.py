@@ -43,16 +43,15 @@ class SQLDataNode(SQLDataNodeBase):
         builder = self._properties.get("append_query_builder")
         if builder is None:
             raise MissingAppendQueryBuilder(
-                f"{self._describe()} has no append_query_builder; give one in configure_sql_data_node "
-                "to append to it.")
+                f"{self._describe()} has no append_query_builder; give one in configure_sql_data_node to append to it."
+            )
         self._execute(builder, data, "append_query_builder")
 
     def _execute(self, builder: Any, data: Any, name: str) -> None:
         try:
             statements = builder(data)
         except Exception as exc:
-            raise DataNodeWritingError(
-                f"{self._describe()}: its {name} raised {type(exc).__name__}: {exc}") from exc
+            raise DataNodeWritingError(f"{self._describe()}: its {name} raised {type(exc).__name__}: {exc}") from exc
         if not isinstance(statements, list):
             statements = [statements]
         sa = self._sa()

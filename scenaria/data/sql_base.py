@@ -121,12 +121,14 @@ class SQLDataNodeBase(TabularMixin, DataNode):
         engine = self._properties.get("db_engine")
         if engine not in DIALECTS:
             raise UnknownDatabaseEngine(
-                f"{self._describe()}: unknown db_engine {engine!r}; use one of {', '.join(DIALECTS)}.")
+                f"{self._describe()}: unknown db_engine {engine!r}; use one of {', '.join(DIALECTS)}."
+            )
         missing = [key for key in (*DIALECTS[engine][1], *self._REQUIRED) if self._properties.get(key) in (None, "")]
         if missing:
             raise MissingRequiredProperty(
                 f"{self._describe()} needs the properties {', '.join(missing)} (db_engine {engine!r}); "
-                "give them in its configure_*_data_node call.")
+                "give them in its configure_*_data_node call."
+            )
 
     # --- connection ---------------------------------------------------------------------------------
     def _engine(self) -> Any:
@@ -148,8 +150,7 @@ class SQLDataNodeBase(TabularMixin, DataNode):
                 rows = cursor.fetchall() if cursor is not None else result.fetchall()
                 result.close()
         except sa.exc.SQLAlchemyError as exc:
-            raise SQLQueryCannotBeExecuted(
-                f"{self._describe()}: the read query failed: {_short(exc)}") from exc
+            raise SQLQueryCannotBeExecuted(f"{self._describe()}: the read query failed: {_short(exc)}") from exc
         return self._rows_to_exposed(columns, rows)
 
     def _rows_to_exposed(self, columns: list[str], rows: list[Any]) -> Any:
@@ -157,8 +158,7 @@ class SQLDataNodeBase(TabularMixin, DataNode):
         if isinstance(exposed, str):
             frame = self._pd().DataFrame.from_records(rows, columns=columns)
             return self._from_frame(frame)
-        return self._build_objects(exposed, (dict(zip(columns, row, strict=True)) for row in rows),
-                                   with_header=True)
+        return self._build_objects(exposed, (dict(zip(columns, row, strict=True)) for row in rows), with_header=True)
 
     def _in_transaction(self, work: Callable[[Any], None], what: str) -> None:
         """Run ``work(connection)`` in one transaction; on failure roll back and say so."""

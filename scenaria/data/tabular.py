@@ -54,10 +54,12 @@ class TabularMixin:
         for one in values:
             if isinstance(one, str) and one not in STRING_EXPOSED_TYPES:
                 raise InvalidExposedType(
-                    f"{self._describe()}: exposed_type {one!r} is not valid; use 'pandas', 'numpy' or a class.")
+                    f"{self._describe()}: exposed_type {one!r} is not valid; use 'pandas', 'numpy' or a class."
+                )
             if not isinstance(one, str) and not callable(one):
                 raise InvalidExposedType(
-                    f"{self._describe()}: exposed_type {one!r} is neither 'pandas', 'numpy' nor a class.")
+                    f"{self._describe()}: exposed_type {one!r} is neither 'pandas', 'numpy' nor a class."
+                )
 
     def _pd(self) -> Any:
         return pandas(self._describe())
@@ -87,7 +89,8 @@ class TabularMixin:
         if columns is not None:
             if len(columns) != len(frame.columns):
                 raise DataNodeWritingError(
-                    f"{self._describe()}: {len(columns)} column names given for {len(frame.columns)} columns.")
+                    f"{self._describe()}: {len(columns)} column names given for {len(frame.columns)} columns."
+                )
             frame = frame.set_axis(pd.Index(columns, dtype="object"), axis=1)
         return frame
 
@@ -102,7 +105,8 @@ class TabularMixin:
         except TypeError as exc:
             raise DataNodeWritingError(
                 f"{self._describe()} cannot turn a {type(row).__name__} into a row: it has no attributes; "
-                "give its class an encode() method, or write dicts.") from exc
+                "give its class an encode() method, or write dicts."
+            ) from exc
 
     # --- DataFrame / rows -> exposed type ------------------------------------------------------------
     def _from_frame(self, frame: Any, exposed_type: Any = None, where: str = "") -> Any:

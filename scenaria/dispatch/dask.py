@@ -69,11 +69,16 @@ class DaskDispatcher(Dispatcher):
             environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
             self._cluster = subprocess.Popen(
                 [sys.executable, "-m", "scenaria.dispatch.dask_cluster", str(self._max_workers)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environment)
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=environment,
+            )
             address = self._cluster.stdout.readline().strip()
             if not address:
-                raise RuntimeError("The local Dask cluster did not start; run "
-                                   "`python -m scenaria.dispatch.dask_cluster 1` to see why.")
+                raise RuntimeError(
+                    "The local Dask cluster did not start; run `python -m scenaria.dispatch.dask_cluster 1` to see why."
+                )
         self._client = Client(address)
 
     def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
@@ -101,8 +106,17 @@ class DaskDispatcher(Dispatcher):
         else:
             result, out, err, started, finished, error, trace = future.result()
             ending = Ending.FAILED if error is not None else Ending.COMPLETED
-            outcome = Outcome(job_id, ending, result=result, error=error, traceback=trace, stdout=out,
-                              stderr=err, started_at=started, finished_at=finished)
+            outcome = Outcome(
+                job_id,
+                ending,
+                result=result,
+                error=error,
+                traceback=trace,
+                stdout=out,
+                stderr=err,
+                started_at=started,
+                finished_at=finished,
+            )
         assert self._listener is not None
         self._listener.job_finished(outcome)
 
@@ -118,8 +132,9 @@ class DaskDispatcher(Dispatcher):
         if future is not None:
             future.cancel()
             assert self._listener is not None
-            self._listener.job_finished(Outcome(job_id, Ending.TIMED_OUT,
-                                                traceback=f"Job {job_id} timed out after {timeout:g} s."))
+            self._listener.job_finished(
+                Outcome(job_id, Ending.TIMED_OUT, traceback=f"Job {job_id} timed out after {timeout:g} s.")
+            )
 
     def cancel(self, job_id: str) -> bool:
         future = self._forget(job_id)

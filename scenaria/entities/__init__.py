@@ -29,5 +29,16 @@ def __getattr__(name: str) -> Any:
     return globals()[name]
 
 
-__all__ = ["ENTITY_CLASSES", "Cycle", "DataNode", "Entity", "Job", "Scenario", "Sequence", "Status",
-           "Submission", "SubmissionStatus", "Task"]
+__all__ = [
+    "ENTITY_CLASSES",
+    "Cycle",
+    "DataNode",
+    "Entity",
+    "Job",
+    "Scenario",
+    "Sequence",
+    "Status",
+    "Submission",
+    "SubmissionStatus",
+    "Task",
+]

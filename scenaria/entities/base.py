@@ -35,12 +35,15 @@ STRSET: Codec = (sorted, set)
 
 
 def enum_codec(enum_type: type[enum.Enum]) -> Codec:
-    return (lambda member: None if member is None else member.name,
-            lambda name: None if name is None else enum_type[name])
+    return (
+        lambda member: None if member is None else member.name,
+        lambda name: None if name is None else enum_type[name],
+    )
 
 
-def field(default: Any = dataclasses.MISSING, *, codec: Codec | None = None,
-          default_factory: Any = dataclasses.MISSING) -> Any:
+def field(
+    default: Any = dataclasses.MISSING, *, codec: Codec | None = None, default_factory: Any = dataclasses.MISSING
+) -> Any:
     """A dataclass field with an optional record codec."""
     metadata = {"codec": codec} if codec else {}
     return dataclasses.field(default=default, default_factory=default_factory, metadata=metadata)
@@ -105,7 +108,8 @@ class Entity:
                     f"{type(self).__name__} {self.id} (config {getattr(self, 'config_id', None)!r}) cannot be "
                     f"stored: its {key} {getattr(value, '__qualname__', type(value).__name__)} does not pickle "
                     f"({exc}). Use a function importable by module and name, or one whose closure and "
-                    "defaults hold only values that pickle.") from exc
+                    "defaults hold only values that pickle."
+                ) from exc
         return record
 
     @classmethod
@@ -125,9 +129,14 @@ class Entity:
         """(attribute, default, default factory) of each field, computed once per class."""
         cached = cls.__dict__.get("_DEFAULTS")
         if cached is None:
-            cached = [(f.name, None if f.default is dataclasses.MISSING else f.default,
-                       None if f.default_factory is dataclasses.MISSING else f.default_factory)
-                      for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+            cached = [
+                (
+                    f.name,
+                    None if f.default is dataclasses.MISSING else f.default,
+                    None if f.default_factory is dataclasses.MISSING else f.default_factory,
+                )
+                for f in dataclasses.fields(cls)
+            ]  # type: ignore[arg-type]
             cls._DEFAULTS = cached  # type: ignore[attr-defined]
         return cached
 

@@ -51,8 +51,10 @@ def delete_entity(registry: Registry, entity: Any) -> None:
 
 def delete_job(registry: Registry, job: Job, force: bool = False) -> None:
     if not force and not job.is_finished():
-        raise JobNotDeletedException(f"Job {job.id} is {job.status.name} and cannot be deleted until it is "
-                                     "finished; cancel it first or delete it with force=True.")
+        raise JobNotDeletedException(
+            f"Job {job.id} is {job.status.name} and cannot be deleted until it is "
+            "finished; cancel it first or delete it with force=True."
+        )
     _delete(registry, [job])
 
 
@@ -62,7 +64,8 @@ def _check_primary(registry: Registry, scenario: Scenario) -> None:
         if siblings > 1:
             raise DeletingPrimaryScenario(
                 f"Scenario {scenario.id} is the primary scenario of cycle {scenario.owner_id}, which has "
-                f"{siblings - 1} other scenario(s): make one of them primary (scenaria.set_primary) first.")
+                f"{siblings - 1} other scenario(s): make one of them primary (scenaria.set_primary) first."
+            )
 
 
 def _collect_scenario(registry: Registry, scenario: Scenario, doomed: dict[str, Any], keep_cycle: bool) -> None:

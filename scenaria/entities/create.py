@@ -83,10 +83,16 @@ def _plan(config: Any) -> _Plan:
         properties=dict(config.properties or {}),
         data_nodes=tuple(_data_node_plan(dn, storage_folder) for dn in config.data_node_configs),
         tasks=tuple(
-            _TaskPlan(task.id, tuple(c.id for c in task.input_configs), tuple(c.id for c in task.output_configs),
-                      task.function, bool(task.skippable),
-                      {key: getattr(task, key) for key in task.properties if key not in _TASK_FIELDS})
-            for task in config.task_configs),
+            _TaskPlan(
+                task.id,
+                tuple(c.id for c in task.input_configs),
+                tuple(c.id for c in task.output_configs),
+                task.function,
+                bool(task.skippable),
+                {key: getattr(task, key) for key in task.properties if key not in _TASK_FIELDS},
+            )
+            for task in config.task_configs
+        ),
         sequences={name: tuple(t.id for t in tasks) for name, tasks in (config.sequences or {}).items()},
         additional=tuple(c.id for c in config.additional_data_node_configs),
     )
@@ -96,23 +102,29 @@ def _plan(config: Any) -> _Plan:
 
 def _data_node_plan(config: Any, storage_folder: str) -> _DataNodePlan:
     return _DataNodePlan(
-        config_id=config.id, cls=data_node_class(config.storage_type), scope=config.scope,
+        config_id=config.id,
+        cls=data_node_class(config.storage_type),
+        scope=config.scope,
         validity_period=config.validity_period,
         properties={key: getattr(config, key) for key in config.properties if key not in _CREATION_ONLY},
         default_data=getattr(config, "default_data", None) if "default_data" in config.properties else None,
-        storage_folder=storage_folder)
+        storage_folder=storage_folder,
+    )
 
 
-def create_scenario(registry: Registry, config: Any, creation_date: dt.datetime | None = None,
-                    name: str | None = None) -> Scenario:
+def create_scenario(
+    registry: Registry, config: Any, creation_date: dt.datetime | None = None, name: str | None = None
+) -> Scenario:
     plan = _plan(config)
     created: list[Any] = []
     creation_date = creation_date or now()
     cycle = _cycle(registry, plan.frequency, creation_date, created) if plan.frequency else None
     scenario_id = new_id("SCENARIO", plan.config_id)
     with registry.transaction():
-        data_nodes = {dn.config_id: _data_node(registry, dn, _owner(dn.scope, scenario_id, cycle), created)
-                      for dn in plan.data_nodes}
+        data_nodes = {
+            dn.config_id: _data_node(registry, dn, _owner(dn.scope, scenario_id, cycle), created)
+            for dn in plan.data_nodes
+        }
         tasks: dict[str, Task] = {}
         for task_plan in plan.tasks:
             nodes = [data_nodes[i] for i in task_plan.input_ids + task_plan.output_ids]
@@ -124,8 +136,7 @@ def create_scenario(registry: Registry, config: Any, creation_date: dt.datetime 
             tasks[task_plan.config_id] = task
         sequences = {}
         for seq_name, task_config_ids in plan.sequences.items():
-            sequences[seq_name] = {"tasks": [tasks[i].id for i in task_config_ids], "properties": {},
-                                   "subscribers": []}
+            sequences[seq_name] = {"tasks": [tasks[i].id for i in task_config_ids], "properties": {}, "subscribers": []}
             seq_id = f"SEQUENCE_{seq_name.replace(' ', 'TPSPACE')}_{scenario_id}"
             for i in task_config_ids:
                 tasks[i]._parent_ids.add(seq_id)
@@ -137,10 +148,17 @@ def create_scenario(registry: Registry, config: Any, creation_date: dt.datetime 
             properties["name"] = name
         primary = cycle is not None and registry.repository.count("scenario", owner_id=cycle.id) == 0
         scenario = Scenario(
-            id=scenario_id, config_id=plan.config_id, _task_ids=[t.id for t in tasks.values()],
-            _additional_data_node_ids=[dn.id for dn in additional], _properties=properties,
-            _creation_date=creation_date, _primary_scenario=primary, version=registry.version,
-            _sequences=sequences, _owner_id=cycle.id if cycle else None)
+            id=scenario_id,
+            config_id=plan.config_id,
+            _task_ids=[t.id for t in tasks.values()],
+            _additional_data_node_ids=[dn.id for dn in additional],
+            _properties=properties,
+            _creation_date=creation_date,
+            _primary_scenario=primary,
+            version=registry.version,
+            _sequences=sequences,
+            _owner_id=cycle.id if cycle else None,
+        )
         entities: list[Entity] = [*data_nodes.values(), *tasks.values(), scenario]
         for entity in entities:
             registry.save(entity)  # each once, new or shared (its parents changed)
@@ -159,7 +177,8 @@ def create_global_data_node(registry: Registry, config: Any) -> DataNode:
     if config.scope is not Scope.GLOBAL:
         raise DataNodeConfigIsNotGlobal(
             f"Data node config {config.id!r} has scope {config.scope.name}; only GLOBAL data nodes exist "
-            "outside a scenario. Configure it with scope=Scope.GLOBAL.")
+            "outside a scenario. Configure it with scope=Scope.GLOBAL."
+        )
     created: list[Any] = []
     with registry.transaction():
         dn = _data_node(registry, _data_node_plan(config, Config.core.storage_folder), None, created)
@@ -188,9 +207,15 @@ def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, creat
         existing = _shared(registry, DataNode, plan.config_id, owner)
         if existing is not None:
             return existing
-    dn = plan.cls(id=new_id("DATANODE", plan.config_id), config_id=plan.config_id, _scope=plan.scope,
-                  _owner_id=owner, version=registry.version, _validity_period=plan.validity_period,
-                  _properties=dict(plan.properties))
+    dn = plan.cls(
+        id=new_id("DATANODE", plan.config_id),
+        config_id=plan.config_id,
+        _scope=plan.scope,
+        _owner_id=owner,
+        version=registry.version,
+        _validity_period=plan.validity_period,
+        _properties=dict(plan.properties),
+    )
     if dn._ALWAYS_WRITTEN:
         dn._last_edit_date = now()
     if isinstance(dn, FileDataNode):
@@ -201,17 +226,24 @@ def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, creat
     return dn
 
 
-def _task(registry: Registry, plan: _TaskPlan, owner: str | None, data_nodes: dict[str, DataNode],
-          created: list[Any]) -> Task:
+def _task(
+    registry: Registry, plan: _TaskPlan, owner: str | None, data_nodes: dict[str, DataNode], created: list[Any]
+) -> Task:
     if owner is None or not owner.startswith("SCENARIO_"):
         existing = _shared(registry, Task, plan.config_id, owner)
         if existing is not None:
             return existing
-    task = Task(id=new_id("TASK", plan.config_id), config_id=plan.config_id, _owner_id=owner,
-                _input_ids=[data_nodes[i].id for i in plan.input_ids],
-                _output_ids=[data_nodes[i].id for i in plan.output_ids],
-                _function=plan.function, version=registry.version, _skippable=plan.skippable,
-                _properties=dict(plan.properties))
+    task = Task(
+        id=new_id("TASK", plan.config_id),
+        config_id=plan.config_id,
+        _owner_id=owner,
+        _input_ids=[data_nodes[i].id for i in plan.input_ids],
+        _output_ids=[data_nodes[i].id for i in plan.output_ids],
+        _function=plan.function,
+        version=registry.version,
+        _skippable=plan.skippable,
+        _properties=dict(plan.properties),
+    )
     created.append(task)
     return task
 
@@ -222,8 +254,14 @@ def _cycle(registry: Registry, frequency: Any, creation_date: dt.datetime, creat
         if cycle.frequency is frequency and cycle.start_date == start:
             return cycle
     name = default_name(frequency, start)
-    cycle = Cycle(id=Cycle.new_id(name), _frequency=frequency, _creation_date=creation_date,
-                  _start_date=start, _end_date=end, _name=name)
+    cycle = Cycle(
+        id=Cycle.new_id(name),
+        _frequency=frequency,
+        _creation_date=creation_date,
+        _start_date=start,
+        _end_date=end,
+        _name=name,
+    )
     registry.add(cycle)
     created.append(cycle)
     return cycle

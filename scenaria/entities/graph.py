@@ -20,8 +20,7 @@ def dependencies(tasks: Iterable[Any]) -> dict[str, set[str]]:
     for task in tasks:
         for dn_id in task._output_ids:
             writers[dn_id] = task.id
-    return {task.id: {writers[dn_id] for dn_id in task._input_ids if dn_id in writers} - {task.id}
-            for task in tasks}
+    return {task.id: {writers[dn_id] for dn_id in task._input_ids if dn_id in writers} - {task.id} for task in tasks}
 
 
 def sorted_tasks(tasks: Iterable[Any]) -> list[Any]:
@@ -35,8 +34,10 @@ def sorted_tasks(tasks: Iterable[Any]) -> list[Any]:
     try:
         sorter.prepare()
     except graphlib.CycleError as exc:
-        raise InvalidGraph(f"The tasks {' -> '.join(exc.args[1])} form a cycle: a task cannot "
-                           "depend, directly or not, on its own outputs.") from exc
+        raise InvalidGraph(
+            f"The tasks {' -> '.join(exc.args[1])} form a cycle: a task cannot "
+            "depend, directly or not, on its own outputs."
+        ) from exc
     position = {task.id: index for index, task in enumerate(tasks)}
     ordered: list[Any] = []
     while sorter.is_active():

@@ -176,8 +176,7 @@ class Job(Entity):
         return view
 
     def _event_metadata(self) -> dict[str, Any]:
-        return {"creation_date": self._creation_date, "task_config_id": self._task_config_id,
-                "version": self.version}
+        return {"creation_date": self._creation_date, "task_config_id": self._task_config_id, "version": self.version}
 
     def get_event_context(self) -> dict[str, Any]:
         return self._event_metadata()

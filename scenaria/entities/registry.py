@@ -180,8 +180,7 @@ def entity_class(entity_id: str) -> type[Entity]:
     cls = classes.get(prefix)
     if cls is None:
         raise ModelNotFound(
-            f"{entity_id!r} is not an entity id: ids start with one of "
-            f"{', '.join(sorted(classes))} followed by '_'."
+            f"{entity_id!r} is not an entity id: ids start with one of {', '.join(sorted(classes))} followed by '_'."
         )
     return cls
 

@@ -27,8 +27,11 @@ class Subscriber:
 
 
 def decode_subscribers(raw: list[dict[str, Any]]) -> list[Subscriber]:
-    return [Subscriber(item["callback"], list(item.get("params") or [])) for item in raw or []
-            if item.get("callback") is not None]
+    return [
+        Subscriber(item["callback"], list(item.get("params") or []))
+        for item in raw or []
+        if item.get("callback") is not None
+    ]
 
 
 def _store_subscribers(items: list[dict[str, Any]]) -> list[Any]:
@@ -42,15 +45,23 @@ def _load_subscribers(raw: list[Any]) -> list[dict[str, Any]]:
 
 
 def _store_sequences(sequences: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return {name: {**codec.encode({k: v for k, v in data.items() if k != "subscribers"}),
-                   "subscribers": _store_subscribers(data.get("subscribers", []))}
-            for name, data in sequences.items()}
+    return {
+        name: {
+            **codec.encode({k: v for k, v in data.items() if k != "subscribers"}),
+            "subscribers": _store_subscribers(data.get("subscribers", [])),
+        }
+        for name, data in sequences.items()
+    }
 
 
 def _load_sequences(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: {**codec.decode({k: v for k, v in data.items() if k != "subscribers"}),
-                   "subscribers": _load_subscribers(data.get("subscribers", []))}
-            for name, data in raw.items()}
+    return {
+        name: {
+            **codec.decode({k: v for k, v in data.items() if k != "subscribers"}),
+            "subscribers": _load_subscribers(data.get("subscribers", [])),
+        }
+        for name, data in raw.items()
+    }
 
 
 @dataclasses.dataclass(eq=False, repr=False)
@@ -140,8 +151,9 @@ class Scenario(Submittable, Entity):
         found = self._child(name)
         if found is not None:
             return found
-        raise AttributeError(f"Scenario {self.__dict__.get('id')!r} has no attribute, task, data node "
-                             f"or sequence {name!r}")
+        raise AttributeError(
+            f"Scenario {self.__dict__.get('id')!r} has no attribute, task, data node or sequence {name!r}"
+        )
 
     def _child(self, name: str) -> Any:
         protected = name.replace(" ", "TPSPACE")
@@ -156,10 +168,16 @@ class Scenario(Submittable, Entity):
         return self.__dict__.get("_properties", {}).get(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if (not name.startswith("_") and "_task_ids" in self.__dict__ and name not in ("name", "version")
-                and self._child(name) is not None and name not in self._properties):
+        if (
+            not name.startswith("_")
+            and "_task_ids" in self.__dict__
+            and name not in ("name", "version")
+            and self._child(name) is not None
+            and name not in self._properties
+        ):
             raise AttributeKeyAlreadyExisted(
-                f"{name!r} names a task, data node or sequence of scenario {self.id}; it cannot be set.")
+                f"{name!r} names a task, data node or sequence of scenario {self.id}; it cannot be set."
+            )
         super().__setattr__(name, value)
 
     # --- tags and primary ----------------------------------------------------------------------
@@ -179,8 +197,9 @@ class Scenario(Submittable, Entity):
     def _add_tag(self, tag: str) -> None:
         authorized = self._properties.get("authorized_tags")
         if authorized and tag not in authorized:
-            raise UnauthorizedTagError(f"Tag {tag!r} is not allowed on scenario {self.id}; "
-                                       f"its authorized_tags are {sorted(authorized)}.")
+            raise UnauthorizedTagError(
+                f"Tag {tag!r} is not allowed on scenario {self.id}; its authorized_tags are {sorted(authorized)}."
+            )
         self._tags.add(tag)
         self._changed("tags", set(self._tags))
 
@@ -217,16 +236,27 @@ class Scenario(Submittable, Entity):
                 return
 
     # --- sequences -----------------------------------------------------------------------------
-    def add_sequence(self, name: str, tasks: list[Any], properties: dict[str, Any] | None = None,
-                     subscribers: list[Any] | None = None) -> None:
+    def add_sequence(
+        self,
+        name: str,
+        tasks: list[Any],
+        properties: dict[str, Any] | None = None,
+        subscribers: list[Any] | None = None,
+    ) -> None:
         """Add a sequence of some of this scenario's tasks."""
         if name in self._sequences:
-            raise SequenceAlreadyExists(f"Scenario {self.id} already has a sequence {name!r}; "
-                                        "use update_sequence to change it.")
+            raise SequenceAlreadyExists(
+                f"Scenario {self.id} already has a sequence {name!r}; use update_sequence to change it."
+            )
         self._put_sequence(name, tasks, properties, subscribers)
 
-    def update_sequence(self, name: str, tasks: list[Any], properties: dict[str, Any] | None = None,
-                        subscribers: list[Any] | None = None) -> None:
+    def update_sequence(
+        self,
+        name: str,
+        tasks: list[Any],
+        properties: dict[str, Any] | None = None,
+        subscribers: list[Any] | None = None,
+    ) -> None:
         if name not in self._sequences:
             raise NonExistingSequence(f"Scenario {self.id} has no sequence {name!r}.")
         self._put_sequence(name, tasks, properties, subscribers)
@@ -236,20 +266,24 @@ class Scenario(Submittable, Entity):
             for name, tasks in sequences.items():
                 self._put_sequence(name, tasks, None, None)
 
-    def _put_sequence(self, name: str, tasks: list[Any], properties: dict[str, Any] | None,
-                      subscribers: list[Any] | None) -> None:
+    def _put_sequence(
+        self, name: str, tasks: list[Any], properties: dict[str, Any] | None, subscribers: list[Any] | None
+    ) -> None:
         task_ids = [getattr(task, "id", task) for task in tasks]
         unknown = [task_id for task_id in task_ids if task_id not in self._task_ids]
         if unknown:
             raise SequenceTaskDoesNotExistInScenario(
                 f"Tasks {unknown} are not tasks of scenario {self.id}; a sequence can only hold the "
-                "scenario's own tasks.")
+                "scenario's own tasks."
+            )
         is_new = name not in self._sequences
         self._sequences[name] = {
             "tasks": task_ids,
             "properties": dict(properties or {}),
-            "subscribers": [{"callback": getattr(s, "callback", s), "params": list(getattr(s, "params", []))}
-                            for s in subscribers or []],
+            "subscribers": [
+                {"callback": getattr(s, "callback", s), "params": list(getattr(s, "params", []))}
+                for s in subscribers or []
+            ],
         }
         self.__dict__["_sequence_objects"].pop(name, None)
         self._changed("sequences")
@@ -281,8 +315,14 @@ class Scenario(Submittable, Entity):
         self._changed("sequences")
 
     # --- submission ----------------------------------------------------------------------------
-    def submit(self, callbacks: list[Any] | None = None, force: bool = False, wait: bool = False,
-               timeout: float | None = None, **properties: Any) -> Any:
+    def submit(
+        self,
+        callbacks: list[Any] | None = None,
+        force: bool = False,
+        wait: bool = False,
+        timeout: float | None = None,
+        **properties: Any,
+    ) -> Any:
         """Run the scenario's tasks as jobs; see ``scenaria.submit``."""
         from scenaria.api import submit
 

@@ -23,7 +23,7 @@ def split_sequence_id(seq_id: str) -> tuple[str, str]:
     head, sep, tail = seq_id.partition("_SCENARIO_")
     if not seq_id.startswith("SEQUENCE_") or not sep:
         raise InvalidSequenceId(f"{seq_id!r} is not a sequence id (SEQUENCE_<name>_<scenario id>).")
-    return head[len("SEQUENCE_"):].replace("TPSPACE", " "), "SCENARIO_" + tail
+    return head[len("SEQUENCE_") :].replace("TPSPACE", " "), "SCENARIO_" + tail
 
 
 class Sequence(Submittable):
@@ -112,8 +112,14 @@ class Sequence(Submittable):
                 self._scenario._changed("sequences")
                 return
 
-    def submit(self, callbacks: list[Any] | None = None, force: bool = False, wait: bool = False,
-               timeout: float | None = None, **properties: Any) -> Any:
+    def submit(
+        self,
+        callbacks: list[Any] | None = None,
+        force: bool = False,
+        wait: bool = False,
+        timeout: float | None = None,
+        **properties: Any,
+    ) -> Any:
         from scenaria.api import submit
 
         return submit(self, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)

@@ -152,6 +152,10 @@ class Submission(Entity):
         return self.is_finished()
 
     def _event_metadata(self) -> dict[str, Any]:
-        return {"origin_entity_id": self._entity_id, "origin_entity_type": self._entity_type,
-                "origin_entity_config_id": self._entity_config_id,
-                "creation_date": self._creation_date, "version": self.version}
+        return {
+            "origin_entity_id": self._entity_id,
+            "origin_entity_type": self._entity_type,
+            "origin_entity_config_id": self._entity_config_id,
+            "creation_date": self._creation_date,
+            "version": self.version,
+        }

@@ -91,15 +91,26 @@ class Task(Owned, Entity):
         raise AttributeError(f"Task {self.__dict__.get('id')!r} has no attribute or data node {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if (not name.startswith("_") and "_input_ids" in self.__dict__ and name not in _TASK_ATTRIBUTES
-                and name in self.data_nodes):
-            raise AttributeKeyAlreadyExisted(f"{name!r} names a data node of task {self.id}; "
-                                                 "it cannot be set as an attribute.")
+        if (
+            not name.startswith("_")
+            and "_input_ids" in self.__dict__
+            and name not in _TASK_ATTRIBUTES
+            and name in self.data_nodes
+        ):
+            raise AttributeKeyAlreadyExisted(
+                f"{name!r} names a data node of task {self.id}; it cannot be set as an attribute."
+            )
         super().__setattr__(name, value)
 
     # --- actions -------------------------------------------------------------------------------
-    def submit(self, callbacks: list[Any] | None = None, force: bool = False, wait: bool = False,
-               timeout: float | None = None, **properties: Any) -> Any:
+    def submit(
+        self,
+        callbacks: list[Any] | None = None,
+        force: bool = False,
+        wait: bool = False,
+        timeout: float | None = None,
+        **properties: Any,
+    ) -> Any:
         """Run the task as one job; see ``scenaria.submit``."""
         from scenaria.api import submit
 

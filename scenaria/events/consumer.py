@@ -92,8 +92,6 @@ class CoreEventConsumerBase(threading.Thread, metaclass=abc.ABCMeta):
                 try:
                     self.process_event(item)
                 except Exception:
-                    logger.exception(
-                        "Event consumer %s failed on %r; it goes on with the next event.", self.name, item
-                    )
+                    logger.exception("Event consumer %s failed on %r; it goes on with the next event.", self.name, item)
         finally:
             _running.discard(self)

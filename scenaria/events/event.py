@@ -43,9 +43,7 @@ NOT_SUBMITTABLE = frozenset(
     {EventEntityType.CYCLE, EventEntityType.DATA_NODE, EventEntityType.JOB, EventEntityType.SUBMISSION}
 )
 #: An attribute name only makes sense for an update.
-NO_ATTRIBUTE_OPERATIONS = frozenset(
-    {EventOperation.CREATION, EventOperation.DELETION, EventOperation.SUBMISSION}
-)
+NO_ATTRIBUTE_OPERATIONS = frozenset({EventOperation.CREATION, EventOperation.DELETION, EventOperation.SUBMISSION})
 
 
 def check_operation(entity_type: EventEntityType | None, operation: EventOperation | None) -> None:

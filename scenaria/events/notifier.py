@@ -58,9 +58,7 @@ class Topic:
             (self.entity_type is None or self.entity_type is entity_type)
             and (self.entity_id is None or self.entity_id == entity_id)
             and (self.operation is None or self.operation is operation)
-            and (
-                attribute_name is None or self.attribute_name is None or self.attribute_name == attribute_name
-            )
+            and (attribute_name is None or self.attribute_name is None or self.attribute_name == attribute_name)
         )
 
     def matches_event(self, event: Event) -> bool:
@@ -169,9 +167,7 @@ class Notifier:
             return
         with cls._lock:
             for registration in cls._registrations.values():
-                if registration.accepts(
-                    event.entity_type, event.entity_id, event.operation, event.attribute_name
-                ):
+                if registration.accepts(event.entity_type, event.entity_id, event.operation, event.attribute_name):
                     registration.queue.put(event)
 
     @classmethod

@@ -166,9 +166,7 @@ class EventProcessor(CoreEventConsumerBase):
         scenario_config: Any = None,
     ) -> EventProcessor:
         """``callback(event, scenario_id, gui, *args)`` when a scenario is deleted."""
-        return self._deleted(
-            EventEntityType.SCENARIO, callback, callback_args, scenario_config, broadcast=False
-        )
+        return self._deleted(EventEntityType.SCENARIO, callback, callback_args, scenario_config, broadcast=False)
 
     def broadcast_on_scenario_deleted(
         self,
@@ -177,9 +175,7 @@ class EventProcessor(CoreEventConsumerBase):
         scenario_config: Any = None,
     ) -> EventProcessor:
         """Broadcast ``callback(state, event, scenario_id, *args)`` on scenario deletion."""
-        return self._deleted(
-            EventEntityType.SCENARIO, callback, callback_args, scenario_config, broadcast=True
-        )
+        return self._deleted(EventEntityType.SCENARIO, callback, callback_args, scenario_config, broadcast=True)
 
     def on_datanode_written(
         self,
@@ -206,9 +202,7 @@ class EventProcessor(CoreEventConsumerBase):
         datanode_config: Any = None,
     ) -> EventProcessor:
         """``callback(event, data_node_id, gui, *args)`` when a data node is deleted."""
-        return self._deleted(
-            EventEntityType.DATA_NODE, callback, callback_args, datanode_config, broadcast=False
-        )
+        return self._deleted(EventEntityType.DATA_NODE, callback, callback_args, datanode_config, broadcast=False)
 
     def broadcast_on_datanode_deleted(
         self,
@@ -217,9 +211,7 @@ class EventProcessor(CoreEventConsumerBase):
         datanode_config: Any = None,
     ) -> EventProcessor:
         """Broadcast ``callback(state, event, data_node_id, *args)`` on data node deletion."""
-        return self._deleted(
-            EventEntityType.DATA_NODE, callback, callback_args, datanode_config, broadcast=True
-        )
+        return self._deleted(EventEntityType.DATA_NODE, callback, callback_args, datanode_config, broadcast=True)
 
     def on_datanode_created(
         self,
@@ -378,9 +370,7 @@ class EventProcessor(CoreEventConsumerBase):
                 return None
             return (data_node, data_node.read())
 
-        topic = Topic(
-            EventEntityType.DATA_NODE, operation=EventOperation.UPDATE, attribute_name="last_edit_date"
-        )
+        topic = Topic(EventEntityType.DATA_NODE, operation=EventOperation.UPDATE, attribute_name="last_edit_date")
         return self._subscribe(topic, callback, callback_args, None, broadcast=broadcast, prepare=prepare)
 
     def _datanode_created(
@@ -423,7 +413,5 @@ class EventProcessor(CoreEventConsumerBase):
                 return None
             return (_get(submission.entity_id), submission)
 
-        topic = Topic(
-            EventEntityType.SUBMISSION, operation=EventOperation.UPDATE, attribute_name="submission_status"
-        )
+        topic = Topic(EventEntityType.SUBMISSION, operation=EventOperation.UPDATE, attribute_name="submission_status")
         return self._subscribe(topic, callback, callback_args, None, broadcast=broadcast, prepare=prepare)

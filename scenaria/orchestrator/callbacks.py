@@ -53,5 +53,6 @@ def _safely(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
         function(*args)
     except Exception:
-        logger.exception("A job callback (%s) raised; the orchestration goes on.",
-                         getattr(function, "__qualname__", function))
+        logger.exception(
+            "A job callback (%s) raised; the orchestration goes on.", getattr(function, "__qualname__", function)
+        )

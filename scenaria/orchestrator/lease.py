@@ -51,7 +51,8 @@ def acquire(repository: Repository, version: str) -> None:
     if holder and holder.get("pid") != os.getpid() and _alive(holder):
         raise OrchestratorServiceIsAlreadyRunning(
             f"Process {holder['pid']} already orchestrates version {version!r} of this store; stop it first, "
-            "or run this application on another version (--experiment NAME) or store.")
+            "or run this application on another version (--experiment NAME) or store."
+        )
     repository.set_meta(_key(version), _me())
 
 

@@ -73,16 +73,27 @@ class Scheduler:
         dispatcher.start(self)
 
     # --- submitting ------------------------------------------------------------------------------
-    def submit(self, entity: Any, tasks: list[Any], callbacks: Iterable[Callable[..., Any]] | None,
-               force: bool, properties: dict[str, Any]) -> Submission:
+    def submit(
+        self,
+        entity: Any,
+        tasks: list[Any],
+        callbacks: Iterable[Callable[..., Any]] | None,
+        force: bool,
+        properties: dict[str, Any],
+    ) -> Submission:
         """Create the submission and the jobs of ``tasks`` (in graph order) and start what can start."""
         reg = self._registry
         subscribers = [partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])]
         job_callbacks = subscribers + list(callbacks or [])
         submission = Submission(
-            id=new_id("SUBMISSION"), _entity_id=entity.id, _entity_type=entity.id.split("_", 1)[0],
+            id=new_id("SUBMISSION"),
+            _entity_id=entity.id,
+            _entity_type=entity.id.split("_", 1)[0],
             _entity_config_id=None if entity.id.startswith("SEQUENCE_") else entity.config_id,
-            _properties=dict(properties), _creation_date=now(), version=reg.version)
+            _properties=dict(properties),
+            _creation_date=now(),
+            version=reg.version,
+        )
         # the submission, its jobs and their first states: one commit
         with self._lock, self._routing() as ready, reg.transaction():
             for task in tasks:  # an editor's lock refuses the submission before any output is locked
@@ -92,9 +103,16 @@ class Scheduler:
             for task in tasks:
                 for dn in task.output.values():
                     dn.lock_edit()
-                job = Job(id=new_id("JOB", task.config_id), _task_id=task.id, _submit_id=submission.id,
-                          _submit_entity_id=entity.id, _force=force, _creation_date=now(),
-                          version=reg.version, _task_config_id=task.config_id)
+                job = Job(
+                    id=new_id("JOB", task.config_id),
+                    _task_id=task.id,
+                    _submit_id=submission.id,
+                    _submit_entity_id=entity.id,
+                    _force=force,
+                    _creation_date=now(),
+                    version=reg.version,
+                    _task_config_id=task.config_id,
+                )
                 job._status_change_records[Status.SUBMITTED.name] = job._creation_date or now()
                 reg.add(job)
                 jobs.append(job)
@@ -151,9 +169,12 @@ class Scheduler:
                 missing.append(dn)
         if missing:
             names = ", ".join(f"{dn.config_id!r} ({dn.id})" for dn in missing)
-            self._fail(job, f"Job {job.id} cannot run: input {names} of task {task.config_id!r} has never "
-                            "been written and no job is about to write it. Write it first "
-                            "(data_node.write(...)) or submit the task that produces it.")
+            self._fail(
+                job,
+                f"Job {job.id} cannot run: input {names} of task {task.config_id!r} has never "
+                "been written and no job is about to write it. Write it first "
+                "(data_node.write(...)) or submit the task that produces it.",
+            )
             return
         if locked:
             self._blocked_on[job.id] = locked
@@ -292,8 +313,13 @@ class Scheduler:
         reason = _describe(job, outcome)
         if job.status is Status.RUNNING and job.attempts <= retries:  # a run that never started is not retried
             job._stacktrace.append(reason)
-            logger.warning("Job %s %s (attempt %d of %d); trying again.", job.id, _FAILURES[outcome.ending],
-                           job.attempts, retries + 1)
+            logger.warning(
+                "Job %s %s (attempt %d of %d); trying again.",
+                job.id,
+                _FAILURES[outcome.ending],
+                job.attempts,
+                retries + 1,
+            )
             self._set_status(job, Status.PENDING)
             self._later(_number(task.properties.get("retry_delay")) or 0, self._retry, job.id)
         else:
@@ -443,8 +469,7 @@ class Scheduler:
                 if not isinstance(submission, Submission):
                     for job in unfinished:  # nothing can finish it any more: say so, and end it
                         check_transition(job.id, job.status, Status.FAILED)
-                        job._stacktrace.append(f"Job {job.id} was left unfinished and its submission no "
-                                               "longer exists.")
+                        job._stacktrace.append(f"Job {job.id} was left unfinished and its submission no longer exists.")
                         job._status = Status.FAILED
                         job._status_change_records[Status.FAILED.name] = now()
                         self._registry.save(job)
@@ -456,7 +481,8 @@ class Scheduler:
 
                     entity = get(submission.entity_id)
                 subscribers: list[Callable[..., Any]] = [  # the callbacks= of submit were not stored
-                    partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])]
+                    partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])
+                ]
                 for job in unfinished:
                     self._job_callbacks[job.id] = subscribers
                 ordered = sorted(unfinished, key=lambda j: j.creation_date or now())
@@ -464,8 +490,9 @@ class Scheduler:
                     for job in ordered:
                         if job.status is Status.RUNNING:
                             retries = int(_number(job.task.properties.get("max_retries")) or 0)
-                            reason = (f"Job {job.id} was running when the orchestrating process stopped; "
-                                      "its run was lost.")
+                            reason = (
+                                f"Job {job.id} was running when the orchestrating process stopped; its run was lost."
+                            )
                             if job.attempts <= retries:
                                 job._stacktrace.append(reason + " Running it again.")
                                 self._set_status(job, Status.PENDING)

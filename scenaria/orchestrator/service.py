@@ -34,7 +34,8 @@ class Orchestrator:
                 if not force_restart:
                     raise OrchestratorServiceIsAlreadyRunning(
                         "The orchestrator is already running; call Orchestrator().stop() before running it "
-                        "again, or run(force_restart=True).")
+                        "again, or run(force_restart=True)."
+                    )
                 self.stop()
             start()
 
@@ -68,8 +69,9 @@ def start() -> scheduling.Scheduler:
             scheduling.set_current(scheduler)
             Config.block_update()
             _stop_at_exit()
-            unfinished = reg.find(Job, status=[s.name for s in (Status.SUBMITTED, Status.BLOCKED,
-                                                                Status.PENDING, Status.RUNNING)])
+            unfinished = reg.find(
+                Job, status=[s.name for s in (Status.SUBMITTED, Status.BLOCKED, Status.PENDING, Status.RUNNING)]
+            )
             if unfinished:
                 logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
                 scheduler.resume(unfinished)
@@ -88,8 +90,9 @@ def running_scheduler() -> scheduling.Scheduler:
     current = scheduling.current()
     if current is not None:
         return current
-    logger.info("Starting the orchestrator for this submission (call scenaria.Orchestrator().run() "
-                "to start it yourself).")
+    logger.info(
+        "Starting the orchestrator for this submission (call scenaria.Orchestrator().run() to start it yourself)."
+    )
     with _lock:
         return scheduling.current() or start()
 
@@ -117,15 +120,17 @@ def build_dispatcher(job_config: Any) -> Dispatcher:
         from scenaria.dispatch.standalone import StandaloneDispatcher
 
         # Workers import what runs every job before they are ready, not during the first job.
-        return StandaloneDispatcher(max_workers=job_config.max_nb_of_workers,
-                                    preload=("scenaria.orchestrator.task_run", "scenaria.data.pickle"))
+        return StandaloneDispatcher(
+            max_workers=job_config.max_nb_of_workers, preload=("scenaria.orchestrator.task_run", "scenaria.data.pickle")
+        )
     if mode == "dask":
         from scenaria.dispatch.dask import DaskDispatcher
 
-        return DaskDispatcher(address=job_config.properties.get("address"),
-                              max_workers=job_config.max_nb_of_workers)
-    raise ModeNotAvailable(f"Job execution mode {mode!r} does not exist; use 'development', 'standalone' "
-                           "or 'dask' in Config.configure_job_executions(mode=...).")
+        return DaskDispatcher(address=job_config.properties.get("address"), max_workers=job_config.max_nb_of_workers)
+    raise ModeNotAvailable(
+        f"Job execution mode {mode!r} does not exist; use 'development', 'standalone' "
+        "or 'dask' in Config.configure_job_executions(mode=...)."
+    )
 
 
 _registered_exit = False

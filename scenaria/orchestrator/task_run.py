@@ -32,7 +32,8 @@ class TaskRun:
                 raise DataNodeWritingError(
                     f"Task {self.task_config_id!r} (job {self.job_id}) could not write its output "
                     f"{dn.config_id!r} ({dn.storage_type()} data node {dn.id}): "
-                    f"{type(exc).__name__}: {exc}") from exc
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
 
     def _split(self, result: Any) -> list[Any]:
         """The value for each output: the result itself for one output, its items for several."""
@@ -50,5 +51,7 @@ class TaskRun:
 
     def _count_message(self, got: str) -> str:
         names = ", ".join(dn.config_id for dn in self.outputs)
-        return (f"Task {self.task_config_id!r} has {len(self.outputs)} outputs ({names}) but its function "
-                f"returned {got}; return a tuple or list of {len(self.outputs)} values, in that order.")
+        return (
+            f"Task {self.task_config_id!r} has {len(self.outputs)} outputs ({names}) but its function "
+            f"returned {got}; return a tuple or list of {len(self.outputs)} values, in that order."
+        )

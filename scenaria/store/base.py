@@ -199,9 +199,7 @@ def check_where(where: dict[str, Any]) -> list[tuple[int, Any]]:
     checked: list[tuple[int, Any]] = []
     for field, value in where.items():
         if field not in _FIELD_SET:
-            raise ValueError(
-                f"cannot filter on {field!r}: queries use the indexed fields {', '.join(INDEXED_FIELDS)}"
-            )
+            raise ValueError(f"cannot filter on {field!r}: queries use the indexed fields {', '.join(INDEXED_FIELDS)}")
         if isinstance(value, _MANY):
             members = frozenset(value)
             for member in members:

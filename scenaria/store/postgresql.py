@@ -53,9 +53,7 @@ def _psycopg2() -> Any:
         import psycopg2
         import psycopg2.extensions
     except ImportError as exc:
-        raise DependencyNotInstalled(
-            "the postgresql store needs psycopg2: pip install 'scenaria[postgresql]'"
-        ) from exc
+        raise DependencyNotInstalled("the postgresql store needs psycopg2: pip install 'scenaria[postgresql]'") from exc
     return psycopg2
 
 

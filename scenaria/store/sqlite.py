@@ -62,8 +62,7 @@ _CHECKPOINT_PAGES = 4000
 # (ids before dates before status names before versions, which every record of a run shares).
 # SQLite has no statistics unless ANALYZE ran, so it is told: the other filters are written
 # ``+col``, which keeps them from being picked as the index.
-_SELECTIVITY = ("task_id", "submit_id", "entity_id", "owner_id", "config_id", "creation_date", "status",
-                "version")
+_SELECTIVITY = ("task_id", "submit_id", "entity_id", "owner_id", "config_id", "creation_date", "status", "version")
 _DRIVER_RANK = {INDEXED_FIELDS.index(field): rank for rank, field in enumerate(_SELECTIVITY)}
 
 _COLUMNS = ", ".join(f'"{field}"' for field in INDEXED_FIELDS)
@@ -94,19 +93,14 @@ def _schema() -> list[str]:
             f'CREATE INDEX IF NOT EXISTS "{kind}_{field}" ON "{kind}" ("{field}") WHERE "{field}" IS NOT NULL'
             for field in _INDEXES.get(kind, ())
         )
-    statements.append(
-        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
-    )
+    statements.append("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
     return statements
 
 
 def _save_sql(kind: str) -> str:
     values = ", ".join("?" * (len(INDEXED_FIELDS) + 2))
     updates = ", ".join(f'"{field}" = excluded."{field}"' for field in (*INDEXED_FIELDS, "body"))
-    return (
-        f'INSERT INTO "{kind}" (id, {_COLUMNS}, body) VALUES ({values}) '
-        f"ON CONFLICT(id) DO UPDATE SET {updates}"
-    )
+    return f'INSERT INTO "{kind}" (id, {_COLUMNS}, body) VALUES ({values}) ON CONFLICT(id) DO UPDATE SET {updates}'
 
 
 def _holds_none(value: Any) -> bool:
@@ -148,8 +142,11 @@ def where_clause(
     driver = None
     if hint:
         # a None (IS NULL, or OR-ed into a list) rarely narrows much: never the driver
-        drivers = [pos for pos, value in checked
-                   if value is not None and not _holds_none(value) and INDEXED_FIELDS[pos] in indexes]
+        drivers = [
+            pos
+            for pos, value in checked
+            if value is not None and not _holds_none(value) and INDEXED_FIELDS[pos] in indexes
+        ]
         driver = min(drivers, key=_DRIVER_RANK.__getitem__) if drivers else None
     terms: list[str] = []
     params: list[Any] = []
@@ -364,9 +361,7 @@ class SQLiteRepository(Repository):
         check_kind(kind)
         sql = self._save_sql[kind]
         with self.transaction():
-            self._conn().executemany(
-                sql, ((record_id(r), *indexed_values(r), encode_record(r)) for r in records)
-            )
+            self._conn().executemany(sql, ((record_id(r), *indexed_values(r), encode_record(r)) for r in records))
 
     def load(self, kind: str, id: str) -> Record | None:
         check_kind(kind)
@@ -433,8 +428,7 @@ class SQLiteRepository(Repository):
                 self._conn().execute("DELETE FROM meta WHERE key = ?", (key,))
             else:
                 self._conn().execute(
-                    "INSERT INTO meta (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (key, encode_record(value)),
                 )
 

@@ -44,8 +44,7 @@ def parse_version_flags(argv: Sequence[str]) -> dict[str, Any]:
     """
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--development", "--taipy-development", action="store_const", dest="mode",
-                       const=DEVELOPMENT)
+    group.add_argument("--development", "--taipy-development", action="store_const", dest="mode", const=DEVELOPMENT)
     group.add_argument("--experiment", "--taipy-experiment", nargs="?", const="", dest="experiment")
     group.add_argument("--production", "--taipy-production", nargs="?", const="", dest="production")
     force = parser.add_mutually_exclusive_group()
@@ -98,7 +97,8 @@ def manage_version(registry: Registry, argv: Sequence[str] | None = None) -> str
         version_id = number or str(uuid.uuid4())
         if version_id == development_id:
             raise VersionAlreadyExistsAsDevelopment(
-                f"Version {version_id!r} is the development version; choose another experiment version.")
+                f"Version {version_id!r} is the development version; choose another experiment version."
+            )
         existing = repo.load("version", version_id)
         if existing is not None and existing.get("config") != config_text:
             _check_conflicts(version_id, existing["config"], config_text, force)
@@ -122,16 +122,17 @@ def _check_conflicts(version_id: str, stored: str, current: str, force: bool) ->
         return
     listing = "\n  ".join(comparison.conflicted)
     if force:
-        logger.warning("Version %s: the configuration changed and is replaced (forced):\n  %s",
-                       version_id, listing)
+        logger.warning("Version %s: the configuration changed and is replaced (forced):\n  %s", version_id, listing)
         return
     raise ConflictedConfigurationError(
         f"The configuration of version {version_id!r} differs from the one it was created with:\n  "
-        f"{listing}\nRun with --taipy-force to replace it, or choose a new experiment version.")
+        f"{listing}\nRun with --taipy-force to replace it, or choose a new experiment version."
+    )
 
 
-def _save_version(registry: Registry, version_id: str, mode: str, config_text: str,
-                  existing: dict[str, Any] | None = None) -> None:
+def _save_version(
+    registry: Registry, version_id: str, mode: str, config_text: str, existing: dict[str, Any] | None = None
+) -> None:
     record = dict(existing or {"id": version_id, "creation_date": now().isoformat()})
     record.update(mode=mode, config=config_text)
     registry.repository.save("version", record)
@@ -152,16 +153,23 @@ def list_versions(registry: Registry) -> list[dict[str, Any]]:
     versions = []
     for record in repo.find("version"):
         mode = PRODUCTION if record["id"] in production else record.get("mode", EXPERIMENT)
-        versions.append({"id": record["id"], "mode": mode, "creation_date": record.get("creation_date"),
-                         "latest": record["id"] == latest})
+        versions.append(
+            {
+                "id": record["id"],
+                "mode": mode,
+                "creation_date": record.get("creation_date"),
+                "latest": record["id"] == latest,
+            }
+        )
     return versions
 
 
 def delete_version(registry: Registry, version_id: str) -> None:
     repo = registry.repository
     if repo.load("version", version_id) is None:
-        raise NonExistingVersion(f"There is no version {version_id!r}; `scenaria manage-versions --list` "
-                                 "shows the versions.")
+        raise NonExistingVersion(
+            f"There is no version {version_id!r}; `scenaria manage-versions --list` shows the versions."
+        )
     clean_entities(registry, version_id)
     repo.delete("version", [version_id])
     for key in ("latest_version", "development_version"):

@@ -22,8 +22,13 @@ APP = textwrap.dedent("""
 
 
 def scenaria(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scenaria", "manage-versions", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "scenaria", "manage-versions", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def run_app(cwd: Path, version: str, number: int) -> None:

@@ -72,8 +72,10 @@ def test_same_id_in_two_kinds() -> None:
 
 def test_unimportable_reference_names_module_and_attribute(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "c.toml"
-    path.write_text('[DATA_NODE.a]\nstorage_type = "generic"\nread_fct = "config_fixture_funcs.nope:function"\n'
-                    '[TASK.t]\nfunction = "no_such_module_xyz.run:function"\noutputs = ["a:SECTION"]\n')
+    path.write_text(
+        '[DATA_NODE.a]\nstorage_type = "generic"\nread_fct = "config_fixture_funcs.nope:function"\n'
+        '[TASK.t]\nfunction = "no_such_module_xyz.run:function"\noutputs = ["a:SECTION"]\n'
+    )
     Config.load(path)
     assert has("module 'config_fixture_funcs' has no attribute 'nope'")
     assert has("cannot import module 'no_such_module_xyz' (for attribute 'run')")
@@ -235,8 +237,7 @@ def test_two_tasks_writing_one_data_node() -> None:
 def test_default_sections_are_not_checked_as_user_sections() -> None:
     Config.set_default_task_configuration(None)
     Config.set_default_scenario_configuration()
-    Config.set_default_data_node_configuration("pickle", scope=Scope.GLOBAL,
-                                               validity_period=dt.timedelta(days=1))
+    Config.set_default_data_node_configuration("pickle", scope=Scope.GLOBAL, validity_period=dt.timedelta(days=1))
     assert issues().all == []
 
 

@@ -25,8 +25,9 @@ def chain_config(frequency: Frequency | None = None, skippable: bool = False, **
     result = Config.configure_data_node("result")
     t1 = Config.configure_task("t1", funcs.double, source, middle, skippable=skippable)
     t2 = Config.configure_task("t2", funcs.double, middle, result, skippable=skippable)
-    return Config.configure_scenario("chain", [t1, t2], frequency=frequency, sequences={"first": [t1]},
-                                     **scenario_properties)
+    return Config.configure_scenario(
+        "chain", [t1, t2], frequency=frequency, sequences={"first": [t1]}, **scenario_properties
+    )
 
 
 class Recorder:
@@ -53,13 +54,12 @@ def run_python(code: str, cwd: Path, *args: str, timeout: float = 60) -> subproc
     script.write_text(textwrap.dedent(code))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)])}
     env.pop("SCENARIA_CONFIG_PATH", None)
-    done = subprocess.run([sys.executable, str(script), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, str(script), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     return done
 
 
 def ok(done: subprocess.CompletedProcess) -> str:
     assert done.returncode == 0, f"child failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
-
-

@@ -137,7 +137,9 @@ def test_filter_and_indexing_lists_and_dicts(repository_type):
     assert dn.filter(("age", 5, Operator.GREATER_OR_EQUAL)) == rows[1:]
     assert dn.filter([("age", 1, Operator.GREATER_THAN), ("age", 9, Operator.LESS_THAN)]) == [rows[1]]
     assert dn.filter([("name", "a", Operator.EQUAL), ("name", "c", Operator.EQUAL)], JoinOperator.OR) == [
-        rows[0], rows[2]]
+        rows[0],
+        rows[2],
+    ]
     assert dn.filter(("name", "b", Operator.NOT_EQUAL)) == [rows[0], rows[2]]
     assert dn.filter(("age", 5, Operator.LESS_OR_EQUAL)) == rows[:2]
     assert dn[0] == rows[0] and dn[1:] == rows[1:]
@@ -207,13 +209,14 @@ def test_in_memory_data_nodes(repository_type):
 
 
 def test_generic_data_nodes_call_their_functions_with_args(repository_type):
-    config = Config.configure_generic_data_node("gen", read_fct=funcs.read_list, write_fct=funcs.write_list,
-                                                read_fct_args=[1, 2], write_fct_args=["box"])
+    config = Config.configure_generic_data_node(
+        "gen", read_fct=funcs.read_list, write_fct=funcs.write_list, read_fct_args=[1, 2], write_fct_args=["box"]
+    )
     only_read = Config.configure_generic_data_node("only_read", read_fct=funcs.constant)
-    only_write = Config.configure_generic_data_node("only_write", write_fct=funcs.write_list,
-                                                    write_fct_args=["box"])
-    scenario = tp.create_scenario(Config.configure_scenario(
-        "sc", additional_data_node_configs=[config, only_read, only_write]))
+    only_write = Config.configure_generic_data_node("only_write", write_fct=funcs.write_list, write_fct_args=["box"])
+    scenario = tp.create_scenario(
+        Config.configure_scenario("sc", additional_data_node_configs=[config, only_read, only_write])
+    )
     gen = scenario.gen
     assert gen.storage_type() == "generic" and gen.is_valid  # always written
     assert gen.read() == [1, 2]

@@ -22,8 +22,12 @@ def test_creation_submission_and_update_events(repository_type, recorder):
     scenario = tp.create_scenario(chain_config(Frequency.DAILY))
     created = recorder.drain()
     assert {(e.entity_type, e.operation) for e in created} >= {
-        (E.CYCLE, Op.CREATION), (E.SCENARIO, Op.CREATION), (E.TASK, Op.CREATION), (E.DATA_NODE, Op.CREATION),
-        (E.SEQUENCE, Op.CREATION)}
+        (E.CYCLE, Op.CREATION),
+        (E.SCENARIO, Op.CREATION),
+        (E.TASK, Op.CREATION),
+        (E.DATA_NODE, Op.CREATION),
+        (E.SEQUENCE, Op.CREATION),
+    }
     scenario_event = next(e for e in created if e.entity_type is E.SCENARIO)
     assert scenario_event.entity_id == scenario.id
     assert scenario_event.metadata["config_id"] == "chain" and scenario_event.metadata["version"] == scenario.version
@@ -80,8 +84,9 @@ def test_entity_changes_publish_updates_and_deletions(repository_type, recorder)
 def test_failure_events_come_after_the_traceback_is_stored(repository_type):
     source = Config.configure_data_node("source", default_data=1)
     out = Config.configure_data_node("out")
-    scenario = tp.create_scenario(Config.configure_scenario("sc", [Config.configure_task("t", funcs.boom, source,
-                                                                                         out)]))
+    scenario = tp.create_scenario(
+        Config.configure_scenario("sc", [Config.configure_task("t", funcs.boom, source, out)])
+    )
     seen = []
 
     class Checking:

@@ -11,20 +11,88 @@ from core_helpers import ok, run_python
 import scenaria
 
 EXPORTED = [
-    "PickleDataNode", "InMemoryDataNode", "GenericDataNode", "CSVDataNode", "ExcelDataNode", "JSONDataNode",
-    "ParquetDataNode", "SQLTableDataNode", "SQLDataNode", "MongoCollectionDataNode", "S3ObjectDataNode",
+    "PickleDataNode",
+    "InMemoryDataNode",
+    "GenericDataNode",
+    "CSVDataNode",
+    "ExcelDataNode",
+    "JSONDataNode",
+    "ParquetDataNode",
+    "SQLTableDataNode",
+    "SQLDataNode",
+    "MongoCollectionDataNode",
+    "S3ObjectDataNode",
     "MongoDefaultDocument",
-    "Config", "Core", "CoreEventConsumerBase", "CoreSection", "Cycle", "DataNode", "DataNodeConfig", "Event",
-    "EventEntityType", "EventOperation", "EventProcessor", "Frequency", "GlobalAppConfig", "Job", "JobConfig",
-    "JoinOperator", "Notifier", "Operator", "Orchestrator", "ReasonCollection", "Scenario", "ScenarioConfig",
-    "Scope", "Section", "Sequence", "Status", "Submission", "SubmissionStatus", "Task", "TaskConfig",
-    "UniqueSection", "can_create", "cancel_job", "clean_all_entities", "compare_scenarios",
-    "create_global_data_node", "create_scenario", "delete", "delete_job", "delete_jobs", "exists", "get",
-    "get_cycles", "get_cycles_scenarios", "get_data_nodes", "get_entities_by_config_id", "get_jobs",
-    "get_latest_job", "get_latest_submission", "get_parents", "get_primary", "get_primary_scenarios",
-    "get_scenarios", "get_sequences", "get_submissions", "get_tasks", "is_deletable", "is_editable",
-    "is_promotable", "is_readable", "is_submittable", "set", "set_primary", "submit", "subscribe_scenario",
-    "subscribe_sequence", "tag", "unsubscribe_scenario", "unsubscribe_sequence", "untag",
+    "Config",
+    "Core",
+    "CoreEventConsumerBase",
+    "CoreSection",
+    "Cycle",
+    "DataNode",
+    "DataNodeConfig",
+    "Event",
+    "EventEntityType",
+    "EventOperation",
+    "EventProcessor",
+    "Frequency",
+    "GlobalAppConfig",
+    "Job",
+    "JobConfig",
+    "JoinOperator",
+    "Notifier",
+    "Operator",
+    "Orchestrator",
+    "ReasonCollection",
+    "Scenario",
+    "ScenarioConfig",
+    "Scope",
+    "Section",
+    "Sequence",
+    "Status",
+    "Submission",
+    "SubmissionStatus",
+    "Task",
+    "TaskConfig",
+    "UniqueSection",
+    "can_create",
+    "cancel_job",
+    "clean_all_entities",
+    "compare_scenarios",
+    "create_global_data_node",
+    "create_scenario",
+    "delete",
+    "delete_job",
+    "delete_jobs",
+    "exists",
+    "get",
+    "get_cycles",
+    "get_cycles_scenarios",
+    "get_data_nodes",
+    "get_entities_by_config_id",
+    "get_jobs",
+    "get_latest_job",
+    "get_latest_submission",
+    "get_parents",
+    "get_primary",
+    "get_primary_scenarios",
+    "get_scenarios",
+    "get_sequences",
+    "get_submissions",
+    "get_tasks",
+    "is_deletable",
+    "is_editable",
+    "is_promotable",
+    "is_readable",
+    "is_submittable",
+    "set",
+    "set_primary",
+    "submit",
+    "subscribe_scenario",
+    "subscribe_sequence",
+    "tag",
+    "unsubscribe_scenario",
+    "unsubscribe_sequence",
+    "untag",
 ]
 
 
@@ -43,17 +111,26 @@ def test_exceptions_are_reachable_from_the_package():
 
 
 def test_import_loads_no_heavy_library(tmp_path):
-    trace = subprocess.run([sys.executable, "-X", "importtime", "-c", "import scenaria"], capture_output=True,
-                           text=True, check=True, cwd=tmp_path).stderr
+    trace = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import scenaria"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    ).stderr
     modules = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in trace.splitlines() if "|" in line}
     assert "scenaria" in modules
     assert not modules & {"pandas", "sqlalchemy", "dask", "pyarrow", "numpy", "distributed"}
 
 
-@pytest.mark.parametrize("first", ["import scenaria as tp", "from scenaria.data.base import DataNode",
-                                   "from scenaria.entities import DataNode"])
+@pytest.mark.parametrize(
+    "first",
+    ["import scenaria as tp", "from scenaria.data.base import DataNode", "from scenaria.entities import DataNode"],
+)
 def test_any_first_import_works(tmp_path, first):
-    output = ok(run_python(f"""
+    output = ok(
+        run_python(
+            f"""
         {first}
         import scenaria as tp
         from scenaria import Config
@@ -64,5 +141,8 @@ def test_any_first_import_works(tmp_path, first):
         scenario = tp.create_scenario(Config.configure_scenario("sc", [task]))
         tp.submit(scenario)
         print(scenario.b.read())
-    """, tmp_path))
+    """,
+            tmp_path,
+        )
+    )
     assert output.strip().endswith("4")

@@ -101,8 +101,11 @@ def test_job_states_outputs_locked_and_downstream_blocked(repository_type):
     submission = scenario.submit(callbacks=[record])
     assert record.of("t1") == [Status.PENDING, Status.RUNNING, Status.COMPLETED]
     assert record.of("t2") == [Status.BLOCKED, Status.PENDING, Status.RUNNING, Status.COMPLETED]
-    assert record.snapshots[("t1", Status.RUNNING)] == {"t1": Status.RUNNING, "t2": Status.BLOCKED,
-                                                        "t3": Status.BLOCKED}
+    assert record.snapshots[("t1", Status.RUNNING)] == {
+        "t1": Status.RUNNING,
+        "t2": Status.BLOCKED,
+        "t3": Status.BLOCKED,
+    }
     assert not any(dn.edit_in_progress for dn in scenario.data_nodes.values())
     job = by_task(submission)["t2"]
     assert job.submitted_at <= job.run_at <= job.finished_at

@@ -35,22 +35,37 @@ SETUP = """
 
 
 def child(tmp_path, repository, body, *args, core=""):
-    return run_python(textwrap.dedent(SETUP.format(repository=repository, core=core)) + textwrap.dedent(body),
-                      tmp_path, *args)
+    return run_python(
+        textwrap.dedent(SETUP.format(repository=repository, core=core)) + textwrap.dedent(body), tmp_path, *args
+    )
 
 
 def test_a_second_process_reads_what_the_first_wrote(repository_type, tmp_path):
     core = ', mode="experiment", version_number="v1"'
-    written = json.loads(ok(child(tmp_path, repository_type, """
+    written = json.loads(
+        ok(
+            child(
+                tmp_path,
+                repository_type,
+                """
         scenario = tp.create_scenario(config, name="first")
         other = tp.create_scenario(config)
         submission = scenario.submit()
         scenario.source.write(10, comment="by hand")
         print(json.dumps({"scenario": scenario.id, "other": other.id, "submission": submission.id,
                           "jobs": {j.task.config_id: j.id for j in submission.jobs}}))
-    """, core=core)).splitlines()[-1])
+    """,
+                core=core,
+            )
+        ).splitlines()[-1]
+    )
 
-    read = json.loads(ok(child(tmp_path, repository_type, """
+    read = json.loads(
+        ok(
+            child(
+                tmp_path,
+                repository_type,
+                """
         tp.Orchestrator().run()
         scenario = tp.get(sys.argv[1])
         submission = tp.get(sys.argv[2])
@@ -65,7 +80,13 @@ def test_a_second_process_reads_what_the_first_wrote(repository_type, tmp_path):
             "source_comment": scenario.source.edits[-1].get("comment"),
             "version": scenario.version,
         }))
-    """, written["scenario"], written["submission"], core=core)).splitlines()[-1])
+    """,
+                written["scenario"],
+                written["submission"],
+                core=core,
+            )
+        ).splitlines()[-1]
+    )
 
     assert read["scenarios"] == sorted([written["scenario"], written["other"]])
     assert read["name"] == "first" and read["version"] == "v1"
@@ -81,7 +102,9 @@ def test_a_change_made_by_another_process_shows_when_the_entity_is_got_again(rep
     Config.configure_core(mode="experiment", version_number="v1")
     scenario = tp.create_scenario(chain_config())
     scenario.properties["owner"] = "me"
-    ok(run_python(f"""
+    ok(
+        run_python(
+            f"""
         import scenaria as tp
         from scenaria import Config
         from core_helpers import chain_config
@@ -91,25 +114,41 @@ def test_a_change_made_by_another_process_shows_when_the_entity_is_got_again(rep
         scenario = tp.get({scenario.id!r})
         scenario.properties["owner"] = "someone else"
         scenario.middle.write("from outside")
-    """, tmp_path))
+    """,
+            tmp_path,
+        )
+    )
     assert scenario.properties["owner"] == "me"  # no hidden I/O on attribute reads
     assert tp.get(scenario.id) is scenario and scenario.properties["owner"] == "someone else"
     assert tp.get(scenario.middle.id).read() == "from outside"
 
 
 def test_development_entities_are_wiped_by_the_next_development_run(repository_type, tmp_path):
-    created = ok(child(tmp_path, repository_type, """
+    created = ok(
+        child(
+            tmp_path,
+            repository_type,
+            """
         scenario = tp.create_scenario(config)
         scenario.submit()
         print(scenario.id, scenario.middle.path)
-    """)).split()
+    """,
+        )
+    ).split()
     assert len(created) == 2
-    seen = ok(child(tmp_path, repository_type, """
+    seen = ok(
+        child(
+            tmp_path,
+            repository_type,
+            """
         tp.Orchestrator().run()
         import os
         print(len(tp.get_scenarios()), len(tp.get_jobs()), len(tp.get_data_nodes()), tp.get(sys.argv[1]),
               os.path.exists(sys.argv[2]))
-    """, *created)).split()
+    """,
+            *created,
+        )
+    ).split()
     assert seen == ["0", "0", "0", "None", "False"]
 
 
@@ -153,7 +192,10 @@ def test_parse_version_flags():
     assert parse_version_flags(["--taipy-development"]) == {"mode": "development"}
     assert parse_version_flags(["--experiment"]) == {"mode": "experiment"}
     assert parse_version_flags(["--experiment", "1.0", "--taipy-force"]) == {
-        "mode": "experiment", "version_number": "1.0", "force": True}
+        "mode": "experiment",
+        "version_number": "1.0",
+        "force": True,
+    }
     assert parse_version_flags(["--taipy-experiment", "x"]) == {"mode": "experiment", "version_number": "x"}
     assert parse_version_flags(["--production", "2"]) == {"mode": "production", "version_number": "2"}
     assert parse_version_flags(["--no-taipy-force", "--app-flag", "3"]) == {"force": False}
@@ -280,8 +322,16 @@ def test_clean_all_entities_of_a_version(repository_type):
 def test_before_choosing_its_version_a_process_reads_the_latest_version(repository_type, tmp_path):
     ok(child(tmp_path, repository_type, "tp.create_scenario(config)\n"))  # development
     ok(child(tmp_path, repository_type, "tp.create_scenario(config)\n", "--experiment", "v1"))
-    ok(child(tmp_path, repository_type, "tp.create_scenario(config)\ntp.create_scenario(config)\n",
-             "--experiment", "v2"))
-    listed = ok(child(tmp_path, repository_type, "print(sorted({s.version for s in tp.get_scenarios()}), "
-                                                 "len(tp.get_scenarios()), len(tp.get_tasks()))\n"))
+    ok(
+        child(
+            tmp_path, repository_type, "tp.create_scenario(config)\ntp.create_scenario(config)\n", "--experiment", "v2"
+        )
+    )
+    listed = ok(
+        child(
+            tmp_path,
+            repository_type,
+            "print(sorted({s.version for s in tp.get_scenarios()}), len(tp.get_scenarios()), len(tp.get_tasks()))\n",
+        )
+    )
     assert listed.split() == ["['v2']", "2", "6"]

@@ -29,9 +29,14 @@ def postgres_db(postgres_server, request) -> dict:
     """Connection properties of a fresh database on the session's server."""
     name = f"t{next(_names)}_{os.getpid()}"
     postgres_server.create_database(name)
-    return {"db_engine": "postgresql", "db_name": name, "db_username": postgres_server.user,
-            "db_password": postgres_server.password, "db_host": postgres_server.host,
-            "db_port": postgres_server.port}
+    return {
+        "db_engine": "postgresql",
+        "db_name": name,
+        "db_username": postgres_server.user,
+        "db_password": postgres_server.password,
+        "db_host": postgres_server.host,
+        "db_port": postgres_server.port,
+    }
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -66,8 +71,9 @@ def s3_endpoint():
 def s3_bucket(s3_endpoint):
     import boto3
 
-    client = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="test", aws_secret_access_key="test",
-                          region_name="us-east-1")
+    client = boto3.client(
+        "s3", endpoint_url=s3_endpoint, aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
     name = f"bucket{next(_names)}"
     client.create_bucket(Bucket=name)
     return {"endpoint": s3_endpoint, "bucket": name, "client": client}

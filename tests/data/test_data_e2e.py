@@ -37,8 +37,7 @@ def test_csv_input_and_parquet_output_in_development_mode(tmp_path):
 def test_workers_read_and_write_the_storage_themselves_in_standalone_mode(tmp_path, output):
     properties = {"storage_type": output}
     if output == "sql_table":
-        properties.update(db_engine="sqlite", db_name="report", sqlite_folder_path=str(tmp_path),
-                          table_name="totals")
+        properties.update(db_engine="sqlite", db_name="report", sqlite_folder_path=str(tmp_path), table_name="totals")
     Config.configure_job_executions(mode="standalone", max_nb_of_workers=2)
     config = scenario_config(tmp_path, properties)
     tp.Orchestrator().run()

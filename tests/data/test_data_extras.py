@@ -16,14 +16,16 @@ HEAVY = ("pandas", "numpy", "pyarrow", "openpyxl", "sqlalchemy", "pymongo", "bot
 
 
 def run_python(code: str, cwd) -> str:
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
 def test_scenaria_and_its_data_nodes_load_without_the_heavy_libraries(tmp_path):
-    out = run_python(f"""
+    out = run_python(
+        f"""
         import sys
         import scenaria as tp
         from scenaria import Config, Scope
@@ -37,31 +39,56 @@ def test_scenaria_and_its_data_nodes_load_without_the_heavy_libraries(tmp_path):
         tp.create_global_data_node(Config.configure_mongo_collection_data_node(
             "mongo", db_name="d", collection_name="c", scope=Scope.GLOBAL))
         print(sorted(name for name in {HEAVY!r} if name in sys.modules))
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert out.splitlines()[-1] == "[]"
 
 
 CASES = [
     ("pandas", 'Config.configure_csv_data_node("x", scope=Scope.GLOBAL)', "dn.write([[1]])", "scenaria[pandas]"),
     ("openpyxl", 'Config.configure_excel_data_node("x", scope=Scope.GLOBAL)', "dn.write([[1]])", "scenaria[excel]"),
-    ("pyarrow", 'Config.configure_parquet_data_node("x", scope=Scope.GLOBAL)', "dn.write([[1]])",
-     "scenaria[parquet]"),
-    ("sqlalchemy", 'Config.configure_sql_table_data_node("x", db_name="d", db_engine="sqlite", table_name="t", '
-     "scope=Scope.GLOBAL)", "dn.read()", "scenaria[sql]"),
-    ("psycopg2", 'Config.configure_sql_table_data_node("x", db_name="d", db_engine="postgresql", table_name="t", '
-     'db_username="u", db_password="p", scope=Scope.GLOBAL)', "dn.read()", "scenaria[postgresql]"),
-    ("boto3", 'Config.configure_s3_object_data_node("x", aws_access_key="a", aws_secret_access_key="b", '
-     'aws_s3_bucket_name="c", aws_s3_object_key="d", scope=Scope.GLOBAL)', "dn.read()", "scenaria[s3]"),
-    ("pymongo", 'Config.configure_mongo_collection_data_node("x", db_name="d", collection_name="c", '
-     "scope=Scope.GLOBAL)", "dn.read()", "scenaria[mongo]"),
-    ("fsspec", 'Config.configure_json_data_node("x", default_path="memory://a.json", scope=Scope.GLOBAL)',
-     "dn.write({})", "scenaria[s3]"),
+    ("pyarrow", 'Config.configure_parquet_data_node("x", scope=Scope.GLOBAL)', "dn.write([[1]])", "scenaria[parquet]"),
+    (
+        "sqlalchemy",
+        'Config.configure_sql_table_data_node("x", db_name="d", db_engine="sqlite", table_name="t", '
+        "scope=Scope.GLOBAL)",
+        "dn.read()",
+        "scenaria[sql]",
+    ),
+    (
+        "psycopg2",
+        'Config.configure_sql_table_data_node("x", db_name="d", db_engine="postgresql", table_name="t", '
+        'db_username="u", db_password="p", scope=Scope.GLOBAL)',
+        "dn.read()",
+        "scenaria[postgresql]",
+    ),
+    (
+        "boto3",
+        'Config.configure_s3_object_data_node("x", aws_access_key="a", aws_secret_access_key="b", '
+        'aws_s3_bucket_name="c", aws_s3_object_key="d", scope=Scope.GLOBAL)',
+        "dn.read()",
+        "scenaria[s3]",
+    ),
+    (
+        "pymongo",
+        'Config.configure_mongo_collection_data_node("x", db_name="d", collection_name="c", scope=Scope.GLOBAL)',
+        "dn.read()",
+        "scenaria[mongo]",
+    ),
+    (
+        "fsspec",
+        'Config.configure_json_data_node("x", default_path="memory://a.json", scope=Scope.GLOBAL)',
+        "dn.write({})",
+        "scenaria[s3]",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("missing", "config", "use", "extra"), CASES, ids=[case[0] for case in CASES])
 def test_a_missing_library_names_the_pip_install(tmp_path, missing, config, use, extra):
-    out = run_python(f"""
+    out = run_python(
+        f"""
         import sys
         sys.modules[{missing!r}] = None
         import scenaria as tp
@@ -74,13 +101,16 @@ def test_a_missing_library_names_the_pip_install(tmp_path, missing, config, use,
             print(exc)
         else:
             print("no error")
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert f'pip install "{extra}"' in out, out
     assert "data node DATANODE_x" in out and f"needs {missing}" in out
 
 
 def test_csv_with_a_class_as_exposed_type_needs_no_pandas(tmp_path):
-    out = run_python("""
+    out = run_python(
+        """
         import sys
         sys.modules["pandas"] = None
         import scenaria as tp
@@ -90,5 +120,7 @@ def test_csv_with_a_class_as_exposed_type_needs_no_pandas(tmp_path):
         dn.write([Row(a=1, b="x"), Row(a=2, b="y")])
         dn.append([Row(a=3, b="z")])
         print([(row.a, row.b) for row in dn.read()])
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert out == "[('1', 'x'), ('2', 'y'), ('3', 'z')]"

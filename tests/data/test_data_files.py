@@ -203,8 +203,9 @@ def test_csv_on_fsspec_urls(tmp_path):
     local = make_node("csv", default_path=f"file://{tmp_path}/local.csv")
     local.write(FRAME)
     assert os.path.exists(tmp_path / "local.csv")
-    assert local.last_edit_date == dt.datetime.fromtimestamp(os.path.getmtime(tmp_path / "local.csv")) or \
-        local.last_edit_date >= dt.datetime.fromtimestamp(os.path.getmtime(tmp_path / "local.csv"))
+    assert local.last_edit_date == dt.datetime.fromtimestamp(
+        os.path.getmtime(tmp_path / "local.csv")
+    ) or local.last_edit_date >= dt.datetime.fromtimestamp(os.path.getmtime(tmp_path / "local.csv"))
 
     objects = make_node("csv", default_path="memory://scenaria-tests/points.csv", exposed_type=Point)
     objects.write([Point(5, 6)])
@@ -296,8 +297,13 @@ class Box:
 def test_json_round_trip_with_the_default_encoder():
     dn = make_node("json")
     assert dn.path.endswith(f"{dn.id}.json")
-    data = {"when": dt.datetime(2024, 5, 6, 7, 8), "day": dt.date(2024, 1, 2), "color": Color.RED,
-            "box": Box(3), "items": [1, "two", None]}
+    data = {
+        "when": dt.datetime(2024, 5, 6, 7, 8),
+        "day": dt.date(2024, 1, 2),
+        "color": Color.RED,
+        "box": Box(3),
+        "items": [1, "two", None],
+    }
     dn.write(data)
     back = dn.read()
     assert back["when"] == dt.datetime(2024, 5, 6, 7, 8) and back["color"] is Color.RED

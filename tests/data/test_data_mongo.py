@@ -16,20 +16,29 @@ from scenaria.exceptions import InvalidCustomDocument, MissingRequiredProperty
 
 def test_connection_strings():
     assert connection_string({}) == "mongodb://localhost:27017"
-    assert connection_string({"db_username": "me", "db_password": "p@ss", "db_host": "h", "db_port": 1}) == \
-        "mongodb://me:p%40ss@h:1"
-    assert connection_string({"db_driver": "srv", "db_host": "cluster.example", "db_extra_args": {"w": "majority"}}) \
+    assert (
+        connection_string({"db_username": "me", "db_password": "p@ss", "db_host": "h", "db_port": 1})
+        == "mongodb://me:p%40ss@h:1"
+    )
+    assert (
+        connection_string({"db_driver": "srv", "db_host": "cluster.example", "db_extra_args": {"w": "majority"}})
         == "mongodb+srv://cluster.example/?w=majority"
+    )
 
 
 def test_properties_are_checked_when_the_data_node_is_built():
     with pytest.raises(MissingRequiredProperty, match="collection_name"):
         MongoCollectionDataNode(id="DATANODE_x", config_id="x", _properties={"db_name": "d"})
     with pytest.raises(InvalidCustomDocument, match="not a class"):
-        MongoCollectionDataNode(id="DATANODE_x", config_id="x",
-                                _properties={"db_name": "d", "collection_name": "c", "custom_document": "Row"})
-    assert MongoDefaultDocument(a=1) == MongoDefaultDocument(a=1) and repr(MongoDefaultDocument(a=1)) == \
-        "MongoDefaultDocument(a=1)"
+        MongoCollectionDataNode(
+            id="DATANODE_x",
+            config_id="x",
+            _properties={"db_name": "d", "collection_name": "c", "custom_document": "Row"},
+        )
+    assert (
+        MongoDefaultDocument(a=1) == MongoDefaultDocument(a=1)
+        and repr(MongoDefaultDocument(a=1)) == "MongoDefaultDocument(a=1)"
+    )
 
 
 class Reading:
@@ -52,10 +61,19 @@ class Reading:
 
 def mongo_node(url: str, **extra):
     parts = urllib.parse.urlsplit(url)
-    credentials = {"db_username": urllib.parse.unquote(parts.username or ""),
-                   "db_password": urllib.parse.unquote(parts.password or "")}
-    return make_node("mongo_collection", db_name=f"scenaria_test_{uuid.uuid4().hex[:8]}", collection_name="c",
-                     db_host=parts.hostname, db_port=parts.port or 27017, **credentials, **extra)
+    credentials = {
+        "db_username": urllib.parse.unquote(parts.username or ""),
+        "db_password": urllib.parse.unquote(parts.password or ""),
+    }
+    return make_node(
+        "mongo_collection",
+        db_name=f"scenaria_test_{uuid.uuid4().hex[:8]}",
+        collection_name="c",
+        db_host=parts.hostname,
+        db_port=parts.port or 27017,
+        **credentials,
+        **extra,
+    )
 
 
 def test_round_trip_append_and_filter_on_a_server(mongo_url):
@@ -68,8 +86,10 @@ def test_round_trip_append_and_filter_on_a_server(mongo_url):
         dn.append({"station": "d", "value": 4.0})
         assert len(dn.read()) == 4
         assert dn.filter(("value", 2.0, Operator.GREATER_THAN)) == [Reading("c", 3.0), Reading("d", 4.0)]
-        assert dn.filter([("station", "a", Operator.EQUAL), ("station", "d", Operator.EQUAL)], JoinOperator.OR) \
-            == [Reading("a", 1.0), Reading("d", 4.0)]
+        assert dn.filter([("station", "a", Operator.EQUAL), ("station", "d", Operator.EQUAL)], JoinOperator.OR) == [
+            Reading("a", 1.0),
+            Reading("d", 4.0),
+        ]
         dn.write([])
         assert dn.read() == []
 

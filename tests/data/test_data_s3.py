@@ -11,9 +11,16 @@ from scenaria.exceptions import DataNodeReadingError, DataNodeWritingError, Miss
 
 
 def s3_node(s3_bucket: dict, key: str = "folder/object.bin", **extra):
-    return make_node("s3_object", aws_access_key="test", aws_secret_access_key="test",
-                     aws_s3_bucket_name=s3_bucket["bucket"], aws_s3_object_key=key, aws_region="us-east-1",
-                     aws_s3_client_parameters={"endpoint_url": s3_bucket["endpoint"]}, **extra)
+    return make_node(
+        "s3_object",
+        aws_access_key="test",
+        aws_secret_access_key="test",
+        aws_s3_bucket_name=s3_bucket["bucket"],
+        aws_s3_object_key=key,
+        aws_region="us-east-1",
+        aws_s3_client_parameters={"endpoint_url": s3_bucket["endpoint"]},
+        **extra,
+    )
 
 
 def test_s3_object_round_trip(s3_bucket):
@@ -40,9 +47,15 @@ def test_s3_object_errors_name_the_data_node(s3_bucket):
     with pytest.raises(DataNodeReadingError):
         missing.read()  # nothing was written
 
-    nowhere = make_node("s3_object", aws_access_key="test", aws_secret_access_key="test",
-                        aws_s3_bucket_name="no-such-bucket", aws_s3_object_key="k",
-                        aws_s3_client_parameters={"endpoint_url": s3_bucket["endpoint"]}, aws_region="us-east-1")
+    nowhere = make_node(
+        "s3_object",
+        aws_access_key="test",
+        aws_secret_access_key="test",
+        aws_s3_bucket_name="no-such-bucket",
+        aws_s3_object_key="k",
+        aws_s3_client_parameters={"endpoint_url": s3_bucket["endpoint"]},
+        aws_region="us-east-1",
+    )
     with pytest.raises(DataNodeWritingError, match="NoSuchBucket"):
         nowhere.write(b"x")
 
@@ -51,5 +64,8 @@ def test_s3_object_requires_its_properties():
     from scenaria.data.s3 import S3ObjectDataNode
 
     with pytest.raises(MissingRequiredProperty, match="aws_s3_object_key"):
-        S3ObjectDataNode(id="DATANODE_x", config_id="x", _properties={
-            "aws_access_key": "a", "aws_secret_access_key": "b", "aws_s3_bucket_name": "c"})
+        S3ObjectDataNode(
+            id="DATANODE_x",
+            config_id="x",
+            _properties={"aws_access_key": "a", "aws_secret_access_key": "b", "aws_s3_bucket_name": "c"},
+        )

@@ -37,16 +37,28 @@ def people_table(db: dict) -> None:
 
 def test_engine_urls_are_built_as_the_reference_builds_them():
     assert engine_url({"db_engine": "sqlite", "db_name": "x", "sqlite_folder_path": "/data"}) == "sqlite:////data/x.db"
-    assert engine_url({"db_engine": "sqlite", "db_name": "x", "sqlite_file_extension": ".sqlite3"}) == \
-        "sqlite:///x.sqlite3"
+    assert (
+        engine_url({"db_engine": "sqlite", "db_name": "x", "sqlite_file_extension": ".sqlite3"})
+        == "sqlite:///x.sqlite3"
+    )
     common = {"db_name": "sales", "db_username": "me", "db_password": "p@ss word", "db_host": "h", "db_port": 5}
     assert engine_url({"db_engine": "postgresql", **common}) == "postgresql+psycopg2://me:p%40ss+word@h:5/sales?"
     assert engine_url({"db_engine": "mysql", **common}) == "mysql+pymysql://me:p%40ss+word@h:5/sales?"
-    assert engine_url({"db_engine": "mssql", **common, "db_driver": "ODBC Driver 18",
-                       "db_extra_args": {"TrustServerCertificate": "yes"}}) == \
-        "mssql+pyodbc://me:p%40ss+word@h:5/sales?TrustServerCertificate=yes&driver=ODBC+Driver+18"
-    assert engine_url({"db_engine": "postgresql", "db_name": "d", "db_username": "u", "db_password": "p"}) == \
-        "postgresql+psycopg2://u:p@localhost:1433/d?"
+    assert (
+        engine_url(
+            {
+                "db_engine": "mssql",
+                **common,
+                "db_driver": "ODBC Driver 18",
+                "db_extra_args": {"TrustServerCertificate": "yes"},
+            }
+        )
+        == "mssql+pyodbc://me:p%40ss+word@h:5/sales?TrustServerCertificate=yes&driver=ODBC+Driver+18"
+    )
+    assert (
+        engine_url({"db_engine": "postgresql", "db_name": "d", "db_username": "u", "db_password": "p"})
+        == "postgresql+psycopg2://u:p@localhost:1433/d?"
+    )
     with pytest.raises(UnknownDatabaseEngine, match="'oracle'"):
         engine_url({"db_engine": "oracle", "db_name": "x"})
 
@@ -84,8 +96,9 @@ def test_sql_table_filters_run_in_the_database_with_bound_values(db):
     dn = make_node("sql_table", table_name="people", **db)
     dn.write(FRAME)
     assert dn.filter(("age", 40, Operator.GREATER_THAN))["name"].tolist() == ["bob", "cid"]
-    assert dn.filter([("age", 31, Operator.GREATER_OR_EQUAL), ("age", 42, Operator.LESS_OR_EQUAL)])["name"] \
-        .tolist() == ["ann", "bob"]
+    assert dn.filter([("age", 31, Operator.GREATER_OR_EQUAL), ("age", 42, Operator.LESS_OR_EQUAL)])[
+        "name"
+    ].tolist() == ["ann", "bob"]
     either = dn.filter([("name", "ann", Operator.EQUAL), ("age", 53, Operator.EQUAL)], JoinOperator.OR)
     assert sorted(either["name"]) == ["ann", "cid"]
     assert dn.filter(("name", "bob", Operator.NOT_EQUAL))["name"].tolist() == ["ann", "cid"]
@@ -129,8 +142,7 @@ def test_sql_table_in_another_schema(postgres_db):
 
 
 def insert_people(data: pd.DataFrame) -> list:
-    return ["DELETE FROM people",
-            ("INSERT INTO people (name, age) VALUES (:name, :age)", data.to_dict("records"))]
+    return ["DELETE FROM people", ("INSERT INTO people (name, age) VALUES (:name, :age)", data.to_dict("records"))]
 
 
 def append_people(data: pd.DataFrame) -> list:
@@ -139,15 +151,21 @@ def append_people(data: pd.DataFrame) -> list:
 
 def test_sql_node_reads_its_query_and_writes_through_builders(db):
     people_table(db)
-    dn = make_node("sql", read_query="SELECT name, age FROM people ORDER BY age", write_query_builder=insert_people,
-                   append_query_builder=append_people, **db)
+    dn = make_node(
+        "sql",
+        read_query="SELECT name, age FROM people ORDER BY age",
+        write_query_builder=insert_people,
+        append_query_builder=append_people,
+        **db,
+    )
     dn.write(FRAME)
     pd.testing.assert_frame_equal(dn.read(), FRAME)
     dn.append(pd.DataFrame({"name": ["dan"], "age": [64]}))
     assert dn.read()["name"].tolist() == ["ann", "bob", "cid", "dan"]
     assert dn.filter(("age", 50, Operator.GREATER_THAN))["name"].tolist() == ["cid", "dan"]
-    assert dn.filter([("name", "ann", Operator.EQUAL), ("name", "dan", Operator.EQUAL)], JoinOperator.OR)["age"] \
-        .tolist() == [31, 64]
+    assert dn.filter([("name", "ann", Operator.EQUAL), ("name", "dan", Operator.EQUAL)], JoinOperator.OR)[
+        "age"
+    ].tolist() == [31, 64]
 
     with pytest.raises(SQLQueryCannotBeExecuted, match=r"rolled back"):
         dn.append(pd.DataFrame({"name": ["eve", "ann"], "age": [1, 2]}))  # "ann" exists: all rolled back
@@ -173,19 +191,25 @@ def test_sql_node_builder_errors_and_plain_strings(db):
     dn = make_node("sql", read_query="SELECT * FROM people;", write_query_builder=failing_builder, **db)
     with pytest.raises(DataNodeWritingError, match=rf"{dn.id}.*write_query_builder raised KeyError"):
         dn.write(FRAME)
-    single = make_node("sql", read_query="SELECT * FROM people", **db,
-                       write_query_builder=lambda data: f"INSERT INTO people VALUES ('{data}', 1)")
+    single = make_node(
+        "sql",
+        read_query="SELECT * FROM people",
+        **db,
+        write_query_builder=lambda data: f"INSERT INTO people VALUES ('{data}', 1)",
+    )
     single.write("solo")
     assert single.read()["name"].tolist() == ["solo"]
 
 
 def test_sql_properties_are_checked_when_the_data_node_is_built():
     with pytest.raises(UnknownDatabaseEngine, match="'oracle'"):
-        SQLTableDataNode(id="DATANODE_x", config_id="x",
-                         _properties={"db_engine": "oracle", "db_name": "x", "table_name": "t"})
+        SQLTableDataNode(
+            id="DATANODE_x", config_id="x", _properties={"db_engine": "oracle", "db_name": "x", "table_name": "t"}
+        )
     with pytest.raises(MissingRequiredProperty, match="db_username, db_password"):
-        SQLTableDataNode(id="DATANODE_x", config_id="x",
-                         _properties={"db_engine": "postgresql", "db_name": "x", "table_name": "t"})
+        SQLTableDataNode(
+            id="DATANODE_x", config_id="x", _properties={"db_engine": "postgresql", "db_name": "x", "table_name": "t"}
+        )
 
 
 def test_a_sql_data_node_pickles_without_a_connection(db):

@@ -60,6 +60,3 @@ class RecordingListener:
 
     def wait_output(self, job_id: str, text: str, timeout: float = 20.0) -> None:
         self.wait_until(lambda: any(j == job_id and text in t for j, _, t in self.output), timeout)
-
-
-

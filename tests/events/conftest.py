@@ -17,8 +17,6 @@ def clean_notifier() -> Iterator[None]:
     leftover = set(Notifier._registrations) - before
     for registration_id in leftover:
         Notifier.unregister(registration_id)
-    new_threads = [
-        t for t in threading.enumerate() if t not in threads_before and t.name.startswith("scenaria-")
-    ]
+    new_threads = [t for t in threading.enumerate() if t not in threads_before and t.name.startswith("scenaria-")]
     assert not leftover, f"registrations left behind: {leftover}"
     assert not new_threads, f"threads left running: {new_threads}"

@@ -45,16 +45,12 @@ def test_submission_of_an_entity_that_cannot_be_submitted_is_refused(entity_type
         Event(entity_type, EventOperation.SUBMISSION)
 
 
-@pytest.mark.parametrize(
-    "entity_type", [EventEntityType.SCENARIO, EventEntityType.SEQUENCE, EventEntityType.TASK]
-)
+@pytest.mark.parametrize("entity_type", [EventEntityType.SCENARIO, EventEntityType.SEQUENCE, EventEntityType.TASK])
 def test_submittable_entities_can_be_submitted(entity_type: EventEntityType) -> None:
     assert Event(entity_type, EventOperation.SUBMISSION).operation is EventOperation.SUBMISSION
 
 
-@pytest.mark.parametrize(
-    "operation", [EventOperation.CREATION, EventOperation.DELETION, EventOperation.SUBMISSION]
-)
+@pytest.mark.parametrize("operation", [EventOperation.CREATION, EventOperation.DELETION, EventOperation.SUBMISSION])
 def test_attribute_name_only_on_updates(operation: EventOperation) -> None:
     with pytest.raises(InvalidEventAttributeName, match="only UPDATE"):
         Event(EventEntityType.SCENARIO, operation, attribute_name="tags")

@@ -112,8 +112,7 @@ def test_events_are_processed_one_at_a_time_in_publication_order(processor: Even
     processor.on_event(slow)
     processor.start()
     publishers = [
-        threading.Thread(target=lambda n=n: Notifier.publish_event(JOB, CREATION, f"JOB_{n}"))
-        for n in range(20)
+        threading.Thread(target=lambda n=n: Notifier.publish_event(JOB, CREATION, f"JOB_{n}")) for n in range(20)
     ]
     for thread in publishers:
         thread.start()

@@ -35,8 +35,14 @@ def write_script(directory: Path, code: str, name: str = "app.py") -> Path:
 
 def run_script(script: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """Run ``script`` with this interpreter in its directory, the test helpers importable."""
-    return subprocess.run([sys.executable, str(script), *args], cwd=script.parent, env=child_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        cwd=script.parent,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def child_env() -> dict[str, str]:
@@ -77,12 +83,9 @@ class StatusWatch:
         return [status for seen_id, _, status in self.seen if seen_id == job_id]
 
 
-
-
 SUBSCRIBED: list[tuple[str, str, str, str, str]] = []  # (tag, scenario id, task, status, thread name)
 
 
 def subscriber(tag, scenario, job) -> None:
     """A scenario subscriber importable by name (subscribers are saved with the scenarios)."""
     SUBSCRIBED.append((tag, scenario.id, job.task.config_id, job.status.name, threading.current_thread().name))
-

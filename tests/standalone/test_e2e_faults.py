@@ -145,7 +145,7 @@ def test_a_task_timeout_kills_a_longer_job():
 
 
 def test_a_timeout_from_toml(tmp_path):
-    (tmp_path / "slow.toml").write_text('''
+    (tmp_path / "slow.toml").write_text("""
 [JOB]
 mode = "standalone"
 max_nb_of_workers = "2:int"
@@ -163,7 +163,7 @@ timeout = "0.5:float"
 
 [SCENARIO.slow_scenario]
 tasks = [ "slow:SECTION",]
-''')
+""")
     Config.load(str(tmp_path / "slow.toml"))
     assert Config.tasks["slow"].properties["timeout"] == 0.5
     tp.Orchestrator().run()
@@ -204,11 +204,14 @@ def test_a_job_that_always_fails_is_failed_after_its_retries():
 
 
 # --- workers that die ------------------------------------------------------------------------------
-@pytest.mark.parametrize(("how", "reason"), [
-    ("exit", "exited with code 3"),
-    ("sigkill", "SIGKILL"),
-    ("segfault", "SIGSEGV"),
-])
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("exit", "exited with code 3"),
+        ("sigkill", "SIGKILL"),
+        ("segfault", "SIGSEGV"),
+    ],
+)
 def test_a_worker_that_dies_fails_its_job_only(how, reason):
     how_dn = Config.configure_data_node("how", default_data=how)
     dead = Config.configure_data_node("dead")
@@ -235,8 +238,7 @@ def test_deleting_a_scenario_while_its_job_runs_cancels_it_and_the_orchestrator_
     effect = tmp_path / "side_effect"
     spec = Config.configure_data_node("spec", default_data={"name": "long", "seconds": 3, "effect": str(effect)})
     result = Config.configure_data_node("result")
-    config = Config.configure_scenario("doomed", [Config.configure_task("long", jobs.sleep_then_write, spec,
-                                                                        result)])
+    config = Config.configure_scenario("doomed", [Config.configure_task("long", jobs.sleep_then_write, spec, result)])
     quick = quick_scenario()
     standalone(2)
     scenario = tp.create_scenario(config)

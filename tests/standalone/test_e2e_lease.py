@@ -33,8 +33,14 @@ def configure() -> None:
 
 def start_orchestrator(tmp_path) -> subprocess.Popen:
     script = write_script(tmp_path, ORCHESTRATOR, "orchestrator.py")
-    child = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=child_env(), text=True,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=child_env(),
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     assert child.stdout is not None and child.stdout.readline() == "ready\n"
     return child
 

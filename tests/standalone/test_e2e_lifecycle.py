@@ -37,12 +37,15 @@ def test_a_script_that_only_starts_the_orchestrator_exits_cleanly(tmp_path):
     """Stopping at exit (an atexit handler) still reaches the store."""
     from e2e_helpers import run_script, write_script
 
-    script = write_script(tmp_path, """
+    script = write_script(
+        tmp_path,
+        """
         import scenaria as tp
         from scenaria import Config
 
         Config.configure_job_executions(mode="standalone")
         tp.Orchestrator().run()
-    """)
+    """,
+    )
     done = run_script(script)
     assert done.returncode == 0 and done.stderr == "", done.stderr

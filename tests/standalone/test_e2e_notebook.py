@@ -35,12 +35,14 @@ print("KERNEL", sys.prefix)""",
 
 def test_a_notebook_runs_standalone_jobs_defined_in_its_cells(tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in CELLS])
-    client = nbclient.NotebookClient(notebook, kernel_name="python3", timeout=60,
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=60, resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()
     text = "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", []))
-    errors = [output for cell in notebook.cells for output in cell.get("outputs", [])
-              if output.get("output_type") == "error"]
+    errors = [
+        output for cell in notebook.cells for output in cell.get("outputs", []) if output.get("output_type") == "error"
+    ]
     assert not errors, errors
     assert "RESULT COMPLETED 21 22" in text
     assert "STDOUT 'tripling 7\\n' 1" in text

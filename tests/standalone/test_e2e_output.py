@@ -58,8 +58,14 @@ tp.Orchestrator().stop()
 def test_a_jobs_output_is_shown_live_on_the_orchestrators_console(tmp_path):
     script = write_script(tmp_path, CONSOLE)
     lines = []
-    with subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=child_env(),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+    with subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
         for line in child.stdout:
             lines.append((time.monotonic(), line.rstrip("\n")))
         err = child.stderr.read()

@@ -15,7 +15,7 @@ import sys
 import pytest
 from e2e_helpers import child_env, children, ok, run_script, wait_gone, write_script
 
-APP = '''
+APP = """
 import json
 import os
 import sys
@@ -102,13 +102,19 @@ else:
     mine = [line.split(" ", 1)[1] for line in Path("seen").read_text().splitlines()
             if line.split(" ", 1)[0] == str(os.getpid())]
     print("REPORT " + json.dumps({**report, "seen": mine}))
-'''
+"""
 
 
 def start_and_kill(script) -> dict:
     """Run the first phase until the long job runs, SIGKILL it; its workers must die with it."""
-    first = subprocess.Popen([sys.executable, str(script), "first"], cwd=script.parent, env=child_env(),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, str(script), "first"],
+        cwd=script.parent,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = first.stdout.readline()
         assert line.startswith("READY "), f"first phase failed: {line}{first.stderr.read()}"
@@ -131,8 +137,9 @@ def test_a_new_orchestrator_takes_over_the_jobs_of_a_killed_one(tmp_path, retrie
     started = start_and_kill(script)
     assert started["states"] == {"long": "RUNNING", "after": "BLOCKED", "second": "RUNNING", "other": "PENDING"}
 
-    report = json.loads(ok(run_script(script, "second", started["submission"], started["scenario"]))
-                        .split("REPORT ", 1)[1])
+    report = json.loads(
+        ok(run_script(script, "second", started["submission"], started["scenario"])).split("REPORT ", 1)[1]
+    )
 
     assert report["finished"] is True and report["unfinished"] == [] and report["locked"] == []
     assert report["scenarios"] == 1
@@ -142,14 +149,12 @@ def test_a_new_orchestrator_takes_over_the_jobs_of_a_killed_one(tmp_path, retrie
     lost = report["stacktraces"]["long"][0]
     assert "was running when the orchestrating process stopped" in lost
     if retries:
-        assert report["states"] == {"long": "COMPLETED", "after": "COMPLETED", "second": "FAILED",
-                                    "other": "COMPLETED"}
+        assert report["states"] == {"long": "COMPLETED", "after": "COMPLETED", "second": "FAILED", "other": "COMPLETED"}
         assert report["attempts"]["long"] == 2
         assert report["outputs"]["after_out"] == "seed long after"
         assert report["submission"] == "FAILED"  # "second" has no retries
     else:
-        assert report["states"] == {"long": "FAILED", "after": "ABANDONED", "second": "FAILED",
-                                    "other": "COMPLETED"}
+        assert report["states"] == {"long": "FAILED", "after": "ABANDONED", "second": "FAILED", "other": "COMPLETED"}
         assert report["outputs"]["long_out"] is None and report["outputs"]["after_out"] is None
         assert report["submission"] == "FAILED"
     assert os.path.exists(tmp_path / "attempts")

@@ -11,7 +11,7 @@ import json
 import pytest
 from e2e_helpers import ok, run_script, write_script
 
-TUTORIAL = '''
+TUTORIAL = """
 import json
 import os
 import time
@@ -73,7 +73,7 @@ def main():
 
 
 GUARDED_MAIN
-'''
+"""
 
 PYTHON_FORMS = {
     "max_nb_of_workers": 'Config.configure_job_executions(mode="standalone", max_nb_of_workers=2)',
@@ -85,13 +85,16 @@ TOML_FORMS = {
 }
 
 
-@pytest.mark.parametrize(("form", "guarded"), [
-    ("max_nb_of_workers", True),
-    ("max_nb_of_workers", False),
-    ("nb_of_workers", False),
-    ("toml max_nb_of_workers", True),
-    ("toml nb_of_workers", False),
-])
+@pytest.mark.parametrize(
+    ("form", "guarded"),
+    [
+        ("max_nb_of_workers", True),
+        ("max_nb_of_workers", False),
+        ("nb_of_workers", False),
+        ("toml max_nb_of_workers", True),
+        ("toml nb_of_workers", False),
+    ],
+)
 def test_the_tutorial_runs_its_top_level_once(tmp_path, form, guarded):
     if form in TOML_FORMS:
         (tmp_path / "job.toml").write_text(f'[JOB]\nmode = "standalone"\n{TOML_FORMS[form]}\n')
@@ -99,8 +102,7 @@ def test_the_tutorial_runs_its_top_level_once(tmp_path, form, guarded):
     else:
         configuration = PYTHON_FORMS[form]
     main = 'if __name__ == "__main__":\n    main()' if guarded else "main()"
-    script = write_script(tmp_path, TUTORIAL.replace("JOB_CONFIGURATION", configuration)
-                          .replace("GUARDED_MAIN", main))
+    script = write_script(tmp_path, TUTORIAL.replace("JOB_CONFIGURATION", configuration).replace("GUARDED_MAIN", main))
 
     out = ok(run_script(script))
 

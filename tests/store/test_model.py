@@ -88,9 +88,11 @@ def test_random_programs_match_the_model(kind, tmp_path, request):
         store = open_repository(request.getfixturevalue("postgres_settings"))
     else:
         store = open_repository(
-            {"memory": {"type": "memory"},
-             "sqlite": {"type": "sqlite", "path": str(tmp_path / "m.db")},
-             "filesystem": {"type": "filesystem", "root": str(tmp_path / "fs")}}[kind]
+            {
+                "memory": {"type": "memory"},
+                "sqlite": {"type": "sqlite", "path": str(tmp_path / "m.db")},
+                "filesystem": {"type": "filesystem", "root": str(tmp_path / "fs")},
+            }[kind]
         )
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -32,8 +32,12 @@ def test_a_table_per_kind_with_indexed_columns(repo):
     conn = repo._conn()
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert set(KINDS) | {"meta"} <= tables
-    indexes = {row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'")}
+    indexes = {
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'"
+        )
+    }
     assert indexes == {f"{kind}_{field}" for kind, fields in _INDEXES.items() for field in fields}
 
 
@@ -52,8 +56,9 @@ def test_a_table_per_kind_with_indexed_columns(repo):
 )
 def test_queries_use_an_index(repo, kind, where):
     sql, params = where_clause(where, indexes=_INDEXES[kind])
-    plan = " ".join(row[3] for row in repo._conn().execute(f'EXPLAIN QUERY PLAN SELECT body FROM "{kind}"{sql}',
-                                                           params))
+    plan = " ".join(
+        row[3] for row in repo._conn().execute(f'EXPLAIN QUERY PLAN SELECT body FROM "{kind}"{sql}', params)
+    )
     assert "USING INDEX" in plan and f"SCAN {kind}" not in plan, plan
 
 
@@ -66,7 +71,7 @@ def test_a_filter_on_none_alone_reads_the_table(repo):
 
 def test_the_most_selective_filter_drives_the_query(repo):
     sql, _ = where_clause({"version": "v", "config_id": "c", "owner_id": None})
-    assert '+"version" = ?' in sql and '"config_id" = ?' in sql and "+\"config_id\"" not in sql
+    assert '+"version" = ?' in sql and '"config_id" = ?' in sql and '+"config_id"' not in sql
     assert '+"owner_id" IS NULL' in sql
 
 

@@ -138,8 +138,20 @@ class PostgresServer:
         if self._user:
             shutil.chown(self.folder, user=self._user)
             shutil.chown(password_file, user=self._user)
-        self._run("initdb", "-D", self.data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
-                  f"--pwfile={password_file}", "-E", "UTF8", "--no-sync", "--no-locale")
+        self._run(
+            "initdb",
+            "-D",
+            self.data,
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            f"--pwfile={password_file}",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-locale",
+        )
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
@@ -148,8 +160,16 @@ class PostgresServer:
         self._run("pg_ctl", "-D", self.data, "-o", options, "-l", log, "-w", "start")
         self._started = True
         self._watchdog = subprocess.Popen(
-            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), self.bindir or "", self.data, self.folder,
-             self._user or ""],
+            [
+                sys.executable,
+                "-c",
+                _WATCHDOG,
+                str(os.getpid()),
+                self.bindir or "",
+                self.data,
+                self.folder,
+                self._user or "",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
