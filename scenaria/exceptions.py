@@ -38,6 +38,7 @@ to fix it.
     ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
     ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
+    ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
     └── DependencyNotInstalled            an optional extra is missing (names the pip install)
 """
 
@@ -391,6 +392,10 @@ class WorkerDied(JobError):
 
 class ResultNotPicklable(JobError):
     pass
+
+
+class UnsupportedPictureFormat(ScenariaError):
+    """A graph picture asked for in a format scenaria does not draw."""
 
 
 class DependencyNotInstalled(ScenariaError):

@@ -3,14 +3,18 @@ sequences (``[SCENARIO.<id>]``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.enums import Frequency
 from scenaria.config.section import Section
 from scenaria.config.task import TaskConfig, as_list
 from scenaria.config.values import enum_from_text
+
+if TYPE_CHECKING:
+    from scenaria.drawing import Graph
 
 
 def _key(dn_config: Any) -> str:
@@ -110,6 +114,41 @@ class ScenarioConfig(Section):
     @property
     def sequences(self) -> dict[str, list[TaskConfig]]:
         return dict(self._values["sequences"] or {})
+
+    # --- pictures --------------------------------------------------------------------------------
+    def draw(self, file_path: str | os.PathLike[str] | None = None) -> None:
+        """Draw the graph of data nodes and tasks to ``file_path`` (default ``<id>.png``): PNG
+        (needs ``scenaria[draw]``), SVG when the name ends in ``.svg``, Mermaid text for ``.mmd``."""
+        from scenaria.drawing import save
+
+        save(self._graph(), f"{self.id}.png" if file_path is None else file_path)
+
+    def to_mermaid(self) -> str:
+        """The graph of data nodes and tasks as Mermaid flowchart text."""
+        from scenaria.drawing import to_mermaid
+
+        return to_mermaid(self._graph())
+
+    def _graph(self) -> Graph:
+        from scenaria.drawing import Graph
+
+        graph = Graph(self.id)
+        for task in self.tasks:
+            task_key = f"task:{_key(task)}"
+            inputs = [_key(dn) for dn in task.inputs] if isinstance(task, TaskConfig) else []
+            outputs = [_key(dn) for dn in task.outputs] if isinstance(task, TaskConfig) else []
+            for dn_id in inputs:
+                graph.add_node(f"data:{dn_id}", dn_id, "data")
+            graph.add_node(task_key, _key(task), "task")
+            for dn_id in outputs:
+                graph.add_node(f"data:{dn_id}", dn_id, "data")
+            for dn_id in inputs:
+                graph.add_edge(f"data:{dn_id}", task_key)
+            for dn_id in outputs:
+                graph.add_edge(task_key, f"data:{dn_id}")
+        for dn in self.additional_data_nodes:
+            graph.add_node(f"data:{_key(dn)}", _key(dn), "data")
+        return graph
 
     # --- changing --------------------------------------------------------------------------------
     def add_comparator(self, dn_config_id: str, comparator: Callable[..., Any]) -> None:

@@ -38,6 +38,16 @@ class Job(Entity):
     _attempts: int = 0
     _task_config_id: str = ""
 
+    def __repr__(self) -> str:
+        from scenaria.entities.display import job_repr
+
+        return job_repr(self)
+
+    def _repr_html_(self) -> str:
+        from scenaria.entities.display import job_html
+
+        return job_html(self)
+
     # --- attributes ----------------------------------------------------------------------------
     @property
     def task(self) -> Any:

@@ -93,6 +93,16 @@ class Scenario(Submittable, Entity):
         super()._after_refresh()
         self.__dict__["_sequence_objects"] = {}
 
+    def __repr__(self) -> str:
+        from scenaria.entities.display import scenario_repr
+
+        return scenario_repr(self)
+
+    def _repr_html_(self) -> str:
+        from scenaria.entities.display import scenario_html
+
+        return scenario_html(self)
+
     def _task_id_list(self) -> list[str]:
         return self._task_ids
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+import os
 import threading
 from typing import Any, ClassVar
 
@@ -66,6 +67,17 @@ class Submission(Entity):
         done = getattr(self, "_done", None)
         if done is not None and self._submission_status in _FINAL:
             done.set()
+
+    def __repr__(self) -> str:
+        from scenaria.entities.display import submission_repr
+
+        return submission_repr(self)
+
+    def draw(self, file_path: str | os.PathLike[str] | None = None) -> None:
+        """Draw the submitted tasks' graph, each task coloured by its job's state in this submission."""
+        from scenaria.entities.picture import draw
+
+        draw(self, file_path)
 
     # --- attributes ----------------------------------------------------------------------------
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from scenaria.entities.graph import io_data_nodes, sorted_tasks
@@ -18,6 +19,12 @@ class Submittable:
         from scenaria.entities.task import Task
 
         return registry().get_many(Task, self._task_id_list())
+
+    def draw(self, file_path: str | os.PathLike[str] | None = None) -> None:
+        """Draw the task graph, each task coloured by its latest job's state (see ``scenaria.drawing``)."""
+        from scenaria.entities.picture import draw
+
+        draw(self, file_path)
 
     def _get_sorted_tasks(self) -> list[Any]:
         return sorted_tasks(self._task_objects())
