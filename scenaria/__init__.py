@@ -9,7 +9,7 @@ loading: they read the ``TYPE_CHECKING`` imports below, which name the same obje
 """
 
 import importlib as _importlib
-from typing import TYPE_CHECKING as _TYPE_CHECKING
+import typing as _typing
 
 __version__ = "0.1.0"
 
@@ -112,7 +112,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-if _TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/core/test_imports.py keeps them in step)
+if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/core/test_imports.py keeps them in step)
     from scenaria.api import can_create as can_create
     from scenaria.api import cancel_job as cancel_job
     from scenaria.api import clean_all_entities as clean_all_entities

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
@@ -93,6 +94,13 @@ EXPORTED = [
     "unsubscribe_scenario",
     "unsubscribe_sequence",
     "untag",
+    "ScenarioId",
+    "SequenceId",
+    "TaskId",
+    "DataNodeId",
+    "JobId",
+    "SubmissionId",
+    "CycleId",
 ]
 
 
@@ -100,6 +108,36 @@ def test_the_exported_names_are_pinned():
     assert sorted(scenaria.__all__) == sorted(EXPORTED)
     for name in scenaria.__all__:
         assert getattr(scenaria, name) is not None
+
+
+def test_dir_shows_the_public_api_only():
+    from scenaria import exceptions
+
+    listed = dir(scenaria)
+    assert set(scenaria.__all__) <= set(listed)
+    assert {"NonExistingScenario", "ScenariaError", "__version__"} <= set(listed)
+    assert not {"Any", "annotations", "importlib", "TYPE_CHECKING", "api", "config", "entities"} & set(listed)
+    assert all(name == "__version__" or not name.startswith("_") for name in listed)
+    assert set(listed) - set(scenaria.__all__) - {"__version__"} <= set(vars(exceptions))
+
+
+def test_type_checkers_see_every_public_name_in_the_type_checking_imports():
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(scenaria.__file__).read_text())
+    block = next(node for node in tree.body if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test))
+    imported = {}
+    for node in block.body:
+        if isinstance(node, ast.ImportFrom) and node.names[0].name != "*":
+            for alias in node.names:
+                assert alias.asname == alias.name, (
+                    f"{alias.name}: re-export it as 'import {alias.name} as {alias.name}'"
+                )
+                imported[alias.name] = node.module
+    assert sorted(imported) == sorted(scenaria.__all__)
+    for name, module in imported.items():  # the same object as the lazy name
+        assert getattr(importlib.import_module(module), name) is getattr(scenaria, name)
 
 
 def test_exceptions_are_reachable_from_the_package():
