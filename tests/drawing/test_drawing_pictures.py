@@ -212,3 +212,14 @@ def test_a_graph_with_states_lists_tasks_that_never_ran_in_the_legend():
     root, _, _ = parse(to_svg(graph))
     legend = [item.get("data-state") for item in root.iter(f"{SVG}g") if item.get("class") == "legend-item"]
     assert legend == ["RUNNING", "NOT RUN"]
+
+
+def test_the_drawing_package_imports_nothing_of_scenaria_but_its_exceptions():
+    import ast
+
+    for module in (REPO / "scenaria" / "drawing").glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("scenaria"):
+                assert node.module == "scenaria.exceptions" or node.module.startswith("scenaria.drawing"), (
+                    f"{module.name} imports {node.module}"
+                )
