@@ -7,6 +7,7 @@ import warnings
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
+from scenaria.config.mongo_document import MongoDefaultDocument
 from scenaria.config.section import Section, copy_value
 from scenaria.config.values import enum_from_text
 
@@ -62,6 +63,7 @@ class DataNodeConfig(Section):
             "exposed_type": "pandas",
         },
         "mongo_collection": {
+            "custom_document": MongoDefaultDocument,
             "db_username": "",
             "db_password": "",
             "db_host": "localhost",

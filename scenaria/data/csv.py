@@ -12,7 +12,7 @@ import csv
 from typing import Any, ClassVar
 
 from scenaria.data.file import FileDataNode
-from scenaria.data.tabular import TabularMixin
+from scenaria.data.tabular import TabularMixin, is_scalar
 from scenaria.exceptions import DataNodeWritingError
 
 
@@ -101,7 +101,7 @@ class CSVDataNode(TabularMixin, FileDataNode):
         return (
             not isinstance(self._exposed_type, str)
             and isinstance(data, list)
-            and all(not isinstance(row, (list, tuple)) for row in data)
+            and all(not isinstance(row, (list, tuple)) and not is_scalar(row) for row in data)
         )
 
     def _frame_to_csv(self, frame: Any, target: str, mode: str, header: bool) -> None:

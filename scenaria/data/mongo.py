@@ -12,6 +12,7 @@ import inspect
 import threading
 from typing import Any, ClassVar
 
+from scenaria.config.mongo_document import MongoDefaultDocument
 from scenaria.data.base import DataNode
 from scenaria.data.extras import require
 from scenaria.exceptions import DataNodeWritingError, InvalidCustomDocument, MissingRequiredProperty
@@ -21,24 +22,6 @@ _clients_lock = threading.Lock()
 
 #: MongoDB error codes meaning "this server runs no transactions" (a standalone server)
 _NO_TRANSACTIONS = {20, 263}
-
-
-class MongoDefaultDocument:
-    """A document whose fields are attributes: ``MongoDefaultDocument(name="a").name == "a"``."""
-
-    def __init__(self, **fields: Any) -> None:
-        for name, value in fields.items():
-            setattr(self, name, value)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and vars(other) == vars(self)
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
-        return f"{type(self).__name__}({fields})"
 
 
 def connection_string(properties: dict[str, Any]) -> str:

@@ -10,7 +10,8 @@ shapes, the ``exposed_type`` property:
   Writing does the reverse: ``obj.encode()`` when the class has ``encode``, else ``vars(obj)``.
 
 Whatever the exposed type, writing accepts a DataFrame, an ndarray, a list of objects or of
-dicts, or anything ``pandas.DataFrame()`` accepts.
+dicts, a list of plain values (numbers, text, numpy scalars: one column named ``0``, as Taipy
+writes it), or anything ``pandas.DataFrame()`` accepts.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ from scenaria.exceptions import DataNodeWritingError, InvalidExposedType
 PANDAS = "pandas"
 NUMPY = "numpy"
 STRING_EXPOSED_TYPES = (PANDAS, NUMPY)
+
+
+def is_scalar(value: Any) -> bool:
+    """True for a plain value (number, text, numpy scalar): a list of them is one column, named 0."""
+    return value is None or isinstance(value, (bool, int, float, complex, str, bytes)) or _is_numpy_scalar(value)
+
+
+def _is_numpy_scalar(value: Any) -> bool:
+    return type(value).__module__ == "numpy" and hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0
 
 
 class TabularMixin:
@@ -75,7 +85,7 @@ class TabularMixin:
                 frame = data.to_frame()
             elif type(data).__module__ == "numpy" and type(data).__name__ == "ndarray":
                 frame = pd.DataFrame(data)
-            elif isinstance(data, list) and data and not isinstance(data[0], (dict, list, tuple)):
+            elif isinstance(data, list) and data and not isinstance(data[0], (dict, list, tuple)) and not is_scalar(data[0]):
                 frame = pd.DataFrame.from_records([self._encode_row(row) for row in data])
             else:
                 frame = pd.DataFrame(data)

@@ -415,3 +415,16 @@ def test_parquet_errors():
     with pytest.raises(DataNodeWritingError, match=dn.id):
         dn.write(pd.DataFrame({"mixed": [1, "a", 2.5]}))
     pd.testing.assert_frame_equal(dn.read(), FRAME)
+
+
+# --- what a task returns -----------------------------------------------------------------------------
+@pytest.mark.parametrize("storage_type", ["csv", "excel"])
+def test_a_list_of_numpy_scalars_is_written_as_one_column(storage_type):
+    """Taipy 4.1.1 writes such a list as one column named 0 (read back as "0" from a file's header)."""
+    dn = make_node(storage_type, sheet_name="Sheet1") if storage_type == "excel" else make_node(storage_type)
+    dn.write([np.int64(1), np.float64(2.5), np.int64(3)])
+    frame = dn.read()
+    assert list(frame.columns) == ([0] if storage_type == "excel" else ["0"])
+    assert frame.iloc[:, 0].tolist() == [1.0, 2.5, 3.0]
+    dn.write([1, 2, 3])  # plain Python values too
+    assert dn.read().iloc[:, 0].tolist() == [1, 2, 3]

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from data_helpers import make_node
 
+from scenaria import Config
 from scenaria.data.filter import JoinOperator, Operator
 from scenaria.data.mongo import MongoCollectionDataNode, MongoDefaultDocument, connection_string
 from scenaria.exceptions import InvalidCustomDocument, MissingRequiredProperty
@@ -39,6 +40,18 @@ def test_properties_are_checked_when_the_data_node_is_built():
         MongoDefaultDocument(a=1) == MongoDefaultDocument(a=1)
         and repr(MongoDefaultDocument(a=1)) == "MongoDefaultDocument(a=1)"
     )
+
+
+def test_the_default_custom_document_is_mongo_default_document_in_the_config_too(tmp_path):
+    """As in Taipy, the configuration fills in the class (not None), and a TOML backup names it."""
+    cfg = Config.configure_mongo_collection_data_node("readings", db_name="d", collection_name="c")
+    assert cfg.custom_document is MongoDefaultDocument
+    assert cfg.properties["custom_document"] is MongoDefaultDocument
+    assert make_node("mongo_collection", db_name="d", collection_name="c").custom_document is MongoDefaultDocument
+    Config.backup(str(tmp_path / "app.toml"))
+    assert "MongoDefaultDocument:class" in (tmp_path / "app.toml").read_text()
+    Config.restore(str(tmp_path / "app.toml"))
+    assert Config.data_nodes["readings"].custom_document is MongoDefaultDocument
 
 
 class Reading:
