@@ -91,6 +91,8 @@ def new_module(name: str) -> types.ModuleType:
     def __getattr__(attribute: str) -> Any:
         if attribute == "__all__":
             return list(getattr(_module(targets[0]), "__all__", ()))
+        if attribute == "__file__":  # code that finds files beside ``taipy`` (os.path.dirname(taipy.__file__))
+            return _module(targets[0]).__file__
         if attribute.startswith("__") and attribute.endswith("__"):
             raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
         for target in targets:

@@ -85,7 +85,12 @@ class TabularMixin:
                 frame = data.to_frame()
             elif type(data).__module__ == "numpy" and type(data).__name__ == "ndarray":
                 frame = pd.DataFrame(data)
-            elif isinstance(data, list) and data and not isinstance(data[0], (dict, list, tuple)) and not is_scalar(data[0]):
+            elif (
+                isinstance(data, list)
+                and data
+                and not isinstance(data[0], (dict, list, tuple))
+                and not is_scalar(data[0])
+            ):
                 frame = pd.DataFrame.from_records([self._encode_row(row) for row in data])
             else:
                 frame = pd.DataFrame(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import pickle
 import sys
 from collections.abc import Iterator
@@ -107,7 +108,29 @@ def test_unknown_names_fail_as_without_taipy(served: None) -> None:
     with pytest.raises(AttributeError, match="no attribute 'NoSuchThing'"):
         _ = taipy.config.NoSuchThing
     with pytest.raises(AttributeError):
-        _ = taipy.__file__
+        _ = taipy.__loader_state__
+
+
+def test_file_names_a_real_file_of_the_module_served(served: None) -> None:
+    """Code that finds files beside Taipy's (``os.path.dirname(taipy.__file__)``) keeps working."""
+    import taipy
+    import taipy.core.data.csv
+
+    assert taipy.__file__ == scenaria.__file__
+    assert taipy.core.data.csv.__file__ == scenaria.data.__file__
+    assert os.path.isfile(taipy.__file__)
+
+
+def test_core_warns_and_logs_as_taipy_does(served: None, caplog: pytest.LogCaptureFixture) -> None:
+    import taipy
+
+    with pytest.warns(DeprecationWarning, match=r"^'Core' is deprecated\. Use the 'Orchestrator' class instead\.$"):
+        core = taipy.Core()
+    assert isinstance(core, taipy.Orchestrator)
+    assert (
+        "The `Core` service is deprecated and replaced by the `Orchestrator` service. "
+        "An `Orchestrator` instance has been instantiated instead."
+    ) in [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
 
 
 def test_stand_ins_pickle_by_name(served: None) -> None:
