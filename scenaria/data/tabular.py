@@ -28,9 +28,13 @@ NUMPY = "numpy"
 STRING_EXPOSED_TYPES = (PANDAS, NUMPY)
 
 
+#: plain Python values: a list of them (or of numpy scalars) is one column, named 0
+SCALARS: tuple[type, ...] = (bool, int, float, complex, str, bytes, type(None))
+
+
 def is_scalar(value: Any) -> bool:
-    """True for a plain value (number, text, numpy scalar): a list of them is one column, named 0."""
-    return value is None or isinstance(value, (bool, int, float, complex, str, bytes)) or _is_numpy_scalar(value)
+    """True for a plain value (number, text, None, numpy scalar)."""
+    return isinstance(value, SCALARS) or _is_numpy_scalar(value)
 
 
 def _is_numpy_scalar(value: Any) -> bool:
