@@ -301,6 +301,23 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
         report.error("exposed_type", exposed, "A string exposed_type must be 'pandas' or 'numpy' (or give a class).")
 
 
+@register_check
+def check_sql_queries(layer: ConfigLayer, collector: IssueCollector) -> None:
+    """A sql data node reads (``read_query``), writes (``write_query_builder``) or both, as in Taipy 4.2."""
+    for dn in _user_sections(layer, "DATA_NODE"):
+        try:
+            if not isinstance(dn, DataNodeConfig) or dn.storage_type != "sql":
+                continue
+        except ConfigError:  # an unresolved ENV[...] storage type: check_data_nodes reports it
+            continue
+        if dn.properties.get("read_query") is None and dn.properties.get("write_query_builder") is None:
+            _Report(collector, dn, "data_node").error(
+                "read_query",
+                None,
+                "A sql data node needs a read_query (to read it), a write_query_builder (to write it) or both.",
+            )
+
+
 # --- tasks ---------------------------------------------------------------------------------------
 @register_check
 def check_tasks(layer: ConfigLayer, collector: IssueCollector) -> None:

@@ -384,9 +384,16 @@ class Config(metaclass=_ConfigMeta):
         exposed_type: str | None = None,
         scope: Scope | None = None,
         validity_period: dt.timedelta | None = None,
+        separator: str | None = None,
         **properties: Any,
     ) -> DataNodeConfig:
-        named = _named(default_path=default_path, encoding=encoding, has_header=has_header, exposed_type=exposed_type)
+        named = _named(
+            default_path=default_path,
+            encoding=encoding,
+            has_header=has_header,
+            exposed_type=exposed_type,
+            separator=separator,
+        )
         return cls._typed_data_node("csv", id, scope, validity_period, named, properties)
 
     @classmethod
@@ -487,8 +494,8 @@ class Config(metaclass=_ConfigMeta):
         id: str,
         db_name: str,
         db_engine: str,
-        read_query: str,
-        write_query_builder: Callable[..., Any],
+        read_query: str | None = None,
+        write_query_builder: Callable[..., Any] | None = None,
         append_query_builder: Callable[..., Any] | None = None,
         db_username: str | None = None,
         db_password: str | None = None,
@@ -592,6 +599,9 @@ class Config(metaclass=_ConfigMeta):
         aws_s3_object_parameters: dict[str, Any] | None = None,
         scope: Scope | None = None,
         validity_period: dt.timedelta | None = None,
+        aws_s3_client_parameters: dict[str, Any] | None = None,
+        aws_s3_get_object_parameters: dict[str, Any] | None = None,
+        aws_s3_put_object_parameters: dict[str, Any] | None = None,
         **properties: Any,
     ) -> DataNodeConfig:
         named = _named(
@@ -601,6 +611,9 @@ class Config(metaclass=_ConfigMeta):
             aws_s3_object_key=aws_s3_object_key,
             aws_region=aws_region,
             aws_s3_object_parameters=aws_s3_object_parameters,
+            aws_s3_client_parameters=aws_s3_client_parameters,
+            aws_s3_get_object_parameters=aws_s3_get_object_parameters,
+            aws_s3_put_object_parameters=aws_s3_put_object_parameters,
         )
         return cls._typed_data_node("s3_object", id, scope, validity_period, named, properties)
 

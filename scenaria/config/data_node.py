@@ -41,7 +41,7 @@ class DataNodeConfig(Section):
     EXPOSED_TYPES: ClassVar[tuple[str, ...]] = ("pandas", "numpy")
     REQUIRED_PROPERTIES: ClassVar[dict[str, tuple[str, ...]]] = {
         "sql_table": ("db_name", "db_engine", "table_name"),
-        "sql": ("db_name", "db_engine", "read_query", "write_query_builder"),
+        "sql": ("db_name", "db_engine"),  # and read_query, write_query_builder or both (checks.py)
         "mongo_collection": ("db_name", "collection_name"),
         "s3_object": ("aws_access_key", "aws_secret_access_key", "aws_s3_bucket_name", "aws_s3_object_key"),
     }

@@ -18,7 +18,8 @@ from scenaria.exceptions import DataNodeWritingError
 
 class CSVDataNode(TabularMixin, FileDataNode):
     """Properties: ``encoding`` ("utf-8"), ``has_header`` (True), ``exposed_type`` ("pandas"),
-    ``read_kwargs``/``write_kwargs`` (extra arguments of ``pandas.read_csv``/``to_csv``)."""
+    ``separator`` (","; Taipy 4.2), ``read_kwargs``/``write_kwargs`` (extra arguments of
+    ``pandas.read_csv``/``to_csv``, over the others)."""
 
     _STORAGE_TYPE: ClassVar[str] = "csv"
     _EXTENSION: ClassVar[str] = "csv"
@@ -30,6 +31,10 @@ class CSVDataNode(TabularMixin, FileDataNode):
     @property
     def _encoding(self) -> str:
         return self._properties.get("encoding") or "utf-8"
+
+    @property
+    def _separator(self) -> str:
+        return self._properties.get("separator") or ","
 
     @property
     def _has_header(self) -> bool:
@@ -49,12 +54,13 @@ class CSVDataNode(TabularMixin, FileDataNode):
         if isinstance(exposed, str):
             return self._from_frame(self._read_frame(kwargs), where=self.path)
         with self._open("r", encoding=self._encoding, newline="") as file:
-            rows = csv.DictReader(file) if self._has_header else csv.reader(file)
+            sep = self._separator
+            rows = csv.DictReader(file, delimiter=sep) if self._has_header else csv.reader(file, delimiter=sep)
             return self._build_objects(exposed, rows, with_header=self._has_header, where=self.path)
 
     def _read_frame(self, kwargs: dict[str, Any]) -> Any:
         pd = self._pd()
-        options: dict[str, Any] = {"encoding": self._encoding}
+        options: dict[str, Any] = {"encoding": self._encoding, "sep": self._separator}
         if not self._has_header:
             options["header"] = None
         if self._is_remote:
@@ -105,7 +111,13 @@ class CSVDataNode(TabularMixin, FileDataNode):
         )
 
     def _frame_to_csv(self, frame: Any, target: str, mode: str, header: bool) -> None:
-        options: dict[str, Any] = {"index": False, "encoding": self._encoding, "header": header, "mode": mode}
+        options: dict[str, Any] = {
+            "index": False,
+            "encoding": self._encoding,
+            "header": header,
+            "mode": mode,
+            "sep": self._separator,
+        }
         if self._is_remote:
             options["storage_options"] = self._storage_options
         options.update(self._properties.get("write_kwargs") or {})
@@ -123,7 +135,7 @@ class CSVDataNode(TabularMixin, FileDataNode):
         fields: dict[str, None] = {}
         for row in rows:
             fields.update(dict.fromkeys(row))
-        writer = csv.DictWriter(file, fieldnames=list(fields))
+        writer = csv.DictWriter(file, fieldnames=list(fields), delimiter=self._separator)
         if header:
             writer.writeheader()
         writer.writerows(rows)

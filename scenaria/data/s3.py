@@ -24,9 +24,10 @@ class S3ObjectDataNode(DataNode):
     """Properties: ``aws_access_key``, ``aws_secret_access_key``, ``aws_s3_bucket_name``,
     ``aws_s3_object_key``, ``aws_region``; ``aws_s3_client_parameters`` (a dict of arguments of
     ``boto3.client``, e.g. ``{"endpoint_url": "http://localhost:9000"}`` for MinIO or another
-    S3-compatible server); ``aws_s3_object_parameters`` (a dict of extra arguments of
-    ``put_object``, e.g. ``ContentType``); ``aws_s3_get_object_parameters`` (extra arguments of
-    ``get_object``)."""
+    S3-compatible server); ``aws_s3_put_object_parameters`` (Taipy 4.2's name) or
+    ``aws_s3_object_parameters`` (Taipy 4.1's), dicts of extra arguments of ``put_object``, e.g.
+    ``ContentType`` (both may be given: the 4.2 one wins key by key);
+    ``aws_s3_get_object_parameters`` (extra arguments of ``get_object``)."""
 
     _STORAGE_TYPE: ClassVar[str] = "s3_object"
     _ALWAYS_WRITTEN: ClassVar[bool] = True
@@ -92,7 +93,14 @@ class S3ObjectDataNode(DataNode):
                 Bucket=self._properties["aws_s3_bucket_name"],
                 Key=self._properties["aws_s3_object_key"],
                 Body=data,
-                **(self._properties.get("aws_s3_object_parameters") or {}),
+                **self._put_parameters(),
             )
         except botocore.ClientError as exc:
             raise DataNodeWritingError(f"{self._describe()} cannot write {self._location()}: {exc}") from exc
+
+    def _put_parameters(self) -> dict[str, Any]:
+        """Extra ``put_object`` arguments: Taipy 4.1's ``aws_s3_object_parameters``, then 4.2's name over them."""
+        return {
+            **(self._properties.get("aws_s3_object_parameters") or {}),
+            **(self._properties.get("aws_s3_put_object_parameters") or {}),
+        }

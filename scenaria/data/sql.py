@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from scenaria.data.sql_base import SQLDataNodeBase
-from scenaria.exceptions import DataNodeWritingError, MissingAppendQueryBuilder
+from scenaria.exceptions import (
+    DataNodeReadingError,
+    DataNodeWritingError,
+    MissingAppendQueryBuilder,
+    MissingRequiredProperty,
+)
 
 
 class SQLDataNode(SQLDataNodeBase):
@@ -16,13 +21,28 @@ class SQLDataNode(SQLDataNodeBase):
     ``(sql, parameters)`` pair (a dict, or a list of dicts to run it once per dict) or a
     SQLAlchemy executable. They all run in one transaction, rolled back if one fails. ``filter``
     runs in the database around the read query (``SELECT * FROM (<read_query>) WHERE ...``).
+
+    As in Taipy 4.2, one of the two may be missing: a data node with only ``read_query`` is
+    read-only (writing raises ``DataNodeWritingError``), one with only ``write_query_builder`` is
+    write-only (reading raises ``DataNodeReadingError``).
     """
 
     _STORAGE_TYPE: ClassVar[str] = "sql"
-    _REQUIRED: ClassVar[tuple[str, ...]] = ("read_query", "write_query_builder")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self._properties.get("read_query") in (None, "") and self._properties.get("write_query_builder") is None:
+            raise MissingRequiredProperty(
+                f"{self._describe()} needs a read_query (to be read), a write_query_builder (to be written) or both."
+            )
 
     def _query_text(self) -> str:
-        return str(self._properties["read_query"]).strip().rstrip(";")
+        query = self._properties.get("read_query")
+        if query in (None, ""):
+            raise DataNodeReadingError(
+                f"{self._describe()} is write-only: it has no read_query. Give it a read_query to read it."
+            )
+        return str(query).strip().rstrip(";")
 
     def _read(self) -> Any:
         return self._run_read(self._sa().text(self._query_text()))
@@ -37,7 +57,12 @@ class SQLDataNode(SQLDataNodeBase):
         return self._run_read(sa.select(sa.literal_column("*")).select_from(query).where(where))
 
     def _write(self, data: Any) -> None:
-        self._execute(self._properties["write_query_builder"], data, "write_query_builder")
+        builder = self._properties.get("write_query_builder")
+        if builder is None:
+            raise DataNodeWritingError(
+                f"{self._describe()} is read-only: it has no write_query_builder. Give it one to write it."
+            )
+        self._execute(builder, data, "write_query_builder")
 
     def _append(self, data: Any) -> None:
         builder = self._properties.get("append_query_builder")

@@ -22,7 +22,8 @@ from scenaria.config import (
 )
 from scenaria.exceptions import ConfigError, ConfigurationUpdateBlocked, InvalidConfigurationId
 
-# Parameter names and defaults of Taipy 4.1.1 (from inspect.signature), which user code relies on.
+# Parameter names and defaults of Taipy 4.1.1 (from inspect.signature), which user code relies on, with
+# Taipy 4.2's additions: csv separator, the aws_s3_*_parameters, sql read_query/write_query_builder optional.
 SIGNATURES = {
     "configure_job_executions": "(mode=None, max_nb_of_workers=None, **properties)",
     "configure_core": "(root_folder=None, storage_folder=None, taipy_storage_folder=None, repository_type=None, "
@@ -35,7 +36,7 @@ SIGNATURES = {
     "configure_pickle_data_node": "(id, default_path=None, default_data=None, scope=None, validity_period=None, "
     "**properties)",
     "configure_csv_data_node": "(id, default_path=None, encoding=None, has_header=None, exposed_type=None, "
-    "scope=None, validity_period=None, **properties)",
+    "scope=None, validity_period=None, separator=None, **properties)",
     "configure_excel_data_node": "(id, default_path=None, has_header=None, sheet_name=None, exposed_type=None, "
     "scope=None, validity_period=None, **properties)",
     "configure_json_data_node": "(id, default_path=None, encoding=None, encoder=None, decoder=None, scope=None, "
@@ -45,7 +46,7 @@ SIGNATURES = {
     "configure_sql_table_data_node": "(id, db_name, db_engine, table_name, db_username=None, db_password=None, "
     "db_host=None, db_port=None, db_driver=None, sqlite_folder_path=None, sqlite_file_extension=None, "
     "db_extra_args=None, exposed_type=None, scope=None, validity_period=None, **properties)",
-    "configure_sql_data_node": "(id, db_name, db_engine, read_query, write_query_builder, "
+    "configure_sql_data_node": "(id, db_name, db_engine, read_query=None, write_query_builder=None, "
     "append_query_builder=None, db_username=None, db_password=None, db_host=None, db_port=None, "
     "db_driver=None, sqlite_folder_path=None, sqlite_file_extension=None, db_extra_args=None, "
     "exposed_type=None, scope=None, validity_period=None, **properties)",
@@ -57,6 +58,7 @@ SIGNATURES = {
     "scope=None, validity_period=None, **properties)",
     "configure_s3_object_data_node": "(id, aws_access_key, aws_secret_access_key, aws_s3_bucket_name, "
     "aws_s3_object_key, aws_region=None, aws_s3_object_parameters=None, scope=None, validity_period=None, "
+    "aws_s3_client_parameters=None, aws_s3_get_object_parameters=None, aws_s3_put_object_parameters=None, "
     "**properties)",
     "configure_task": "(id, function, input=None, output=None, skippable=False, **properties)",
     "set_default_task_configuration": "(function, input=None, output=None, skippable=False, **properties)",

@@ -157,7 +157,7 @@ def test_required_properties() -> None:
 
 def test_missing_properties_of_the_default_section_are_warnings() -> None:
     Config.set_default_data_node_configuration("sql")
-    assert has("needs the property 'read_query'", "warnings")
+    assert has("needs the property 'db_name'", "warnings")
 
 
 def test_generic_data_node_checks() -> None:

@@ -428,3 +428,21 @@ def test_a_list_of_numpy_scalars_is_written_as_one_column(storage_type):
     assert frame.iloc[:, 0].tolist() == [1.0, 2.5, 3.0]
     dn.write([1, 2, 3])  # plain Python values too
     assert dn.read().iloc[:, 0].tolist() == [1, 2, 3]
+
+
+def test_csv_separator_reads_and_writes_with_it(tmp_path):
+    """Taipy 4.2's ``separator`` (default ","), for pandas and for class exposed types."""
+    path = tmp_path / "semi.csv"
+    cfg = tp.Config.configure_csv_data_node("semi", default_path=str(path), separator=";", scope=tp.Scope.GLOBAL)
+    assert cfg.separator == ";"
+    dn = tp.create_global_data_node(cfg)
+    dn.write(FRAME)
+    assert path.read_text().splitlines() == ["name;age", "ann;31", "bob;42", "cid;53"]
+    pd.testing.assert_frame_equal(dn.read(), FRAME)
+    dn.append(FRAME.iloc[:1])
+    assert path.read_text().splitlines()[-1] == "ann;31"
+    people = make_node("csv", default_path=str(path), separator=";", exposed_type=Person)
+    assert people.read()[0] == Person("ann", "31")
+    people.write([Person("dan", 64)])
+    assert path.read_text().splitlines() == ["name;age", "dan;64"]
+    assert make_node("csv", default_path=str(path)).read().columns.tolist() == ["name;age"]  # "," by default

@@ -7,6 +7,7 @@ import pickle
 import pytest
 from data_helpers import make_node
 
+from scenaria import Scope
 from scenaria.exceptions import DataNodeReadingError, DataNodeWritingError, MissingRequiredProperty
 
 
@@ -36,6 +37,31 @@ def test_s3_object_round_trip(s3_bucket):
 
     copy = pickle.loads(pickle.dumps(dn))  # travels to a worker as properties, no client
     assert copy.read() == "text é".encode()
+
+
+def test_every_aws_parameter_of_taipy_4_2(s3_bucket):
+    """aws_s3_client_parameters, aws_s3_get_object_parameters and aws_s3_put_object_parameters, by name."""
+    from scenaria import Config, create_global_data_node
+
+    cfg = Config.configure_s3_object_data_node(
+        "report",
+        aws_access_key="test",
+        aws_secret_access_key="test",
+        aws_s3_bucket_name=s3_bucket["bucket"],
+        aws_s3_object_key="report.txt",
+        aws_region="us-east-1",
+        scope=Scope.GLOBAL,
+        aws_s3_client_parameters={"endpoint_url": s3_bucket["endpoint"]},
+        aws_s3_get_object_parameters={"Range": "bytes=0-4"},
+        aws_s3_put_object_parameters={"CacheControl": "max-age=86400"},
+        aws_s3_object_parameters={"ContentType": "text/plain", "CacheControl": "no-cache"},  # 4.1's name
+    )
+    dn = create_global_data_node(cfg)
+    dn.write(b"0123456789")
+    assert dn.read() == b"01234"  # the Range of get_object
+    head = s3_bucket["client"].head_object(Bucket=s3_bucket["bucket"], Key="report.txt")
+    assert head["CacheControl"] == "max-age=86400"  # the 4.2 name wins over the 4.1 one
+    assert head["ContentType"] == "text/plain"
 
 
 def test_s3_object_errors_name_the_data_node(s3_bucket):

@@ -10,10 +10,14 @@ import pytest
 import sqlalchemy as sa
 from data_helpers import NeedsThree, Person, make_node
 
+from scenaria import Config
 from scenaria.data.filter import JoinOperator, Operator
+from scenaria.data.sql import SQLDataNode
 from scenaria.data.sql_base import engine_url, get_engine
 from scenaria.data.sql_table import SQLTableDataNode
 from scenaria.exceptions import (
+    ConfigCheckError,
+    DataNodeReadingError,
     DataNodeWritingError,
     InvalidExposedType,
     MissingAppendQueryBuilder,
@@ -199,6 +203,34 @@ def test_sql_node_builder_errors_and_plain_strings(db):
     )
     single.write("solo")
     assert single.read()["name"].tolist() == ["solo"]
+
+
+def test_read_only_and_write_only_sql_nodes(db):
+    """Taipy 4.2: only read_query (read-only) or only write_query_builder (write-only)."""
+    people_table(db)
+    writer = make_node("sql", write_query_builder=insert_people, **db)
+    writer.write(FRAME)
+    with pytest.raises(DataNodeReadingError, match=rf"{writer.id}.*write-only.*read_query"):
+        writer.read()
+    with pytest.raises(DataNodeReadingError, match="write-only"):
+        writer.filter(("age", 40, Operator.GREATER_THAN))
+    reader = make_node("sql", read_query="SELECT name, age FROM people ORDER BY age", **db)
+    pd.testing.assert_frame_equal(reader.read(), FRAME)
+    with pytest.raises(DataNodeWritingError, match=rf"{reader.id}.*read-only.*write_query_builder"):
+        reader.write(FRAME)
+    assert len(reader.read()) == 3 and len(reader.edits) == 0  # nothing written, no edit recorded
+
+
+def test_config_check_accepts_one_query_and_refuses_neither(tmp_path):
+    sqlite = {"db_engine": "sqlite", "db_name": "x", "sqlite_folder_path": str(tmp_path)}
+    Config.configure_sql_data_node("reads", read_query="SELECT 1", **sqlite)
+    Config.configure_sql_data_node("writes", write_query_builder=insert_people, **sqlite)
+    assert not Config.check().errors
+    Config.configure_sql_data_node("neither", **sqlite)
+    with pytest.raises(ConfigCheckError, match=r"DATA_NODE\.neither.*read_query.*write_query_builder"):
+        Config.check()
+    with pytest.raises(MissingRequiredProperty, match=r"read_query.*write_query_builder"):
+        SQLDataNode(id="DATANODE_x", config_id="x", _properties=sqlite)
 
 
 def test_sql_properties_are_checked_when_the_data_node_is_built():
