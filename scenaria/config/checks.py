@@ -298,7 +298,9 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
             report.error(key, value, f"{key} must be a function.")
     exposed = dn.properties.get("exposed_type")
     if isinstance(exposed, str) and exposed not in DataNodeConfig.EXPOSED_TYPES:
-        report.error("exposed_type", exposed, "A string exposed_type must be 'pandas' or 'numpy' (or give a class).")
+        report.error(
+            "exposed_type", exposed, "A string exposed_type must be 'pandas', 'numpy' or 'polars' (or give a class)."
+        )
 
 
 @register_check

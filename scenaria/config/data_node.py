@@ -38,7 +38,7 @@ class DataNodeConfig(Section):
     )
     DEFAULT_STORAGE_TYPE: ClassVar[str] = "pickle"
     DEFAULT_SCOPE: ClassVar[Scope] = Scope.SCENARIO
-    EXPOSED_TYPES: ClassVar[tuple[str, ...]] = ("pandas", "numpy")
+    EXPOSED_TYPES: ClassVar[tuple[str, ...]] = ("pandas", "numpy", "polars")
     REQUIRED_PROPERTIES: ClassVar[dict[str, tuple[str, ...]]] = {
         "sql_table": ("db_name", "db_engine", "table_name"),
         "sql": ("db_name", "db_engine"),  # and read_query, write_query_builder or both (checks.py)

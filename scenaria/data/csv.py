@@ -1,9 +1,10 @@
-"""Data stored in a CSV file, exposed as a DataFrame, an ndarray or a list of objects.
+"""Data stored in a CSV file, exposed as a DataFrame (pandas or polars), an ndarray or a list of objects.
 
 pandas reads and writes the file for the ``"pandas"`` and ``"numpy"`` exposed types, with the
 same arguments a user would give ``read_csv``/``to_csv``, so a data node costs no more than
 pandas itself. A class as exposed type goes through the standard ``csv`` module (values are
-strings, as in the file): such a data node works without pandas installed.
+strings, as in the file): such a data node works without pandas installed. With ``"polars"``,
+polars reads local UTF-8 files itself, and ``filter`` scans lazily (``pl.scan_csv`` + ``filter``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import csv
 from typing import Any, ClassVar
 
+from scenaria.data import polars_frames
 from scenaria.data.file import FileDataNode
+from scenaria.data.polars_frames import POLARS
 from scenaria.data.tabular import TabularMixin, is_scalar
 from scenaria.exceptions import DataNodeWritingError
 
@@ -51,12 +54,42 @@ class CSVDataNode(TabularMixin, FileDataNode):
 
     def _read_with(self, kwargs: dict[str, Any]) -> Any:
         exposed = self._exposed_type
+        if exposed == POLARS and self._polars_reads():
+            return self._read_polars(kwargs)
         if isinstance(exposed, str):
             return self._from_frame(self._read_frame(kwargs), where=self.path)
         with self._open("r", encoding=self._encoding, newline="") as file:
             sep = self._separator
             rows = csv.DictReader(file, delimiter=sep) if self._has_header else csv.reader(file, delimiter=sep)
             return self._build_objects(exposed, rows, with_header=self._has_header, where=self.path)
+
+    # --- polars ----------------------------------------------------------------------------------------
+    def _polars_reads(self) -> bool:
+        """polars reads local UTF-8 files itself; other files go through pandas, then polars."""
+        return not self._is_remote and self._encoding.lower().replace("-", "") == "utf8"
+
+    def _polars_options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {"separator": self._separator, "has_header": self._has_header, **kwargs}
+
+    def _read_polars(self, kwargs: dict[str, Any]) -> Any:
+        pl = polars_frames.polars(self._describe())
+        try:
+            return pl.read_csv(self._local_path, **self._polars_options(kwargs))
+        except pl.exceptions.NoDataError:
+            return pl.DataFrame()
+        except FileNotFoundError as exc:
+            raise self._missing_file() from exc
+
+    def filter(self, operators: Any, join_operator: Any = None) -> Any:
+        """The matching rows; with the ``"polars"`` exposed type, a lazy scan filters while it reads."""
+        if self._exposed_type != POLARS or not self._polars_reads() or not self._is_written():
+            return super().filter(operators, join_operator)
+        pl = polars_frames.polars(self._describe())
+        scan = pl.scan_csv(self._local_path, **self._polars_options(self._properties.get("read_kwargs") or {}))
+        try:
+            return scan.filter(polars_frames.expression(operators, join_operator, self._describe())).collect()
+        except FileNotFoundError as exc:
+            raise self._missing_file() from exc
 
     def _read_frame(self, kwargs: dict[str, Any]) -> Any:
         pd = self._pd()

@@ -1,7 +1,7 @@
 """Optional libraries, imported when a data node first needs them.
 
-``import scenaria`` imports none of pandas, pyarrow, openpyxl, SQLAlchemy, pymongo, boto3 or
-fsspec: most applications use two or three storage types, and a scheduler process that only
+``import scenaria`` imports none of pandas, polars, pyarrow, openpyxl, SQLAlchemy, pymongo, boto3
+or fsspec: most applications use two or three storage types, and a scheduler process that only
 moves jobs around should not pay for the others. A data node asks for its library here when
 it reads or writes; a missing one becomes ``DependencyNotInstalled`` naming the command that
 installs it, instead of a bare ``ModuleNotFoundError`` from deep inside a job.
@@ -30,6 +30,7 @@ INSTALL: dict[str, str] = {
     "fsspec": '"scenaria[s3]"',
     "s3fs": "s3fs",
     "dask": '"scenaria[dask]"',
+    "polars": '"scenaria[polars]"',
 }
 
 

@@ -1,14 +1,15 @@
 """Filtering and indexing the data of a data node, whatever shape it has.
 
-Works on pandas DataFrames, numpy arrays (conditions on column indexes), lists of dicts or of
-objects, and dicts of those (e.g. Excel sheets). pandas and numpy are only touched when the data
-already is one of theirs, so nothing here imports them.
+Works on pandas and polars DataFrames, numpy arrays (conditions on column indexes), lists of
+dicts or of objects, and dicts of those (e.g. Excel sheets). pandas, numpy and polars are only
+touched when the data already is one of theirs, so nothing here imports them.
 """
 
 from __future__ import annotations
 
 import enum
 import operator as op
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,8 @@ def filter_data(data: Any, conditions: Any, join: JoinOperator = JoinOperator.AN
     if isinstance(data, dict) and not _is_record(data):
         return {name: filter_data(part, conditions, join) for name, part in data.items()}
     kind = _library(data)
+    if kind == "polars":
+        return data.filter(polars_expression(sys.modules["polars"], conditions, join))
     if kind in ("pandas", "numpy"):
         masks = [_COMPARE[cond](_column(data, key, kind), value) for key, value, cond in conditions]
         mask = masks[0]
@@ -54,6 +57,17 @@ def filter_data(data: Any, conditions: Any, join: JoinOperator = JoinOperator.AN
         return data[mask]
     combine = all if join is JoinOperator.AND else any
     return [row for row in data if combine(_matches(_field(row, key), value, cond) for key, value, cond in conditions)]
+
+
+def polars_expression(pl: Any, conditions: Any, join: JoinOperator = JoinOperator.AND) -> Any:
+    """One polars expression for ``(column, value, Operator)`` conditions (for ``filter`` or a lazy scan)."""
+    if isinstance(conditions, tuple):
+        conditions = [conditions]
+    parts = [_COMPARE[cond](pl.col(str(key)), value) for key, value, cond in conditions]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = (combined & part) if join is JoinOperator.AND else (combined | part)
+    return combined
 
 
 def get_item(data: Any, key: Any) -> Any:
@@ -73,7 +87,7 @@ def _is_record(data: dict[str, Any]) -> bool:
 
 def _library(data: Any) -> str | None:
     module = type(data).__module__.split(".", 1)[0]
-    return module if module in ("pandas", "numpy") else None
+    return module if module in ("pandas", "numpy", "polars") else None
 
 
 def _column(data: Any, key: Any, kind: str) -> Any:

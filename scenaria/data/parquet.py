@@ -12,8 +12,10 @@ import os
 import uuid
 from typing import Any, ClassVar
 
+from scenaria.data import polars_frames
 from scenaria.data.extras import require
 from scenaria.data.file import FileDataNode
+from scenaria.data.polars_frames import POLARS
 from scenaria.data.tabular import TabularMixin
 from scenaria.exceptions import DataNodeWritingError, UnknownCompressionAlgorithm, UnknownParquetEngine
 
@@ -61,6 +63,8 @@ class ParquetDataNode(TabularMixin, FileDataNode):
         return self._read_with(read_kwargs)
 
     def _read_with(self, extra: dict[str, Any]) -> Any:
+        if self._exposed_type == POLARS and not self._is_remote:
+            return self._read_polars(extra)
         pd = self._pd()
         require(self._engine, self._describe())
         options = {**self._read_options(), **extra}
@@ -69,6 +73,30 @@ class ParquetDataNode(TabularMixin, FileDataNode):
         except FileNotFoundError as exc:
             raise self._missing_file() from exc
         return self._from_frame(frame, where=self.path)
+
+    # --- polars: read, and filter in a lazy scan -----------------------------------------------------------
+    def _polars_kwargs(self, extra: dict[str, Any]) -> dict[str, Any]:
+        """``read_kwargs`` go to polars with this exposed type (pandas' ``engine`` does not apply)."""
+        return {**(self._properties.get("read_kwargs") or {}), **extra}
+
+    def _read_polars(self, extra: dict[str, Any]) -> Any:
+        pl = polars_frames.polars(self._describe())
+        try:
+            return pl.read_parquet(self._local_path, **self._polars_kwargs(extra))
+        except FileNotFoundError as exc:
+            raise self._missing_file() from exc
+
+    def filter(self, operators: Any, join_operator: Any = None) -> Any:
+        """The matching rows; with the ``"polars"`` exposed type, ``pl.scan_parquet`` pushes the
+        conditions into the scan (row groups whose statistics exclude them are skipped)."""
+        if self._exposed_type != POLARS or self._is_remote or not self._is_written():
+            return super().filter(operators, join_operator)
+        pl = polars_frames.polars(self._describe())
+        scan = pl.scan_parquet(self._local_path, **self._polars_kwargs({}))
+        try:
+            return scan.filter(polars_frames.expression(operators, join_operator, self._describe())).collect()
+        except FileNotFoundError as exc:
+            raise self._missing_file() from exc
 
     # --- writing -------------------------------------------------------------------------------------
     def _write(self, data: Any) -> None:

@@ -21,8 +21,10 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from scenaria.data import polars_frames
 from scenaria.data.base import DataNode
 from scenaria.data.extras import missing_message, require
+from scenaria.data.polars_frames import POLARS
 from scenaria.data.tabular import TabularMixin
 from scenaria.exceptions import (
     DependencyNotInstalled,
@@ -155,6 +157,8 @@ class SQLDataNodeBase(TabularMixin, DataNode):
 
     def _rows_to_exposed(self, columns: list[str], rows: list[Any]) -> Any:
         exposed = self._exposed_type
+        if exposed == POLARS:  # straight from the rows: no pandas in between
+            return polars_frames.from_rows(columns, rows, self._describe())
         if isinstance(exposed, str):
             frame = self._pd().DataFrame.from_records(rows, columns=columns)
             return self._from_frame(frame)

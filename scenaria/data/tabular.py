@@ -5,6 +5,7 @@ shapes, the ``exposed_type`` property:
 
 - ``"pandas"`` (the default): a ``DataFrame``;
 - ``"numpy"``: a 2-D ``ndarray`` (``DataFrame.to_numpy()``);
+- ``"polars"``: a polars ``DataFrame`` (see `scenaria.data.polars_frames`; install polars);
 - a class: a list of instances, one per row. A row becomes ``cls.decode(row)`` when the class
   has a ``decode`` method, else ``cls(**row)`` (``cls(*row)`` for files without a header).
   Writing does the reverse: ``obj.encode()`` when the class has ``encode``, else ``vars(obj)``.
@@ -20,12 +21,14 @@ import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from scenaria.data import polars_frames
 from scenaria.data.extras import pandas
+from scenaria.data.polars_frames import POLARS
 from scenaria.exceptions import DataNodeWritingError, InvalidExposedType
 
 PANDAS = "pandas"
 NUMPY = "numpy"
-STRING_EXPOSED_TYPES = (PANDAS, NUMPY)
+STRING_EXPOSED_TYPES = (PANDAS, NUMPY, POLARS)
 
 
 #: plain Python values: a list of them (or of numpy scalars) is one column, named 0
@@ -68,11 +71,12 @@ class TabularMixin:
         for one in values:
             if isinstance(one, str) and one not in STRING_EXPOSED_TYPES:
                 raise InvalidExposedType(
-                    f"{self._describe()}: exposed_type {one!r} is not valid; use 'pandas', 'numpy' or a class."
+                    f"{self._describe()}: exposed_type {one!r} is not valid; "
+                    "use 'pandas', 'numpy', 'polars' or a class."
                 )
             if not isinstance(one, str) and not callable(one):
                 raise InvalidExposedType(
-                    f"{self._describe()}: exposed_type {one!r} is neither 'pandas', 'numpy' nor a class."
+                    f"{self._describe()}: exposed_type {one!r} is neither 'pandas', 'numpy', 'polars' nor a class."
                 )
 
     def _pd(self) -> Any:
@@ -87,6 +91,8 @@ class TabularMixin:
                 frame = data
             elif isinstance(data, pd.Series):
                 frame = data.to_frame()
+            elif polars_frames.is_polars(data):
+                frame = polars_frames.to_pandas(data, pd)
             elif type(data).__module__ == "numpy" and type(data).__name__ == "ndarray":
                 frame = pd.DataFrame(data)
             elif (
@@ -134,6 +140,8 @@ class TabularMixin:
             return frame
         if exposed == NUMPY:
             return frame.to_numpy()
+        if exposed == POLARS:
+            return polars_frames.from_pandas(frame, self._describe())
         return self._build_objects(exposed, frame.to_dict(orient="records"), with_header=True, where=where)
 
     def _build_objects(self, cls: Any, rows: Iterable[Any], with_header: bool, where: str = "") -> list[Any]:

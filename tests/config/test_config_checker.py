@@ -140,7 +140,7 @@ def test_data_node_checks() -> None:
     assert has("'_entity_owner' is reserved")
     assert has("'parent_ids' is also an attribute of a Task entity")
     assert has("'cycle' is also an attribute of a Scenario entity")
-    assert has("exposed_type must be 'pandas' or 'numpy'")
+    assert has("exposed_type must be 'pandas', 'numpy' or 'polars'")
 
 
 def test_required_properties() -> None:
