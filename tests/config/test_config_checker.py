@@ -133,7 +133,7 @@ def test_data_node_checks() -> None:
     Config.configure_data_node("owner", _entity_owner="x")
     Config.configure_data_node("parent_ids")
     Config.configure_data_node("cycle")
-    Config.configure_csv_data_node("exp", exposed_type="polars")
+    Config.configure_csv_data_node("exp", exposed_type="arrow")
     assert has("storage_type must be one of")
     assert has("[DATA_NODE.bad_scope] key 'scope': 'WORLD' is not a Scope; expected one of SCENARIO")
     assert has("validity_period must be a timedelta")
