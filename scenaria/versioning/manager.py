@@ -25,6 +25,8 @@ from typing import Any
 
 from scenaria.entities.base import now
 from scenaria.entities.registry import Registry
+from scenaria.events.event import EventEntityType, EventOperation
+from scenaria.events.notifier import Notifier
 from scenaria.exceptions import (
     ConflictedConfigurationError,
     NonExistingVersion,
@@ -90,6 +92,7 @@ def manage_version(registry: Registry, argv: Sequence[str] | None = None) -> str
         if not getattr(registry, "_development_cleaned", False):
             if development_id:
                 clean_entities(registry, version_id)
+            _publish_development_clean(version_id)
             registry._development_cleaned = True  # type: ignore[attr-defined]
         repo.set_meta("development_version", version_id)
         _save_version(registry, version_id, DEVELOPMENT, config_text)
@@ -110,6 +113,14 @@ def manage_version(registry: Registry, argv: Sequence[str] | None = None) -> str
     repo.set_meta("latest_version", version_id)
     registry.version = version_id
     return version_id
+
+
+def _publish_development_clean(version_id: str) -> None:
+    """The events Taipy 4.1.1 publishes when it cleans the development version (even an empty
+    one): a DELETION without entity id, ``metadata={"delete_by_version": version}``, per type."""
+    for entity_type in (EventEntityType.JOB, EventEntityType.SUBMISSION, EventEntityType.TASK,
+                        EventEntityType.DATA_NODE):  # fmt: skip
+        Notifier.publish_event(entity_type, EventOperation.DELETION, delete_by_version=version_id)
 
 
 def _check_conflicts(version_id: str, stored: str, current: str, force: bool) -> None:
