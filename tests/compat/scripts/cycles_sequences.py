@@ -33,7 +33,7 @@ if __name__ == "__main__":
         print("cycle:", cycle.frequency, cycle.start_date, cycle.end_date, cycle.name)
     print("primary:", january.is_primary, january_bis.is_primary, february.is_primary)
     tp.set_primary(january_bis)
-    january = tp.get(january.id)  # a fresh handle: Taipy 4.1.1 saves stale fields back (see the test)
+    january = tp.get(january.id)  # a fresh handle: tagging a stale one makes it primary again in Taipy 4.1.1
     print("primary after set:", tp.get(january.id).is_primary, tp.get(january_bis.id).is_primary)
     print("primary scenarios:", sorted(s.name for s in tp.get_primary_scenarios()))
     same_cycle = january.adjusted.id == january_bis.adjusted.id
