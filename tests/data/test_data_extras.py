@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-HEAVY = ("pandas", "numpy", "pyarrow", "openpyxl", "sqlalchemy", "pymongo", "boto3", "fsspec", "dask")
+HEAVY = ("pandas", "numpy", "pyarrow", "openpyxl", "sqlalchemy", "pymongo", "boto3", "fsspec", "dask", "polars")
 
 
 def run_python(code: str, cwd) -> str:
@@ -49,6 +49,12 @@ CASES = [
     ("pandas", 'Config.configure_csv_data_node("x", scope=Scope.GLOBAL)', "dn.write([[1]])", "scenaria[pandas]"),
     ("openpyxl", 'Config.configure_excel_data_node("x", scope=Scope.GLOBAL)', "dn.write([[1]])", "scenaria[excel]"),
     ("pyarrow", 'Config.configure_parquet_data_node("x", scope=Scope.GLOBAL)', "dn.write([[1]])", "scenaria[parquet]"),
+    (
+        "polars",
+        'Config.configure_csv_data_node("x", exposed_type="polars", scope=Scope.GLOBAL)',
+        "dn.write([[1]]); dn.read()",
+        "scenaria[polars]",
+    ),
     (
         "sqlalchemy",
         'Config.configure_sql_table_data_node("x", db_name="d", db_engine="sqlite", table_name="t", '
