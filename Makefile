@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks $(if $(TAIPY),--taipy,)
 
 lint: $(STAMP)
+	$(VENV)/bin/lint-imports
 	$(PY) -m ruff check scenaria tests benchmarks examples
 	$(PY) -m mypy scenaria
 

@@ -11,19 +11,18 @@ from collections.abc import Callable
 from typing import Any
 
 from scenaria.config import ScenarioConfig, Scope
-from scenaria.data.base import DataNode
-from scenaria.entities import codec
+from scenaria.entities import codec, rules
 from scenaria.entities.cycle import Cycle
+from scenaria.entities.data_node import DataNode
 from scenaria.entities.job import Job
 from scenaria.entities.reasons import ReasonCollection
 from scenaria.entities.registry import entity_class, registry
 from scenaria.entities.scenario import Scenario
-from scenaria.entities.sequence import Sequence, split_sequence_id
+from scenaria.entities.sequence import Sequence
 from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import (
     DifferentScenarioConfigs,
-    DoesNotBelongToACycle,
     InsufficientScenarioToCompare,
     NonExistingComparator,
     NonExistingScenario,
@@ -38,17 +37,7 @@ _NOT_FOUND = {"SCENARIO": NonExistingScenario, "SEQUENCE": NonExistingSequence, 
 # --- getting -----------------------------------------------------------------------------------------
 def get(entity_id: str) -> Any:
     """The entity with that id, or None. ``ModelNotFound`` for a string that is no entity id."""
-    if isinstance(entity_id, str) and entity_id.startswith("SEQUENCE_"):
-        return _get_sequence(entity_id)
-    return registry().get(entity_id)
-
-
-def _get_sequence(sequence_id: str) -> Sequence | None:
-    name, scenario_id = split_sequence_id(sequence_id)
-    scenario = registry().get(scenario_id)
-    if not isinstance(scenario, Scenario) or name not in scenario._sequences:
-        return None
-    return scenario._sequence(name)
+    return rules.get(registry(), entity_id)
 
 
 def exists(entity_id: str) -> ReasonCollection:
@@ -184,26 +173,7 @@ def get_entities_by_config_id(config_id: str) -> list[Any]:
 
 def get_parents(entity: Any) -> dict[str, Any]:
     """The scenarios, sequences and tasks an entity belongs to, directly or not."""
-    entity = get(entity) if isinstance(entity, str) else entity
-    parents: dict[str, dict[str, Any]] = {}
-
-    def add(kind: str, parent: Any) -> None:
-        parents.setdefault(kind, {})[parent.id] = parent
-
-    def visit(current: Any) -> None:
-        for parent_id in getattr(current, "parent_ids", ()):
-            parent = get(parent_id)
-            if parent is None:
-                continue
-            add(_kind(parent), parent)
-            visit(parent)
-
-    visit(entity)
-    return {kind: {*found.values()} for kind, found in parents.items()}
-
-
-def _kind(entity: Any) -> str:
-    return {Scenario: "scenario", Task: "task", Sequence: "sequence"}.get(type(entity), "data_node")
+    return rules.get_parents(registry(), entity)
 
 
 # --- creating and submitting ---------------------------------------------------------------------------
@@ -304,30 +274,16 @@ def is_promotable(scenario: Scenario | str) -> ReasonCollection:
 
 def set_primary(scenario: Scenario) -> None:
     """Make ``scenario`` the primary scenario of its cycle (the previous one is demoted)."""
-    if scenario.owner_id is None:
-        raise DoesNotBelongToACycle(
-            f"Scenario {scenario.id} has no cycle (its config has no frequency), so it cannot be primary."
-        )
-    reg = registry()
-    with reg.transaction():
-        for other in reg.find(Scenario, owner_id=scenario.owner_id):
-            if other.is_primary and other.id != scenario.id:
-                other._set_primary(False)
-        scenario._set_primary(True)
+    rules.set_primary(registry(), scenario)
 
 
 def tag(scenario: Scenario, tag: str) -> None:
     """Tag a scenario; the tag moves from the other scenarios of the same config and cycle."""
-    reg = registry()
-    with reg.transaction():
-        for other in reg.find(Scenario, config_id=scenario.config_id, owner_id=scenario.owner_id):
-            if other.id != scenario.id and other.has_tag(tag):
-                other._remove_tag(tag)
-        scenario._add_tag(tag)
+    rules.tag(registry(), scenario, tag)
 
 
 def untag(scenario: Scenario, tag: str) -> None:
-    scenario._remove_tag(tag)
+    rules.untag(scenario, tag)
 
 
 def compare_scenarios(*scenarios: Scenario, data_node_config_id: str | None = None) -> dict[str, Any]:
@@ -436,16 +392,7 @@ def is_submittable(entity: Any) -> ReasonCollection:
 
 
 def is_deletable(entity: Any) -> ReasonCollection:
-    entity = get(entity) if isinstance(entity, str) else entity
-    reasons = ReasonCollection()
-    if isinstance(entity, Scenario) and entity.is_primary and entity.owner_id:
-        if registry().repository.count("scenario", owner_id=entity.owner_id) > 1:
-            reasons.add(entity.id, f"Scenario {entity.id} is the primary scenario of a cycle with others.")
-    elif isinstance(entity, Job) and not entity.is_finished():
-        reasons.add(entity.id, f"Job {entity.id} is not finished.")
-    elif isinstance(entity, Submission) and not entity.is_finished():
-        reasons.add(entity.id, f"Submission {entity.id} is not finished.")
-    return reasons
+    return rules.is_deletable(registry(), entity)
 
 
 def is_editable(entity: Any) -> ReasonCollection:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from scenaria.config.templates import resolve
-from scenaria.config.values import ImportRef, SectionRef, resolve_refs
+from scenaria.config.values import ImportRef, Referable, SectionRef, resolve_refs
 from scenaria.exceptions import InvalidConfigurationId
 
 _RESTRICTED_ID_TERMS = ("CYCLE", "SCENARIO", "SEQUENCE", "TASK", "DATANODE")
@@ -51,7 +51,7 @@ def copy_value(value: Any) -> Any:
 ChangeHook = Callable[["Section", "str | None"], None]
 
 
-class Section:
+class Section(Referable):
     """A named part of a configuration: ``[KIND.id]`` in TOML.
 
     Subclasses list their typed ``_FIELDS``; everything else is a free property.

@@ -74,6 +74,20 @@ class TypedValueError(ValueError):
     """A typed string that cannot be read; the message shows the expected form."""
 
 
+class Referable:
+    """What TOML holds as a reference to it, ``"<id>:SECTION"``: a section.
+
+    ``Section`` (in ``section``, which builds on this module) derives from it, so writing a value
+    needs no import of the sections.
+    """
+
+    __slots__ = ()
+
+    @property
+    def id(self) -> str:
+        raise NotImplementedError
+
+
 class SectionRef:
     """A reference ``"id:SECTION"`` read from a file, replaced by the section when compiled."""
 
@@ -300,11 +314,7 @@ def stringify(value: Any, strict: bool = True) -> Any:
     ``strict=False`` writes values that have no TOML form as a descriptive string instead of raising
     (used for the configuration stored with a version, which must always be writable).
     """
-    from scenaria.config.section import Section  # local: sections import this module
-
-    if isinstance(value, Section):
-        return f"{value.id}:SECTION"
-    if isinstance(value, SectionRef):
+    if isinstance(value, (Referable, SectionRef)):
         return f"{value.id}:SECTION"
     if isinstance(value, ImportRef):
         return f"{value.path}:{value.kind}"

@@ -164,6 +164,11 @@ class FileDataNode(DataNode):
         if self.is_generated and not self._is_remote and os.path.isfile(self._local_path):
             os.remove(self._local_path)
 
+    def _prepare_new(self, storage_folder: str, default_data: Any) -> None:
+        """Choose the path; an existing file counts as written, even with no default data."""
+        self._build_path(storage_folder)
+        self._initial_write(default_data)
+
     def _initial_write(self, default_data: Any) -> None:
         """Write ``default_data`` when the file does not exist yet; an existing file counts as written."""
         if self._exists():

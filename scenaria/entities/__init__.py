@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from scenaria.entities.base import Entity
 from scenaria.entities.cycle import Cycle
+from scenaria.entities.data_node import DataNode
 from scenaria.entities.job import Job
 from scenaria.entities.scenario import Scenario
 from scenaria.entities.sequence import Sequence
@@ -13,21 +12,10 @@ from scenaria.entities.status import Status, SubmissionStatus
 from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 
-
-def __getattr__(name: str) -> Any:
-    """``DataNode`` and ``ENTITY_CLASSES`` (id prefix -> class of the entities kept in the store).
-
-    Loaded on first use: ``scenaria.data.base`` builds on this package, so importing it here
-    would fail whenever ``scenaria.data`` is the package imported first.
-    """
-    if name not in ("DataNode", "ENTITY_CLASSES"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from scenaria.data.base import DataNode
-
-    globals()["DataNode"] = DataNode
-    globals()["ENTITY_CLASSES"] = {cls._ID_PREFIX: cls for cls in (Cycle, Scenario, Task, DataNode, Job, Submission)}
-    return globals()[name]
-
+#: id prefix -> class of the entities kept in the store
+ENTITY_CLASSES: dict[str, type[Entity]] = {
+    cls._ID_PREFIX: cls for cls in (Cycle, Scenario, Task, DataNode, Job, Submission)
+}
 
 __all__ = [
     "ENTITY_CLASSES",

@@ -24,7 +24,8 @@ from typing import Any, ClassVar
 
 from scenaria.entities import codec
 from scenaria.entities.notify import publish
-from scenaria.events import Notifier
+from scenaria.entities.registry import register_class, registry
+from scenaria.events.notifier import Notifier
 from scenaria.exceptions import EntityError
 
 # --- field codecs ----------------------------------------------------------------------------------
@@ -85,6 +86,8 @@ class Entity:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._RECORD_FIELDS = ()  # filled lazily: the dataclass decorator runs after this hook
+        if "_ID_PREFIX" in cls.__dict__:  # a kind of its own (not a storage type of DataNode)
+            register_class(cls)
 
     # --- records -------------------------------------------------------------------------------
     @classmethod
@@ -135,8 +138,8 @@ class Entity:
                     None if f.default is dataclasses.MISSING else f.default,
                     None if f.default_factory is dataclasses.MISSING else f.default_factory,
                 )
-                for f in dataclasses.fields(cls)
-            ]  # type: ignore[arg-type]
+                for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            ]
             cls._DEFAULTS = cached  # type: ignore[attr-defined]
         return cached
 
@@ -187,8 +190,6 @@ class Entity:
         if getattr(self, "_batch_depth", 0):
             object.__setattr__(self, "_batch_dirty", True)
             return
-        from scenaria.entities.registry import registry
-
         registry().save(self)
 
     def _changed(self, attribute: str, value: Any = None) -> None:
@@ -243,9 +244,7 @@ class Entity:
         """The label with its owners' in front (``"cycle > scenario > name"``)."""
         owner_id = getattr(self, "_owner_id", None) or getattr(self, "owner_id", None)
         if owner_id:
-            from scenaria.entities.registry import registry
-
-            owner = registry().cached(owner_id)
+            owner: Any = registry().cached(owner_id)
             if owner is not None:
                 return f"{owner.get_label()} > {self.get_simple_label()}"
         return self.get_simple_label()

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from scenaria.data.base import DataNode
+from scenaria.entities import ports
 from scenaria.entities.cycle import Cycle
+from scenaria.entities.data_node import DataNode
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.scenario import Scenario
@@ -124,14 +125,9 @@ def _delete(registry: Registry, entities: Iterable[Any]) -> None:
 
 
 def _cancel_unfinished(entities: list[Any]) -> None:
-    from scenaria.orchestrator.scheduler import current
-
-    scheduler = current()
-    if scheduler is None:
-        return
     for entity in entities:
         if isinstance(entity, Job) and not entity.is_finished():
-            scheduler.cancel(entity)
+            ports.cancel(entity)
 
 
 def delete_version_entities(registry: Registry, version_id: str) -> int:

@@ -18,11 +18,9 @@ import weakref
 from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
-from scenaria.data import data_node_class
-from scenaria.data.base import DataNode
-from scenaria.data.file import FileDataNode
 from scenaria.entities.base import Entity, new_id, now
 from scenaria.entities.cycle import Cycle, default_name, period
+from scenaria.entities.data_node import DataNode, data_node_class
 from scenaria.entities.registry import Registry
 from scenaria.entities.scenario import Scenario
 from scenaria.entities.task import Task
@@ -216,12 +214,7 @@ def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, creat
         _validity_period=plan.validity_period,
         _properties=dict(plan.properties),
     )
-    if dn._ALWAYS_WRITTEN:
-        dn._last_edit_date = now()
-    if isinstance(dn, FileDataNode):
-        dn._build_path(plan.storage_folder)
-    if plan.default_data is not None or isinstance(dn, FileDataNode):
-        dn._initial_write(plan.default_data)
+    dn._prepare_new(plan.storage_folder, plan.default_data)
     created.append(dn)
     return dn
 

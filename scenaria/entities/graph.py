@@ -10,6 +10,7 @@ import graphlib
 from collections.abc import Iterable
 from typing import Any
 
+from scenaria.entities.registry import registry
 from scenaria.exceptions import InvalidGraph
 
 
@@ -66,8 +67,6 @@ def io_data_nodes(tasks: Iterable[Any]) -> tuple[list[str], list[str], list[str]
 
 def upstream_data_nodes(data_node: Any) -> list[Any]:
     """Every data node that feeds, directly or not, the tasks writing ``data_node``."""
-    from scenaria.entities.registry import registry
-
     reg = registry()
     seen: set[str] = set()
     found: list[Any] = []

@@ -7,7 +7,9 @@ import dataclasses
 import datetime as dt
 from typing import Any, ClassVar
 
+from scenaria.entities import rules
 from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field
+from scenaria.entities.registry import registry
 from scenaria.entities.status import FINISHED, Status
 
 
@@ -54,8 +56,6 @@ class Job(Entity):
         kept = self.__dict__.get("_task")  # a snapshot keeps its task (it may be deleted since)
         if kept is not None:
             return kept
-        from scenaria.entities.registry import registry
-
         return registry().cached(self._task_id)
 
     @property
@@ -76,8 +76,6 @@ class Job(Entity):
 
     @property
     def submit_entity(self) -> Any:
-        from scenaria.entities.registry import registry
-
         return registry().cached(self._submit_entity_id)
 
     @property
@@ -173,9 +171,7 @@ class Job(Entity):
         return self.is_finished()
 
     def is_deletable(self) -> Any:
-        from scenaria.api import is_deletable
-
-        return is_deletable(self)
+        return rules.is_deletable(registry(), self)
 
     def _snapshot(self) -> Job:
         """A copy of the job as it is now (for a callback that runs later, on another thread)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scenaria.events import EventEntityType, EventOperation, Notifier
+from scenaria.events.event import EventEntityType, EventOperation
+from scenaria.events.notifier import Notifier
 
 
 def publish(

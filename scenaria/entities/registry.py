@@ -13,13 +13,32 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
-from scenaria.entities.base import Entity
 from scenaria.exceptions import ModelNotFound
 from scenaria.store.base import Repository
 
-E = TypeVar("E", bound=Entity)
+
+class Stored(Protocol):
+    """What the registry needs of an entity: ``entities.base.Entity`` is one.
+
+    Described here rather than imported, so that entities may use the registry (to resolve the
+    ids they hold) while the registry knows no entity module.
+    """
+
+    _KIND: ClassVar[str]  # record kind in the store
+    _ID_PREFIX: ClassVar[str]  # first part of the ids of this kind
+    id: str
+
+    def _to_record(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def _from_record(cls, record: dict[str, Any]) -> Any: ...
+
+    def _refresh(self, record: dict[str, Any]) -> None: ...
+
+
+E = TypeVar("E", bound=Stored)
 
 
 class Registry:
@@ -27,13 +46,13 @@ class Registry:
 
     def __init__(self, repository: Repository) -> None:
         self.repository = repository
-        self._objects: dict[str, Entity] = {}
+        self._objects: dict[str, Stored] = {}
         self._lock = threading.RLock()
         self._local = threading.local()  # this thread's transaction: depth, entities to save
         self.version: str = ""  # the version new entities get and queries filter on
 
     # --- reading ---------------------------------------------------------------------------------
-    def get(self, entity_id: str) -> Entity | None:
+    def get(self, entity_id: str) -> Stored | None:
         """The live entity with that id, or None; ``ModelNotFound`` for an id of no known kind."""
         cls = entity_class(entity_id)
         unsaved = getattr(self._local, "unsaved", None)
@@ -42,7 +61,7 @@ class Registry:
         record = self.repository.load(cls._KIND, entity_id)
         return None if record is None else self._adopt(cls, record)
 
-    def cached(self, entity_id: str) -> Entity | None:
+    def cached(self, entity_id: str) -> Stored | None:
         """The live entity if this process holds it, without reading the store."""
         obj = self._objects.get(entity_id)
         return obj if obj is not None else self.get(entity_id)
@@ -83,12 +102,12 @@ class Registry:
         return obj  # type: ignore[return-value]
 
     # --- writing ---------------------------------------------------------------------------------
-    def add(self, entity: Entity) -> None:
+    def add(self, entity: Stored) -> None:
         """Keep a new entity and save it."""
         self._objects[entity.id] = entity
         self.save(entity)
 
-    def save(self, entity: Entity) -> None:
+    def save(self, entity: Stored) -> None:
         """Save an entity now, or inside a transaction when it commits (once, however many
         times it changed meanwhile: a job's PENDING, RUNNING and its submission's status in one
         batch of reports are one write each)."""
@@ -99,7 +118,7 @@ class Registry:
         else:
             self.repository.save(entity._KIND, _revised_record(entity))
 
-    def delete(self, entities: Iterable[Entity]) -> None:
+    def delete(self, entities: Iterable[Stored]) -> None:
         by_kind: dict[str, list[str]] = {}
         unsaved = getattr(self._local, "unsaved", None) or {}
         for entity in entities:
@@ -129,7 +148,7 @@ class Registry:
         if getattr(local, "unsaved", None) is not None:  # nested: the outermost block writes
             yield
             return
-        unsaved: dict[str, Entity] = {}  # id -> entity to write at commit
+        unsaved: dict[str, Stored] = {}  # id -> entity to write at commit
         local.unsaved = unsaved
         try:
             with self.repository.transaction():
@@ -164,18 +183,27 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _revised_record(entity: Entity) -> dict[str, Any]:
+def _revised_record(entity: Stored) -> dict[str, Any]:
     """The entity's record with its next revision: how a reader tells a newer record from its own."""
     revision = entity.__dict__.get("_revision", 0) + 1
     object.__setattr__(entity, "_revision", revision)
     return {**entity._to_record(), "revision": revision}
 
 
-def entity_class(entity_id: str) -> type[Entity]:
-    """The entity class for an id, from its prefix."""
-    import scenaria.entities
+#: id prefix -> class of the entities of that kind. Each entity class registers itself when it is
+#: defined (``Entity.__init_subclass__``); importing any module of ``scenaria.entities`` first runs
+#: the package's ``__init__``, which defines them all.
+_CLASSES: dict[str, type[Stored]] = {}
 
-    classes: dict[str, type[Entity]] = scenaria.entities.ENTITY_CLASSES
+
+def register_class(cls: type[Stored]) -> None:
+    """Make ids starting with ``cls._ID_PREFIX`` load as ``cls``."""
+    _CLASSES[cls._ID_PREFIX] = cls
+
+
+def entity_class(entity_id: str) -> type[Stored]:
+    """The entity class for an id, from its prefix."""
+    classes = _CLASSES
     prefix = entity_id.split("_", 1)[0] if isinstance(entity_id, str) else ""
     cls = classes.get(prefix)
     if cls is None:

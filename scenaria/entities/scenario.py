@@ -6,9 +6,12 @@ import dataclasses
 import datetime as dt
 from typing import Any, ClassVar
 
-from scenaria.entities import codec
+from scenaria.entities import codec, rules, submitting
 from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, field
+from scenaria.entities.registry import registry
+from scenaria.entities.sequence import Sequence
 from scenaria.entities.submittable import Submittable
+from scenaria.entities.subscribers import Subscriber, decode_subscribers, load_subscribers, store_subscribers
 from scenaria.exceptions import (
     AttributeKeyAlreadyExisted,
     NonExistingSequence,
@@ -18,37 +21,11 @@ from scenaria.exceptions import (
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class Subscriber:
-    """A callback called on every status change of the jobs of an entity, with its extra params."""
-
-    callback: Any
-    params: list[Any]
-
-
-def decode_subscribers(raw: list[dict[str, Any]]) -> list[Subscriber]:
-    return [
-        Subscriber(item["callback"], list(item.get("params") or []))
-        for item in raw or []
-        if item.get("callback") is not None
-    ]
-
-
-def _store_subscribers(items: list[dict[str, Any]]) -> list[Any]:
-    """Subscribers as stored: each callback by reference or value, or (when it will not pickle)
-    by name only; another process then skips it, while this one keeps calling it."""
-    return [codec.encode_live(item) for item in items]
-
-
-def _load_subscribers(raw: list[Any]) -> list[dict[str, Any]]:
-    return [item for item in codec.decode(raw) if item.get("callback") is not None]
-
-
 def _store_sequences(sequences: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         name: {
             **codec.encode({k: v for k, v in data.items() if k != "subscribers"}),
-            "subscribers": _store_subscribers(data.get("subscribers", [])),
+            "subscribers": store_subscribers(data.get("subscribers", [])),
         }
         for name, data in sequences.items()
     }
@@ -58,7 +35,7 @@ def _load_sequences(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         name: {
             **codec.decode({k: v for k, v in data.items() if k != "subscribers"}),
-            "subscribers": _load_subscribers(data.get("subscribers", [])),
+            "subscribers": load_subscribers(data.get("subscribers", [])),
         }
         for name, data in raw.items()
     }
@@ -83,7 +60,7 @@ class Scenario(Submittable, Entity):
     _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
     _creation_date: dt.datetime | None = field(None, codec=DATETIME)
     _primary_scenario: bool = False
-    _subscribers: list[dict[str, Any]] = field(default_factory=list, codec=(_store_subscribers, _load_subscribers))
+    _subscribers: list[dict[str, Any]] = field(default_factory=list, codec=(store_subscribers, load_subscribers))
     _tags: set[str] = field(default_factory=set, codec=STRSET)
     version: str = ""
     _sequences: dict[str, dict[str, Any]] = field(default_factory=dict, codec=(_store_sequences, _load_sequences))
@@ -113,8 +90,6 @@ class Scenario(Submittable, Entity):
 
     @property
     def cycle(self) -> Any:
-        from scenaria.entities.registry import registry
-
         return registry().cached(self._owner_id) if self._owner_id else None
 
     @property
@@ -148,8 +123,6 @@ class Scenario(Submittable, Entity):
         return {name: self._sequence(name) for name in self._sequences}
 
     def _sequence(self, name: str) -> Any:
-        from scenaria.entities.sequence import Sequence
-
         cache = self.__dict__["_sequence_objects"]
         if name not in cache:
             cache[name] = Sequence(self, name)
@@ -195,14 +168,11 @@ class Scenario(Submittable, Entity):
         return tag in self._tags
 
     def add_tag(self, tag: str) -> None:
-        from scenaria.api import tag as tag_scenario
-
-        tag_scenario(self, tag)
+        """Tag the scenario; the tag moves from the other scenarios of the same config and cycle."""
+        rules.tag(registry(), self, tag)
 
     def remove_tag(self, tag: str) -> None:
-        from scenaria.api import untag
-
-        untag(self, tag)
+        rules.untag(self, tag)
 
     def _add_tag(self, tag: str) -> None:
         authorized = self._properties.get("authorized_tags")
@@ -222,14 +192,11 @@ class Scenario(Submittable, Entity):
         self._changed("is_primary", primary)
 
     def set_primary(self) -> None:
-        from scenaria.api import set_primary
-
-        set_primary(self)
+        """Make it the primary scenario of its cycle (the previous one is demoted)."""
+        rules.set_primary(registry(), self)
 
     def is_deletable(self) -> Any:
-        from scenaria.api import is_deletable
-
-        return is_deletable(self)
+        return rules.is_deletable(registry(), self)
 
     # --- subscribers ---------------------------------------------------------------------------
     def subscribe(self, callback: Any, params: list[Any] | None = None) -> None:
@@ -334,11 +301,7 @@ class Scenario(Submittable, Entity):
         **properties: Any,
     ) -> Any:
         """Run the scenario's tasks as jobs; see ``scenaria.submit``."""
-        from scenaria.api import submit
-
-        return submit(self, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)
+        return submitting.submit(self, callbacks, force, wait, timeout, properties)
 
     def get_parents(self) -> dict[str, set[Any]]:
-        from scenaria.api import get_parents
-
-        return get_parents(self)
+        return rules.get_parents(registry(), self)

@@ -8,22 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenaria.entities import rules, submitting
 from scenaria.entities.base import Properties
-from scenaria.entities.scenario import Scenario, Subscriber, decode_subscribers
+from scenaria.entities.notify import publish
+from scenaria.entities.registry import registry
+from scenaria.entities.rules import sequence_id, split_sequence_id
 from scenaria.entities.submittable import Submittable
-from scenaria.exceptions import InvalidSequenceId
-
-
-def sequence_id(name: str, scenario_id: str) -> str:
-    return f"SEQUENCE_{name.replace(' ', 'TPSPACE')}_{scenario_id}"
-
-
-def split_sequence_id(seq_id: str) -> tuple[str, str]:
-    """(sequence name, scenario id) of a sequence id."""
-    head, sep, tail = seq_id.partition("_SCENARIO_")
-    if not seq_id.startswith("SEQUENCE_") or not sep:
-        raise InvalidSequenceId(f"{seq_id!r} is not a sequence id (SEQUENCE_<name>_<scenario id>).")
-    return head[len("SEQUENCE_") :].replace("TPSPACE", " "), "SCENARIO_" + tail
+from scenaria.entities.subscribers import Subscriber, decode_subscribers
 
 
 class Sequence(Submittable):
@@ -32,7 +23,8 @@ class Sequence(Submittable):
     _KIND = "sequence"
     _EVENT_TYPE = "SEQUENCE"
 
-    def __init__(self, scenario: Scenario, name: str) -> None:
+    def __init__(self, scenario: Any, name: str) -> None:
+        """A view on the sequence ``name`` of ``scenario`` (a ``Scenario``: its module builds on this one)."""
         self._scenario = scenario
         self._name = name
         self.id = sequence_id(name, scenario.id)
@@ -120,14 +112,10 @@ class Sequence(Submittable):
         timeout: float | None = None,
         **properties: Any,
     ) -> Any:
-        from scenaria.api import submit
-
-        return submit(self, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)
+        return submitting.submit(self, callbacks, force, wait, timeout, properties)
 
     def get_parents(self) -> dict[str, set[Any]]:
-        from scenaria.api import get_parents
-
-        return get_parents(self)
+        return rules.get_parents(registry(), self)
 
     def get_simple_label(self) -> str:
         return self._data.get("properties", {}).get("label") or self.name
@@ -136,8 +124,6 @@ class Sequence(Submittable):
         return f"{self._scenario.get_label()} > {self.get_simple_label()}"
 
     def _publish(self, operation: str, attribute: str | None = None, value: Any = None) -> None:
-        from scenaria.entities.notify import publish
-
         publish("SEQUENCE", operation, self.id, attribute, value)
 
 
@@ -153,3 +139,6 @@ class _SequenceProperties(Properties):
         self._backing.clear()
         self._backing.update(self)
         self._sequence._scenario._changed("sequences")
+
+
+__all__ = ["Sequence", "sequence_id", "split_sequence_id"]

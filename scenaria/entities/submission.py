@@ -9,7 +9,10 @@ import os
 import threading
 from typing import Any, ClassVar
 
+from scenaria.entities import rules
 from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field
+from scenaria.entities.job import Job
+from scenaria.entities.registry import registry
 from scenaria.entities.status import Status, SubmissionStatus
 
 _FINAL = frozenset({SubmissionStatus.COMPLETED, SubmissionStatus.FAILED, SubmissionStatus.CANCELED})
@@ -94,9 +97,6 @@ class Submission(Entity):
 
     @property
     def jobs(self) -> list[Any]:
-        from scenaria.entities.job import Job
-        from scenaria.entities.registry import registry
-
         return registry().get_many(Job, self._job_ids)
 
     @property
@@ -150,9 +150,7 @@ class Submission(Entity):
         return self._submission_status in _FINAL
 
     def is_deletable(self) -> Any:
-        from scenaria.api import is_deletable
-
-        return is_deletable(self)
+        return rules.is_deletable(registry(), self)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every job is finished, or ``timeout`` seconds; True when finished.

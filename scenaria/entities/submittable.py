@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from scenaria.entities.data_node import DataNode
 from scenaria.entities.graph import io_data_nodes, sorted_tasks
+from scenaria.entities.reasons import ReasonCollection
+from scenaria.entities.registry import registry
+from scenaria.entities.task import Task
 
 
 class Submittable:
@@ -15,9 +19,6 @@ class Submittable:
         raise NotImplementedError
 
     def _task_objects(self) -> list[Any]:
-        from scenaria.entities.registry import registry
-        from scenaria.entities.task import Task
-
         return registry().get_many(Task, self._task_id_list())
 
     def draw(self, file_path: str | os.PathLike[str] | None = None) -> None:
@@ -30,9 +31,6 @@ class Submittable:
         return sorted_tasks(self._task_objects())
 
     def _data_node_objects(self, ids: list[str]) -> set[Any]:
-        from scenaria.data.base import DataNode
-        from scenaria.entities.registry import registry
-
         return set(registry().get_many(DataNode, ids))
 
     def get_inputs(self) -> set[Any]:
@@ -58,8 +56,6 @@ class Submittable:
 
     def is_ready_to_run(self) -> Any:
         """Truthy when every input is written and none is being edited; else the reasons."""
-        from scenaria.entities.reasons import ReasonCollection
-
         reasons = ReasonCollection()
         for dn in self.get_inputs():
             if dn.edit_in_progress:

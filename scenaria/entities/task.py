@@ -6,8 +6,10 @@ import dataclasses
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
-from scenaria.entities import codec
+from scenaria.entities import codec, rules, submitting
 from scenaria.entities.base import ANY, STRSET, Entity, Owned, field
+from scenaria.entities.data_node import DataNode
+from scenaria.entities.registry import registry
 from scenaria.exceptions import AttributeKeyAlreadyExisted
 
 # A function is stored by import path when it has one, by value otherwise (codec.encode), and
@@ -56,9 +58,6 @@ class Task(Owned, Entity):
         self._changed("skippable", value)
 
     def _data_nodes(self, ids: list[str]) -> dict[str, Any]:
-        from scenaria.data.base import DataNode
-        from scenaria.entities.registry import registry
-
         return {dn.config_id: dn for dn in registry().get_many(DataNode, ids)}
 
     @property
@@ -112,14 +111,10 @@ class Task(Owned, Entity):
         **properties: Any,
     ) -> Any:
         """Run the task as one job; see ``scenaria.submit``."""
-        from scenaria.api import submit
-
-        return submit(self, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)
+        return submitting.submit(self, callbacks, force, wait, timeout, properties)
 
     def get_parents(self) -> dict[str, set[Any]]:
-        from scenaria.api import get_parents
-
-        return get_parents(self)
+        return rules.get_parents(registry(), self)
 
 
 _TASK_ATTRIBUTES = frozenset({"function", "skippable", "name", "config_id", "version", "id"})

@@ -30,6 +30,7 @@ from functools import partial
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, Ending, Outcome
+from scenaria.entities import ports, rules
 from scenaria.entities.base import new_id, now
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
@@ -477,9 +478,7 @@ class Scheduler:
                 self._track(submission, submission.jobs)
                 entity = self._registry.cached(submission.entity_id)
                 if entity is None and submission.entity_id.startswith("SEQUENCE_"):
-                    from scenaria.api import get
-
-                    entity = get(submission.entity_id)
+                    entity = rules.get(self._registry, submission.entity_id)
                 subscribers: list[Callable[..., Any]] = [  # the callbacks= of submit were not stored
                     partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])
                 ]
@@ -545,7 +544,7 @@ def _describe(job: Job, outcome: Outcome) -> str:
     return outcome.traceback or f"The worker process running job {job.id} died."
 
 
-# --- the running scheduler, for the parts of the model that must tell it things -------------------
+# --- the running scheduler -----------------------------------------------------------------------
 _current: Scheduler | None = None
 
 
@@ -554,12 +553,7 @@ def current() -> Scheduler | None:
 
 
 def set_current(scheduler: Scheduler | None) -> None:
+    """Make ``scheduler`` the running one, and the entities' way to it (``entities.ports``)."""
     global _current
     _current = scheduler
-
-
-def data_node_released(data_node: Any) -> None:
-    """Called when a data node is unlocked, by a job's end or by an editor."""
-    scheduler = _current
-    if scheduler is not None:
-        scheduler.data_node_released(data_node.id)
+    ports.install(scheduler)

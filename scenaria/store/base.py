@@ -154,13 +154,13 @@ class Repository(abc.ABC):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A repository crosses a process boundary as its settings: the other side opens its own.
-        return (_reopen, (self.settings,))
+        # Its settings besides "type" are the keyword arguments of its class.
+        options = {key: value for key, value in self.settings.items() if key != "type"}
+        return (_reopen, (type(self), options))
 
 
-def _reopen(settings: dict[str, Any]) -> Repository:
-    from scenaria.store import open_repository
-
-    return open_repository(settings)
+def _reopen(cls: type[Repository], options: dict[str, Any]) -> Repository:
+    return cls(**options)
 
 
 # --- helpers shared by the back ends --------------------------------------------------------------

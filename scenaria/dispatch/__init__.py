@@ -1,0 +1,1 @@
+"""Dispatchers: the contract (``base``) and one module per way of running jobs."""

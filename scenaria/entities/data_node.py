@@ -1,0 +1,318 @@
+"""The data node: a named piece of data a task reads or writes, wherever it is stored.
+
+``DataNode`` holds what every storage type shares (edit history, validity, edit locks,
+filtering); each storage type is a subclass in its own module of ``scenaria.data`` (named in
+``STORAGE_TYPES``, imported on first use) implementing three methods:
+``_read()``, ``_write(data)`` and, where it makes sense, ``_append(data)``. Those three touch
+only the storage, never the store of entities, so a worker process can run them on a detached
+copy of the data node: big data never travels through the orchestrator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+import logging
+from typing import Any, ClassVar
+
+from scenaria.config.enums import Scope
+from scenaria.entities import codec, ports, rules
+from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, now
+from scenaria.entities.data_filter import JoinOperator, filter_data, get_item
+from scenaria.entities.graph import upstream_data_nodes
+from scenaria.entities.registry import registry
+from scenaria.exceptions import DataNodeIsBeingEdited, InvalidDataNodeType, NoData
+
+logger = logging.getLogger("scenaria")
+
+EDIT_LOCK_DURATION = dt.timedelta(minutes=30)  # an editor's lock expires after this
+# The edit history keeps the most recent edits only: a data node written by a job every minute
+# would otherwise make every save of it slower, forever. Jobs keep their own full history.
+EDIT_HISTORY_LIMIT = 50
+
+# storage type -> "module:class"; a module is imported the first time its type is used, so that
+# `import scenaria` never pulls in pandas, SQLAlchemy, pymongo or boto3. The table sits here, with
+# the base class: loading a record picks its class from it, and the storage types (which build
+# on this module) are never imported by the entities.
+STORAGE_TYPES: dict[str, str] = {
+    "pickle": "scenaria.data.pickle:PickleDataNode",
+    "in_memory": "scenaria.data.in_memory:InMemoryDataNode",
+    "generic": "scenaria.data.generic:GenericDataNode",
+    "csv": "scenaria.data.csv:CSVDataNode",
+    "excel": "scenaria.data.excel:ExcelDataNode",
+    "json": "scenaria.data.json:JSONDataNode",
+    "parquet": "scenaria.data.parquet:ParquetDataNode",
+    "sql_table": "scenaria.data.sql_table:SQLTableDataNode",
+    "sql": "scenaria.data.sql:SQLDataNode",
+    "mongo_collection": "scenaria.data.mongo:MongoCollectionDataNode",
+    "s3_object": "scenaria.data.s3:S3ObjectDataNode",
+}
+
+
+def data_node_class(storage_type: str) -> type[DataNode]:
+    """The data node class of a storage type."""
+    target = STORAGE_TYPES.get(storage_type)
+    if target is None:
+        raise InvalidDataNodeType(
+            f"Unknown storage type {storage_type!r}; use one of {', '.join(sorted(STORAGE_TYPES))}."
+        )
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+
+
+@dataclasses.dataclass(eq=False, repr=False)
+class DataNode(Owned, Entity):
+    """Base of every storage type. Use ``scenaria.get`` or a scenario's attributes to get one."""
+
+    _KIND: ClassVar[str] = "data_node"
+    _ID_PREFIX: ClassVar[str] = "DATANODE"
+    _EVENT_TYPE: ClassVar[str] = "DATA_NODE"
+    _STORAGE_TYPE: ClassVar[str] = ""
+    #: True for types whose data always exists (a database table, a function): never "unwritten"
+    _ALWAYS_WRITTEN: ClassVar[bool] = False
+
+    id: str
+    config_id: str
+    _scope: Scope = field(Scope.SCENARIO, codec=enum_codec(Scope))
+    _owner_id: str | None = None
+    _parent_ids: set[str] = field(default_factory=set, codec=STRSET)
+    _last_edit_date: dt.datetime | None = field(None, codec=DATETIME)
+    _edits: list[dict[str, Any]] = field(default_factory=list)  # kept encoded: saving costs no re-encoding
+    version: str = ""
+    _validity_period: dt.timedelta | None = field(None, codec=ANY)
+    _edit_in_progress: bool = False
+    _editor_id: str | None = None
+    _editor_expiration_date: dt.datetime | None = field(None, codec=DATETIME)
+    _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
+
+    # --- records: the storage type chooses the class ------------------------------------------------
+    def _to_record(self) -> dict[str, Any]:
+        record = super()._to_record()
+        record["storage_type"] = self._STORAGE_TYPE
+        return record
+
+    @classmethod
+    def _from_record(cls, record: dict[str, Any]) -> DataNode:
+        target = data_node_class(record["storage_type"]) if cls is DataNode else cls
+        return Entity._from_record.__func__(target, record)  # type: ignore[attr-defined,no-any-return]
+
+    @classmethod
+    def storage_type(cls) -> str:
+        return cls._STORAGE_TYPE
+
+    # --- plain attributes --------------------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        return self._scope
+
+    @scope.setter
+    def scope(self, value: Scope) -> None:
+        self._scope = value
+        self._changed("scope", value)
+
+    @property
+    def validity_period(self) -> dt.timedelta | None:
+        return self._validity_period
+
+    @validity_period.setter
+    def validity_period(self, value: dt.timedelta | None) -> None:
+        self._validity_period = value
+        self._changed("validity_period", value)
+
+    @property
+    def edits(self) -> list[dict[str, Any]]:
+        """The most recent edits (``EDIT_HISTORY_LIMIT``), oldest first."""
+        return codec.decode(self._edits)
+
+    @property
+    def job_ids(self) -> list[str]:
+        return [edit["job_id"] for edit in self._edits if edit.get("job_id")]
+
+    def get_last_edit(self) -> dict[str, Any] | None:
+        return codec.decode(self._edits[-1]) if self._edits else None
+
+    @property
+    def last_edit_date(self) -> dt.datetime | None:
+        return self._last_edit_date
+
+    @last_edit_date.setter
+    def last_edit_date(self, value: dt.datetime | None) -> None:
+        self._last_edit_date = value
+        self._changed("last_edit_date", value)
+
+    @property
+    def edit_in_progress(self) -> bool:
+        return self._edit_in_progress
+
+    @property
+    def editor_id(self) -> str | None:
+        return self._editor_id
+
+    @property
+    def editor_expiration_date(self) -> dt.datetime | None:
+        return self._editor_expiration_date
+
+    def __getattr__(self, name: str) -> Any:
+        # Properties read as attributes (``dn.default_path``), as configs do.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        properties = self.__dict__.get("_properties", {})
+        if name in properties:
+            return properties[name]
+        raise AttributeError(f"{type(self).__name__} {self.__dict__.get('id')!r} has no attribute {name!r}")
+
+    # --- validity ----------------------------------------------------------------------------------
+    def _is_written(self) -> bool:
+        return self._ALWAYS_WRITTEN or self.last_edit_date is not None
+
+    @property
+    def is_ready_for_reading(self) -> bool:
+        """Written at least once and not being written now."""
+        return not self._edit_in_progress and self._is_written()
+
+    @property
+    def expiration_date(self) -> dt.datetime:
+        last = self.last_edit_date
+        if last is None:
+            raise NoData(f"Data node {self.id} has never been written, so it has no expiration date.")
+        return last + self._validity_period if self._validity_period else last
+
+    @property
+    def is_valid(self) -> bool:
+        """Written, and not older than its validity period."""
+        if not self._is_written():
+            return False
+        if not self._validity_period or self.last_edit_date is None:
+            return True
+        return now() < self.expiration_date
+
+    @property
+    def is_up_to_date(self) -> bool:
+        """Valid, and no data node upstream of it (in any scenario that holds it) is newer."""
+        if not self.is_valid:
+            return False
+        mine = self.last_edit_date
+        for other in upstream_data_nodes(self):
+            other_date = other.last_edit_date
+            if other_date is not None and mine is not None and other_date > mine:
+                return False
+        return True
+
+    # --- reading and writing -----------------------------------------------------------------------
+    def read(self) -> Any:
+        """The data, or None (with a warning) when it was never written."""
+        if not self._is_written():
+            logger.warning(
+                "Data node %s from config %s is being read but has never been written.", self.id, self.config_id
+            )
+            return None
+        return self._read()
+
+    def read_or_raise(self) -> Any:
+        """The data; ``NoData`` when it was never written."""
+        if not self._is_written():
+            raise NoData(
+                f"Data node {self.id} (config {self.config_id!r}) has never been written: "
+                "write it, or run the task that produces it, before reading it."
+            )
+        return self._read()
+
+    def write(self, data: Any, job_id: str | None = None, **kwargs: Any) -> None:
+        """Replace the data, record the edit (with the job or editor given) and release the lock.
+
+        ``DataNodeIsBeingEdited``, before anything is written, when another editor holds the lock.
+        """
+        self._check_editor(kwargs.get("editor_id"))
+        self._write(data)
+        self._record_write(job_id, kwargs)
+
+    def append(self, data: Any, job_id: str | None = None, **kwargs: Any) -> None:
+        """Add to the data (types that support it), record the edit and release the lock."""
+        self._check_editor(kwargs.get("editor_id"))
+        self._append(data)
+        self._record_write(job_id, kwargs)
+
+    def _record_write(self, job_id: str | None, options: dict[str, Any]) -> None:
+        with self:
+            self.track_edit(job_id=job_id, **options)
+            self.unlock_edit(options.get("editor_id"))
+
+    def track_edit(self, **options: Any) -> None:
+        """Record an edit (``timestamp``, ``job_id``, ``editor_id``, ``comment``, ...)."""
+        self._add_edit(options)
+        self._changed("last_edit_date", self._last_edit_date)
+
+    def _add_edit(self, options: dict[str, Any]) -> None:
+        """Record an edit in memory only (the caller saves)."""
+        edit = {key: value for key, value in options.items() if value is not None}
+        edit.setdefault("timestamp", self._edit_timestamp())
+        self._edits.append(codec.encode(edit))
+        if len(self._edits) > EDIT_HISTORY_LIMIT:
+            del self._edits[:-EDIT_HISTORY_LIMIT]
+        self._last_edit_date = edit["timestamp"]
+
+    def _edit_timestamp(self) -> dt.datetime:
+        return now()
+
+    def _prepare_new(self, storage_folder: str, default_data: Any) -> None:
+        """At creation, before the first save: what a new node of this type starts with."""
+        if self._ALWAYS_WRITTEN:
+            self._last_edit_date = now()
+        if default_data is not None:
+            self._initial_write(default_data)
+
+    def _initial_write(self, default_data: Any) -> None:
+        """At creation, before the first save: write the config's ``default_data`` where the type
+        keeps data of its own (``_add_edit``, not ``track_edit``: the creation is the event)."""
+
+    def _delete_generated(self) -> None:
+        """At deletion: remove the data scenaria generated for this node (e.g. its file)."""
+
+    def _read(self) -> Any:
+        raise NotImplementedError
+
+    def _write(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def _append(self, data: Any) -> None:
+        raise NotImplementedError(f"{self._STORAGE_TYPE} data nodes cannot be appended to")
+
+    # --- edit locks ----------------------------------------------------------------------------------
+    def lock_edit(self, editor_id: str | None = None) -> None:
+        """Mark the data as being edited, by ``editor_id`` for 30 minutes when given."""
+        self._check_editor(editor_id)
+        self._edit_in_progress = True
+        self._editor_id = editor_id
+        self._editor_expiration_date = now() + EDIT_LOCK_DURATION if editor_id else None
+        self._changed("edit_in_progress", True)
+
+    def unlock_edit(self, editor_id: str | None = None) -> None:
+        """Release the edit lock (``editor_id`` must hold it, unless it expired)."""
+        self._check_editor(editor_id)
+        was_locked = self._edit_in_progress
+        self._edit_in_progress = False
+        self._editor_id = None
+        self._editor_expiration_date = None
+        self._changed("edit_in_progress", False)
+        if was_locked:
+            ports.data_node_released(self.id)
+
+    def _check_editor(self, editor_id: str | None) -> None:
+        holder, expiry = self._editor_id, self._editor_expiration_date
+        if holder and holder != editor_id and expiry is not None and expiry > now():
+            raise DataNodeIsBeingEdited(
+                f"Data node {self.id} is being edited by {holder!r} until {expiry:%Y-%m-%d %H:%M}; "
+                "wait for them to finish, or for the lock to expire."
+            )
+
+    # --- tabular helpers -----------------------------------------------------------------------------
+    def filter(self, operators: Any, join_operator: Any = None) -> Any:
+        """The rows of the data that match ``(key, value, Operator)`` conditions."""
+        return filter_data(self.read(), operators, join_operator or JoinOperator.AND)
+
+    def __getitem__(self, key: Any) -> Any:
+        return get_item(self.read(), key)
+
+    def get_parents(self) -> dict[str, set[Any]]:
+        return rules.get_parents(registry(), self)

@@ -1,0 +1,25 @@
+"""``scenario.submit()``, ``sequence.submit()`` and ``task.submit()``: the public API's ``submit``.
+
+The one import of the entities layer that goes up, named in the layers contract (pyproject.toml):
+submitting needs the orchestrator, started on first use, which builds on the entities, and the
+public API offers ``submit`` as a method of the entities it submits. Everything else entities
+need from above goes through ``ports``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def submit(
+    entity: Any,
+    callbacks: list[Any] | None,
+    force: bool,
+    wait: bool,
+    timeout: float | None,
+    properties: dict[str, Any],
+) -> Any:
+    """``scenaria.submit(entity, ...)``."""
+    from scenaria.api import submit as submit_entity
+
+    return submit_entity(entity, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)
