@@ -17,6 +17,7 @@ to fix it.
     │   ├── NonExistingDataNodeConfig / NonExistingTaskConfig / NonExistingScenarioConfig
     │   ├── NonExistingSequenceConfig
     │   ├── ModeNotAvailable
+    │   ├── InvalidExecutionSetting       a task's timeout, max_retries or retry_delay that is no number
     │   └── UnknownRepositoryType         a store type (or store setting) scenaria does not know
     ├── NotFoundError                     an id that names nothing
     │   ├── ModelNotFound
@@ -29,7 +30,8 @@ to fix it.
     │   ├── InvalidSequenceId, InvalidSequence, SequenceAlreadyExists, ...
     │   ├── JobNotDeletedException, SubmissionNotDeletedException, InvalidSubscriber
     │   ├── AttributeKeyAlreadyExisted, CycleAlreadyExists, InvalidGraph
-    │   └── OrchestratorServiceIsAlreadyRunning, OrchestratorNotBuilt, InvalidJobTransition
+    │   ├── OrchestratorServiceIsAlreadyRunning, OrchestratorNotBuilt, InvalidJobTransition
+    │   └── InvalidSubmissionTransition
     ├── DataNodeError                     reading or writing data
     │   ├── NoData, DataNodeIsBeingEdited, DataNodeWritingError, MissingRequiredProperty,
     │   ├── InvalidDataNodeType, InvalidExposedType, MissingReadFunction, MissingWriteFunction,
@@ -107,6 +109,10 @@ class NonExistingSequenceConfig(ConfigError):
 
 class ModeNotAvailable(ConfigError):
     """The job execution mode is not one scenaria knows."""
+
+
+class InvalidExecutionSetting(ConfigError):
+    """A task's execution setting (``timeout``, ``max_retries``, ``retry_delay``) that cannot be read."""
 
 
 class UnknownRepositoryType(ConfigError):
@@ -261,6 +267,10 @@ class OrchestratorNotBuilt(EntityError):
 
 class InvalidJobTransition(EntityError):
     """A job status change that the state machine does not allow."""
+
+
+class InvalidSubmissionTransition(EntityError):
+    """A change of a submission that its status does not allow (a finished one is final)."""
 
 
 # --- data ----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Creating entities from configs: scenarios with their tasks, data nodes and cycle.
+"""Creating entities: scenarios with their tasks, data nodes and cycle, from configs; submissions
+with their jobs, when a scenario, sequence or task is submitted.
 
 Data nodes and tasks are shared according to their scope: a SCENARIO-scoped one belongs to the
 new scenario, a CYCLE-scoped one to the scenario's cycle, a GLOBAL one to nobody; an existing
@@ -21,8 +22,12 @@ from scenaria.config.enums import Frequency, Scope
 from scenaria.entities.base import Entity, new_id, now
 from scenaria.entities.cycle import Cycle, default_name, period
 from scenaria.entities.data_node import DataNode, data_node_class
+from scenaria.entities.execution import ExecutionSettings
+from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.scenario import Scenario
+from scenaria.entities.status import Status
+from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import DataNodeConfigIsNotGlobal
 
@@ -80,22 +85,25 @@ def _plan(config: Any) -> _Plan:
         frequency=config.frequency,
         properties=dict(config.properties or {}),
         data_nodes=tuple(_data_node_plan(dn, storage_folder) for dn in config.data_node_configs),
-        tasks=tuple(
-            _TaskPlan(
-                task.id,
-                tuple(c.id for c in task.input_configs),
-                tuple(c.id for c in task.output_configs),
-                task.function,
-                bool(task.skippable),
-                {key: getattr(task, key) for key in task.properties if key not in _TASK_FIELDS},
-            )
-            for task in config.task_configs
-        ),
+        tasks=tuple(_task_plan(task) for task in config.task_configs),
         sequences={name: tuple(t.id for t in tasks) for name, tasks in (config.sequences or {}).items()},
         additional=tuple(c.id for c in config.additional_data_node_configs),
     )
     _plans[config] = (applied, plan)
     return plan
+
+
+def _task_plan(config: Any) -> _TaskPlan:
+    properties = {key: getattr(config, key) for key in config.properties if key not in _TASK_FIELDS}
+    ExecutionSettings.from_properties(config.id, properties)  # a bad timeout fails here, not when a job starts
+    return _TaskPlan(
+        config.id,
+        tuple(c.id for c in config.input_configs),
+        tuple(c.id for c in config.output_configs),
+        config.function,
+        bool(config.skippable),
+        properties,
+    )
 
 
 def _data_node_plan(config: Any, storage_folder: str) -> _DataNodePlan:
@@ -258,3 +266,49 @@ def _cycle(registry: Registry, frequency: Any, creation_date: dt.datetime, creat
     registry.add(cycle)
     created.append(cycle)
     return cycle
+
+
+def create_submission(
+    registry: Registry, entity: Any, tasks: list[Task], force: bool, properties: dict[str, Any]
+) -> tuple[Submission, list[Job]]:
+    """The submission of ``entity`` and one SUBMITTED job per task (in the order given), saved.
+
+    Call it inside a registry transaction: the scheduler gives the jobs their first state in
+    the same commit. The CREATION events are published here, the submission's first.
+    """
+    submission_id = new_id("SUBMISSION")
+    submitted = now()
+    jobs = []
+    for task in tasks:
+        created = now()
+        jobs.append(
+            Job(
+                id=new_id("JOB", task.config_id),
+                _task_id=task.id,
+                _submit_id=submission_id,
+                _submit_entity_id=entity.id,
+                _force=force,
+                _creation_date=created,
+                version=registry.version,
+                _task_config_id=task.config_id,
+                _status_change_records={Status.SUBMITTED.name: created},
+            )
+        )
+    submission = Submission(
+        id=submission_id,
+        _entity_id=entity.id,
+        _entity_type=entity.id.split("_", 1)[0],
+        _entity_config_id=None if entity.id.startswith("SEQUENCE_") else entity.config_id,
+        _job_ids=[job.id for job in jobs],
+        _properties=dict(properties),
+        _creation_date=submitted,
+        version=registry.version,
+    )
+    for job in jobs:
+        registry.add(job)
+    registry.add(submission)
+    submission._publish("CREATION")
+    for job in jobs:
+        job._publish("CREATION")
+    submission._publish("UPDATE", "jobs", submission._job_ids)
+    return submission, jobs

@@ -8,9 +8,9 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from scenaria.entities import rules
-from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field
+from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, now
 from scenaria.entities.registry import registry
-from scenaria.entities.status import FINISHED, Status
+from scenaria.entities.status import FINISHED, Status, check_transition, check_unfinished
 
 
 @dataclasses.dataclass(eq=False, repr=False)
@@ -172,6 +172,32 @@ class Job(Entity):
 
     def is_deletable(self) -> Any:
         return rules.is_deletable(registry(), self)
+
+    # --- changes (by the orchestrator, the only writer of job states) ---------------------------
+    def _set_status(self, status: Status, at: dt.datetime | None = None) -> Status:
+        """Move to ``status``, as ``status.TRANSITIONS`` allows, noting when (now unless told).
+
+        Becoming RUNNING counts an attempt: every real run is one. Returns the former status;
+        the caller saves the job and tells who listens.
+        """
+        old = self._status
+        check_transition(self.id, old, status)
+        if status is Status.RUNNING:
+            self._attempts += 1
+        self._status = status
+        self._status_change_records[status.name] = at or now()
+        return old
+
+    def _add_output(self, stdout: str, stderr: str) -> None:
+        """Keep what a run printed (a finished job's record is final)."""
+        check_unfinished(self.id, self._status, "output")
+        self._stdout += stdout
+        self._stderr += stderr
+
+    def _add_trace(self, text: str) -> None:
+        """Keep why a run failed or was run again (a finished job's record is final)."""
+        check_unfinished(self.id, self._status, "stack trace")
+        self._stacktrace.append(text)
 
     def _snapshot(self) -> Job:
         """A copy of the job as it is now (for a callback that runs later, on another thread)."""

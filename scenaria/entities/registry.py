@@ -50,6 +50,7 @@ class Registry:
         self._lock = threading.RLock()
         self._local = threading.local()  # this thread's transaction: depth, entities to save
         self.version: str = ""  # the version new entities get and queries filter on
+        self.prepared_for: object | None = None  # the configuration that version was chosen for
 
     # --- reading ---------------------------------------------------------------------------------
     def get(self, entity_id: str) -> Stored | None:

@@ -1,10 +1,10 @@
-"""Job and submission statuses, and the one table of allowed job transitions."""
+"""Job and submission statuses, and the tables of the transitions they allow."""
 
 from __future__ import annotations
 
 import enum
 
-from scenaria.exceptions import InvalidJobTransition
+from scenaria.exceptions import InvalidJobTransition, InvalidSubmissionTransition
 
 
 class Status(enum.Enum):
@@ -56,3 +56,25 @@ def check_transition(job_id: str, old: Status, new: Status) -> None:
     """Raise ``InvalidJobTransition`` unless ``old -> new`` is allowed."""
     if new not in TRANSITIONS[old]:
         raise InvalidJobTransition(f"Job {job_id} cannot go from {old.name} to {new.name}.")
+
+
+def check_unfinished(job_id: str, status: Status, change: str) -> None:
+    """Raise ``InvalidJobTransition`` when a finished job (whose record is final) would change."""
+    if status in FINISHED:
+        raise InvalidJobTransition(f"Job {job_id} is {status.name}: its {change} cannot change any more.")
+
+
+SS = SubmissionStatus
+#: the statuses a submission ends in: every job is finished, so none of them changes again
+SUBMISSION_FINAL: frozenset[SubmissionStatus] = frozenset({SS.COMPLETED, SS.FAILED, SS.CANCELED})
+
+#: submission status -> statuses it may become (derived from its jobs' while one is unfinished)
+SUBMISSION_TRANSITIONS: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
+    status: frozenset() if status in SUBMISSION_FINAL else frozenset(SS) - {status} for status in SS
+}
+
+
+def check_submission_transition(submission_id: str, old: SubmissionStatus, new: SubmissionStatus) -> None:
+    """Raise ``InvalidSubmissionTransition`` unless ``old -> new`` is allowed."""
+    if new not in SUBMISSION_TRANSITIONS[old]:
+        raise InvalidSubmissionTransition(f"Submission {submission_id} cannot go from {old.name} to {new.name}.")

@@ -13,9 +13,8 @@ from scenaria.entities import rules
 from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field
 from scenaria.entities.job import Job
 from scenaria.entities.registry import registry
-from scenaria.entities.status import Status, SubmissionStatus
-
-_FINAL = frozenset({SubmissionStatus.COMPLETED, SubmissionStatus.FAILED, SubmissionStatus.CANCELED})
+from scenaria.entities.status import SUBMISSION_FINAL as _FINAL
+from scenaria.entities.status import Status, SubmissionStatus, check_submission_transition
 
 
 def derive_status(counts: collections.Counter[Status], total: int) -> SubmissionStatus:
@@ -104,13 +103,24 @@ class Submission(Entity):
         return self._submission_status
 
     def _set_status(self, status: SubmissionStatus) -> bool:
-        """Set a derived status; True when it changed (the caller saves and publishes)."""
+        """Set a derived status (``status.SUBMISSION_TRANSITIONS`` must allow the change); True when
+        it changed (the caller saves and publishes)."""
         if status is self._submission_status:
             return False
+        check_submission_transition(self.id, self._submission_status, status)
         self._submission_status = status
         if status in _FINAL:
             self._done.set()
         return True
+
+    def _await_jobs(self) -> None:
+        """Make ``wait()`` block again: an orchestrator (re)takes the unfinished jobs."""
+        if not self.is_finished():
+            self._done.clear()
+
+    def _release_waiters(self) -> None:
+        """Wake who waits in ``wait()``: the orchestrator stops (it returns False, jobs unfinished)."""
+        self._done.set()
 
     def _statuses(self) -> list[Status]:
         return [job.status for job in self.jobs]

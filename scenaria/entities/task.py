@@ -9,6 +9,7 @@ from scenaria.config.enums import Scope
 from scenaria.entities import codec, rules, submitting
 from scenaria.entities.base import ANY, STRSET, Entity, Owned, field
 from scenaria.entities.data_node import DataNode
+from scenaria.entities.execution import ExecutionSettings
 from scenaria.entities.registry import registry
 from scenaria.exceptions import AttributeKeyAlreadyExisted
 
@@ -47,6 +48,24 @@ class Task(Owned, Entity):
     def function(self, value: Any) -> None:
         self._function = value
         self._changed("function", value)
+
+    @property
+    def execution(self) -> ExecutionSettings:
+        """How its jobs run (``timeout``, ``max_retries``, ``retry_delay``), read once from its properties."""
+        settings = self.__dict__.get("_execution")
+        if settings is None:
+            settings = ExecutionSettings.from_properties(self.config_id, self.properties)
+            self.__dict__["_execution"] = settings
+        return settings
+
+    def _after_refresh(self) -> None:
+        super()._after_refresh()
+        self.__dict__.pop("_execution", None)  # read again from the properties just loaded
+
+    def _changed(self, attribute: str, value: Any = None) -> None:
+        if attribute == "properties":
+            self.__dict__.pop("_execution", None)
+        super()._changed(attribute, value)
 
     @property
     def skippable(self) -> bool:

@@ -23,7 +23,6 @@ import collections
 import contextlib
 import logging
 import queue
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -31,14 +30,17 @@ from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, Ending, Outcome
 from scenaria.entities import ports, rules
-from scenaria.entities.base import new_id, now
+from scenaria.entities.base import now
+from scenaria.entities.create import create_submission
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
-from scenaria.entities.status import FINISHED, Status, check_transition
+from scenaria.entities.status import FINISHED, Status
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
 from scenaria.orchestrator.callbacks import CallbackRunner
+from scenaria.orchestrator.console import JobConsole
 from scenaria.orchestrator.task_run import TaskRun
+from scenaria.orchestrator.waits import Waits
 
 logger = logging.getLogger("scenaria")
 
@@ -56,12 +58,11 @@ class Scheduler:
         self._inline = inline_callbacks
         self._lock = threading.RLock()
         self._active: dict[str, Job] = {}  # unfinished jobs
-        self._waiting: dict[str, set[str]] = collections.defaultdict(set)  # dn id -> blocked job ids
-        self._blocked_on: dict[str, set[str]] = {}  # job id -> dn ids it waits for
+        self._waits = Waits()  # blocked jobs and the data nodes they wait for
         self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
-        self._output_lines: dict[tuple[str, str], str] = {}
+        self._console = JobConsole()
         self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
         self._timers: set[threading.Timer] = set()  # retries waiting for their delay
         self._stopped = False
@@ -86,43 +87,14 @@ class Scheduler:
         reg = self._registry
         subscribers = [partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])]
         job_callbacks = subscribers + list(callbacks or [])
-        submission = Submission(
-            id=new_id("SUBMISSION"),
-            _entity_id=entity.id,
-            _entity_type=entity.id.split("_", 1)[0],
-            _entity_config_id=None if entity.id.startswith("SEQUENCE_") else entity.config_id,
-            _properties=dict(properties),
-            _creation_date=now(),
-            version=reg.version,
-        )
         # the submission, its jobs and their first states: one commit
         with self._lock, self._routing() as ready, reg.transaction():
-            for task in tasks:  # an editor's lock refuses the submission before any output is locked
-                for dn in task.output.values():
-                    dn._check_editor(None)
-            jobs = []
-            for task in tasks:
-                for dn in task.output.values():
-                    dn.lock_edit()
-                job = Job(
-                    id=new_id("JOB", task.config_id),
-                    _task_id=task.id,
-                    _submit_id=submission.id,
-                    _submit_entity_id=entity.id,
-                    _force=force,
-                    _creation_date=now(),
-                    version=reg.version,
-                    _task_config_id=task.config_id,
-                )
-                job._status_change_records[Status.SUBMITTED.name] = job._creation_date or now()
-                reg.add(job)
-                jobs.append(job)
-            submission._job_ids = [job.id for job in jobs]
-            reg.add(submission)
-            submission._publish("CREATION")
-            for job in jobs:
-                job._publish("CREATION")
-            submission._publish("UPDATE", "jobs", submission._job_ids)
+            outputs = [dn for task in tasks for dn in task.output.values()]
+            for dn in outputs:  # an editor's lock refuses the submission before any output is locked
+                dn._check_editor(None)
+            for dn in outputs:
+                dn.lock_edit()
+            submission, jobs = create_submission(reg, entity, tasks, force, properties)
             self._track(submission, jobs)
             for job in jobs:
                 self._job_callbacks[job.id] = job_callbacks
@@ -150,8 +122,7 @@ class Scheduler:
 
     def _track(self, submission: Submission, jobs: list[Job]) -> None:
         self._submissions[submission.id] = submission
-        if not submission.is_finished():
-            submission._done.clear()  # re-armed when a stopped orchestrator resumes it
+        submission._await_jobs()  # re-armed when a stopped orchestrator resumes it
         self._counts[submission.id] = collections.Counter(job.status for job in jobs)
         for job in jobs:
             if not job.is_finished():
@@ -178,9 +149,7 @@ class Scheduler:
             )
             return
         if locked:
-            self._blocked_on[job.id] = locked
-            for dn_id in locked:
-                self._waiting[dn_id].add(job.id)
+            self._waits.block(job.id, locked)
             if job.status is not Status.BLOCKED:
                 self._set_status(job, Status.BLOCKED)
         else:
@@ -201,21 +170,15 @@ class Scheduler:
                 continue
             inputs, outputs = list(task.input.values()), list(task.output.values())
             run = TaskRun(job.id, task.config_id, task.function, inputs, outputs)
-            self._dispatcher.submit(job.id, run, timeout=_number(task.properties.get("timeout")))
+            self._dispatcher.submit(job.id, run, timeout=task.execution.timeout)
 
     def data_node_released(self, dn_id: str) -> None:
         """A data node was unlocked: start the jobs that waited only for it."""
         with self._lock, self._routing() as ready, self._registry.transaction():
-            for job_id in sorted(self._waiting.pop(dn_id, ()), key=self._creation_order):
-                waiting_for = self._blocked_on.get(job_id)
-                if waiting_for is None:
-                    continue
-                waiting_for.discard(dn_id)
-                if not waiting_for:
-                    del self._blocked_on[job_id]
-                    job = self._active.get(job_id)
-                    if job is not None:
-                        self._route(job, ready)
+            for job_id in sorted(self._waits.release(dn_id), key=self._creation_order):
+                job = self._active.get(job_id)  # None: ended meanwhile (abandoned by a job routed before)
+                if job is not None:
+                    self._route(job, ready)
 
     def _creation_order(self, job_id: str) -> Any:
         job = self._active.get(job_id)
@@ -259,31 +222,20 @@ class Scheduler:
         with self._lock:
             job = self._active.get(job_id)
             if job is not None and job.status is Status.PENDING:
-                job._attempts += 1
-                self._set_status(job, Status.RUNNING)
+                self._set_status(job, Status.RUNNING)  # counts an attempt
 
     def job_output(self, job_id: str, stream: str, text: str) -> None:
         """Show what a job prints, line by line, prefixed with its task."""
         job = self._active.get(job_id)
-        label = job._task_config_id if job is not None else job_id
-        key = (job_id, stream)
-        pending = self._output_lines.pop(key, "") + text
-        *lines, rest = pending.split("\n")
-        if rest:
-            self._output_lines[key] = rest
-        console = sys.stdout if stream == "stdout" else sys.stderr
-        for line in lines:
-            console.write(f"[{label}] {line}\n")
-        console.flush()
+        self._console.write(job_id, job._task_config_id if job is not None else job_id, stream, text)
 
     def _finished(self, outcome: Outcome) -> None:
         with self._lock:
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
                 return  # canceled meanwhile: its report changes nothing
-            self._flush_output(job.id)
-            job._stdout += outcome.stdout
-            job._stderr += outcome.stderr
+            self._console.flush(job.id, job._task_config_id)
+            job._add_output(outcome.stdout, outcome.stderr)
             if outcome.ending is Ending.COMPLETED:
                 self._complete(job)
             elif outcome.ending is Ending.CANCELED:
@@ -291,29 +243,21 @@ class Scheduler:
             else:
                 self._run_failed(job, outcome)
 
-    def _flush_output(self, job_id: str) -> None:
-        for stream in ("stdout", "stderr"):
-            rest = self._output_lines.pop((job_id, stream), "")
-            if rest:
-                self.job_output(job_id, stream, rest + "\n")
-
     def _complete(self, job: Job) -> None:
         outputs = list(job.task.output.values())
         with self._registry.transaction():
             for dn in outputs:
-                with dn:  # one save for the edit and the unlock
-                    dn.track_edit(job_id=job.id)
-                    dn._edit_in_progress = False
+                dn._written_by_job(job.id)
             self._set_status(job, Status.COMPLETED)
             for dn in outputs:
                 self.data_node_released(dn.id)
 
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
-        task = job.task
-        retries = int(_number(task.properties.get("max_retries")) or 0)
+        settings = job.task.execution
+        retries = settings.max_retries
         reason = _describe(job, outcome)
         if job.status is Status.RUNNING and job.attempts <= retries:  # a run that never started is not retried
-            job._stacktrace.append(reason)
+            job._add_trace(reason)
             logger.warning(
                 "Job %s %s (attempt %d of %d); trying again.",
                 job.id,
@@ -322,7 +266,7 @@ class Scheduler:
                 retries + 1,
             )
             self._set_status(job, Status.PENDING)
-            self._later(_number(task.properties.get("retry_delay")) or 0, self._retry, job.id)
+            self._later(settings.retry_delay, self._retry, job.id)
         else:
             self._fail(job, reason)
 
@@ -346,7 +290,7 @@ class Scheduler:
             timer.start()
 
     def _fail(self, job: Job, reason: str) -> None:
-        job._stacktrace.append(reason)
+        job._add_trace(reason)
         self._end_unsuccessfully(job, Status.FAILED)
 
     # --- cancel ----------------------------------------------------------------------------------
@@ -376,7 +320,7 @@ class Scheduler:
         """
         abandoned = self._downstream(job)
         for each in (job, *abandoned):
-            self._forget_waits(each.id)
+            self._waits.forget(each.id)
         for other in abandoned:
             if other.status is Status.PENDING:  # its CANCELED report waits for our lock: then it is ignored
                 self._dispatcher.cancel(other.id)
@@ -402,10 +346,6 @@ class Scheduler:
                 found.append(other)
         return found
 
-    def _forget_waits(self, job_id: str) -> None:
-        for dn_id in self._blocked_on.pop(job_id, ()):
-            self._waiting.get(dn_id, set()).discard(job_id)
-
     def _unlock_outputs(self, job: Job) -> None:
         for dn in job.task.output.values():
             if dn.edit_in_progress:
@@ -414,10 +354,7 @@ class Scheduler:
 
     # --- states ----------------------------------------------------------------------------------
     def _set_status(self, job: Job, status: Status) -> None:
-        old = job.status
-        check_transition(job.id, old, status)
-        job._status = status
-        job._status_change_records[status.name] = now()
+        old = job._set_status(status)
         finished = status in FINISHED
         if finished:
             self._active.pop(job.id, None)
@@ -469,10 +406,8 @@ class Scheduler:
                 submission = self._registry.cached(submit_id)
                 if not isinstance(submission, Submission):
                     for job in unfinished:  # nothing can finish it any more: say so, and end it
-                        check_transition(job.id, job.status, Status.FAILED)
-                        job._stacktrace.append(f"Job {job.id} was left unfinished and its submission no longer exists.")
-                        job._status = Status.FAILED
-                        job._status_change_records[Status.FAILED.name] = now()
+                        job._add_trace(f"Job {job.id} was left unfinished and its submission no longer exists.")
+                        job._set_status(Status.FAILED)
                         self._registry.save(job)
                     continue
                 self._track(submission, submission.jobs)
@@ -488,12 +423,12 @@ class Scheduler:
                 with self._routing() as ready, self._registry.transaction():
                     for job in ordered:
                         if job.status is Status.RUNNING:
-                            retries = int(_number(job.task.properties.get("max_retries")) or 0)
+                            retries = job.task.execution.max_retries
                             reason = (
                                 f"Job {job.id} was running when the orchestrating process stopped; its run was lost."
                             )
                             if job.attempts <= retries:
-                                job._stacktrace.append(reason + " Running it again.")
+                                job._add_trace(reason + " Running it again.")
                                 self._set_status(job, Status.PENDING)
                                 ready.append(job)
                             else:
@@ -514,7 +449,7 @@ class Scheduler:
             self._reporter.join(None if wait else 5)
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
-            submission._done.set()  # wake who waits: wait() returns False, the jobs being unfinished
+            submission._release_waiters()  # wait() returns False, the jobs being unfinished
 
 
 def _needs_to_run(task: Any) -> bool:
@@ -530,10 +465,6 @@ def _needs_to_run(task: Any) -> bool:
     newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
     oldest_output = min(dn.last_edit_date for dn in outputs)
     return newest_input is not None and newest_input > oldest_output
-
-
-def _number(value: Any) -> float | None:
-    return None if value in (None, "") else float(value)
 
 
 def _describe(job: Job, outcome: Outcome) -> str:

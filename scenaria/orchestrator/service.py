@@ -103,11 +103,11 @@ def prepare(reg: Registry) -> None:
     from scenaria.versioning.manager import manage_version
 
     applied = Config._applied_layer()  # a new object each time the configuration changes
-    if getattr(reg, "_prepared_for", None) is applied and reg.version:
+    if reg.prepared_for is applied and reg.version:
         return
     Config.check()
     manage_version(reg)
-    reg._prepared_for = applied  # type: ignore[attr-defined]
+    reg.prepared_for = applied
 
 
 def build_dispatcher(job_config: Any) -> Dispatcher:

@@ -207,7 +207,7 @@ def test_version_from_the_config_and_from_sys_argv(repository_type, monkeypatch)
     Config.configure_core(mode="experiment", version_number="from-config")
     tp.create_scenario(chain_config())
     assert registry().version == "from-config"
-    registry()._prepared_for = None
+    registry().prepared_for = None
     monkeypatch.setattr("sys.argv", ["app.py", "--experiment", "from-argv"])
     tp.Orchestrator().run()
     assert registry().version == "from-argv" and tp.get_scenarios() == []
@@ -218,7 +218,7 @@ def test_conflicted_configuration_in_process(repository_type):
     chain_config()
     tp.Orchestrator().run()
     tp.Orchestrator().stop()
-    registry()._prepared_for = None
+    registry().prepared_for = None
     Config.configure_data_node("source", default_data=100)
     with pytest.raises(ConflictedConfigurationError, match="source"):
         tp.Orchestrator().run()

@@ -1,0 +1,40 @@
+"""Which blocked jobs wait for which data nodes: unlocking a node releases exactly its jobs.
+
+Nothing is rescanned: each blocked job waits on a set of data nodes, and when the last of them is
+unlocked the job is ready to be routed again.
+"""
+
+from __future__ import annotations
+
+import collections
+
+
+class Waits:
+    """Blocked job ids and the data node ids each waits for (both ways)."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, set[str]] = collections.defaultdict(set)  # dn id -> blocked job ids
+        self._blocked_on: dict[str, set[str]] = {}  # job id -> dn ids it waits for
+
+    def block(self, job_id: str, dn_ids: set[str]) -> None:
+        self._blocked_on[job_id] = dn_ids
+        for dn_id in dn_ids:
+            self._waiting[dn_id].add(job_id)
+
+    def release(self, dn_id: str) -> list[str]:
+        """The jobs that waited for ``dn_id`` and now wait for nothing (no longer blocked here)."""
+        freed = []
+        for job_id in self._waiting.pop(dn_id, ()):
+            waiting_for = self._blocked_on.get(job_id)
+            if waiting_for is None:
+                continue
+            waiting_for.discard(dn_id)
+            if not waiting_for:
+                del self._blocked_on[job_id]
+                freed.append(job_id)
+        return freed
+
+    def forget(self, job_id: str) -> None:
+        """The job waits no more (it ended, or was abandoned)."""
+        for dn_id in self._blocked_on.pop(job_id, ()):
+            self._waiting.get(dn_id, set()).discard(job_id)
