@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from scenaria.drawing import Graph, save, to_mermaid, to_svg
+from scenaria.entities.data_node import DataNode
 from scenaria.entities.graph import sorted_tasks
+from scenaria.entities.registry import entity_class, registry
 
 
 def graph_of(entity: Any) -> Graph:
     """The graph of a scenario, a sequence or a submission, with its tasks' job states."""
-    from scenaria.entities.submission import Submission
-
-    if isinstance(entity, Submission):
+    if getattr(entity, "_KIND", None) == "submission":  # known by kind: submissions use this module
         jobs = entity.jobs
         tasks = [job.task for job in jobs if job.task is not None]
         states = {job._task_id: job.status.name for job in jobs}
@@ -44,12 +44,10 @@ def mermaid(entity: Any) -> str:
 
 
 def _latest_states(tasks: Iterable[Any]) -> dict[str, str]:
-    from scenaria.entities.job import Job
-    from scenaria.entities.registry import registry
-
+    job_class: Any = entity_class("JOB_")  # by its id prefix: jobs use this module
     states = {}
     for task in tasks:
-        jobs = registry().find(Job, task_id=task.id)
+        jobs = registry().find(job_class, task_id=task.id)
         if jobs:
             latest = max(jobs, key=lambda job: job.creation_date or dt.datetime.min)
             states[task.id] = latest.status.name
@@ -57,9 +55,6 @@ def _latest_states(tasks: Iterable[Any]) -> dict[str, str]:
 
 
 def _graph(title: str, tasks: list[Any], states: dict[str, str], extra: list[Any]) -> Graph:
-    from scenaria.data.base import DataNode
-    from scenaria.entities.registry import registry
-
     graph = Graph(title, with_states=True)
     ordered = sorted_tasks(tasks)
     ids = [dn_id for task in ordered for dn_id in (*task._input_ids, *task._output_ids)]
