@@ -45,6 +45,7 @@ class DaskDispatcher(Dispatcher):
         self._futures: dict[str, Any] = {}
         self._timers: dict[str, threading.Timer] = {}
         self._lock = threading.Lock()
+        self._stopped = False
 
     @classmethod
     def configured(
@@ -82,6 +83,8 @@ class DaskDispatcher(Dispatcher):
 
     def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
         assert self._listener is not None, "start() the dispatcher first"
+        if self._stopped:
+            raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
         future = self._client.submit(run_on_worker, runnable, key=f"scenaria-{job_id}", pure=False)
         with self._lock:
             self._futures[job_id] = future
@@ -135,6 +138,7 @@ class DaskDispatcher(Dispatcher):
 
     def stop(self, wait: bool = True) -> None:
         with self._lock:
+            self._stopped = True
             for timer in self._timers.values():
                 timer.cancel()
             self._timers.clear()

@@ -23,6 +23,7 @@ class DevelopmentDispatcher(Dispatcher):
         self._listener: DispatchListener | None = None
         self._queue: collections.deque[tuple[str, Runnable]] = collections.deque()
         self._draining = False
+        self._stopped = False
 
     @property
     def max_workers(self) -> int:
@@ -32,6 +33,8 @@ class DevelopmentDispatcher(Dispatcher):
         self._listener = listener
 
     def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+        if self._stopped:
+            raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
         self._queue.append((job_id, runnable))
         if self._draining:
             return
@@ -66,6 +69,7 @@ class DevelopmentDispatcher(Dispatcher):
         return False
 
     def stop(self, wait: bool = True) -> None:
+        self._stopped = True
         self._queue.clear()
 
 
