@@ -24,11 +24,12 @@ import pytest
 from standalone_jobs import Call, add, fail, return_lock, talk
 from standalone_support import RecordingListener
 
+from scenaria.dispatch import dispatcher_class
 from scenaria.dispatch.base import Dispatcher, Ending
 from scenaria.dispatch.dask import DaskDispatcher
 from scenaria.dispatch.development import DevelopmentDispatcher
 from scenaria.dispatch.standalone import StandaloneDispatcher
-from scenaria.exceptions import ResultNotPicklable
+from scenaria.exceptions import ModeNotAvailable, ResultNotPicklable
 
 ALL = ("development", "standalone", "dask")
 ASYNCHRONOUS = ("standalone", "dask")
@@ -321,3 +322,36 @@ def test_submit_after_stop_raises_a_clear_error(start, listener) -> None:
     with pytest.raises(RuntimeError, match="stopped: it takes no more jobs"):
         dispatcher.submit(job_id(), Call(add, (1, 1)))
     assert not listener.outcomes
+
+
+def interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+@modes("development")
+def test_ctrl_c_in_a_development_run_fails_the_job_then_interrupts_the_caller(start, listener) -> None:
+    dispatcher = start()
+    job = job_id()
+    with pytest.raises(KeyboardInterrupt):
+        dispatcher.submit(job, Call(interrupt))
+    outcome = listener.outcome(job)
+    assert outcome.ending is Ending.FAILED and "KeyboardInterrupt" in outcome.traceback
+
+
+@modes(*ASYNCHRONOUS)
+def test_keyboard_interrupt_raised_by_a_remote_run_fails_that_run_only(start, listener) -> None:
+    dispatcher = start()
+    job, after = job_id(), job_id()
+    dispatcher.submit(job, Call(interrupt))
+    dispatcher.submit(after, Call(add, (3, 3)))
+    assert listener.outcome(job).ending is Ending.FAILED
+    assert isinstance(listener.outcome(job).error, KeyboardInterrupt)
+    assert listener.outcome(after).result == 6
+
+
+def test_each_mode_names_its_dispatcher_and_an_unknown_mode_says_which_exist() -> None:
+    assert dispatcher_class("development") is DevelopmentDispatcher
+    assert dispatcher_class("standalone") is StandaloneDispatcher
+    assert dispatcher_class("dask") is DaskDispatcher
+    with pytest.raises(ModeNotAvailable, match="'threads' does not exist; use 'development', 'standalone', 'dask'"):
+        dispatcher_class("threads")
