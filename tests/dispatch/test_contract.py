@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from standalone_jobs import Call, add, fail, return_lock, talk
-from standalone_support import RecordingListener
+from standalone_support import RecordingListener, children
 
 from scenaria.dispatch import dispatcher_class
 from scenaria.dispatch.base import Dispatcher, Ending
@@ -129,9 +129,17 @@ def release(tmp_path: Path) -> Iterator[Callable[[], None]]:
 
 
 @pytest.fixture(autouse=True)
-def no_leaks() -> Iterator[None]:
-    """Overrides the folder's leak check: the module's Dask cluster and Dask's own threads stay."""
+def no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The folder's leak check, but for Dask: its module-wide cluster and its client threads stay."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("start") == "dask":
+        yield
+        return
+    threads_before, children_before = set(threading.enumerate()), set(children())
     yield
+    stray_threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
+    assert not stray_threads, f"threads left running: {stray_threads}"
+    assert not set(children()) - children_before, "child processes left"
 
 
 @modes(*ALL)
