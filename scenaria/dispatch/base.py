@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import abc
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -94,6 +95,12 @@ class Dispatcher(abc.ABC):
         Running jobs are killed unreported too (they stay unfinished in the store). With
         ``wait``, reports made before the stop are all delivered before it returns, and none after.
         """
+
+    @classmethod
+    def configured(cls, max_workers: int, properties: Mapping[str, Any], preload: tuple[str, ...] = ()) -> Dispatcher:
+        """The dispatcher that a job execution configuration describes: its ``max_nb_of_workers``,
+        its mode's ``properties``, and the modules that every job needs (for workers to preload)."""
+        return cls()
 
     @property
     @abc.abstractmethod

@@ -12,7 +12,6 @@ descriptor 1 or 2 goes to the worker's inherited stdout/stderr (the orchestrator
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from typing import IO, Any
@@ -107,13 +106,3 @@ class _BinaryView:
 
     def flush(self) -> None:
         self._text.flush()
-
-
-class CurrentStderr:
-    """Writes to whatever ``sys.stderr`` is now, so one logging handler serves every job."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()

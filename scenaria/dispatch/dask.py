@@ -15,31 +15,24 @@ result, but the worker finishes the call.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import subprocess
 import sys
 import threading
 import time
-import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.run import execute, pack, unpack
 from scenaria.exceptions import DependencyNotInstalled
 
 
-def run_on_worker(runnable: Runnable) -> tuple[Any, str, str, float, float, BaseException | None, str]:
-    """Run a job on a Dask worker, capturing what it prints; never raises."""
+def run_on_worker(runnable: Runnable) -> tuple[tuple[Any, ...], str, str]:
+    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout and stderr. Never raises."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    started = time.time()
-    error, trace, result = None, "", None
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        try:
-            result = runnable.run()
-        except Exception as exc:
-            error, trace = exc, traceback.format_exc()
-    return result, stdout.getvalue(), stderr.getvalue(), started, time.time(), error, trace
+    return pack(execute(runnable, stdout, stderr)), stdout.getvalue(), stderr.getvalue()
 
 
 class DaskDispatcher(Dispatcher):
@@ -52,6 +45,13 @@ class DaskDispatcher(Dispatcher):
         self._futures: dict[str, Any] = {}
         self._timers: dict[str, threading.Timer] = {}
         self._lock = threading.Lock()
+        self._stopped = False
+
+    @classmethod
+    def configured(
+        cls, max_workers: int, properties: Mapping[str, Any], preload: tuple[str, ...] = ()
+    ) -> DaskDispatcher:
+        return cls(address=properties.get("address"), max_workers=max_workers)
 
     @property
     def max_workers(self) -> int:
@@ -83,6 +83,8 @@ class DaskDispatcher(Dispatcher):
 
     def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
         assert self._listener is not None, "start() the dispatcher first"
+        if self._stopped:
+            raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
         future = self._client.submit(run_on_worker, runnable, key=f"scenaria-{job_id}", pure=False)
         with self._lock:
             self._futures[job_id] = future
@@ -104,19 +106,8 @@ class DaskDispatcher(Dispatcher):
             error = future.exception()
             outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=f"{type(error).__name__}: {error}")
         else:
-            result, out, err, started, finished, error, trace = future.result()
-            ending = Ending.FAILED if error is not None else Ending.COMPLETED
-            outcome = Outcome(
-                job_id,
-                ending,
-                result=result,
-                error=error,
-                traceback=trace,
-                stdout=out,
-                stderr=err,
-                started_at=started,
-                finished_at=finished,
-            )
+            message, out, err = future.result()
+            outcome = Outcome(job_id, stdout=out, stderr=err, **unpack(job_id, message))
         assert self._listener is not None
         self._listener.job_finished(outcome)
 
@@ -147,6 +138,7 @@ class DaskDispatcher(Dispatcher):
 
     def stop(self, wait: bool = True) -> None:
         with self._lock:
+            self._stopped = True
             for timer in self._timers.values():
                 timer.cancel()
             self._timers.clear()

@@ -9,15 +9,13 @@ What a job prints still reaches the console, and is also kept with the job. A ta
 from __future__ import annotations
 
 import collections
-import contextlib
 import io
-import logging
 import sys
 import time
-import traceback
 from typing import Any, TextIO
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.run import execute
 
 
 class DevelopmentDispatcher(Dispatcher):
@@ -25,6 +23,7 @@ class DevelopmentDispatcher(Dispatcher):
         self._listener: DispatchListener | None = None
         self._queue: collections.deque[tuple[str, Runnable]] = collections.deque()
         self._draining = False
+        self._stopped = False
 
     @property
     def max_workers(self) -> int:
@@ -34,6 +33,8 @@ class DevelopmentDispatcher(Dispatcher):
         self._listener = listener
 
     def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+        if self._stopped:
+            raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
         self._queue.append((job_id, runnable))
         if self._draining:
             return
@@ -46,24 +47,17 @@ class DevelopmentDispatcher(Dispatcher):
 
     def _run(self, job_id: str, runnable: Runnable) -> None:
         assert self._listener is not None, "start() the dispatcher first"
-        started = time.time()
-        self._listener.job_started(job_id, started)
+        self._listener.job_started(job_id, time.time())
         stdout, stderr = _Tee(sys.stdout), _Tee(sys.stderr)
-        handler = logging.StreamHandler(stderr.copy)
-        handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
-        root = logging.getLogger()
-        root.addHandler(handler)
-        try:
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-                result = runnable.run()
-            outcome = Outcome(job_id, Ending.COMPLETED, result=result)
-        except Exception as exc:
-            outcome = Outcome(job_id, Ending.FAILED, error=exc, traceback=traceback.format_exc())
-        finally:
-            root.removeHandler(handler)
-        outcome.stdout, outcome.stderr = stdout.copy.getvalue(), stderr.copy.getvalue()
-        outcome.started_at, outcome.finished_at = started, time.time()
+        # Records go to the job's copy only: the caller's own handlers already show them.
+        ran = execute(runnable, stdout, stderr, records=stderr.copy)
+        ending = Ending.COMPLETED if ran.error is None else Ending.FAILED
+        outcome = Outcome(job_id, ending, result=ran.result, error=ran.error, traceback=ran.traceback,
+                          stdout=stdout.copy.getvalue(), stderr=stderr.copy.getvalue(),
+                          started_at=ran.started_at, finished_at=ran.finished_at)  # fmt: skip
         self._listener.job_finished(outcome)
+        if isinstance(ran.error, KeyboardInterrupt):
+            raise ran.error  # Ctrl-C in the caller's thread stops the caller too, once reported
 
     def cancel(self, job_id: str) -> bool:
         for item in self._queue:
@@ -75,6 +69,7 @@ class DevelopmentDispatcher(Dispatcher):
         return False
 
     def stop(self, wait: bool = True) -> None:
+        self._stopped = True
         self._queue.clear()
 
 

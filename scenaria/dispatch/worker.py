@@ -28,19 +28,17 @@ import pickle
 import signal
 import sys
 import threading
-import time
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-import cloudpickle
+import cloudpickle  # noqa: F401 - loaded before the first job, which needs it
 
 from scenaria.dispatch import wire
-from scenaria.dispatch.capture import CurrentStderr, JobStream
-from scenaria.exceptions import ResultNotPicklable
+from scenaria.dispatch.capture import JobStream
+from scenaria.dispatch.run import execute, pack
 
 EXIT_ORPHANED = 70  # the orchestrator died
-LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] %(message)s"
 
 
 class Channel:
@@ -117,11 +115,7 @@ def _initialise(settings: dict[str, Any]) -> None:
     """Apply the orchestrator's settings once for all jobs of this worker."""
     own = [path for path in sys.path if path not in settings["sys_path"]]
     sys.path[:] = [*settings["sys_path"], *own]
-    root = logging.getLogger()
-    handler = logging.StreamHandler(CurrentStderr())  # type: ignore[arg-type]
-    handler.setFormatter(logging.Formatter(settings.get("log_format") or LOG_FORMAT))
-    root.addHandler(handler)
-    root.setLevel(settings.get("log_level", logging.WARNING))
+    logging.getLogger().setLevel(settings.get("log_level", logging.WARNING))
     crash_file = settings.get("crash_file")
     if crash_file:  # a segfault's Python stack, for the orchestrator to report
         faulthandler.enable(open(crash_file, "w"), all_threads=False)  # noqa: SIM115 - lives as long as us
@@ -136,50 +130,22 @@ def run_job(payload: bytes, channel: Channel) -> bytes:
     """Run one pickled runnable with its output captured; return the DONE or FAILED message."""
     out = JobStream(channel.send_output, wire.STDOUT, sys.__stdout__)
     err = JobStream(channel.send_output, wire.STDERR, sys.__stderr__)
-    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
-    started = time.time()
     try:
-        result = pickle.loads(payload).run()
-        finished = time.time()
-    except BaseException as exc:  # SystemExit and KeyboardInterrupt in a job fail the job only
-        finished = time.time()
-        reply = _failure(exc, started, finished, "".join(traceback.format_exception(exc)))
-    else:
-        reply = _success(result, started, finished)
+        ran = execute(_Unpickled(payload), out, err)
     finally:
         out.end()
         err.end()
-        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    return reply
+    return wire.dumps(pack(ran))
 
 
-def _success(result: Any, started: float, finished: float) -> bytes:
-    try:
-        data = cloudpickle.dumps(result, protocol=wire.PROTOCOL)
-    except Exception as exc:
-        kind = f"{type(result).__module__}.{type(result).__qualname__}"
-        error = ResultNotPicklable(
-            f"the job's result, of type {kind}, cannot be pickled to go back to the orchestrator "
-            f"({type(exc).__name__}: {exc}); return plain data, or write it to an output data node"
-        )
-        return _failure(error, started, finished, "".join(traceback.format_exception(exc)) + str(error))
-    return wire.dumps((wire.DONE, started, finished, data))
+class _Unpickled:
+    """Unpickles the runnable inside the run, so that a failure to unpickle fails the job."""
 
+    def __init__(self, payload: bytes) -> None:
+        self._payload = payload
 
-def _failure(exc: BaseException, started: float, finished: float, trace: str) -> bytes:
-    kind = type(exc).__qualname__
-    if type(exc).__module__ != "builtins":
-        kind = f"{type(exc).__module__}.{kind}"
-    try:
-        text = str(exc)
-    except Exception:  # a broken __str__ must not lose the failure
-        text = f"<unprintable {kind}>"
-    try:
-        data = cloudpickle.dumps(exc, protocol=wire.PROTOCOL)
-        pickle.loads(data)  # one that pickles but cannot be rebuilt would fail in the orchestrator
-    except Exception:
-        data = wire.dumps(wire.RemoteError(f"{kind}: {text}", kind))
-    return wire.dumps((wire.FAILED, started, finished, data, trace, kind, text))
+    def run(self) -> Any:
+        return pickle.loads(self._payload).run()
 
 
 if __name__ == "__main__":

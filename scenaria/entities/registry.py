@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from scenaria.exceptions import ModelNotFound
+from scenaria.store import canonical_type
 from scenaria.store.base import Repository
 
 
@@ -245,13 +246,13 @@ def repository_settings() -> dict[str, Any]:
     from scenaria.config import Config
 
     core = Config.core
-    kind = (core.repository_type or "sqlite").lower()
+    kind = canonical_type((core.repository_type or "sqlite").lower())
     properties = dict(core.repository_properties or {})
     folder = core.taipy_storage_folder or ".taipy/"
-    if kind in ("sqlite", "sql"):
+    if kind == "sqlite":
         return {"type": "sqlite", "path": properties.get("db_location") or os.path.join(folder, "scenaria.db")}
     if kind == "filesystem":
         return {"type": "filesystem", "root": folder}
-    if kind in ("postgresql", "postgres"):
+    if kind == "postgresql":
         return {"type": "postgresql", **properties}
     return {"type": kind, **properties}

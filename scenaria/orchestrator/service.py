@@ -12,11 +12,12 @@ import logging
 import threading
 from typing import Any
 
+from scenaria.dispatch import dispatcher_class
 from scenaria.dispatch.base import Dispatcher
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
-from scenaria.exceptions import ModeNotAvailable, OrchestratorServiceIsAlreadyRunning
+from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
 from scenaria.orchestrator import lease
 from scenaria.orchestrator import scheduler as scheduling
 
@@ -111,25 +112,13 @@ def prepare(reg: Registry) -> None:
 
 
 def build_dispatcher(job_config: Any) -> Dispatcher:
-    mode = job_config.mode
-    if mode == "development":
-        from scenaria.dispatch.development import DevelopmentDispatcher
-
-        return DevelopmentDispatcher()
-    if mode == "standalone":
-        from scenaria.dispatch.standalone import StandaloneDispatcher
-
-        # Workers import what runs every job before they are ready, not during the first job.
-        return StandaloneDispatcher(
-            max_workers=job_config.max_nb_of_workers, preload=("scenaria.orchestrator.task_run", "scenaria.data.pickle")
-        )
-    if mode == "dask":
-        from scenaria.dispatch.dask import DaskDispatcher
-
-        return DaskDispatcher(address=job_config.properties.get("address"), max_workers=job_config.max_nb_of_workers)
-    raise ModeNotAvailable(
-        f"Job execution mode {mode!r} does not exist; use 'development', 'standalone' "
-        "or 'dask' in Config.configure_job_executions(mode=...)."
+    """The dispatcher of the configured mode (see ``scenaria.dispatch.MODES``)."""
+    cls = dispatcher_class(job_config.mode)
+    # Workers import what runs every job before they are ready, not during the first job.
+    return cls.configured(
+        job_config.max_nb_of_workers,
+        job_config.properties,
+        preload=("scenaria.orchestrator.task_run", "scenaria.data.pickle"),
     )
 
 

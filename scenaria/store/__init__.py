@@ -28,12 +28,14 @@ if TYPE_CHECKING:
 __all__ = [
     "INDEXED_FIELDS",
     "KINDS",
+    "REPOSITORY_TYPES",
     "FilesystemRepository",
     "MemoryRepository",
     "PostgreSQLRepository",
     "Record",
     "Repository",
     "SQLiteRepository",
+    "canonical_type",
     "open_repository",
 ]
 
@@ -46,6 +48,12 @@ _BACKENDS: dict[str, tuple[str, str, str | None, tuple[str, ...], tuple[str, ...
 }
 _ALIASES = {"sql": "sqlite", "postgres": "postgresql"}
 _CLASSES = {entry[1]: entry[0] for entry in _BACKENDS.values()}
+REPOSITORY_TYPES: tuple[str, ...] = (*_BACKENDS, *_ALIASES)  # every accepted name, aliases last
+
+
+def canonical_type(kind: str) -> str:
+    """The repository type that ``kind`` names (an alias is read as its type; others unchanged)."""
+    return _ALIASES.get(kind, kind)
 
 
 def open_repository(settings: dict[str, Any]) -> Repository:
@@ -56,9 +64,9 @@ def open_repository(settings: dict[str, Any]) -> Repository:
     """
     settings = dict(settings)
     kind = settings.pop("type", None)
-    name = _ALIASES.get(kind, kind) if isinstance(kind, str) else None
+    name = canonical_type(kind) if isinstance(kind, str) else None
     if name not in _BACKENDS:
-        accepted = ", ".join(repr(name) for name in (*_BACKENDS, *_ALIASES))
+        accepted = ", ".join(repr(name) for name in REPOSITORY_TYPES)
         raise UnknownRepositoryType(
             f"unknown repository type {kind!r}; the accepted types are {accepted} "
             "(e.g. Config.configure_core(repository_type='sqlite'))"

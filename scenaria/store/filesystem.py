@@ -250,31 +250,7 @@ class FilesystemRepository(BufferedRepository):
             if pending.cleared:
                 self._remove_all()
             for kind, rows in pending.records.items():
-                folder = self.folder(kind)
-                os.makedirs(folder, exist_ok=True)
-                if kind not in self._adopted:
-                    self._adopt(kind)
-                moved = pending.moved.get(kind, ())
-                created = []
-                deleted = 0
-                for id, row in rows.items():
-                    path = self._path(kind, id)
-                    if path is None:  # an id no file can have (saves check ids): nothing to delete
-                        continue
-                    if row is None:
-                        with contextlib.suppress(FileNotFoundError):
-                            os.remove(path)
-                            deleted += 1
-                        continue
-                    if id in moved or not os.path.exists(path):
-                        created.append(id)
-                    self._write_file(path, row[1])
-                if created:
-                    self._append_order(folder, created)
-                if deleted:
-                    self._compact_order(kind, deleted)
-                if self.durable:
-                    _fsync_folder(folder)
+                self._apply_kind(kind, rows, pending.moved.get(kind, ()))
             if pending.meta:
                 meta = self._read_meta()
                 for key, body in pending.meta.items():
@@ -283,6 +259,33 @@ class FilesystemRepository(BufferedRepository):
                     else:
                         meta[key] = decode_record(body)
                 self._write_file(os.path.join(self.root, META_FILE), _encode_file(meta))
+
+    def _apply_kind(self, kind: str, rows: dict[str, Row | None], moved: Collection[str]) -> None:
+        """Write and delete the files of one kind, then keep its order file in step."""
+        folder = self.folder(kind)
+        os.makedirs(folder, exist_ok=True)
+        if kind not in self._adopted:
+            self._adopt(kind)
+        created = []
+        deleted = 0
+        for id, row in rows.items():
+            path = self._path(kind, id)
+            if path is None:  # an id no file can have (saves check ids): nothing to delete
+                continue
+            if row is None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+                    deleted += 1
+                continue
+            if id in moved or not os.path.exists(path):
+                created.append(id)
+            self._write_file(path, row[1])
+        if created:
+            self._append_order(folder, created)
+        if deleted:
+            self._compact_order(kind, deleted)
+        if self.durable:
+            _fsync_folder(folder)
 
     def _write_file(self, path: str, text: str) -> None:
         """Write a file so that no reader ever sees a part of it."""

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scenaria.exceptions import DependencyNotInstalled
+from scenaria.store._sql import COLUMNS, NoWriter, SQLTransaction, where_clause
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
     INDEXED_FIELDS,
@@ -41,11 +42,9 @@ from scenaria.store.base import (
     indexed_values,
     record_id,
 )
-from scenaria.store.sqlite import NoWriter, SQLTransaction, where_clause
 
 SCHEMA_VERSION = 1
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-_COLUMNS = ", ".join(f'"{field}"' for field in INDEXED_FIELDS)
 
 
 def _psycopg2() -> Any:
@@ -113,7 +112,7 @@ class PostgreSQLRepository(Repository):
         values = ", ".join(["%s", *(["%s::jsonb"] * len(INDEXED_FIELDS)), "%s"])
         updates = ", ".join(f'"{field}" = EXCLUDED."{field}"' for field in (*INDEXED_FIELDS, "body"))
         return (
-            f"INSERT INTO {self._tables[kind]} (id, {_COLUMNS}, body) VALUES ({values}) "
+            f"INSERT INTO {self._tables[kind]} (id, {COLUMNS}, body) VALUES ({values}) "
             f"ON CONFLICT (id) DO UPDATE SET {updates}"
         )
 

@@ -8,8 +8,9 @@ import threading
 
 import pytest
 
+from scenaria.store._sql import where_clause
 from scenaria.store.base import KINDS
-from scenaria.store.sqlite import _INDEXES, SCHEMA_VERSION, SQLiteRepository, where_clause
+from scenaria.store.sqlite import _INDEXES, SCHEMA_VERSION, SQLiteRepository
 
 
 @pytest.fixture

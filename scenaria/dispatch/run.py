@@ -1,0 +1,134 @@
+"""The one run path: how every dispatcher turns a runnable into what became of it.
+
+``execute`` runs a runnable with ``sys.stdout`` and ``sys.stderr`` set to the job's own streams
+and a logging handler on the root logger that formats the records the job emits (``LOG_FORMAT``)
+onto the job's stderr; it times the run and keeps the exception with its formatted traceback. The
+development dispatcher calls it in the caller's thread, a standalone worker process and a Dask
+worker call it where they run, so a job prints, logs and fails the same way in every mode.
+
+The exception policy is the same everywhere: whatever ``run()`` raises, ``SystemExit`` and
+``KeyboardInterrupt`` included, fails that job only and never the thread or process running it.
+
+Where a run's end must travel back to the orchestrator (standalone, dask), ``pack`` turns it into
+a message of plain builtins and bytes, and ``unpack`` turns that message into ``Outcome`` fields.
+Result and exception travel as nested pickles: one that cannot be pickled where it ran, or
+unpickled where it arrives, fails its own job with a clear reason, never the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from scenaria.dispatch import wire
+from scenaria.dispatch.base import Ending, Runnable
+from scenaria.exceptions import ResultNotPicklable
+
+LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] %(message)s"
+_FORMATTER = logging.Formatter(LOG_FORMAT)
+
+
+class Stream(Protocol):
+    """What a job's ``sys.stdout``/``sys.stderr`` must do: a text stream's writing half."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+@dataclass
+class Ran:
+    """What ``execute`` saw of one run: its value or its exception, and when it ran."""
+
+    result: Any
+    error: BaseException | None
+    traceback: str  # formatted, empty when it returned
+    started_at: float
+    finished_at: float
+
+
+def execute(runnable: Runnable, stdout: Stream, stderr: Stream, records: Stream | None = None) -> Ran:
+    """Run ``runnable`` with its output on ``stdout``/``stderr`` and its log records on
+    ``records`` (default: ``stderr``); never raises what the run raises."""
+    handler = logging.StreamHandler(stderr if records is None else records)
+    handler.setFormatter(_FORMATTER)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = stdout, stderr  # type: ignore[assignment]
+    started = time.time()
+    try:
+        result = runnable.run()
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt in a job fail the job only
+        return Ran(None, exc, "".join(traceback.format_exception(exc)), started, time.time())
+    finally:
+        sys.stdout, sys.stderr = saved
+        root.removeHandler(handler)
+    return Ran(result, None, "", started, time.time())
+
+
+def pack(ran: Ran) -> tuple[Any, ...]:
+    """The DONE or FAILED message (see ``wire``) that carries ``ran`` to another process."""
+    if ran.error is not None:
+        return _failure(ran.error, ran.started_at, ran.finished_at, ran.traceback)
+    import cloudpickle  # loaded already where runs travel (worker, Dask); dev mode never packs
+
+    try:
+        data = cloudpickle.dumps(ran.result, protocol=wire.PROTOCOL)
+    except Exception as exc:
+        kind = f"{type(ran.result).__module__}.{type(ran.result).__qualname__}"
+        error = ResultNotPicklable(
+            f"the job's result, of type {kind}, cannot be pickled to go back to the orchestrator "
+            f"({type(exc).__name__}: {exc}); return plain data, or write it to an output data node"
+        )
+        trace = "".join(traceback.format_exception(exc)) + str(error)
+        return _failure(error, ran.started_at, ran.finished_at, trace)
+    return (wire.DONE, ran.started_at, ran.finished_at, data)
+
+
+def _failure(exc: BaseException, started: float, finished: float, trace: str) -> tuple[Any, ...]:
+    import cloudpickle
+
+    kind = type(exc).__qualname__
+    if type(exc).__module__ != "builtins":
+        kind = f"{type(exc).__module__}.{kind}"
+    try:
+        text = str(exc)
+    except Exception:  # a broken __str__ must not lose the failure
+        text = f"<unprintable {kind}>"
+    try:
+        data = cloudpickle.dumps(exc, protocol=wire.PROTOCOL)
+        pickle.loads(data)  # one that pickles but cannot be rebuilt would fail in the orchestrator
+    except Exception:
+        data = wire.dumps(wire.RemoteError(f"{kind}: {text}", kind))
+    return (wire.FAILED, started, finished, data, trace, kind, text)
+
+
+def unpack(job_id: str, message: tuple[Any, ...]) -> dict[str, Any]:
+    """The ``Outcome`` fields (ending, result or error, traceback, timings) a packed run carries."""
+    if message[0] == wire.DONE:
+        _, started, finished, data = message
+        try:
+            result = wire.loads(data)
+        except Exception as exc:
+            unloadable = ResultNotPicklable(
+                f"The result of job {job_id} cannot be unpickled in the orchestrator "
+                f"({type(exc).__name__}: {exc}); return plain data, or write it to an output data node."
+            )
+            return {"ending": Ending.FAILED, "error": unloadable, "traceback": str(unloadable),
+                    "started_at": started, "finished_at": finished}  # fmt: skip
+        return {"ending": Ending.COMPLETED, "result": result, "started_at": started, "finished_at": finished}
+    _, started, finished, data, trace, kind, text = message
+    try:
+        error = wire.loads(data)
+    except Exception:
+        error = wire.RemoteError(f"{kind}: {text}", kind)
+    if isinstance(error, BaseException):
+        error.__cause__ = wire.RemoteTraceback(trace)
+    return {"ending": Ending.FAILED, "error": error, "traceback": trace, "started_at": started,
+            "finished_at": finished}  # fmt: skip
