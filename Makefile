@@ -32,8 +32,13 @@ test: $(STAMP) postgresql
 bench: $(STAMP)
 	$(PY) -m benchmarks $(if $(TAIPY),--taipy,)
 
+# The checks CI runs (.ci/run): lint rules (complexity included), formatting, types.
+# The layer contract's line (`$(PY) -m importlinter`) goes first in this recipe.
+LINT_PATHS := scenaria tests benchmarks examples
+
 lint: $(STAMP)
-	$(PY) -m ruff check scenaria tests benchmarks examples
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
 	$(PY) -m mypy scenaria
 
 clean:

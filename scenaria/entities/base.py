@@ -135,8 +135,8 @@ class Entity:
                     None if f.default is dataclasses.MISSING else f.default,
                     None if f.default_factory is dataclasses.MISSING else f.default_factory,
                 )
-                for f in dataclasses.fields(cls)
-            ]  # type: ignore[arg-type]
+                for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            ]
             cls._DEFAULTS = cached  # type: ignore[attr-defined]
         return cached
 
