@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_compat_run import ok, scenaria_run
+from tests.support.scripts import ok, scenaria_run
 
 SEED_TUTORIAL = """
     import time

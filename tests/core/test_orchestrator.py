@@ -3,13 +3,13 @@ failures, cancels, callbacks and subscribers."""
 
 from __future__ import annotations
 
-import core_funcs as funcs
 import pytest
-from core_helpers import chain_config
 
 import scenaria as tp
 from scenaria import Config, Status, SubmissionStatus
 from scenaria.exceptions import DataNodeIsBeingEdited, OrchestratorServiceIsAlreadyRunning
+from tests.core import core_funcs as funcs
+from tests.support.core import chain_config
 
 
 def three_steps(first=funcs.double):

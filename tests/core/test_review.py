@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from core_helpers import chain_config
 
 import scenaria as tp
 from scenaria.dispatch.base import Ending, Outcome
@@ -11,6 +10,7 @@ from scenaria.dispatch.development import DevelopmentDispatcher
 from scenaria.entities.registry import registry
 from scenaria.exceptions import DataNodeIsBeingEdited
 from scenaria.versioning.manager import list_versions, manage_version, rename_version
+from tests.support.core import chain_config
 
 
 def test_submitting_while_an_editor_holds_a_later_output_leaves_no_output_locked(repository_type):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-import core_funcs as funcs
 import pytest
-from core_helpers import chain_config, ok, run_python
 
 import scenaria as tp
 from scenaria import Config, Frequency, Scope, Status
@@ -18,13 +16,16 @@ from scenaria.exceptions import (
     JobNotDeletedException,
 )
 from scenaria.versioning.manager import parse_version_flags
+from tests.core import core_funcs as funcs
+from tests.support.core import chain_config
+from tests.support.scripts import ok, run_python
 
 SETUP = """
     import json, sys
     import scenaria as tp
     from scenaria import Config
-    import core_funcs
-    from core_helpers import chain_config
+    from tests.core import core_funcs
+    from tests.support.core import chain_config
 
     Config.configure_core(repository_type={repository!r}{core})
     config = chain_config()
@@ -107,7 +108,7 @@ def test_a_change_made_by_another_process_shows_when_the_entity_is_got_again(rep
             f"""
         import scenaria as tp
         from scenaria import Config
-        from core_helpers import chain_config
+        from tests.support.core import chain_config
         Config.configure_core(repository_type={repository_type!r}, mode="experiment", version_number="v1")
         chain_config()
         tp.Orchestrator().run()
