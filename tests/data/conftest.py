@@ -14,6 +14,7 @@ import pytest
 
 from scenaria.data.sql_base import dispose_engines
 from tests.support.network import free_port
+from tests.support.postgres import POSTGRESQL
 
 _names = itertools.count()
 
@@ -39,7 +40,7 @@ def postgres_db(postgres_server, request) -> dict:
     }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", POSTGRESQL])
 def db(request, tmp_path) -> dict:
     """Connection properties of an empty database, once per engine."""
     if request.param == "sqlite":

@@ -138,6 +138,7 @@ def test_sql_table_write_is_all_or_nothing(db):
         wrong.read()
 
 
+@pytest.mark.postgresql
 def test_sql_table_in_another_schema(postgres_db):
     run(postgres_db, "CREATE SCHEMA sales", "CREATE TABLE sales.orders (id INTEGER, amount REAL)")
     dn = make_node("sql_table", table_name="sales.orders", **postgres_db)

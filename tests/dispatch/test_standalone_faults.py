@@ -25,6 +25,8 @@ from tests.dispatch.standalone_jobs import (
 from tests.support.dispatch import RecordingListener
 from tests.support.processes import wait_gone
 
+pytestmark = pytest.mark.processes
+
 
 def test_cancel_a_queued_job(make_pool, listener: RecordingListener, gate) -> None:
     pool = make_pool(1)

@@ -16,6 +16,8 @@ from tests.dispatch.standalone_jobs import Call, add
 from tests.support.dispatch import RecordingListener
 from tests.support.processes import children, wait_gone
 
+pytestmark = pytest.mark.processes
+
 HERE = Path(__file__).parent
 
 UNGUARDED_SCRIPT = """

@@ -27,6 +27,8 @@ from tests.dispatch.standalone_jobs import (
 )
 from tests.support.dispatch import RecordingListener
 
+pytestmark = pytest.mark.processes
+
 
 def test_start_returns_with_every_worker_ready(make_pool) -> None:
     pool = make_pool(3)

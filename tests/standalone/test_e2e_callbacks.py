@@ -6,11 +6,15 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 import scenaria as tp
 from scenaria import Config
 from tests.standalone import e2e_jobs as jobs
 from tests.support import standalone as helpers
 from tests.support.standalone import StatusWatch, standalone
+
+pytestmark = pytest.mark.processes
 
 
 def chain_and_side():

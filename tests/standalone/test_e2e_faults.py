@@ -12,6 +12,8 @@ from tests.standalone import e2e_jobs as jobs
 from tests.support.processes import wait_gone
 from tests.support.standalone import StatusWatch, standalone
 
+pytestmark = pytest.mark.processes
+
 
 def wait_for_file(path, timeout: float = 10) -> str:
     """The text of ``path`` once a job wrote it (jobs report no progress: the test looks)."""

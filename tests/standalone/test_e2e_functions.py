@@ -12,6 +12,8 @@ from scenaria.exceptions import ScenariaError
 from tests.standalone import e2e_jobs as jobs
 from tests.support.standalone import standalone
 
+pytestmark = pytest.mark.processes
+
 
 def one_task_scenario(function, value=20, **properties):
     number = Config.configure_data_node("number", default_data=value)

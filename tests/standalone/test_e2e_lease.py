@@ -13,6 +13,8 @@ from scenaria import Config
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
 from tests.support.scripts import child_env, write_script
 
+pytestmark = pytest.mark.processes
+
 ORCHESTRATOR = """
     import sys
     import scenaria as tp

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 import scenaria as tp
 from scenaria import Config
 from tests.standalone import e2e_jobs as jobs
 from tests.support.standalone import StatusWatch, standalone
+
+pytestmark = pytest.mark.processes
 
 
 def test_stopping_cancels_a_pending_retry_and_the_next_run_starts_the_job():

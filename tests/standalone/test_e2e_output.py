@@ -7,11 +7,15 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import scenaria as tp
 from scenaria import Config
 from tests.standalone import e2e_jobs as jobs
 from tests.support.scripts import child_env, write_script
 from tests.support.standalone import standalone
+
+pytestmark = pytest.mark.processes
 
 
 def test_a_jobs_output_is_stored_with_the_job():

@@ -17,6 +17,8 @@ import pytest
 from tests.support.processes import children, wait_gone
 from tests.support.scripts import child_env, ok, run_script, write_script
 
+pytestmark = pytest.mark.processes
+
 APP = """
 import json
 import os

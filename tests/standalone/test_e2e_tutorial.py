@@ -12,6 +12,8 @@ import pytest
 
 from tests.support.scripts import ok, run_script, write_script
 
+pytestmark = pytest.mark.processes
+
 TUTORIAL = """
 import json
 import os

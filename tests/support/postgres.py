@@ -27,6 +27,8 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.support.network import free_port
 
 
@@ -94,6 +96,9 @@ subprocess.run([os.path.join(bindir, "pg_ctl"), "-D", data, "-m", "immediate", "
 shutil.rmtree(folder, ignore_errors=True)
 """
 
+
+# The PostgreSQL case of a back-end parameter (``params=["sqlite", POSTGRESQL]``), marked as such.
+POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgresql)
 
 PASSWORD = "p@ss:w/rd&é"  # characters that must be quoted in a URL
 
