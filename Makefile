@@ -32,9 +32,14 @@ test: $(STAMP) postgresql
 bench: $(STAMP)
 	$(PY) -m benchmarks $(if $(TAIPY),--taipy,)
 
+# The checks CI runs (.ci/run): lint rules (complexity included), formatting, types.
+# lint-imports checks the layers contract of pyproject.toml (docs/architecture.md).
+LINT_PATHS := scenaria tests benchmarks examples
+
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
-	$(PY) -m ruff check scenaria tests benchmarks examples
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
 	$(PY) -m mypy scenaria
 
 clean:

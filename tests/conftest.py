@@ -6,18 +6,12 @@ go) with a fresh configuration, no orchestrator and no live entities, and leaves
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
-
-from postgres import PostgresServer, unavailable_reason
 
 from scenaria.config import Config
 from scenaria.entities.registry import reset_registry
 from scenaria.orchestrator import Orchestrator
+from tests.support.postgres import PostgresServer, unavailable_reason
 
 
 @pytest.fixture(autouse=True)

@@ -240,24 +240,18 @@ def check_data_nodes(layer: ConfigLayer, collector: IssueCollector) -> None:
             _check_data_node(dn, _Report(collector, dn, "data_node"))
 
 
-def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
-    is_default = dn.id == DEFAULT_ID
-    if not dn.id:
-        report.error("id", dn.id, "A data node config needs an id.")
-    if RESERVED_PROPERTY in dn.properties:
+def _check_reserved(properties: dict[str, Any], report: _Report) -> None:
+    if RESERVED_PROPERTY in properties:
         report.error(
             RESERVED_PROPERTY,
-            dn.properties[RESERVED_PROPERTY],
+            properties[RESERVED_PROPERTY],
             f"The property name {RESERVED_PROPERTY!r} is reserved.",
         )
-    if not is_default:
-        for entity, names in (("Task", TASK_ATTRIBUTES), ("Scenario", SCENARIO_ATTRIBUTES)):
-            if dn.id in names:
-                report.error(
-                    "id",
-                    dn.id,
-                    f"The data node config id {dn.id!r} is also an attribute of a {entity} entity; choose another id.",
-                )
+
+
+def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
+    is_default = dn.id == DEFAULT_ID
+    _check_data_node_id(dn, is_default, report)
     ok, storage_type = report.read("storage_type", lambda: dn.storage_type)
     if ok and storage_type not in DataNodeConfig.STORAGE_TYPES:
         report.error(
@@ -266,6 +260,31 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
             f"The storage_type must be one of {', '.join(DataNodeConfig.STORAGE_TYPES)}.",
         )
         return
+    if not _check_scope_and_validity(dn, report) or storage_type is None:
+        return
+    _check_required_properties(dn, storage_type, is_default, report)
+    if storage_type == "generic":
+        _check_generic_functions(dn, is_default, report)
+    _check_function_properties(dn, storage_type, report)
+
+
+def _check_data_node_id(dn: DataNodeConfig, is_default: bool, report: _Report) -> None:
+    if not dn.id:
+        report.error("id", dn.id, "A data node config needs an id.")
+    _check_reserved(dn.properties, report)
+    if is_default:
+        return
+    for entity, names in (("Task", TASK_ATTRIBUTES), ("Scenario", SCENARIO_ATTRIBUTES)):
+        if dn.id in names:
+            report.error(
+                "id",
+                dn.id,
+                f"The data node config id {dn.id!r} is also an attribute of a {entity} entity; choose another id.",
+            )
+
+
+def _check_scope_and_validity(dn: DataNodeConfig, report: _Report) -> bool:
+    """Check the scope and the validity period; whether the validity period could be read at all."""
     ok, scope = report.read("scope", lambda: dn.scope)
     if ok and not isinstance(scope, Scope):
         report.error("scope", scope, 'The scope must be a Scope (in TOML: "SCENARIO:SCOPE").')
@@ -276,8 +295,11 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
             validity,
             'The validity_period must be a timedelta (in TOML: "1d0h0m0s:timedelta").',
         )
-    if not ok or storage_type is None:
-        return
+    return ok
+
+
+def _check_required_properties(dn: DataNodeConfig, storage_type: str, is_default: bool, report: _Report) -> None:
+    """A missing required property is an error, or a warning in the default data node config."""
     required = list(DataNodeConfig.REQUIRED_PROPERTIES.get(storage_type, ()))
     if storage_type in ("sql", "sql_table") and dn.properties.get("db_engine") != "sqlite":
         required += ["db_username", "db_password"]
@@ -285,13 +307,19 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
         if dn.properties.get(key) is None:
             add = report.warning if is_default else report.error
             add(key, None, f"A {storage_type} data node needs the property {key!r}.")
-    if storage_type == "generic":
-        for key in ("read_fct_args", "write_fct_args"):
-            value = dn.properties.get(key)
-            if value is not None and not isinstance(value, list):
-                report.error(key, value, f"{key} must be a list of arguments.")
-        if not is_default and dn.properties.get("read_fct") is None and dn.properties.get("write_fct") is None:
-            report.error("read_fct", None, "A generic data node needs a read_fct, a write_fct or both.")
+
+
+def _check_generic_functions(dn: DataNodeConfig, is_default: bool, report: _Report) -> None:
+    for key in ("read_fct_args", "write_fct_args"):
+        value = dn.properties.get(key)
+        if value is not None and not isinstance(value, list):
+            report.error(key, value, f"{key} must be a list of arguments.")
+    if not is_default and dn.properties.get("read_fct") is None and dn.properties.get("write_fct") is None:
+        report.error("read_fct", None, "A generic data node needs a read_fct, a write_fct or both.")
+
+
+def _check_function_properties(dn: DataNodeConfig, storage_type: str, report: _Report) -> None:
+    """The properties of the storage type that name functions, and ``exposed_type``."""
     for key in CALLABLE_PROPERTIES.get(storage_type, ()):
         value = dn.properties.get(key)
         if value is not None and not isinstance(value, ImportRef) and not callable(value):
@@ -327,12 +355,7 @@ def check_tasks(layer: ConfigLayer, collector: IssueCollector) -> None:
         if not isinstance(task, TaskConfig):
             continue
         report = _Report(collector, task, "task")
-        if RESERVED_PROPERTY in task.properties:
-            report.error(
-                RESERVED_PROPERTY,
-                task.properties[RESERVED_PROPERTY],
-                f"The property name {RESERVED_PROPERTY!r} is reserved.",
-            )
+        _check_reserved(task.properties, report)
         if task.id in SCENARIO_ATTRIBUTES:
             report.error(
                 "id",
@@ -368,22 +391,29 @@ def check_scenarios(layer: ConfigLayer, collector: IssueCollector) -> None:
 
 
 def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Report) -> None:
-    props = scenario.properties
-    if RESERVED_PROPERTY in props:
-        report.error(
-            RESERVED_PROPERTY,
-            props[RESERVED_PROPERTY],
-            f"The property name {RESERVED_PROPERTY!r} is reserved.",
-        )
+    _check_reserved(scenario.properties, report)
     ok, frequency = report.read("frequency", lambda: scenario.frequency)
     if ok and frequency is not None and not isinstance(frequency, Frequency):
         report.error("frequency", frequency, 'The frequency must be a Frequency (in TOML: "DAILY:FREQUENCY").')
+    members = _scenario_members(scenario, report)
+    if members is None:
+        return
+    tasks, additional = members
+    _check_scenario_names(scenario, tasks, additional, report)
+    _check_comparators(scenario, layer, report)
+    _check_graph(scenario, tasks, report)
+
+
+def _scenario_members(
+    scenario: ScenarioConfig, report: _Report
+) -> tuple[list[TaskConfig], list[DataNodeConfig]] | None:
+    """The scenario's tasks and additional data nodes; None when either is not a list of configs."""
     tasks = scenario._values["tasks"] or []
     if not tasks:
         report.warning("tasks", tasks, f"The scenario config {scenario.id!r} has no tasks.")
     if not all(isinstance(t, TaskConfig) for t in tasks):
         report.error("tasks", _ids(tasks), "The scenario's tasks must be a list of TaskConfig.")
-        return
+        return None
     additional = scenario._values["additional_data_nodes"] or []
     if not all(isinstance(d, DataNodeConfig) for d in additional):
         report.error(
@@ -391,7 +421,15 @@ def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Repor
             _ids(additional),
             "The scenario's additional_data_nodes must be a list of DataNodeConfig.",
         )
-        return
+        return None
+    return tasks, additional
+
+
+def _check_scenario_names(
+    scenario: ScenarioConfig, tasks: list[TaskConfig], additional: list[DataNodeConfig], report: _Report
+) -> None:
+    """Properties, sequences, tasks and data nodes of a scenario are attributes of one entity: no name twice."""
+    props = scenario.properties
     task_ids = {t.id for t in tasks}
     task_dn_ids = {dn.id for t in tasks for dn in t.inputs + t.outputs}
     dn_ids = task_dn_ids | {d.id for d in additional}
@@ -403,20 +441,7 @@ def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Repor
                 f"The data node config {dn.id!r} is already an input "
                 "or output of a task of the scenario; it need not be an additional data node.",
             )
-    for name, seq_tasks in (scenario._values["sequences"] or {}).items():
-        for task in seq_tasks:
-            if getattr(task, "id", None) not in task_ids:
-                report.error(
-                    "sequences",
-                    name,
-                    f"The sequence {name!r} uses the task {_ids([task])[0]!r}, which is not a task of the scenario.",
-                )
-        if name in props or name in dn_ids or name in task_ids:
-            report.error(
-                "sequences",
-                name,
-                f"The sequence name {name!r} is also a property, data node or task of the scenario; rename it.",
-            )
+    _check_sequences(scenario, task_ids, dn_ids, report)
     for task_id in task_ids:
         if task_id in props or task_id in dn_ids:
             report.error(
@@ -431,8 +456,24 @@ def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Repor
                 dn_id,
                 f"The data node config id {dn_id!r} is also a property of the scenario; rename one of them.",
             )
-    _check_comparators(scenario, layer, report)
-    _check_graph(scenario, tasks, report)
+
+
+def _check_sequences(scenario: ScenarioConfig, task_ids: set[str], dn_ids: set[str], report: _Report) -> None:
+    props = scenario.properties
+    for name, seq_tasks in (scenario._values["sequences"] or {}).items():
+        for task in seq_tasks:
+            if getattr(task, "id", None) not in task_ids:
+                report.error(
+                    "sequences",
+                    name,
+                    f"The sequence {name!r} uses the task {_ids([task])[0]!r}, which is not a task of the scenario.",
+                )
+        if name in props or name in dn_ids or name in task_ids:
+            report.error(
+                "sequences",
+                name,
+                f"The sequence name {name!r} is also a property, data node or task of the scenario; rename it.",
+            )
 
 
 def _check_comparators(scenario: ScenarioConfig, layer: ConfigLayer, report: _Report) -> None:

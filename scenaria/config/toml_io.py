@@ -168,84 +168,117 @@ def _is(value: Any, *types: type) -> bool:
     return is_template(value) or isinstance(value, types)
 
 
-def _check_fields(kind: str, values: dict[str, Any], fail: Callable[[str, str], LoadingError]) -> None:
-    """Check the type of every field scenaria interprets; turn section ids into references."""
+class _Fields:
+    """The values of one table being read, with the checks that name the faulty key."""
 
-    def need(key: str, ok: bool, expected: str) -> None:
-        if key in values and not ok:
-            raise fail(key, f"found {values[key]!r}; expected {expected}")
+    def __init__(self, values: dict[str, Any], fail: Callable[[str, str], LoadingError]) -> None:
+        self.values = values
+        self.fail = fail
 
-    def refs(key: str, target: str) -> None:
-        if key in values:
-            _refs_in(values, key, target, fail)
+    def need(self, key: str, ok: bool, expected: str) -> None:
+        if key in self.values and not ok:
+            raise self.fail(key, f"found {self.values[key]!r}; expected {expected}")
 
-    def functions(key: str, value: Any) -> None:
+    def need_type(self, key: str, kind: type, expected: str) -> None:
+        self.need(key, _is(self.values.get(key), kind), expected)
+
+    def refs(self, key: str, target: str) -> None:
+        if key in self.values:
+            _refs_in(self.values, key, target, self.fail)
+
+    def functions(self, key: str, value: Any) -> None:
         for item in value if isinstance(value, list) else [value]:
             if not (callable(item) or isinstance(item, ImportRef)):
-                raise fail(key, f'found {item!r}; expected functions like ["my_module.my_fn:function"]')
+                raise self.fail(key, f'found {item!r}; expected functions like ["my_module.my_fn:function"]')
 
-    if kind == "DATA_NODE":
-        need("storage_type", _is(values.get("storage_type"), str), 'a string like "csv"')
-        need("scope", _is(values.get("scope"), Scope), 'a scope like "SCENARIO:SCOPE"')
-        need(
-            "validity_period",
-            _is(values.get("validity_period"), dt.timedelta),
-            'a duration like "1d0h0m0s:timedelta"',
+
+def _check_data_node_fields(fields: _Fields) -> None:
+    fields.need_type("storage_type", str, 'a string like "csv"')
+    fields.need_type("scope", Scope, 'a scope like "SCENARIO:SCOPE"')
+    fields.need_type("validity_period", dt.timedelta, 'a duration like "1d0h0m0s:timedelta"')
+
+
+def _check_task_fields(fields: _Fields) -> None:
+    fn = fields.values.get("function")
+    fields.need(
+        "function",
+        fn is None or callable(fn) or _is(fn, ImportRef),
+        'a function like "my_module.my_fn:function"',
+    )
+    fields.refs("inputs", "DATA_NODE")
+    fields.refs("outputs", "DATA_NODE")
+    fields.need_type("skippable", bool, '"True:bool" or "False:bool"')
+
+
+def _check_scenario_fields(fields: _Fields) -> None:
+    values, fail = fields.values, fields.fail
+    fields.refs("tasks", "TASK")
+    fields.refs("additional_data_nodes", "DATA_NODE")
+    fields.need_type("frequency", Frequency, 'a frequency like "DAILY:FREQUENCY"')
+    for key in ("comparators", "sequences"):
+        fields.need(key, isinstance(values.get(key), dict), f"a table [SCENARIO.<id>.{key}]")
+    for dn_id, fns in values.get("comparators", {}).items():
+        fields.functions(f"comparators.{dn_id}", fns)
+    sequences = values.get("sequences", {})
+    for name in sequences:
+        _refs_in(sequences, name, "TASK", lambda key, message: fail(f"sequences.{key}", message))
+
+
+def _check_job_fields(fields: _Fields) -> None:
+    fields.need_type("mode", str, 'a mode: "development", "standalone" or "dask"')
+    for key in ("max_nb_of_workers", "nb_of_workers"):
+        value = fields.values.get(key)
+        fields.need(
+            key,
+            is_template(value) or worker_count(value) is not None,
+            'a whole number of workers like "2:int"',
         )
-    elif kind == "TASK":
-        fn = values.get("function")
-        need(
-            "function",
-            fn is None or callable(fn) or _is(fn, ImportRef),
-            'a function like "my_module.my_fn:function"',
-        )
-        refs("inputs", "DATA_NODE")
-        refs("outputs", "DATA_NODE")
-        need("skippable", _is(values.get("skippable"), bool), '"True:bool" or "False:bool"')
-    elif kind == "SCENARIO":
-        refs("tasks", "TASK")
-        refs("additional_data_nodes", "DATA_NODE")
-        need("frequency", _is(values.get("frequency"), Frequency), 'a frequency like "DAILY:FREQUENCY"')
-        for key in ("comparators", "sequences"):
-            need(key, isinstance(values.get(key), dict), f"a table [SCENARIO.<id>.{key}]")
-        for dn_id, fns in values.get("comparators", {}).items():
-            functions(f"comparators.{dn_id}", fns)
-        sequences = values.get("sequences", {})
-        for name in sequences:
-            _refs_in(sequences, name, "TASK", lambda key, message: fail(f"sequences.{key}", message))
-    elif kind == "JOB":
-        need("mode", _is(values.get("mode"), str), 'a mode: "development", "standalone" or "dask"')
-        for key in ("max_nb_of_workers", "nb_of_workers"):
-            value = values.get(key)
-            need(
-                key,
-                is_template(value) or worker_count(value) is not None,
-                'a whole number of workers like "2:int"',
-            )
-    elif kind == "CORE":
-        for key in (
-            "root_folder",
-            "storage_folder",
-            "taipy_storage_folder",
-            "repository_type",
-            "mode",
-            "version_number",
-            "core_version",
-        ):
-            need(key, _is(values.get(key), str), "a string")
-        need(
-            "repository_properties",
-            isinstance(values.get("repository_properties"), dict),
-            "a table [CORE.repository_properties]",
-        )
-        need(
-            "read_entity_retry",
-            _is(values.get("read_entity_retry"), int) and not isinstance(values.get("read_entity_retry"), bool),
-            'a whole number like "3:int"',
-        )
-        need("force", _is(values.get("force"), bool), '"True:bool" or "False:bool"')
-        if "core_version" in values and not is_template(values["core_version"]):
-            check_core_version(values["core_version"])
+
+
+_CORE_STRINGS = (
+    "root_folder",
+    "storage_folder",
+    "taipy_storage_folder",
+    "repository_type",
+    "mode",
+    "version_number",
+    "core_version",
+)
+
+
+def _check_core_fields(fields: _Fields) -> None:
+    values = fields.values
+    for key in _CORE_STRINGS:
+        fields.need_type(key, str, "a string")
+    fields.need(
+        "repository_properties",
+        isinstance(values.get("repository_properties"), dict),
+        "a table [CORE.repository_properties]",
+    )
+    fields.need(
+        "read_entity_retry",
+        _is(values.get("read_entity_retry"), int) and not isinstance(values.get("read_entity_retry"), bool),
+        'a whole number like "3:int"',
+    )
+    fields.need_type("force", bool, '"True:bool" or "False:bool"')
+    if "core_version" in values and not is_template(values["core_version"]):
+        check_core_version(values["core_version"])
+
+
+_FIELD_CHECKS: dict[str, Callable[[_Fields], None]] = {
+    "DATA_NODE": _check_data_node_fields,
+    "TASK": _check_task_fields,
+    "SCENARIO": _check_scenario_fields,
+    "JOB": _check_job_fields,
+    "CORE": _check_core_fields,
+}
+
+
+def _check_fields(kind: str, values: dict[str, Any], fail: Callable[[str, str], LoadingError]) -> None:
+    """Check the type of every field scenaria interprets; turn section ids into references."""
+    check = _FIELD_CHECKS.get(kind)
+    if check is not None:
+        check(_Fields(values, fail))
 
 
 def _refs_in(holder: dict[str, Any], key: str, target: str, fail: Callable[[str, str], LoadingError]) -> None:

@@ -245,6 +245,23 @@ def enum_from_text(enum_cls: type[enum.Enum], value: Any, where: str, suffix: st
         raise ConfigError(f"{where}{value!r} is not a {enum_cls.__name__}; expected one of {names}") from None
 
 
+# How each type suffix reads its text; a ValueError means the text is not of that type.
+_READERS: dict[str, Callable[[str], Any]] = {
+    "str": lambda text: text,
+    "bool": _to_bool,
+    "int": int,
+    "float": float,
+    "datetime": dt.datetime.fromisoformat,
+    "timedelta": str_to_timedelta,
+    "function": lambda text: try_import(text, "function"),
+    "class": lambda text: try_import(text, "class"),
+    "SCOPE": lambda text: _enum_member(Scope, text, "SCOPE"),
+    "FREQUENCY": lambda text: _enum_member(Frequency, text, "FREQUENCY"),
+    "SECTION": lambda text: SectionRef(text),
+}
+_EXAMPLES = {"int": "'21:int'", "float": "'1.5:float'", "datetime": "'2024-05-17T12:30:00:datetime'"}
+
+
 def parse_typed(text: str) -> Any:
     """Read one string as written in a TOML file (see the module docstring)."""
     if is_template(text):
@@ -262,30 +279,11 @@ def parse_typed(text: str) -> Any:
             )
         return text  # e.g. "tcp://host:8786": a colon that is not a type suffix
     try:
-        if kind == "str":
-            return value
-        if kind == "bool":
-            return _to_bool(value)
-        if kind == "int":
-            return int(value)
-        if kind == "float":
-            return float(value)
-        if kind == "datetime":
-            return dt.datetime.fromisoformat(value)
-        if kind == "timedelta":
-            return str_to_timedelta(value)
-        if kind in ("function", "class"):
-            return try_import(value, kind)
-        if kind == "SCOPE":
-            return _enum_member(Scope, value, "SCOPE")
-        if kind == "FREQUENCY":
-            return _enum_member(Frequency, value, "FREQUENCY")
-        return SectionRef(value)
+        return _READERS[kind](value)
     except TypedValueError:
         raise
     except ValueError:
-        examples = {"int": "'21:int'", "float": "'1.5:float'", "datetime": "'2024-05-17T12:30:00:datetime'"}
-        raise TypedValueError(f"{value!r} is not a valid {kind}; write it like {examples[kind]}") from None
+        raise TypedValueError(f"{value!r} is not a valid {kind}; write it like {_EXAMPLES[kind]}") from None
 
 
 def pythonify(value: Any) -> Any:
@@ -308,20 +306,12 @@ def _needs_str_suffix(text: str) -> bool:
     return match is not None and match.group("type").lower() in _LOOKS_LIKE_A_TYPE
 
 
-def stringify(value: Any, strict: bool = True) -> Any:
-    """Turn a Python value into what TOML can hold (see the module docstring).
-
-    ``strict=False`` writes values that have no TOML form as a descriptive string instead of raising
-    (used for the configuration stored with a version, which must always be writable).
-    """
-    if isinstance(value, (Referable, SectionRef)):
-        return f"{value.id}:SECTION"
+def _scalar_text(value: Any) -> str | None:
+    """The typed string of a scalar value (``"21:int"``, ``"GLOBAL:SCOPE"``...); None for other values."""
     if isinstance(value, ImportRef):
         return f"{value.path}:{value.kind}"
-    if isinstance(value, Scope):
-        return f"{value.name}:SCOPE"
-    if isinstance(value, Frequency):
-        return f"{value.name}:FREQUENCY"
+    if isinstance(value, (Scope, Frequency)):
+        return f"{value.name}:{type(value).__name__.upper()}"
     if isinstance(value, bool):
         return f"{value}:bool"
     if isinstance(value, int) and not isinstance(value, enum.Enum):
@@ -334,12 +324,33 @@ def stringify(value: Any, strict: bool = True) -> Any:
         return f"{timedelta_to_str(value)}:timedelta"
     if isinstance(value, str):
         return f"{value}:str" if _needs_str_suffix(value) else value
+    return None
+
+
+def _reference_text(value: Any) -> str | None:
+    """The typed string of a section, class or function (what the TOML file names); None otherwise."""
+    if isinstance(value, (Referable, SectionRef)):
+        return f"{value.id}:SECTION"
     if isinstance(value, type):
         return f"{reference_of(value)}:class"
     if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)) or (
         callable(value) and hasattr(value, "__qualname__")
     ):
         return f"{reference_of(value)}:function"
+    return None
+
+
+def stringify(value: Any, strict: bool = True) -> Any:
+    """Turn a Python value into what TOML can hold (see the module docstring).
+
+    ``strict=False`` writes values that have no TOML form as a descriptive string instead of raising
+    (used for the configuration stored with a version, which must always be writable).
+    """
+    text = _scalar_text(value)
+    if text is None:
+        text = _reference_text(value)
+    if text is not None:
+        return text
     if isinstance(value, dict):
         return {str(k): stringify(v, strict) for k, v in value.items() if v is not None}
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -5,39 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from scenaria import compat
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != compat.ENV_VAR}
-    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != compat.SITE_DIR]
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    return env
-
-
-def scenaria_run(
-    tmp_path: Path, source: str, *args: str, env: dict[str, str] | None = None, name: str = "app.py"
-) -> subprocess.CompletedProcess[str]:
-    script = tmp_path / name
-    script.write_text(textwrap.dedent(source))
-    return subprocess.run(
-        [sys.executable, "-m", "scenaria.cli", "run", str(script), *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env or clean_env(),
-        timeout=60,
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+from tests.support.scripts import compat_env, ok, scenaria_run
 
 
 def test_taipy_imports_resolve_to_scenaria(tmp_path: Path) -> None:
@@ -149,7 +121,7 @@ def test_an_existing_sitecustomize_still_runs_in_children(tmp_path: Path) -> Non
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text("import os\nos.environ['CUSTOM_SITE_RAN'] = 'yes'\n")
-    env = clean_env()
+    env = compat_env()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
     out = ok(
         scenaria_run(
@@ -197,7 +169,7 @@ def test_exit_status_and_traceback(tmp_path: Path) -> None:
 def test_missing_script(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "scenaria.cli", "run", "nope.py"],
-        capture_output=True, text=True, cwd=tmp_path, env=clean_env(), timeout=60,
+        capture_output=True, text=True, cwd=tmp_path, env=compat_env(), timeout=60,
     )  # fmt: skip
     assert result.returncode == 2
     assert "cannot open 'nope.py'" in result.stderr
@@ -205,7 +177,7 @@ def test_missing_script(tmp_path: Path) -> None:
 
 def test_import_taipy_fails_outside_scenaria_run(tmp_path: Path) -> None:
     code = "import scenaria, scenaria.compat, scenaria.events\nimport taipy\n"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=compat_env(), timeout=60)
     assert result.returncode == 1
     assert "ModuleNotFoundError: No module named 'taipy'" in result.stderr
 
@@ -216,7 +188,7 @@ def test_console_script(tmp_path: Path) -> None:
     script.write_text("import taipy, sys; print(sys.argv[1:])\n")
     result = subprocess.run(
         [str(Path(sys.executable).parent / "scenaria"), "run", str(script), "--production", "v1"],
-        capture_output=True, text=True, env=clean_env(), timeout=60,
+        capture_output=True, text=True, env=compat_env(), timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['--taipy-production', 'v1']"

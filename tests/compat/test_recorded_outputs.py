@@ -21,10 +21,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from record import RECORDED, run_in_fresh_folder, scripts
-from test_compat_run import clean_env
+from tests.compat.record import RECORDED, run_in_fresh_folder, scripts
+from tests.support.scripts import compat_env as clean_env
 
 _LOG_LINE = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\]\[Taipy\]\[[A-Z]+\] ")
 _PATTERNS = [

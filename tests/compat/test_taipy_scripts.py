@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_compat_run import ok, scenaria_run
+import pytest
+
+from tests.support.scripts import ok, scenaria_run
 
 SEED_TUTORIAL = """
     import time
@@ -54,6 +56,7 @@ SEED_TUTORIAL = """
 """
 
 
+@pytest.mark.processes
 def test_the_seed_tutorial_runs_unchanged(tmp_path: Path) -> None:
     out = ok(scenaria_run(tmp_path, SEED_TUTORIAL))
     assert "waited: 52" in out

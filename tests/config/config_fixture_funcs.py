@@ -1,4 +1,4 @@
-"""Functions and classes named by the configuration fixtures (``config_fixture_funcs.<name>``)."""
+"""Functions and classes named by the configuration fixtures (``tests.config.config_fixture_funcs.<name>``)."""
 
 from __future__ import annotations
 

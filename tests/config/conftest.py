@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +11,6 @@ from scenaria.config import Config
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "fixtures" / "config"
-# The fixture files name functions of config_fixture_funcs (next to this file): make it importable
-# whatever pytest's import mode.
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
 
 
 @pytest.fixture(autouse=True)

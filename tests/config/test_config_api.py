@@ -6,7 +6,6 @@ import datetime as dt
 import inspect
 import pickle
 
-import config_fixture_funcs as funcs
 import pytest
 
 from scenaria.config import (
@@ -21,6 +20,7 @@ from scenaria.config import (
     TaskConfig,
 )
 from scenaria.exceptions import ConfigError, ConfigurationUpdateBlocked, InvalidConfigurationId
+from tests.config import config_fixture_funcs as funcs
 
 # Parameter names and defaults of Taipy 4.1.1 (from inspect.signature), which user code relies on, with
 # Taipy 4.2's additions: csv separator, the aws_s3_*_parameters, sql read_query/write_query_builder optional.

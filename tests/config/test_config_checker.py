@@ -6,12 +6,12 @@ import datetime as dt
 import logging
 import pickle
 
-import config_fixture_funcs as funcs
 import pytest
 
 from scenaria.config import Config, Issue, IssueCollector, Scope
 from scenaria.config.checks import run_checks
 from scenaria.exceptions import ConfigCheckError
+from tests.config import config_fixture_funcs as funcs
 
 
 def issues() -> IssueCollector:
@@ -73,11 +73,11 @@ def test_same_id_in_two_kinds() -> None:
 def test_unimportable_reference_names_module_and_attribute(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "c.toml"
     path.write_text(
-        '[DATA_NODE.a]\nstorage_type = "generic"\nread_fct = "config_fixture_funcs.nope:function"\n'
+        '[DATA_NODE.a]\nstorage_type = "generic"\nread_fct = "tests.config.config_fixture_funcs.nope:function"\n'
         '[TASK.t]\nfunction = "no_such_module_xyz.run:function"\noutputs = ["a:SECTION"]\n'
     )
     Config.load(path)
-    assert has("module 'config_fixture_funcs' has no attribute 'nope'")
+    assert has("module 'tests.config.config_fixture_funcs' has no attribute 'nope'")
     assert has("cannot import module 'no_such_module_xyz' (for attribute 'run')")
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import config_fixture_funcs as funcs
-
 from scenaria.config import Config, compare
+from tests.config import config_fixture_funcs as funcs
 
 
 def serialized() -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import config_fixture_funcs as funcs
 import pytest
 
 from scenaria.config import Config, Frequency, Scope
@@ -17,6 +16,7 @@ from scenaria.exceptions import (
     LoadingError,
     MissingEnvVariableError,
 )
+from tests.config import config_fixture_funcs as funcs
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -225,7 +225,10 @@ def test_override_file_wins_and_keeps_what_it_does_not_set(tmp_path: Path) -> No
 def test_override_can_reference_python_sections(tmp_path: Path) -> None:
     Config.configure_data_node("a")
     Config.override(
-        write(tmp_path, '[TASK.t]\nfunction = "config_fixture_funcs.double:function"\ninputs = ["a:SECTION"]\n')
+        write(
+            tmp_path,
+            '[TASK.t]\nfunction = "tests.config.config_fixture_funcs.double:function"\ninputs = ["a:SECTION"]\n',
+        )
     )
     assert Config.tasks["t"].inputs == [Config.data_nodes["a"]]
 

@@ -6,7 +6,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-import config_fixture_funcs as funcs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -23,6 +22,7 @@ from scenaria.config.values import (
     stringify,
     timedelta_to_str,
 )
+from tests.config import config_fixture_funcs as funcs
 
 
 @pytest.mark.parametrize(
@@ -51,8 +51,8 @@ def test_parse_typed(text: str, value: object) -> None:
 
 
 def test_functions_and_classes_are_imported() -> None:
-    assert parse_typed("config_fixture_funcs.double:function") is funcs.double
-    assert parse_typed("config_fixture_funcs.Outer.Inner:class") is funcs.Outer.Inner
+    assert parse_typed("tests.config.config_fixture_funcs.double:function") is funcs.double
+    assert parse_typed("tests.config.config_fixture_funcs.Outer.Inner:class") is funcs.Outer.Inner
     assert parse_typed("builtins.print:function") is print
 
 
@@ -60,7 +60,7 @@ def test_a_reference_that_cannot_be_imported_is_kept_with_the_reason() -> None:
     ref = parse_typed("no_such_module_xyz.fn:function")
     assert isinstance(ref, ImportRef)
     assert "no_such_module_xyz" in ref.reason and "fn" in ref.reason
-    missing_attr = parse_typed("config_fixture_funcs.nope:function")
+    missing_attr = parse_typed("tests.config.config_fixture_funcs.nope:function")
     assert "config_fixture_funcs" in missing_attr.reason and "nope" in missing_attr.reason
     assert stringify(ref) == "no_such_module_xyz.fn:function"
     with pytest.raises(ImportError, match="no_such_module_xyz"):
@@ -109,8 +109,8 @@ def test_stringify_every_type() -> None:
         "td": "0d3h0m0s:timedelta",
         "scope": "CYCLE:SCOPE",
         "freq": "WEEKLY:FREQUENCY",
-        "fn": "config_fixture_funcs.double:function",
-        "cls": "config_fixture_funcs.Outer.Inner:class",
+        "fn": "tests.config.config_fixture_funcs.double:function",
+        "cls": "tests.config.config_fixture_funcs.Outer.Inner:class",
         "lst": ["1:int", "a"],
         "nested": {"x": "1:int"},
         "s": "21:int:str",

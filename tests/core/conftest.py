@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from core_helpers import Recorder
 
 from scenaria.data.in_memory import in_memory_storage
 from scenaria.events import Notifier
+from tests.support.core import Recorder
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import core_funcs as funcs
 import pytest
-from core_helpers import chain_config
 
 import scenaria as tp
 from scenaria import Config, Frequency, Scope
@@ -25,6 +23,8 @@ from scenaria.exceptions import (
     NonExistingSequence,
     NonExistingTask,
 )
+from tests.core import core_funcs as funcs
+from tests.support.core import chain_config
 
 
 def test_get_and_exists(repository_type):

@@ -6,15 +6,15 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
-import core_funcs as funcs
 import pytest
-from core_helpers import chain_config
 
 import scenaria as tp
 from scenaria import Config, Scope
 from scenaria.data.filter import JoinOperator, Operator
 from scenaria.entities.registry import registry
 from scenaria.exceptions import DataNodeIsBeingEdited, MissingReadFunction, MissingWriteFunction, NoData
+from tests.core import core_funcs as funcs
+from tests.support.core import chain_config
 
 
 def test_read_write_and_the_edit_history(repository_type):

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import core_funcs as funcs
 import pytest
-from core_helpers import chain_config
 
 import scenaria as tp
 from scenaria import Config, Frequency, Scope
@@ -19,6 +17,8 @@ from scenaria.exceptions import (
     SequenceTaskDoesNotExistInScenario,
     UnauthorizedTagError,
 )
+from tests.core import core_funcs as funcs
+from tests.support.core import chain_config
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 

@@ -3,7 +3,6 @@ entities refuse, and the execution settings a task reads once."""
 
 from __future__ import annotations
 
-import core_funcs as funcs
 import pytest
 
 import scenaria as tp
@@ -13,6 +12,7 @@ from scenaria.entities.execution import ExecutionSettings
 from scenaria.entities.job import Job
 from scenaria.exceptions import InvalidExecutionSetting, InvalidJobTransition, InvalidSubmissionTransition
 from scenaria.orchestrator import scheduler as scheduling
+from tests.core import core_funcs as funcs
 
 
 def one_task(**task_properties):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import threading
 
-import core_funcs as funcs
-from core_helpers import chain_config
-
 import scenaria as tp
 from scenaria import Config, EventEntityType, EventOperation, EventProcessor, Frequency, Notifier, SubmissionStatus
 from scenaria.entities.registry import registry
+from tests.core import core_funcs as funcs
+from tests.support.core import chain_config
 
 E, Op = EventEntityType, EventOperation
 

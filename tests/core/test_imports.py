@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from core_helpers import ok, run_python
 
 import scenaria
+from tests.support.scripts import ok, run_python
 
 EXPORTED = [
     "PickleDataNode",
@@ -172,7 +172,7 @@ def test_any_first_import_works(tmp_path, first):
         {first}
         import scenaria as tp
         from scenaria import Config
-        import core_funcs
+        from tests.core import core_funcs
         dn = Config.configure_data_node("a", default_data=2)
         out = Config.configure_data_node("b")
         task = Config.configure_task("t", core_funcs.double, dn, out)

@@ -3,13 +3,15 @@ failures, cancels, callbacks and subscribers."""
 
 from __future__ import annotations
 
-import core_funcs as funcs
 import pytest
-from core_helpers import chain_config
 
 import scenaria as tp
 from scenaria import Config, Status, SubmissionStatus
+from scenaria.dispatch.base import Ending, Outcome
+from scenaria.dispatch.development import DevelopmentDispatcher
 from scenaria.exceptions import DataNodeIsBeingEdited, OrchestratorServiceIsAlreadyRunning
+from tests.core import core_funcs as funcs
+from tests.support.core import chain_config
 
 
 def three_steps(first=funcs.double):
@@ -163,6 +165,25 @@ def test_a_wrong_number_of_outputs_fails_saying_what_to_return(repository_type):
     assert "return a tuple or list of 3 values" in trace
 
 
+class _NeverStarts(DevelopmentDispatcher):
+    """Reports every run FAILED before it starts, as the standalone pool does for a run that cannot
+    travel to a worker or when no worker can start."""
+
+    def submit(self, job_id, runnable, timeout=None):
+        assert self._listener is not None
+        self._listener.job_finished(Outcome(job_id, Ending.FAILED, traceback="it could not be sent"))
+
+
+def test_a_run_that_fails_before_it_starts_fails_its_job(repository_type, monkeypatch):
+    monkeypatch.setattr("scenaria.orchestrator.service.build_dispatcher", lambda job_config: _NeverStarts())
+    scenario = tp.create_scenario(chain_config())
+    submission = scenario.submit()
+    assert [job.status.name for job in submission.jobs] == ["FAILED", "ABANDONED"]
+    assert submission.jobs[0].stacktrace == ["it could not be sent"]
+    assert submission.submission_status.name == "FAILED"
+    assert not scenario.middle.edit_in_progress and not scenario.result.edit_in_progress
+
+
 def test_job_output_is_captured(repository_type, capsys):
     source = Config.configure_data_node("source", default_data=3)
     out = Config.configure_data_node("out")
@@ -221,6 +242,18 @@ def test_cancel_of_a_finished_job_changes_nothing(repository_type):
     submission = scenario.submit()
     tp.cancel_job(submission.jobs[0])
     assert submission.jobs[0].is_completed() and submission.submission_status is SubmissionStatus.COMPLETED
+
+
+def test_canceling_a_job_whose_output_an_editor_took_over_leaves_the_editor_its_lock(repository_type):
+    scenario = tp.create_scenario(chain_config())
+    scenario.source.lock_edit("alice")
+    submission = scenario.submit()  # both jobs BLOCKED, their outputs locked by the orchestrator
+    scenario.result.lock_edit("bob")  # an editor takes the lock of t2's output over
+    tp.cancel_job(submission.jobs[0])
+    assert [job.status.name for job in submission.jobs] == ["CANCELED", "ABANDONED"]
+    assert submission.submission_status.name == "CANCELED"
+    assert not scenario.middle.edit_in_progress
+    assert scenario.result.edit_in_progress and scenario.result.editor_id == "bob"
 
 
 def test_subscribers_are_called_with_params_scenario_and_job(repository_type):
@@ -291,6 +324,17 @@ def test_submitting_while_an_editor_holds_an_output(repository_type):
     assert scenario.middle.editor_id == "alice"
     assert not scenario.result.edit_in_progress  # nothing left half locked
     assert tp.get_jobs() == [] and tp.get_submissions() == []
+
+
+def test_submitting_while_an_editor_holds_a_later_output_leaves_no_output_locked(repository_type):
+    scenario = tp.create_scenario(chain_config())
+    scenario.result.lock_edit("alice")  # the output of the second task
+    with pytest.raises(DataNodeIsBeingEdited, match="alice"):
+        scenario.submit()
+    assert not scenario.middle.edit_in_progress  # the first task's output was not left locked
+    assert scenario.result.editor_id == "alice"
+    scenario.result.unlock_edit("alice")
+    assert scenario.submit().submission_status.name == "COMPLETED"
 
 
 def test_core_is_a_deprecated_orchestrator():

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-import core_funcs as funcs
 import pytest
-from core_helpers import chain_config, ok, run_python
 
 import scenaria as tp
 from scenaria import Config, Frequency, Scope, Status
@@ -17,14 +15,17 @@ from scenaria.exceptions import (
     DeletingPrimaryScenario,
     JobNotDeletedException,
 )
-from scenaria.versioning.manager import parse_version_flags
+from scenaria.versioning.manager import list_versions, manage_version, parse_version_flags, rename_version
+from tests.core import core_funcs as funcs
+from tests.support.core import chain_config
+from tests.support.scripts import ok, run_python
 
 SETUP = """
     import json, sys
     import scenaria as tp
     from scenaria import Config
-    import core_funcs
-    from core_helpers import chain_config
+    from tests.core import core_funcs
+    from tests.support.core import chain_config
 
     Config.configure_core(repository_type={repository!r}{core})
     config = chain_config()
@@ -107,7 +108,7 @@ def test_a_change_made_by_another_process_shows_when_the_entity_is_got_again(rep
             f"""
         import scenaria as tp
         from scenaria import Config
-        from core_helpers import chain_config
+        from tests.support.core import chain_config
         Config.configure_core(repository_type={repository_type!r}, mode="experiment", version_number="v1")
         chain_config()
         tp.Orchestrator().run()
@@ -201,6 +202,15 @@ def test_parse_version_flags():
     assert parse_version_flags(["--no-taipy-force", "--app-flag", "3"]) == {"force": False}
     with pytest.raises(SystemExit):
         parse_version_flags(["--development", "--experiment"])
+
+
+def test_renaming_a_production_version_moves_its_production_mark(repository_type):
+    reg = registry()
+    manage_version(reg, ["--production", "v1"])
+    rename_version(reg, "v1", "v2")
+    manage_version(reg, ["--experiment", "v1"])  # a new version that reuses the old name
+    modes = {version["id"]: version["mode"] for version in list_versions(reg)}
+    assert modes["v2"] == "production" and modes["v1"] == "experiment"
 
 
 def test_version_from_the_config_and_from_sys_argv(repository_type, monkeypatch):

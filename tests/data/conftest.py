@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 
 import pytest
 
 from scenaria.data.sql_base import dispose_engines
+from tests.support.network import free_port
+from tests.support.postgres import POSTGRESQL
 
 _names = itertools.count()
 
@@ -39,7 +40,7 @@ def postgres_db(postgres_server, request) -> dict:
     }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", POSTGRESQL])
 def db(request, tmp_path) -> dict:
     """Connection properties of an empty database, once per engine."""
     if request.param == "sqlite":
@@ -47,18 +48,12 @@ def db(request, tmp_path) -> dict:
     return request.getfixturevalue("postgres_db")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """The URL of a local S3-compatible server (moto), reached over HTTP."""
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

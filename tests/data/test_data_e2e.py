@@ -33,6 +33,7 @@ def test_csv_input_and_parquet_output_in_development_mode(tmp_path):
     assert scenario.summary.job_ids == [submission.jobs[0].id]
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("output", ["parquet", "sql_table"])
 def test_workers_read_and_write_the_storage_themselves_in_standalone_mode(tmp_path, output):
     properties = {"storage_type": output}

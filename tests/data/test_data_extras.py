@@ -6,25 +6,15 @@ Each case runs in a fresh interpreter where the library is made unimportable
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import pytest
+
+from tests.support.scripts import ok, run_python
 
 HEAVY = ("pandas", "numpy", "pyarrow", "openpyxl", "sqlalchemy", "pymongo", "boto3", "fsspec", "dask", "polars")
 
 
-def run_python(code: str, cwd) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
 def test_scenaria_and_its_data_nodes_load_without_the_heavy_libraries(tmp_path):
-    out = run_python(
+    done = run_python(
         f"""
         import sys
         import scenaria as tp
@@ -41,7 +31,9 @@ def test_scenaria_and_its_data_nodes_load_without_the_heavy_libraries(tmp_path):
         print(sorted(name for name in {HEAVY!r} if name in sys.modules))
     """,
         tmp_path,
+        timeout=120,
     )
+    out = ok(done).strip()
     assert out.splitlines()[-1] == "[]"
 
 
@@ -93,7 +85,7 @@ CASES = [
 
 @pytest.mark.parametrize(("missing", "config", "use", "extra"), CASES, ids=[case[0] for case in CASES])
 def test_a_missing_library_names_the_pip_install(tmp_path, missing, config, use, extra):
-    out = run_python(
+    done = run_python(
         f"""
         import sys
         sys.modules[{missing!r}] = None
@@ -109,13 +101,15 @@ def test_a_missing_library_names_the_pip_install(tmp_path, missing, config, use,
             print("no error")
     """,
         tmp_path,
+        timeout=120,
     )
+    out = ok(done).strip()
     assert f'pip install "{extra}"' in out, out
     assert "data node DATANODE_x" in out and f"needs {missing}" in out
 
 
 def test_csv_with_a_class_as_exposed_type_needs_no_pandas(tmp_path):
-    out = run_python(
+    done = run_python(
         """
         import sys
         sys.modules["pandas"] = None
@@ -128,5 +122,7 @@ def test_csv_with_a_class_as_exposed_type_needs_no_pandas(tmp_path):
         print([(row.a, row.b) for row in dn.read()])
     """,
         tmp_path,
+        timeout=120,
     )
+    out = ok(done).strip()
     assert out == "[('1', 'x'), ('2', 'y'), ('3', 'z')]"

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from data_helpers import NeedsThree, Person, Point, make_node
 
 import scenaria as tp
 from scenaria.data.csv import CSVDataNode
@@ -30,6 +29,7 @@ from scenaria.exceptions import (
     UnknownCompressionAlgorithm,
     UnknownParquetEngine,
 )
+from tests.support.data_nodes import NeedsThree, Person, Point, make_node
 
 FRAME = pd.DataFrame({"name": ["ann", "bob", "cid"], "age": [31, 42, 53]})
 

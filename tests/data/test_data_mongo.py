@@ -7,12 +7,12 @@ import urllib.parse
 import uuid
 
 import pytest
-from data_helpers import make_node
 
 from scenaria import Config
 from scenaria.data.filter import JoinOperator, Operator
 from scenaria.data.mongo import MongoCollectionDataNode, MongoDefaultDocument, connection_string
 from scenaria.exceptions import InvalidCustomDocument, MissingRequiredProperty
+from tests.support.data_nodes import make_node
 
 
 def test_connection_strings():

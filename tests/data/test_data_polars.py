@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import polars as pl
 import pytest
-from data_helpers import make_node
 from polars.testing import assert_frame_equal
 
 from scenaria.data.filter import JoinOperator, Operator
 from scenaria.exceptions import ConfigCheckError
+from tests.support.data_nodes import make_node
 
 FRAME = pd.DataFrame({"region": ["eu", "us", "eu", "asia"], "amount": [10, 250, 400, 75]})
 POLARS_FRAME = pl.DataFrame({"region": ["eu", "us", "eu", "asia"], "amount": [10, 250, 400, 75]})

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pickle
 
 import pytest
-from data_helpers import make_node
 
 from scenaria import Scope
 from scenaria.exceptions import DataNodeReadingError, DataNodeWritingError, MissingRequiredProperty
+from tests.support.data_nodes import make_node
 
 
 def s3_node(s3_bucket: dict, key: str = "folder/object.bin", **extra):

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from data_helpers import NeedsThree, Person, make_node
 
 from scenaria import Config
 from scenaria.data.filter import JoinOperator, Operator
@@ -25,6 +24,7 @@ from scenaria.exceptions import (
     SQLQueryCannotBeExecuted,
     UnknownDatabaseEngine,
 )
+from tests.support.data_nodes import NeedsThree, Person, make_node
 
 FRAME = pd.DataFrame({"name": ["ann", "bob", "cid"], "age": [31, 42, 53]})
 
@@ -138,6 +138,7 @@ def test_sql_table_write_is_all_or_nothing(db):
         wrong.read()
 
 
+@pytest.mark.postgresql
 def test_sql_table_in_another_schema(postgres_db):
     run(postgres_db, "CREATE SCHEMA sales", "CREATE TABLE sales.orders (id INTEGER, amount REAL)")
     dn = make_node("sql_table", table_name="sales.orders", **postgres_db)

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from standalone_support import RecordingListener, children
 
 from scenaria.dispatch.standalone import StandaloneDispatcher
+from tests.support.dispatch import RecordingListener
+from tests.support.processes import children
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Runnables for the standalone dispatcher tests, importable by worker processes (sent by reference).
 
-The test directory is on the orchestrator's ``sys.path`` (pytest puts it there), and workers get
-the orchestrator's ``sys.path``, so these travel by reference like any user module function.
+The repository is on the orchestrator's ``sys.path`` (pytest puts it there: ``tests`` is a package),
+and workers get the orchestrator's ``sys.path``, so these travel by reference
+(``tests.dispatch.standalone_jobs.<name>``) like any user module function.
 """
 
 from __future__ import annotations

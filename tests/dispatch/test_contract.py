@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from standalone_jobs import Call, add, fail, return_lock, talk
-from standalone_support import RecordingListener, children
 
 from scenaria.dispatch import dispatcher_class
 from scenaria.dispatch.base import Dispatcher, Ending
@@ -30,6 +28,9 @@ from scenaria.dispatch.dask import DaskDispatcher
 from scenaria.dispatch.development import DevelopmentDispatcher
 from scenaria.dispatch.standalone import StandaloneDispatcher
 from scenaria.exceptions import ModeNotAvailable, ResultNotPicklable
+from tests.dispatch.standalone_jobs import Call, add, fail, return_lock, talk
+from tests.support.dispatch import RecordingListener
+from tests.support.processes import children
 
 ALL = ("development", "standalone", "dask")
 ASYNCHRONOUS = ("standalone", "dask")

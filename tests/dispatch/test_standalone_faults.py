@@ -6,7 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
-from standalone_jobs import (
+
+from scenaria.dispatch.base import Ending
+from scenaria.exceptions import JobTimeout, WorkerDied
+from tests.dispatch.standalone_jobs import (
     Call,
     add,
     exit_with,
@@ -19,10 +22,10 @@ from standalone_jobs import (
     sleep_then_write,
     wait_for_gate,
 )
-from standalone_support import RecordingListener, wait_gone
+from tests.support.dispatch import RecordingListener
+from tests.support.processes import wait_gone
 
-from scenaria.dispatch.base import Ending
-from scenaria.exceptions import JobTimeout, WorkerDied
+pytestmark = pytest.mark.processes
 
 
 def test_cancel_a_queued_job(make_pool, listener: RecordingListener, gate) -> None:

@@ -11,8 +11,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from standalone_jobs import Call, add
-from standalone_support import RecordingListener, children, wait_gone
+
+from tests.dispatch.standalone_jobs import Call, add
+from tests.support.dispatch import RecordingListener
+from tests.support.processes import children, wait_gone
+
+pytestmark = pytest.mark.processes
 
 HERE = Path(__file__).parent
 
@@ -62,7 +66,7 @@ UNGUARDED_SCRIPT = """
 ORCHESTRATOR_SCRIPT = """
     import sys, time
     from scenaria.dispatch.standalone import StandaloneDispatcher
-    from standalone_jobs import Call
+    from tests.dispatch.standalone_jobs import Call
 
     class Listener:
         def job_started(self, job_id, at): print("started", flush=True)

@@ -6,7 +6,12 @@ import time
 from pathlib import Path
 
 import pytest
-from standalone_jobs import (
+
+from scenaria.dispatch.base import Ending
+from scenaria.dispatch.pickling import RunnableNotPicklable
+from scenaria.dispatch.wire import RemoteError, RemoteTraceback
+from scenaria.exceptions import ResultNotPicklable
+from tests.dispatch.standalone_jobs import (
     Call,
     add,
     append,
@@ -20,12 +25,9 @@ from standalone_jobs import (
     return_unloadable,
     talk,
 )
-from standalone_support import RecordingListener
+from tests.support.dispatch import RecordingListener
 
-from scenaria.dispatch.base import Ending
-from scenaria.dispatch.pickling import RunnableNotPicklable
-from scenaria.dispatch.wire import RemoteError, RemoteTraceback
-from scenaria.exceptions import ResultNotPicklable
+pytestmark = pytest.mark.processes
 
 
 def test_start_returns_with_every_worker_ready(make_pool) -> None:
@@ -102,7 +104,7 @@ def test_exception_that_cannot_travel_gets_a_stand_in(make_pool, listener, funct
     outcome = listener.outcome("job")
     assert outcome.ending is Ending.FAILED
     assert isinstance(outcome.error, RemoteError)
-    assert outcome.error.type_name == f"standalone_jobs.{type_name}"
+    assert outcome.error.type_name == f"tests.dispatch.standalone_jobs.{type_name}"
     assert type_name in str(outcome.error) and type_name in outcome.traceback
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 import scenaria as tp
 from scenaria import Config
 from scenaria.entities.status import Status, SubmissionStatus
+
+pytestmark = [pytest.mark.dask, pytest.mark.processes]
 
 
 def fail(value):

@@ -6,9 +6,9 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from e2e_helpers import children
 
 from scenaria.orchestrator import Orchestrator
+from tests.support.processes import children
 
 
 @pytest.fixture(autouse=True)

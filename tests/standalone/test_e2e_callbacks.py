@@ -6,12 +6,15 @@ from __future__ import annotations
 import threading
 import time
 
-import e2e_helpers as helpers
-import e2e_jobs as jobs
-from e2e_helpers import StatusWatch, standalone
+import pytest
 
 import scenaria as tp
 from scenaria import Config
+from tests.standalone import e2e_jobs as jobs
+from tests.support import standalone as helpers
+from tests.support.standalone import StatusWatch, standalone
+
+pytestmark = pytest.mark.processes
 
 
 def chain_and_side():

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
-import e2e_jobs as jobs
 import pytest
-from e2e_helpers import StatusWatch, standalone, wait_gone
 
 import scenaria as tp
 from scenaria import Config
+from tests.standalone import e2e_jobs as jobs
+from tests.support.processes import wait_gone
+from tests.support.standalone import StatusWatch, standalone
+
+pytestmark = pytest.mark.processes
 
 
 def wait_for_file(path, timeout: float = 10) -> str:
@@ -156,7 +159,7 @@ default_data = { name = "slow", seconds = "10:int" }
 [DATA_NODE.out]
 
 [TASK.slow]
-function = "e2e_jobs.nap:function"
+function = "tests.standalone.e2e_jobs.nap:function"
 inputs = [ "spec:SECTION",]
 outputs = [ "out:SECTION",]
 timeout = "0.5:float"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import threading
 
-import e2e_jobs as jobs
 import pytest
-from e2e_helpers import standalone
 
 import scenaria as tp
 from scenaria import Config
 from scenaria.exceptions import ScenariaError
+from tests.standalone import e2e_jobs as jobs
+from tests.support.standalone import standalone
+
+pytestmark = pytest.mark.processes
 
 
 def one_task_scenario(function, value=20, **properties):

@@ -7,11 +7,13 @@ import subprocess
 import sys
 
 import pytest
-from e2e_helpers import child_env, write_script
 
 import scenaria as tp
 from scenaria import Config
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
+from tests.support.scripts import child_env, write_script
+
+pytestmark = pytest.mark.processes
 
 ORCHESTRATOR = """
     import sys

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 
-import e2e_jobs as jobs
-from e2e_helpers import StatusWatch, standalone
+import pytest
 
 import scenaria as tp
 from scenaria import Config
+from tests.standalone import e2e_jobs as jobs
+from tests.support.standalone import StatusWatch, standalone
+
+pytestmark = pytest.mark.processes
 
 
 def test_stopping_cancels_a_pending_retry_and_the_next_run_starts_the_job():
@@ -35,7 +38,7 @@ def test_stopping_cancels_a_pending_retry_and_the_next_run_starts_the_job():
 
 def test_a_script_that_only_starts_the_orchestrator_exits_cleanly(tmp_path):
     """Stopping at exit (an atexit handler) still reaches the store."""
-    from e2e_helpers import run_script, write_script
+    from tests.support.scripts import run_script, write_script
 
     script = write_script(
         tmp_path,

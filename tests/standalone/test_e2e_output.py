@@ -7,11 +7,15 @@ import subprocess
 import sys
 import time
 
-import e2e_jobs as jobs
-from e2e_helpers import child_env, standalone, write_script
+import pytest
 
 import scenaria as tp
 from scenaria import Config
+from tests.standalone import e2e_jobs as jobs
+from tests.support.scripts import child_env, write_script
+from tests.support.standalone import standalone
+
+pytestmark = pytest.mark.processes
 
 
 def test_a_jobs_output_is_stored_with_the_job():
@@ -34,7 +38,7 @@ CONSOLE = """
 import sys
 import time
 
-import e2e_jobs as jobs
+from tests.standalone import e2e_jobs as jobs
 import scenaria as tp
 from scenaria import Config
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 
-import e2e_jobs as jobs
-from e2e_helpers import standalone
+import pytest
 
 import scenaria as tp
 from scenaria import Config
+from tests.standalone import e2e_jobs as jobs
+from tests.support.standalone import standalone
+
+pytestmark = pytest.mark.processes
 
 
 def nap_task(name: str, seconds: float, *upstream):

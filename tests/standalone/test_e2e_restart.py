@@ -13,7 +13,11 @@ import subprocess
 import sys
 
 import pytest
-from e2e_helpers import child_env, children, ok, run_script, wait_gone, write_script
+
+from tests.support.processes import children, wait_gone
+from tests.support.scripts import child_env, ok, run_script, write_script
+
+pytestmark = pytest.mark.processes
 
 APP = """
 import json

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from e2e_helpers import ok, run_script, write_script
+
+from tests.support.scripts import ok, run_script, write_script
+
+pytestmark = pytest.mark.processes
 
 TUTORIAL = """
 import json

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from scenaria.store import open_repository
+from tests.support.postgres import POSTGRESQL
 
-PERSISTENT = ["sqlite", "filesystem", "postgresql"]
+PERSISTENT = ["sqlite", "filesystem", POSTGRESQL]
 ALL = ["memory", *PERSISTENT]
 
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenaria.store import open_repository
+from tests.support.postgres import POSTGRESQL
 
 IDS = st.sampled_from(["S1", "S2", "S3", "S4", "S5"])
 CONFIGS = st.sampled_from(["a", "b", None])
@@ -82,7 +83,7 @@ def check(repo, model: Model) -> None:
     assert repo.get_meta("k") == model.meta
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite", "filesystem", "postgresql"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "filesystem", POSTGRESQL])
 def test_random_programs_match_the_model(kind, tmp_path, request):
     if kind == "postgresql":
         store = open_repository(request.getfixturevalue("postgres_settings"))

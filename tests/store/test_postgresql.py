@@ -17,6 +17,7 @@ def settings(postgres_settings):
     return postgres_settings
 
 
+@pytest.mark.postgresql
 def test_tables_live_in_their_own_schema(settings, postgres_server):
     import psycopg2
 
@@ -36,6 +37,7 @@ def test_tables_live_in_their_own_schema(settings, postgres_server):
     assert {"scenario", "task", "data_node", "job", "submission", "cycle", "version", "meta"} <= tables
 
 
+@pytest.mark.postgresql
 def test_two_schemas_are_two_stores(settings, postgres_server):
     other = {**settings, "schema": settings["schema"] + "_b"}
     try:
@@ -46,6 +48,7 @@ def test_two_schemas_are_two_stores(settings, postgres_server):
         postgres_server.drop_schema(other["schema"])
 
 
+@pytest.mark.postgresql
 def test_processes_starting_together_create_the_schema_once(settings):
     code = (
         "import json, sys\n"
@@ -62,6 +65,7 @@ def test_processes_starting_together_create_the_schema_once(settings):
         assert repo.count("job") == 6
 
 
+@pytest.mark.postgresql
 def test_a_bad_schema_name_is_refused(settings):
     with pytest.raises(ValueError, match="identifier"):
         open_repository({**settings, "schema": 'x"; DROP TABLE y; --'})

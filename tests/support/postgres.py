@@ -20,13 +20,16 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import urllib.parse
 import uuid
 from pathlib import Path
+
+import pytest
+
+from tests.support.network import free_port
 
 
 def find_bindir() -> str | None:
@@ -94,11 +97,8 @@ shutil.rmtree(folder, ignore_errors=True)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
+# The PostgreSQL case of a back-end parameter (``params=["sqlite", POSTGRESQL]``), marked as such.
+POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgresql)
 
 PASSWORD = "p@ss:w/rd&é"  # characters that must be quoted in a URL
 
@@ -112,7 +112,7 @@ class PostgresServer:
         # not under pytest's tmp folders: those are private to the user running the tests
         self.folder = tempfile.mkdtemp(prefix="scenaria-pg-")
         self.data = os.path.join(self.folder, "data")
-        self.host, self.port = "127.0.0.1", _free_port()
+        self.host, self.port = "127.0.0.1", free_port()
         self.user, self.password = "postgres", PASSWORD
         self.url = f"postgresql://postgres:{urllib.parse.quote(PASSWORD, safe='')}@127.0.0.1:{self.port}/postgres"
         self._user = "nobody" if os.geteuid() == 0 else None

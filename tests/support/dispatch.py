@@ -1,15 +1,10 @@
-"""Helpers of the standalone dispatcher tests: a recording listener and process checks.
-
-A module of its own (not conftest) so that tests import it by an unambiguous name.
-"""
+"""Helpers of the dispatcher tests: a listener that records every report of a dispatcher."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
-
-from processes import children, wait_gone  # noqa: F401  (re-exported to the tests)
 
 from scenaria.dispatch.base import Outcome
 

@@ -1,21 +1,12 @@
-"""Helpers of the core tests: a standard configuration, event recording and child processes."""
+"""Helpers of the core tests: a standard configuration and event recording."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 from queue import Empty
-
-import core_funcs as funcs
 
 from scenaria import Config, Frequency
 from scenaria.events import Notifier
-
-REPO = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
+from tests.core import core_funcs as funcs
 
 
 def chain_config(frequency: Frequency | None = None, skippable: bool = False, **scenario_properties):
@@ -46,20 +37,3 @@ class Recorder:
 
     def close(self) -> None:
         Notifier.unregister(self.registration_id)
-
-
-def run_python(code: str, cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run ``code`` in a fresh interpreter in ``cwd`` (the test functions importable); check it."""
-    script = cwd / "child_script.py"
-    script.write_text(textwrap.dedent(code))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)])}
-    env.pop("SCENARIA_CONFIG_PATH", None)
-    done = subprocess.run(
-        [sys.executable, str(script), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    return done
-
-
-def ok(done: subprocess.CompletedProcess) -> str:
-    assert done.returncode == 0, f"child failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout

@@ -1,21 +1,11 @@
-"""Helpers of the standalone end-to-end tests: configurations, child scripts, waiting on jobs."""
+"""Helpers of the standalone end-to-end tests: the standalone mode, waiting on job statuses, a subscriber."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 import threading
-from pathlib import Path
-
-from processes import children, wait_gone  # noqa: F401  (re-exported to the tests)
 
 import scenaria as tp
 from scenaria import Config
-
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 
 
 def standalone(workers: int | None = 2) -> None:
@@ -25,36 +15,6 @@ def standalone(workers: int | None = 2) -> None:
     else:
         Config.configure_job_executions(mode="standalone", max_nb_of_workers=workers)
     tp.Orchestrator().run()
-
-
-def write_script(directory: Path, code: str, name: str = "app.py") -> Path:
-    script = directory / name
-    script.write_text(textwrap.dedent(code))
-    return script
-
-
-def run_script(script: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run ``script`` with this interpreter in its directory, the test helpers importable."""
-    return subprocess.run(
-        [sys.executable, str(script), *args],
-        cwd=script.parent,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def child_env() -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)])}
-    for variable in ("SCENARIA_CONFIG_PATH", "TAIPY_CONFIG_PATH"):
-        env.pop(variable, None)
-    return env
-
-
-def ok(done: subprocess.CompletedProcess) -> str:
-    assert done.returncode == 0, f"child failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 class StatusWatch:
