@@ -34,7 +34,7 @@ to fix it.
     │   └── InvalidSubmissionTransition
     ├── DataNodeError                     reading or writing data
     │   ├── NoData, DataNodeIsBeingEdited, DataNodeWritingError, MissingRequiredProperty,
-    │   ├── InvalidDataNodeType, InvalidExposedType, MissingReadFunction, MissingWriteFunction,
+    │   ├── InvalidDataNodeProperty, InvalidDataNodeType, InvalidExposedType, MissingReadFunction, MissingWriteFunction,
     │   ├── DataNodeReadingError (DataFileNotFound), SQLQueryCannotBeExecuted,
     │   └── DataNodeConfigIsNotGlobal, ... (file, SQL and storage specific errors)
     ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError
@@ -292,6 +292,10 @@ class DataNodeWritingError(DataNodeError):
 
 class MissingRequiredProperty(DataNodeError):
     pass
+
+
+class InvalidDataNodeProperty(DataNodeError):
+    """A data node built directly has a property the configuration checker refuses."""
 
 
 class InvalidDataNodeType(DataNodeError):

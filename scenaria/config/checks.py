@@ -240,6 +240,14 @@ def check_data_nodes(layer: ConfigLayer, collector: IssueCollector) -> None:
             _check_data_node(dn, _Report(collector, dn, "data_node"))
 
 
+def data_node_issues(dn: DataNodeConfig) -> IssueCollector:
+    """What ``Config.check()`` finds about one data node config: data nodes built directly
+    (``CSVDataNode("id", Scope.SCENARIO, properties={...})``) are checked by the same rules."""
+    collector = IssueCollector()
+    _check_data_node(dn, _Report(collector, dn, "data_node"))
+    return collector
+
+
 def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
     is_default = dn.id == DEFAULT_ID
     if not dn.id:

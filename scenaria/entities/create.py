@@ -213,7 +213,7 @@ def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, creat
         existing = _shared(registry, DataNode, plan.config_id, owner)
         if existing is not None:
             return existing
-    dn = plan.cls(
+    dn = plan.cls._build(
         id=new_id("DATANODE", plan.config_id),
         config_id=plan.config_id,
         _scope=plan.scope,

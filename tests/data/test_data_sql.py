@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from data_helpers import NeedsThree, Person, make_node
 
 from scenaria import Config
+from scenaria.config import Scope
 from scenaria.data.filter import JoinOperator, Operator
 from scenaria.data.sql import SQLDataNode
 from scenaria.data.sql_base import engine_url, get_engine
@@ -236,12 +237,18 @@ def test_config_check_accepts_one_query_and_refuses_neither(tmp_path):
 def test_sql_properties_are_checked_when_the_data_node_is_built():
     with pytest.raises(UnknownDatabaseEngine, match="'oracle'"):
         SQLTableDataNode(
-            id="DATANODE_x", config_id="x", _properties={"db_engine": "oracle", "db_name": "x", "table_name": "t"}
+            "x",
+            Scope.SCENARIO,
+            properties={
+                "db_engine": "oracle",
+                "db_name": "x",
+                "table_name": "t",
+                "db_username": "u",
+                "db_password": "p",
+            },
         )
     with pytest.raises(MissingRequiredProperty, match="db_username, db_password"):
-        SQLTableDataNode(
-            id="DATANODE_x", config_id="x", _properties={"db_engine": "postgresql", "db_name": "x", "table_name": "t"}
-        )
+        SQLTableDataNode("x", Scope.SCENARIO, properties={"db_engine": "postgresql", "db_name": "x", "table_name": "t"})
 
 
 def test_a_sql_data_node_pickles_without_a_connection(db):
