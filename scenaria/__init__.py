@@ -23,6 +23,7 @@ _API = (
     "delete",
     "delete_job",
     "delete_jobs",
+    "duplicate_scenario",
     "exists",
     "get",
     "get_cycles",

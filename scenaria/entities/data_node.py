@@ -359,6 +359,17 @@ class DataNode(Owned, Entity):
         """At creation, before the first save: write the config's ``default_data`` where the type
         keeps data of its own (``_add_edit``, not ``track_edit``: the creation is the event)."""
 
+    def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
+        """At duplication, before the first save: what the copy of ``original`` starts with. Here,
+        for data kept outside scenaria (a table, a collection, functions): the same data, so the
+        same history; types that keep data of their own copy it when ``copy_data``."""
+        if self._ALWAYS_WRITTEN:
+            self._take_history(original)
+
+    def _take_history(self, original: DataNode) -> None:
+        self._edits = [dict(edit) for edit in original._edits]
+        self._last_edit_date = original.last_edit_date or now()
+
     def _delete_generated(self) -> None:
         """At deletion: remove the data scenaria generated for this node (e.g. its file)."""
 

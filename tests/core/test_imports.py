@@ -12,6 +12,7 @@ from core_helpers import ok, run_python
 import scenaria
 
 EXPORTED = [
+    "duplicate_scenario",
     "PickleDataNode",
     "InMemoryDataNode",
     "GenericDataNode",
