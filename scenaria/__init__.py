@@ -110,6 +110,8 @@ _LAZY: dict[str, str] = {
         ("ScenarioId", "SequenceId", "TaskId", "DataNodeId", "JobId", "SubmissionId", "CycleId"),
         "scenaria.entities.ids",
     ),
+    "export_scenario": "scenaria.transfer",
+    "import_scenario": "scenaria.transfer",
 }
 
 

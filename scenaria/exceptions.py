@@ -37,6 +37,7 @@ to fix it.
     │   ├── InvalidDataNodeProperty, InvalidDataNodeType, InvalidExposedType, MissingReadFunction, MissingWriteFunction,
     │   ├── DataNodeReadingError (DataFileNotFound), SQLQueryCannotBeExecuted,
     │   └── DataNodeConfigIsNotGlobal, ... (file, SQL and storage specific errors)
+    ├── TransferError                     ExportPathAlreadyExists, InvalidScenarioArchive, ScenarioImportConflict, ...
     ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
     ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
@@ -367,6 +368,26 @@ class DataFileNotFound(DataNodeReadingError, FileNotFoundError):
 
 
 # --- versions and events -------------------------------------------------------------------------
+class TransferError(ScenariaError):
+    """Exporting or importing a scenario archive failed."""
+
+
+class ExportPathAlreadyExists(TransferError):
+    """``export_scenario`` would replace an existing file (pass ``override=True``)."""
+
+
+class ImportArchiveDoesntContainAnyScenario(TransferError):
+    """The archive to import holds no scenario."""
+
+
+class InvalidScenarioArchive(TransferError):
+    """The archive to import is not one ``export_scenario`` wrote, or was damaged or changed since."""
+
+
+class ScenarioImportConflict(TransferError):
+    """The store holds entities (or files) of the archive already (pass ``override=True``)."""
+
+
 class VersionError(ScenariaError):
     """Version management refuses to start."""
 

@@ -12,6 +12,8 @@ from core_helpers import ok, run_python
 import scenaria
 
 EXPORTED = [
+    "export_scenario",
+    "import_scenario",
     "duplicate_scenario",
     "PickleDataNode",
     "InMemoryDataNode",
