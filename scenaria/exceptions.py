@@ -38,7 +38,7 @@ to fix it.
     │   ├── DataNodeReadingError (DataFileNotFound), SQLQueryCannotBeExecuted,
     │   └── DataNodeConfigIsNotGlobal, ... (file, SQL and storage specific errors)
     ├── TransferError                     ExportPathAlreadyExists, InvalidScenarioArchive, ScenarioImportConflict, ...
-    ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError
+    ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError, MigrationFunctionFailed
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
     ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
@@ -394,6 +394,10 @@ class VersionError(ScenariaError):
 
 class VersionAlreadyExistsAsDevelopment(VersionError):
     pass
+
+
+class MigrationFunctionFailed(VersionError):
+    """A migration function raised while entities of older production versions were migrated."""
 
 
 class ConflictedConfigurationError(VersionError):

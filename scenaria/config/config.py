@@ -28,7 +28,7 @@ from scenaria.config.layer import DEFAULT_ID, ConfigLayer, compile_layers, defau
 from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.section import Section, UniqueSection, copy_value
 from scenaria.config.task import TaskConfig
-from scenaria.exceptions import ConfigCheckError, ConfigurationUpdateBlocked
+from scenaria.exceptions import ConfigCheckError, ConfigError, ConfigurationUpdateBlocked
 
 logger = logging.getLogger("scenaria")
 
@@ -90,6 +90,8 @@ class Config(metaclass=_ConfigMeta):
     _applied: ConfigLayer = ConfigLayer()
     _compiled = False
     _blocked = False
+    # target version -> config id -> migration functions, in the order they were added
+    _migrations: dict[str, dict[str, list[Callable[[Any], Any]]]] = {}
 
     # --- state -----------------------------------------------------------------------------------
     @classmethod
@@ -102,6 +104,21 @@ class Config(metaclass=_ConfigMeta):
             cls._applied = ConfigLayer()
             cls._compiled = False
             cls._blocked = False
+            cls._migrations = {}
+
+    @classmethod
+    def add_migration_function(cls, target_version: str, config: Any, migration_fct: Callable[[Any], Any]) -> None:
+        """Have ``migration_fct(entity)`` migrate the entities of ``config`` (a data node, task or
+        scenario config, or its id) of older production versions when the production version
+        ``target_version`` runs (see ``scenaria.versioning.migration``)."""
+        config_id = config if isinstance(config, str) else getattr(config, "id", None)
+        if not isinstance(config_id, str) or not callable(migration_fct) or not str(target_version):
+            raise ConfigError(
+                f"add_migration_function({target_version!r}, {config!r}, {migration_fct!r}): give a version, "
+                "a data node, task or scenario config (or its id) and a function of one entity."
+            )
+        with cls._lock:
+            cls._migrations.setdefault(str(target_version), {}).setdefault(config_id, []).append(migration_fct)
 
     @classmethod
     def block_update(cls) -> None:
