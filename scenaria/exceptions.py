@@ -38,7 +38,8 @@ to fix it.
     │   ├── DataNodeReadingError (DataFileNotFound), SQLQueryCannotBeExecuted,
     │   └── DataNodeConfigIsNotGlobal, ... (file, SQL and storage specific errors)
     ├── TransferError                     ExportPathAlreadyExists, InvalidScenarioArchive, ScenarioImportConflict, ...
-    ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError, MigrationFunctionFailed
+    ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError,
+    │                                     MigrationFunctionFailed
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
     ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd

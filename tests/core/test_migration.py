@@ -94,7 +94,7 @@ def test_a_failing_migration_changes_nothing():
 
     configure("2.0")
     Config.add_migration_function("2.0", "number", broken)
-    with pytest.raises(MigrationFunctionFailed, match="broken.*no rate"):
+    with pytest.raises(MigrationFunctionFailed, match=r"broken.*no rate"):
         tp.Orchestrator().run()
     assert "unit" not in registry().get(tp.get(scenario_id).number.id).properties  # not even in memory
     configure("1.0")
