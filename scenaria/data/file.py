@@ -195,7 +195,7 @@ class FileDataNode(DataNode):
             self._last_edit_date = self._file_mtime() or self._edit_timestamp()
         elif default_data is not None:
             self._write(default_data)
-            self._add_edit({"editor_id": "scenaria", "comment": "Default data written."})
+            self._add_default_data_edit()
 
 
 def is_remote(path: str) -> bool:

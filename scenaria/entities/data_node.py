@@ -345,6 +345,11 @@ class DataNode(Owned, Entity):
             del self._edits[:-EDIT_HISTORY_LIMIT]
         self._last_edit_date = edit["timestamp"]
 
+    def _add_default_data_edit(self) -> None:
+        """The edit of the default data written at creation, with Taipy's fields and key order
+        (``editor``, not ``editor_id``: no user edited it)."""
+        self._add_edit({"timestamp": self._edit_timestamp(), "editor": "TAIPY", "comment": "Default data written."})
+
     def _edit_timestamp(self) -> dt.datetime:
         return now()
 

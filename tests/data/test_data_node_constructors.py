@@ -80,6 +80,9 @@ def test_default_data_is_written_where_the_storage_is_empty(tmp_path):
     pickled = PickleDataNode("numbers", Scope.GLOBAL, properties={"default_data": [1, 2]})
     assert pickled.read() == [1, 2] and pickled.is_generated and pickled.path.endswith(".p")
     assert "default_data" not in pickled.properties
+    # the default data's edit has Taipy 4.1.1's fields, in its order
+    assert list(pickled.edits[0]) == ["timestamp", "editor", "comment"]
+    assert pickled.edits[0]["editor"] == "TAIPY" and pickled.edits[0]["comment"] == "Default data written."
     in_memory = InMemoryDataNode("memo", Scope.SCENARIO, properties={"default_data": {"k": 1}})
     assert in_memory.read() == {"k": 1} and in_memory.last_edit_date is not None
     existing = tmp_path / "kept.json"
@@ -165,3 +168,12 @@ def test_the_documented_example_runs(capsys):
     exec(compile(code, "docs/data-nodes.md", "exec"), {})
     assert capsys.readouterr().out.split() == ["a", "0", "1"]
     assert Path("sales.csv").read_text().splitlines() == ["a", "1"]
+
+
+def test_a_configured_data_nodes_default_data_edit_is_taipys_too():
+    config = tp.Config.configure_data_node("seeded", default_data=3)
+    dn = tp.create_global_data_node(tp.Config.configure_data_node("g", scope=Scope.GLOBAL, default_data=1))
+    scenario = tp.create_scenario(tp.Config.configure_scenario("s", additional_data_node_configs=[config]))
+    for node in (dn, scenario.seeded):
+        (edit,) = node.edits
+        assert list(edit) == ["timestamp", "editor", "comment"] and edit["editor"] == "TAIPY"
