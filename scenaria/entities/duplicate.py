@@ -20,22 +20,28 @@ from typing import Any
 
 from scenaria.config.enums import Scope
 from scenaria.entities.base import Entity, new_id, now
-from scenaria.entities.create import _cycle, _shared
-from scenaria.entities.cycle import Cycle
+from scenaria.entities.cycle import Cycle, find_or_create_cycle
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.registry import Registry
-from scenaria.entities.scenario import Scenario
 from scenaria.entities.task import Task
 from scenaria.exceptions import EntityError
 
 
+def _shared(registry: Registry, cls: type, config_id: str, owner: str | None) -> Any:
+    """The entity of that config and owner the store holds, if any (a shared one to reuse)."""
+    found: list[Any] = registry.find(cls, config_id=config_id)
+    return next((entity for entity in found if entity.owner_id == owner), None)
+
+
 def duplicate_scenario(
     registry: Registry,
-    scenario: Scenario,
+    scenario: Any,
     creation_date: dt.datetime | None = None,
     name: str | None = None,
     data_to_duplicate: bool | set[str] | frozenset[str] | list[str] = True,
-) -> Scenario:
+) -> Any:
+    """The copy of ``scenario`` (a Scenario: its class builds the copy, so that this module,
+    which ``Scenario.duplicate`` imports, does not import the scenario module back)."""
     from scenaria.config import Config
 
     if not isinstance(data_to_duplicate, (bool, set, frozenset, list, tuple)):
@@ -46,7 +52,9 @@ def duplicate_scenario(
     creation_date = creation_date or now()
     created: list[Any] = []
     old_cycle: Cycle | None = scenario.cycle
-    cycle = _cycle(registry, old_cycle.frequency, creation_date, created) if old_cycle is not None else None
+    cycle = (
+        find_or_create_cycle(registry, old_cycle.frequency, creation_date, created) if old_cycle is not None else None
+    )
     copier = _Copier(registry, new_id("SCENARIO", scenario.config_id), cycle, data_to_duplicate, created)
     copier.storage_folder = Config.core.storage_folder
     with registry.transaction():
@@ -65,7 +73,7 @@ def duplicate_scenario(
         if name is not None:
             properties["name"] = name
         primary = cycle is not None and registry.repository.count("scenario", owner_id=cycle.id) == 0
-        new = Scenario(
+        new = type(scenario)(
             id=copier.scenario_id,
             config_id=scenario.config_id,
             _task_ids=[task.id for task in tasks.values()],

@@ -231,7 +231,7 @@ def test_config_check_accepts_one_query_and_refuses_neither(tmp_path):
     with pytest.raises(ConfigCheckError, match=r"DATA_NODE\.neither.*read_query.*write_query_builder"):
         Config.check()
     with pytest.raises(MissingRequiredProperty, match=r"read_query.*write_query_builder"):
-        SQLDataNode(id="DATANODE_x", config_id="x", _properties=sqlite)
+        SQLDataNode("x", Scope.SCENARIO, properties=sqlite)
 
 
 def test_sql_properties_are_checked_when_the_data_node_is_built():
