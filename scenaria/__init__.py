@@ -23,6 +23,7 @@ _API = (
     "delete",
     "delete_job",
     "delete_jobs",
+    "duplicate_scenario",
     "exists",
     "get",
     "get_cycles",
@@ -109,6 +110,8 @@ _LAZY: dict[str, str] = {
         ("ScenarioId", "SequenceId", "TaskId", "DataNodeId", "JobId", "SubmissionId", "CycleId"),
         "scenaria.entities.ids",
     ),
+    "export_scenario": "scenaria.transfer",
+    "import_scenario": "scenaria.transfer",
 }
 
 
@@ -122,6 +125,7 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/c
     from scenaria.api import delete as delete
     from scenaria.api import delete_job as delete_job
     from scenaria.api import delete_jobs as delete_jobs
+    from scenaria.api import duplicate_scenario as duplicate_scenario
     from scenaria.api import exists as exists
     from scenaria.api import get as get
     from scenaria.api import get_cycles as get_cycles
@@ -203,6 +207,8 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/c
     from scenaria.exceptions import *  # noqa: F403  (reachable as scenaria.<Exception> too)
     from scenaria.orchestrator import Core as Core
     from scenaria.orchestrator import Orchestrator as Orchestrator
+    from scenaria.transfer import export_scenario as export_scenario
+    from scenaria.transfer import import_scenario as import_scenario
 else:  # at run time: load each name on first use
 
     def __getattr__(name: str) -> object:

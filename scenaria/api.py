@@ -6,6 +6,7 @@ unchanged. Every entity returned is the live object of this process (see ``entit
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -195,6 +196,22 @@ def create_scenario(config: Any, creation_date: dt.datetime | None = None, name:
     if _global_subscribers():
         scenario._save()
     return scenario
+
+
+def duplicate_scenario(
+    scenario: Scenario | str,
+    creation_date: dt.datetime | None = None,
+    name: str | None = None,
+    data_to_duplicate: bool | builtins.set[str] = True,
+) -> Scenario:
+    """A copy of ``scenario`` (an entity or its id): see ``Scenario.duplicate``."""
+    from scenaria.orchestrator.service import prepare
+
+    found = _resolve(scenario)
+    if not isinstance(found, Scenario):
+        raise NonExistingScenario(f"{scenario!r} is not a scenario; give a scenario or its id.")
+    prepare(registry())
+    return found.duplicate(name=name, creation_date=creation_date, data_to_duplicate=data_to_duplicate)
 
 
 def create_global_data_node(config: Any) -> DataNode:
@@ -461,6 +478,7 @@ __all__ = [
     "delete",
     "delete_job",
     "delete_jobs",
+    "duplicate_scenario",
     "exists",
     "get",
     "get_cycles",

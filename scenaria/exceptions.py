@@ -34,10 +34,12 @@ to fix it.
     │   └── InvalidSubmissionTransition
     ├── DataNodeError                     reading or writing data
     │   ├── NoData, DataNodeIsBeingEdited, DataNodeWritingError, MissingRequiredProperty,
-    │   ├── InvalidDataNodeType, InvalidExposedType, MissingReadFunction, MissingWriteFunction,
+    │   ├── InvalidDataNodeProperty, InvalidDataNodeType, InvalidExposedType, MissingReadFunction, MissingWriteFunction,
     │   ├── DataNodeReadingError (DataFileNotFound), SQLQueryCannotBeExecuted,
     │   └── DataNodeConfigIsNotGlobal, ... (file, SQL and storage specific errors)
-    ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError
+    ├── TransferError                     ExportPathAlreadyExists, InvalidScenarioArchive, ScenarioImportConflict, ...
+    ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError,
+    │                                     MigrationFunctionFailed
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
     ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
@@ -294,6 +296,10 @@ class MissingRequiredProperty(DataNodeError):
     pass
 
 
+class InvalidDataNodeProperty(DataNodeError):
+    """A data node built directly has a property the configuration checker refuses."""
+
+
 class InvalidDataNodeType(DataNodeError):
     pass
 
@@ -363,12 +369,36 @@ class DataFileNotFound(DataNodeReadingError, FileNotFoundError):
 
 
 # --- versions and events -------------------------------------------------------------------------
+class TransferError(ScenariaError):
+    """Exporting or importing a scenario archive failed."""
+
+
+class ExportPathAlreadyExists(TransferError):
+    """``export_scenario`` would replace an existing file (pass ``override=True``)."""
+
+
+class ImportArchiveDoesntContainAnyScenario(TransferError):
+    """The archive to import holds no scenario."""
+
+
+class InvalidScenarioArchive(TransferError):
+    """The archive to import is not one ``export_scenario`` wrote, or was damaged or changed since."""
+
+
+class ScenarioImportConflict(TransferError):
+    """The store holds entities (or files) of the archive already (pass ``override=True``)."""
+
+
 class VersionError(ScenariaError):
     """Version management refuses to start."""
 
 
 class VersionAlreadyExistsAsDevelopment(VersionError):
     pass
+
+
+class MigrationFunctionFailed(VersionError):
+    """A migration function raised while entities of older production versions were migrated."""
 
 
 class ConflictedConfigurationError(VersionError):

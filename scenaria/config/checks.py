@@ -240,6 +240,14 @@ def check_data_nodes(layer: ConfigLayer, collector: IssueCollector) -> None:
             _check_data_node(dn, _Report(collector, dn, "data_node"))
 
 
+def data_node_issues(dn: DataNodeConfig) -> IssueCollector:
+    """What ``Config.check()`` finds about one data node config: data nodes built directly
+    (``CSVDataNode("id", Scope.SCENARIO, properties={...})``) are checked by the same rules."""
+    collector = IssueCollector()
+    _check_data_node(dn, _Report(collector, dn, "data_node"))
+    return collector
+
+
 def _check_reserved(properties: dict[str, Any], report: _Report) -> None:
     if RESERVED_PROPERTY in properties:
         report.error(

@@ -20,6 +20,7 @@ from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.section import copy_value
 from scenaria.config.state import ConfigState
 from scenaria.config.task import TaskConfig
+from scenaria.exceptions import ConfigError
 
 
 def _named(**values: Any) -> dict[str, Any]:
@@ -29,6 +30,20 @@ def _named(**values: Any) -> dict[str, Any]:
 
 class Config(ConfigState):
     """The configuration of the process (class-level API, as ``Config.configure_data_node(...)``)."""
+
+    @classmethod
+    def add_migration_function(cls, target_version: str, config: Any, migration_fct: Callable[[Any], Any]) -> None:
+        """Have ``migration_fct(entity)`` migrate the entities of ``config`` (a data node, task or
+        scenario config, or its id) of older production versions when the production version
+        ``target_version`` runs (see ``scenaria.versioning.migration``)."""
+        config_id = config if isinstance(config, str) else getattr(config, "id", None)
+        if not isinstance(config_id, str) or not callable(migration_fct) or not str(target_version):
+            raise ConfigError(
+                f"add_migration_function({target_version!r}, {config!r}, {migration_fct!r}): give a version, "
+                "a data node, task or scenario config (or its id) and a function of one entity."
+            )
+        with cls._lock:
+            cls._migrations.setdefault(str(target_version), {}).setdefault(config_id, []).append(migration_fct)
 
     # --- unique sections -------------------------------------------------------------------------
     @classmethod

@@ -84,6 +84,8 @@ class ConfigState(metaclass=_ConfigMeta):
     _applied: ConfigLayer = ConfigLayer()
     _compiled = False
     _blocked = False
+    # target version -> config id -> migration functions, in the order they were added
+    _migrations: dict[str, dict[str, list[Any]]] = {}
 
     # --- state -----------------------------------------------------------------------------------
     @classmethod
@@ -96,6 +98,7 @@ class ConfigState(metaclass=_ConfigMeta):
             cls._applied = ConfigLayer()
             cls._compiled = False
             cls._blocked = False
+            cls._migrations = {}
 
     @classmethod
     def block_update(cls) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from typing import IO, Any, ClassVar
@@ -55,6 +56,25 @@ class FileDataNode(DataNode):
         else:
             folder = os.path.join(storage_folder, f"{self._STORAGE_TYPE}s")
             dict.update(self._properties, path=os.path.join(folder, f"{self.id}.{self._EXTENSION}"), is_generated=True)
+
+    def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
+        """The copy gets a file of its own beside the original's, named by its id and removed with
+        it; the original's file (or folder) is copied there as it is when ``copy_data``."""
+        assert isinstance(original, FileDataNode)
+        source = original.path
+        separator = "/" if original._is_remote else os.sep
+        folder = source.rsplit("/", 1)[0] if original._is_remote else os.path.dirname(original._local_path)
+        target = f"{folder}{separator}{self.id}.{self._EXTENSION}" if folder else f"{self.id}.{self._EXTENSION}"
+        dict.update(self._properties, path=target, is_generated=True)
+        if not copy_data or not original._exists():
+            return
+        if original._is_remote:
+            original._fs().copy(source, target, recursive=True)
+        elif os.path.isdir(original._local_path):
+            shutil.copytree(original._local_path, target)
+        else:
+            shutil.copy2(original._local_path, target)
+        self._take_history(original)
 
     # --- local paths and URLs ----------------------------------------------------------------------
     @property
@@ -175,7 +195,7 @@ class FileDataNode(DataNode):
             self._last_edit_date = self._file_mtime() or self._edit_timestamp()
         elif default_data is not None:
             self._write(default_data)
-            self._add_edit({"editor_id": "scenaria", "comment": "Default data written."})
+            self._add_default_data_edit()
 
 
 def is_remote(path: str) -> bool:

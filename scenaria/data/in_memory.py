@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, ClassVar
 
 from scenaria.data.base import DataNode
@@ -22,7 +23,12 @@ class InMemoryDataNode(DataNode):
     def _initial_write(self, default_data: Any) -> None:
         if default_data is not None and self.id not in in_memory_storage:
             self._write(default_data)
-            self._add_edit({"editor_id": "scenaria", "comment": "Default data written."})
+            self._add_default_data_edit()
+
+    def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
+        if copy_data and original.id in in_memory_storage:
+            in_memory_storage[self.id] = copy.deepcopy(in_memory_storage[original.id])
+            self._take_history(original)
 
     def _delete_generated(self) -> None:
         in_memory_storage.pop(self.id, None)

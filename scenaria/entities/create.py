@@ -20,7 +20,7 @@ from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
 from scenaria.entities.base import Entity, new_id, now
-from scenaria.entities.cycle import Cycle, default_name, period
+from scenaria.entities.cycle import Cycle, find_or_create_cycle
 from scenaria.entities.data_node import DataNode, data_node_class
 from scenaria.entities.execution import ExecutionSettings
 from scenaria.entities.job import Job
@@ -124,7 +124,7 @@ def create_scenario(
     plan = _plan(config)
     created: list[Any] = []
     creation_date = creation_date or now()
-    cycle = _cycle(registry, plan.frequency, creation_date, created) if plan.frequency else None
+    cycle = find_or_create_cycle(registry, plan.frequency, creation_date, created) if plan.frequency else None
     scenario_id = new_id("SCENARIO", plan.config_id)
     with registry.transaction():
         data_nodes = {
@@ -213,7 +213,7 @@ def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, creat
         existing = _shared(registry, DataNode, plan.config_id, owner)
         if existing is not None:
             return existing
-    dn = plan.cls(
+    dn = plan.cls._build(
         id=new_id("DATANODE", plan.config_id),
         config_id=plan.config_id,
         _scope=plan.scope,
@@ -247,25 +247,6 @@ def _task(
     )
     created.append(task)
     return task
-
-
-def _cycle(registry: Registry, frequency: Any, creation_date: dt.datetime, created: list[Any]) -> Cycle:
-    start, end = period(frequency, creation_date)
-    for cycle in registry.find(Cycle):
-        if cycle.frequency is frequency and cycle.start_date == start:
-            return cycle
-    name = default_name(frequency, start)
-    cycle = Cycle(
-        id=Cycle.new_id(name),
-        _frequency=frequency,
-        _creation_date=creation_date,
-        _start_date=start,
-        _end_date=end,
-        _name=name,
-    )
-    registry.add(cycle)
-    created.append(cycle)
-    return cycle
 
 
 def create_submission(

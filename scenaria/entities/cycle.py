@@ -92,3 +92,24 @@ class Cycle(Entity):
     def name(self, value: str) -> None:
         self._name = value
         self._changed("name", value)
+
+
+def find_or_create_cycle(registry: Any, frequency: Frequency, creation_date: dt.datetime, created: list[Any]) -> Cycle:
+    """The cycle of ``frequency`` holding ``creation_date``; a new one (saved, and added to
+    ``created`` for its CREATION event) when there is none yet."""
+    start, end = period(frequency, creation_date)
+    for cycle in registry.find(Cycle):
+        if cycle.frequency is frequency and cycle.start_date == start:
+            return cycle  # type: ignore[no-any-return]
+    name = default_name(frequency, start)
+    cycle = Cycle(
+        id=Cycle.new_id(name),
+        _frequency=frequency,
+        _creation_date=creation_date,
+        _start_date=start,
+        _end_date=end,
+        _name=name,
+    )
+    registry.add(cycle)
+    created.append(cycle)
+    return cycle

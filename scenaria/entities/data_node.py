@@ -18,11 +18,18 @@ from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
 from scenaria.entities import codec, ports, rules
-from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, now
+from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, new_id, now
 from scenaria.entities.data_filter import JoinOperator, filter_data, get_item
 from scenaria.entities.graph import upstream_data_nodes
 from scenaria.entities.registry import registry
-from scenaria.exceptions import DataNodeIsBeingEdited, InvalidDataNodeType, NoData
+from scenaria.exceptions import (
+    DataNodeIsBeingEdited,
+    InvalidDataNodeProperty,
+    InvalidDataNodeType,
+    InvalidExposedType,
+    MissingRequiredProperty,
+    NoData,
+)
 
 logger = logging.getLogger("scenaria")
 
@@ -50,6 +57,35 @@ STORAGE_TYPES: dict[str, str] = {
 }
 
 
+def checked_properties(
+    storage_type: str,
+    config_id: str,
+    scope: Scope,
+    validity_period: dt.timedelta | None,
+    properties: dict[str, Any] | None,
+) -> tuple[dict[str, Any], Any, str]:
+    """(properties, default data, storage folder) of a data node built directly, checked as the
+    configuration checker checks a data node config, with the same defaults filled in."""
+    from scenaria.config import Config, DataNodeConfig
+    from scenaria.config.checks import data_node_issues
+
+    given = dict(properties or {})
+    section = DataNodeConfig(config_id, storage_type or None, scope, validity_period, **given)
+    section._fill_defaults()
+    errors = data_node_issues(section).errors
+    if errors:
+        lines = "; ".join(f"{issue.field}: {issue.message} (value: {issue.value!r})" for issue in errors)
+        what = f"The {storage_type or 'data'} data node {config_id!r}"
+        missing = [issue.field for issue in errors if issue.value is None and issue.field not in given]
+        if missing and len(missing) == len(errors):
+            raise MissingRequiredProperty(f"{what} needs the properties {', '.join(missing)}: {lines}")
+        if any(issue.field == "exposed_type" for issue in errors):
+            raise InvalidExposedType(f"{what} has invalid properties: {lines}")
+        raise InvalidDataNodeProperty(f"{what} has invalid properties: {lines}")
+    values = {key: getattr(section, key) for key in section.properties if key != "default_data"}
+    return values, getattr(section, "default_data", None), Config.core.storage_folder
+
+
 def data_node_class(storage_type: str) -> type[DataNode]:
     """The data node class of a storage type."""
     target = STORAGE_TYPES.get(storage_type)
@@ -61,9 +97,11 @@ def data_node_class(storage_type: str) -> type[DataNode]:
     return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
 
 
-@dataclasses.dataclass(eq=False, repr=False)
+@dataclasses.dataclass(eq=False, repr=False, init=False)
 class DataNode(Owned, Entity):
-    """Base of every storage type. Use ``scenaria.get`` or a scenario's attributes to get one."""
+    """Base of every storage type. Use ``scenaria.get`` or a scenario's attributes to get one, or
+    build one directly as in Taipy: ``CSVDataNode("sales", Scope.SCENARIO, properties={...})``.
+    """
 
     _KIND: ClassVar[str] = "data_node"
     _ID_PREFIX: ClassVar[str] = "DATANODE"
@@ -85,6 +123,61 @@ class DataNode(Owned, Entity):
     _editor_id: str | None = None
     _editor_expiration_date: dt.datetime | None = field(None, codec=DATETIME)
     _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
+
+    def __init__(
+        self,
+        config_id: str,
+        scope: Scope,
+        id: str | None = None,
+        owner_id: str | None = None,
+        parent_ids: set[str] | None = None,
+        last_edit_date: dt.datetime | None = None,
+        edits: list[dict[str, Any]] | None = None,
+        version: str | None = None,
+        validity_period: dt.timedelta | None = None,
+        edit_in_progress: bool = False,
+        editor_id: str | None = None,
+        editor_expiration_date: dt.datetime | None = None,
+        properties: dict[str, Any] | None = None,
+    ) -> None:
+        """A data node outside any configuration, with Taipy's parameters. Its properties are
+        checked as ``Config.check()`` checks a data node config's; ``default_data`` is written when
+        the storage holds nothing yet. Nothing is saved until the data node is written."""
+        own_properties, default_data, storage_folder = checked_properties(
+            self._STORAGE_TYPE, config_id, scope, validity_period, properties
+        )
+        reg = registry()
+        self._init_fields(
+            id=id or new_id(self._ID_PREFIX, config_id),
+            config_id=config_id,
+            _scope=scope,
+            _owner_id=owner_id,
+            _parent_ids=set(parent_ids or ()),
+            _edits=[codec.encode(edit) for edit in edits or ()],
+            version=version if version is not None else reg.version or reg.repository.get_meta("latest_version") or "",
+            _validity_period=validity_period,
+            _edit_in_progress=edit_in_progress,
+            _editor_id=editor_id,
+            _editor_expiration_date=editor_expiration_date,
+            _properties=own_properties,
+        )
+        self._prepare_new(storage_folder, default_data)
+        if last_edit_date is not None:
+            self._last_edit_date = last_edit_date
+
+    @classmethod
+    def _build(cls, **values: Any) -> DataNode:
+        """A data node from field values (``id=``, ``_scope=``...), unchecked: the creating code
+        has checked the configuration already."""
+        entity = cls.__new__(cls)
+        entity._init_fields(**values)
+        return entity
+
+    def _init_fields(self, **values: Any) -> None:
+        for attr, default, factory in self._defaults():
+            self.__dict__[attr] = factory() if factory is not None else default
+        self.__dict__.update(values)
+        self.__post_init__()
 
     # --- records: the storage type chooses the class ------------------------------------------------
     def _to_record(self) -> dict[str, Any]:
@@ -252,6 +345,11 @@ class DataNode(Owned, Entity):
             del self._edits[:-EDIT_HISTORY_LIMIT]
         self._last_edit_date = edit["timestamp"]
 
+    def _add_default_data_edit(self) -> None:
+        """The edit of the default data written at creation, with Taipy's fields and key order
+        (``editor``, not ``editor_id``: no user edited it)."""
+        self._add_edit({"timestamp": self._edit_timestamp(), "editor": "TAIPY", "comment": "Default data written."})
+
     def _edit_timestamp(self) -> dt.datetime:
         return now()
 
@@ -265,6 +363,17 @@ class DataNode(Owned, Entity):
     def _initial_write(self, default_data: Any) -> None:
         """At creation, before the first save: write the config's ``default_data`` where the type
         keeps data of its own (``_add_edit``, not ``track_edit``: the creation is the event)."""
+
+    def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
+        """At duplication, before the first save: what the copy of ``original`` starts with. Here,
+        for data kept outside scenaria (a table, a collection, functions): the same data, so the
+        same history; types that keep data of their own copy it when ``copy_data``."""
+        if self._ALWAYS_WRITTEN:
+            self._take_history(original)
+
+    def _take_history(self, original: DataNode) -> None:
+        self._edits = [dict(edit) for edit in original._edits]
+        self._last_edit_date = original.last_edit_date or now()
 
     def _delete_generated(self) -> None:
         """At deletion: remove the data scenaria generated for this node (e.g. its file)."""

@@ -88,6 +88,20 @@ class Scenario(Submittable, Entity):
     def owner_id(self) -> str | None:
         return self._owner_id
 
+    def duplicate(
+        self,
+        name: str | None = None,
+        creation_date: dt.datetime | None = None,
+        data_to_duplicate: bool | set[str] = True,
+    ) -> Scenario:
+        """A copy of this scenario, as if created at ``creation_date`` (now by default): new
+        scenario-scoped data nodes (with a copy of their data: all with ``True``, those config ids
+        for a set, none with ``False``) and tasks, the shared ones shared, the sequences, tags and
+        properties copied, ``name`` as its name when given. See ``scenaria.entities.duplicate``."""
+        from scenaria.entities.duplicate import duplicate_scenario
+
+        return duplicate_scenario(registry(), self, creation_date, name, data_to_duplicate)
+
     @property
     def cycle(self) -> Any:
         return registry().cached(self._owner_id) if self._owner_id else None

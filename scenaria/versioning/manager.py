@@ -8,7 +8,8 @@ Three modes, chosen by ``Config.configure_core(mode=...)`` or the application's 
   accumulate across runs. A run whose configuration differs from the one stored with the
   version stops, unless forced (``--taipy-force``), which replaces the stored configuration.
 - **production**: an experiment version marked as production (``--production V``): it behaves as
-  an experiment version and is listed as production by ``scenaria manage-versions``.
+  an experiment version and is listed as production by ``scenaria manage-versions``; when it
+  starts, the entities of older production versions are migrated to it (``migration``).
 
 The current version lives in the registry (``registry.version``): new entities get it and
 queries filter on it.
@@ -112,6 +113,10 @@ def manage_version(registry: Registry, argv: Sequence[str] | None = None) -> str
             repo.set_meta("production_versions", sorted(production))
     repo.set_meta("latest_version", version_id)
     registry.version = version_id
+    if mode == PRODUCTION:
+        from scenaria.versioning.migration import migrate_production_entities
+
+        migrate_production_entities(registry, version_id)
     return version_id
 
 

@@ -12,6 +12,9 @@ import scenaria
 from tests.support.scripts import ok, run_python
 
 EXPORTED = [
+    "export_scenario",
+    "import_scenario",
+    "duplicate_scenario",
     "PickleDataNode",
     "InMemoryDataNode",
     "GenericDataNode",

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import scenaria as tp
+from scenaria.config import Scope
 from scenaria.data.csv import CSVDataNode
 from scenaria.data.filter import JoinOperator, Operator
 from scenaria.exceptions import (
@@ -183,7 +184,7 @@ def test_csv_errors_name_the_data_node_and_leave_the_file_whole():
     with pytest.raises(ConfigCheckError, match="exposed_type"):  # the config check sees it first
         make_node("csv", exposed_type="modern")
     with pytest.raises(InvalidExposedType, match="'modern'"):  # and the data node itself refuses it
-        CSVDataNode(id="DATANODE_x", config_id="x", _properties={"exposed_type": "modern"})
+        CSVDataNode("x", Scope.SCENARIO, properties={"exposed_type": "modern"})
 
 
 def test_empty_csv_reads_as_an_empty_frame(tmp_path):

@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from scenaria import Config
+from scenaria.config import Scope
 from scenaria.data.filter import JoinOperator, Operator
 from scenaria.data.mongo import MongoCollectionDataNode, MongoDefaultDocument, connection_string
 from scenaria.exceptions import InvalidCustomDocument, MissingRequiredProperty
@@ -29,12 +30,10 @@ def test_connection_strings():
 
 def test_properties_are_checked_when_the_data_node_is_built():
     with pytest.raises(MissingRequiredProperty, match="collection_name"):
-        MongoCollectionDataNode(id="DATANODE_x", config_id="x", _properties={"db_name": "d"})
+        MongoCollectionDataNode("x", Scope.SCENARIO, properties={"db_name": "d"})
     with pytest.raises(InvalidCustomDocument, match="not a class"):
         MongoCollectionDataNode(
-            id="DATANODE_x",
-            config_id="x",
-            _properties={"db_name": "d", "collection_name": "c", "custom_document": "Row"},
+            "x", Scope.SCENARIO, properties={"db_name": "d", "collection_name": "c", "custom_document": "Row"}
         )
     assert (
         MongoDefaultDocument(a=1) == MongoDefaultDocument(a=1)

@@ -91,7 +91,7 @@ def test_s3_object_requires_its_properties():
 
     with pytest.raises(MissingRequiredProperty, match="aws_s3_object_key"):
         S3ObjectDataNode(
-            id="DATANODE_x",
-            config_id="x",
-            _properties={"aws_access_key": "a", "aws_secret_access_key": "b", "aws_s3_bucket_name": "c"},
+            "x",
+            Scope.SCENARIO,
+            properties={"aws_access_key": "a", "aws_secret_access_key": "b", "aws_s3_bucket_name": "c"},
         )

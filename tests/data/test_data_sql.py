@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from scenaria import Config
+from scenaria.config import Scope
 from scenaria.data.filter import JoinOperator, Operator
 from scenaria.data.sql import SQLDataNode
 from scenaria.data.sql_base import engine_url, get_engine
@@ -231,18 +232,24 @@ def test_config_check_accepts_one_query_and_refuses_neither(tmp_path):
     with pytest.raises(ConfigCheckError, match=r"DATA_NODE\.neither.*read_query.*write_query_builder"):
         Config.check()
     with pytest.raises(MissingRequiredProperty, match=r"read_query.*write_query_builder"):
-        SQLDataNode(id="DATANODE_x", config_id="x", _properties=sqlite)
+        SQLDataNode("x", Scope.SCENARIO, properties=sqlite)
 
 
 def test_sql_properties_are_checked_when_the_data_node_is_built():
     with pytest.raises(UnknownDatabaseEngine, match="'oracle'"):
         SQLTableDataNode(
-            id="DATANODE_x", config_id="x", _properties={"db_engine": "oracle", "db_name": "x", "table_name": "t"}
+            "x",
+            Scope.SCENARIO,
+            properties={
+                "db_engine": "oracle",
+                "db_name": "x",
+                "table_name": "t",
+                "db_username": "u",
+                "db_password": "p",
+            },
         )
     with pytest.raises(MissingRequiredProperty, match="db_username, db_password"):
-        SQLTableDataNode(
-            id="DATANODE_x", config_id="x", _properties={"db_engine": "postgresql", "db_name": "x", "table_name": "t"}
-        )
+        SQLTableDataNode("x", Scope.SCENARIO, properties={"db_engine": "postgresql", "db_name": "x", "table_name": "t"})
 
 
 def test_a_sql_data_node_pickles_without_a_connection(db):
