@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from scenaria.config.section import UniqueSection
 from scenaria.exceptions import ConfigCoreVersionMismatched
+from scenaria.store import REPOSITORY_TYPES, canonical_type
 
 # The configuration format scenaria writes and reads: Taipy 4.x. Taipy 4.1 refuses a [CORE]
 # section whose core_version is not 4.1.x, so this is what scenaria writes.
@@ -41,7 +42,7 @@ class CoreSection(UniqueSection):
         "core_version",
     )
 
-    REPOSITORY_TYPES: ClassVar[tuple[str, ...]] = ("sqlite", "sql", "filesystem", "postgresql")
+    REPOSITORY_TYPES: ClassVar[tuple[str, ...]] = REPOSITORY_TYPES  # the store's one list, aliases included
     VERSION_MODES: ClassVar[tuple[str, ...]] = ("development", "experiment", "production")
     DEFAULTS: ClassVar[dict[str, Any]] = {
         "root_folder": "./taipy/",
@@ -109,9 +110,8 @@ class CoreSection(UniqueSection):
 
     @property
     def store_kind(self) -> str:
-        """The store back end: ``repository_type`` with the alias ``sql`` read as ``sqlite``."""
-        kind = self.repository_type
-        return "sqlite" if kind == "sql" else kind
+        """The store back end: ``repository_type`` with its alias (``sql``, ``postgres``) resolved."""
+        return canonical_type(self.repository_type)
 
     @property
     def repository_properties(self) -> dict[str, Any]:
