@@ -18,7 +18,7 @@ from tests.support.processes import children, wait_gone
 
 pytestmark = pytest.mark.processes
 
-HERE = Path(__file__).parent
+ROOT = Path(__file__).parent.parent.parent  # the repository: scripts run by the tests import tests.*
 
 UNGUARDED_SCRIPT = """
     import threading
@@ -105,7 +105,7 @@ ctypes.CDLL = _no_libc
 def test_workers_die_with_their_orchestrator(tmp_path: Path, prctl: bool) -> None:
     script = tmp_path / "orchestrator.py"
     script.write_text(textwrap.dedent(ORCHESTRATOR_SCRIPT))
-    paths = [str(HERE), os.environ.get("PYTHONPATH", "")]
+    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
     if not prctl:
         (tmp_path / "sitecustomize.py").write_text(NO_PRCTL)
         paths.insert(0, str(tmp_path))
