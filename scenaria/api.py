@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from scenaria.config import ScenarioConfig, Scope
-from scenaria.entities import codec, rules
+from scenaria.entities import rules, subscribers
+from scenaria.entities.compare import compare_scenarios
 from scenaria.entities.cycle import Cycle
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.job import Job
@@ -23,9 +24,6 @@ from scenaria.entities.sequence import Sequence
 from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import (
-    DifferentScenarioConfigs,
-    InsufficientScenarioToCompare,
-    NonExistingComparator,
     NonExistingScenario,
     NonExistingScenarioConfig,
     NonExistingSequence,
@@ -191,9 +189,9 @@ def create_scenario(config: Any, creation_date: dt.datetime | None = None, name:
             "Config.configure_scenario(...) or Config.scenarios[id]."
         )
     scenario = create(reg, config, creation_date, name)
-    for callback, params in _global_subscribers():
+    for callback, params in subscribers.global_subscribers(registry()):
         scenario._subscribers.append({"callback": callback, "params": params})
-    if _global_subscribers():
+    if subscribers.global_subscribers(registry()):
         scenario._save()
     return scenario
 
@@ -303,36 +301,6 @@ def untag(scenario: Scenario, tag: str) -> None:
     rules.untag(scenario, tag)
 
 
-def compare_scenarios(*scenarios: Scenario, data_node_config_id: str | None = None) -> dict[str, Any]:
-    """``{dn_config_id: {comparator name: comparator(*data)}}`` over the scenarios' data."""
-    from scenaria.config import Config
-
-    if len(scenarios) < 2:
-        raise InsufficientScenarioToCompare("Compare at least two scenarios.")
-    config_ids = {s.config_id for s in scenarios}
-    if len(config_ids) > 1:
-        raise DifferentScenarioConfigs(f"Only scenarios of one config can be compared; got {sorted(config_ids)}.")
-    config = Config.scenarios.get(scenarios[0].config_id)
-    if config is None:
-        raise NonExistingScenarioConfig(f"Scenario config {scenarios[0].config_id!r} is not configured.")
-    comparators = dict(config.comparators or {})
-    if not comparators:
-        raise NonExistingComparator(
-            f"Scenario config {config.id!r} has no comparator; add one with "
-            "add_comparator or configure_scenario(comparators=...)."
-        )
-    if data_node_config_id is not None:
-        if data_node_config_id not in comparators:
-            raise NonExistingComparator(f"No comparator for data node config {data_node_config_id!r}.")
-        comparators = {data_node_config_id: comparators[data_node_config_id]}
-    results: dict[str, Any] = {}
-    for dn_config_id, functions in comparators.items():
-        data = [s.data_nodes[dn_config_id].read() for s in scenarios]
-        for function in functions if isinstance(functions, list) else [functions]:
-            results.setdefault(dn_config_id, {})[function.__name__] = function(*data)
-    return results
-
-
 def subscribe_scenario(
     callback: Callable[..., Any], params: list[Any] | None = None, scenario: Scenario | None = None
 ) -> None:
@@ -343,7 +311,9 @@ def subscribe_scenario(
     if scenario is not None:
         scenario.subscribe(callback, params)
         return
-    _set_global_subscribers([*_global_subscribers(), (callback, list(params or []))])
+    subscribers.set_global_subscribers(
+        registry(), [*subscribers.global_subscribers(registry()), (callback, list(params or []))]
+    )
     for each in registry().find(Scenario):
         each.subscribe(callback, params)
 
@@ -355,8 +325,13 @@ def unsubscribe_scenario(
         scenario.unsubscribe(callback, params)
         return
     wanted = list(params or [])
-    _set_global_subscribers(
-        [(c, p) for c, p in _global_subscribers() if not (c == callback and (params is None or p == wanted))]
+    subscribers.set_global_subscribers(
+        registry(),
+        [
+            (c, p)
+            for c, p in subscribers.global_subscribers(registry())
+            if not (c == callback and (params is None or p == wanted))
+        ],
     )
     for each in registry().find(Scenario):
         each.unsubscribe(callback, params)
@@ -374,24 +349,6 @@ def unsubscribe_sequence(
 ) -> None:
     for each in [sequence] if sequence is not None else get_sequences():
         each.unsubscribe(callback, params)
-
-
-def _global_subscribers() -> list[tuple[Any, list[Any]]]:
-    """Subscribers of every scenario: this process's own (live) list, first read from the store."""
-    reg = registry()
-    live = getattr(reg, "_scenario_subscribers", None)
-    if live is None:
-        raw = reg.repository.get_meta("scenario_subscribers") or []
-        live = [(item["callback"], item["params"]) for item in codec.decode(raw) if item["callback"] is not None]
-        reg._scenario_subscribers = live  # type: ignore[attr-defined]
-    return list(live)
-
-
-def _set_global_subscribers(subscribers: list[tuple[Any, list[Any]]]) -> None:
-    reg = registry()
-    reg._scenario_subscribers = list(subscribers)  # type: ignore[attr-defined]
-    raw = [codec.encode_live({"callback": c, "params": p}) for c, p in subscribers]
-    reg.repository.set_meta("scenario_subscribers", raw or None)
 
 
 # --- checks ----------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from typing import Any
 
 from scenaria.entities import codec
@@ -32,3 +33,24 @@ def store_subscribers(items: list[dict[str, Any]]) -> list[Any]:
 
 def load_subscribers(raw: list[Any]) -> list[dict[str, Any]]:
     return [item for item in codec.decode(raw) if item.get("callback") is not None]
+
+
+# Subscribers of every scenario, per registry: this process's own live list, first read from the store.
+_GLOBAL: weakref.WeakKeyDictionary[Any, list[tuple[Any, list[Any]]]] = weakref.WeakKeyDictionary()
+
+
+def global_subscribers(registry: Any) -> list[tuple[Any, list[Any]]]:
+    """The ``(callback, params)`` subscribed to every scenario, those created later included."""
+    live = _GLOBAL.get(registry)
+    if live is None:
+        raw = registry.repository.get_meta("scenario_subscribers") or []
+        live = [(item["callback"], item["params"]) for item in codec.decode(raw) if item["callback"] is not None]
+        _GLOBAL[registry] = live
+    return list(live)
+
+
+def set_global_subscribers(registry: Any, subscribers: list[tuple[Any, list[Any]]]) -> None:
+    """Replace the subscribers of every scenario, in this process and in the store."""
+    _GLOBAL[registry] = list(subscribers)
+    raw = [codec.encode_live({"callback": c, "params": p}) for c, p in subscribers]
+    registry.repository.set_meta("scenario_subscribers", raw or None)
