@@ -1,119 +1,34 @@
-"""The configuration checks run by ``Config.check()``.
+"""The configuration checks run by ``Config.check()``, in this order (see ``check_base``).
 
 Each check is a function ``check(config_layer, collector)``; :func:`register_check` adds one.
+The data node checks are in ``data_node_checks``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import graphlib
-from collections.abc import Callable, Iterator
-from typing import Any
 
+from scenaria.config.check_base import (
+    SCENARIO_ATTRIBUTES,
+    check_reserved,
+    register_check,
+    run_checks,
+)
+from scenaria.config.check_base import Report as _Report
+from scenaria.config.check_base import ids as _ids
+from scenaria.config.check_base import user_sections as _user_sections
 from scenaria.config.core import CoreSection
 from scenaria.config.data_node import DataNodeConfig
-from scenaria.config.enums import Frequency, Scope
+from scenaria.config.data_node_checks import check_data_nodes, check_sql_queries, data_node_issues
+from scenaria.config.enums import Frequency
 from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig, worker_count
 from scenaria.config.layer import DEFAULT_ID, ConfigLayer
 from scenaria.config.scenario import ScenarioConfig
-from scenaria.config.section import Section
 from scenaria.config.task import TaskConfig
 from scenaria.config.values import ImportRef, SectionRef, iter_refs, resolve_refs
-from scenaria.exceptions import ConfigError
 
-Check = Callable[[ConfigLayer, IssueCollector], None]
-CHECKS: list[Check] = []
-
-# Public, non-callable attributes of the Task and Scenario entities: a data node or task config id
-# equal to one of them would be shadowed by it (``scenario.<dn id>`` reads a data node).
-TASK_ATTRIBUTES = frozenset(
-    {
-        "config_id",
-        "data_nodes",
-        "function",
-        "id",
-        "input",
-        "output",
-        "owner_id",
-        "parent_ids",
-        "properties",
-        "scope",
-        "skippable",
-        "version",
-    }
-)
-SCENARIO_ATTRIBUTES = frozenset(
-    {
-        "additional_data_nodes",
-        "config_id",
-        "creation_date",
-        "cycle",
-        "data_nodes",
-        "id",
-        "is_primary",
-        "name",
-        "owner_id",
-        "properties",
-        "sequences",
-        "subscribers",
-        "tags",
-        "tasks",
-        "version",
-    }
-)
-RESERVED_PROPERTY = "_entity_owner"
-CALLABLE_PROPERTIES = {
-    "generic": ("read_fct", "write_fct"),
-    "sql": ("write_query_builder", "append_query_builder"),
-}
-
-
-def register_check(check: Check) -> Check:
-    """Add ``check`` to the checks ``Config.check()`` runs (usable as a decorator)."""
-    CHECKS.append(check)
-    return check
-
-
-def run_checks(layer: ConfigLayer) -> IssueCollector:
-    collector = IssueCollector()
-    for check in CHECKS:
-        check(layer, collector)
-    return collector
-
-
-class _Report:
-    """Adds issues about one section, tagged with the check's name."""
-
-    def __init__(self, collector: IssueCollector, section: Section, tag: str) -> None:
-        self.collector = collector
-        self.section = section
-        self.table = section._KIND if section.id == section._KIND else f"{section._KIND}.{section.id}"
-        self.tag = tag
-
-    def error(self, key: str, value: Any, message: str) -> None:
-        self.collector._add_error(key, value, message, self.tag, self.table)
-
-    def warning(self, key: str, value: Any, message: str) -> None:
-        self.collector._add_warning(key, value, message, self.tag, self.table)
-
-    def read(self, key: str, getter: Callable[[], Any]) -> tuple[bool, Any]:
-        """Read a value; an ``ENV[...]`` template that cannot be resolved becomes an error."""
-        try:
-            return True, getter()
-        except ConfigError as exc:
-            self.error(key, self.section._raw(key), str(exc))
-            return False, None
-
-
-def _user_sections(layer: ConfigLayer, kind: str) -> Iterator[Section]:
-    for section_id, section in layer.sections[kind].items():
-        if section_id != DEFAULT_ID:
-            yield section
-
-
-def _ids(items: Any) -> list[str]:
-    return [getattr(item, "id", str(item)) for item in items]
+__all__ = ["data_node_issues", "register_check", "run_checks"]
 
 
 # --- every section -------------------------------------------------------------------------------
@@ -232,128 +147,9 @@ def _check_functions_travel(layer: ConfigLayer, collector: IssueCollector, mode:
             )
 
 
-# --- data nodes ----------------------------------------------------------------------------------
-@register_check
-def check_data_nodes(layer: ConfigLayer, collector: IssueCollector) -> None:
-    for dn in layer.sections["DATA_NODE"].values():
-        if isinstance(dn, DataNodeConfig):
-            _check_data_node(dn, _Report(collector, dn, "data_node"))
-
-
-def data_node_issues(dn: DataNodeConfig) -> IssueCollector:
-    """What ``Config.check()`` finds about one data node config: data nodes built directly
-    (``CSVDataNode("id", Scope.SCENARIO, properties={...})``) are checked by the same rules."""
-    collector = IssueCollector()
-    _check_data_node(dn, _Report(collector, dn, "data_node"))
-    return collector
-
-
-def _check_reserved(properties: dict[str, Any], report: _Report) -> None:
-    if RESERVED_PROPERTY in properties:
-        report.error(
-            RESERVED_PROPERTY,
-            properties[RESERVED_PROPERTY],
-            f"The property name {RESERVED_PROPERTY!r} is reserved.",
-        )
-
-
-def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
-    is_default = dn.id == DEFAULT_ID
-    _check_data_node_id(dn, is_default, report)
-    ok, storage_type = report.read("storage_type", lambda: dn.storage_type)
-    if ok and storage_type not in DataNodeConfig.STORAGE_TYPES:
-        report.error(
-            "storage_type",
-            storage_type,
-            f"The storage_type must be one of {', '.join(DataNodeConfig.STORAGE_TYPES)}.",
-        )
-        return
-    if not _check_scope_and_validity(dn, report) or storage_type is None:
-        return
-    _check_required_properties(dn, storage_type, is_default, report)
-    if storage_type == "generic":
-        _check_generic_functions(dn, is_default, report)
-    _check_function_properties(dn, storage_type, report)
-
-
-def _check_data_node_id(dn: DataNodeConfig, is_default: bool, report: _Report) -> None:
-    if not dn.id:
-        report.error("id", dn.id, "A data node config needs an id.")
-    _check_reserved(dn.properties, report)
-    if is_default:
-        return
-    for entity, names in (("Task", TASK_ATTRIBUTES), ("Scenario", SCENARIO_ATTRIBUTES)):
-        if dn.id in names:
-            report.error(
-                "id",
-                dn.id,
-                f"The data node config id {dn.id!r} is also an attribute of a {entity} entity; choose another id.",
-            )
-
-
-def _check_scope_and_validity(dn: DataNodeConfig, report: _Report) -> bool:
-    """Check the scope and the validity period; whether the validity period could be read at all."""
-    ok, scope = report.read("scope", lambda: dn.scope)
-    if ok and not isinstance(scope, Scope):
-        report.error("scope", scope, 'The scope must be a Scope (in TOML: "SCENARIO:SCOPE").')
-    ok, validity = report.read("validity_period", lambda: dn.validity_period)
-    if ok and validity is not None and not isinstance(validity, dt.timedelta):
-        report.error(
-            "validity_period",
-            validity,
-            'The validity_period must be a timedelta (in TOML: "1d0h0m0s:timedelta").',
-        )
-    return ok
-
-
-def _check_required_properties(dn: DataNodeConfig, storage_type: str, is_default: bool, report: _Report) -> None:
-    """A missing required property is an error, or a warning in the default data node config."""
-    required = list(DataNodeConfig.REQUIRED_PROPERTIES.get(storage_type, ()))
-    if storage_type in ("sql", "sql_table") and dn.properties.get("db_engine") != "sqlite":
-        required += ["db_username", "db_password"]
-    for key in required:
-        if dn.properties.get(key) is None:
-            add = report.warning if is_default else report.error
-            add(key, None, f"A {storage_type} data node needs the property {key!r}.")
-
-
-def _check_generic_functions(dn: DataNodeConfig, is_default: bool, report: _Report) -> None:
-    for key in ("read_fct_args", "write_fct_args"):
-        value = dn.properties.get(key)
-        if value is not None and not isinstance(value, list):
-            report.error(key, value, f"{key} must be a list of arguments.")
-    if not is_default and dn.properties.get("read_fct") is None and dn.properties.get("write_fct") is None:
-        report.error("read_fct", None, "A generic data node needs a read_fct, a write_fct or both.")
-
-
-def _check_function_properties(dn: DataNodeConfig, storage_type: str, report: _Report) -> None:
-    """The properties of the storage type that name functions, and ``exposed_type``."""
-    for key in CALLABLE_PROPERTIES.get(storage_type, ()):
-        value = dn.properties.get(key)
-        if value is not None and not isinstance(value, ImportRef) and not callable(value):
-            report.error(key, value, f"{key} must be a function.")
-    exposed = dn.properties.get("exposed_type")
-    if isinstance(exposed, str) and exposed not in DataNodeConfig.EXPOSED_TYPES:
-        report.error(
-            "exposed_type", exposed, "A string exposed_type must be 'pandas', 'numpy' or 'polars' (or give a class)."
-        )
-
-
-@register_check
-def check_sql_queries(layer: ConfigLayer, collector: IssueCollector) -> None:
-    """A sql data node reads (``read_query``), writes (``write_query_builder``) or both, as in Taipy 4.2."""
-    for dn in _user_sections(layer, "DATA_NODE"):
-        try:
-            if not isinstance(dn, DataNodeConfig) or dn.storage_type != "sql":
-                continue
-        except ConfigError:  # an unresolved ENV[...] storage type: check_data_nodes reports it
-            continue
-        if dn.properties.get("read_query") is None and dn.properties.get("write_query_builder") is None:
-            _Report(collector, dn, "data_node").error(
-                "read_query",
-                None,
-                "A sql data node needs a read_query (to read it), a write_query_builder (to write it) or both.",
-            )
+# --- data nodes (data_node_checks) ---------------------------------------------------------------
+register_check(check_data_nodes)
+register_check(check_sql_queries)
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -363,7 +159,7 @@ def check_tasks(layer: ConfigLayer, collector: IssueCollector) -> None:
         if not isinstance(task, TaskConfig):
             continue
         report = _Report(collector, task, "task")
-        _check_reserved(task.properties, report)
+        check_reserved(task.properties, report)
         if task.id in SCENARIO_ATTRIBUTES:
             report.error(
                 "id",
@@ -399,7 +195,7 @@ def check_scenarios(layer: ConfigLayer, collector: IssueCollector) -> None:
 
 
 def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Report) -> None:
-    _check_reserved(scenario.properties, report)
+    check_reserved(scenario.properties, report)
     ok, frequency = report.read("frequency", lambda: scenario.frequency)
     if ok and frequency is not None and not isinstance(frequency, Frequency):
         report.error("frequency", frequency, 'The frequency must be a Frequency (in TOML: "DAILY:FREQUENCY").')

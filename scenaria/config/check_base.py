@@ -1,0 +1,117 @@
+"""What the configuration checks share: the list of checks, and the report of one section's issues.
+
+``Config.check()`` runs every registered check (:func:`register_check`) in the order they were
+registered, each a function ``check(config_layer, collector)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from scenaria.config.issues import IssueCollector
+from scenaria.config.layer import DEFAULT_ID, ConfigLayer
+from scenaria.config.section import Section
+from scenaria.exceptions import ConfigError
+
+Check = Callable[[ConfigLayer, IssueCollector], None]
+CHECKS: list[Check] = []
+
+# Public, non-callable attributes of the Task and Scenario entities: a data node or task config id
+# equal to one of them would be shadowed by it (``scenario.<dn id>`` reads a data node).
+TASK_ATTRIBUTES = frozenset(
+    {
+        "config_id",
+        "data_nodes",
+        "function",
+        "id",
+        "input",
+        "output",
+        "owner_id",
+        "parent_ids",
+        "properties",
+        "scope",
+        "skippable",
+        "version",
+    }
+)
+SCENARIO_ATTRIBUTES = frozenset(
+    {
+        "additional_data_nodes",
+        "config_id",
+        "creation_date",
+        "cycle",
+        "data_nodes",
+        "id",
+        "is_primary",
+        "name",
+        "owner_id",
+        "properties",
+        "sequences",
+        "subscribers",
+        "tags",
+        "tasks",
+        "version",
+    }
+)
+RESERVED_PROPERTY = "_entity_owner"
+CALLABLE_PROPERTIES = {
+    "generic": ("read_fct", "write_fct"),
+    "sql": ("write_query_builder", "append_query_builder"),
+}
+
+
+def register_check(check: Check) -> Check:
+    """Add ``check`` to the checks ``Config.check()`` runs (usable as a decorator)."""
+    CHECKS.append(check)
+    return check
+
+
+def run_checks(layer: ConfigLayer) -> IssueCollector:
+    collector = IssueCollector()
+    for check in CHECKS:
+        check(layer, collector)
+    return collector
+
+
+class Report:
+    """Adds issues about one section, tagged with the check's name."""
+
+    def __init__(self, collector: IssueCollector, section: Section, tag: str) -> None:
+        self.collector = collector
+        self.section = section
+        self.table = section._KIND if section.id == section._KIND else f"{section._KIND}.{section.id}"
+        self.tag = tag
+
+    def error(self, key: str, value: Any, message: str) -> None:
+        self.collector._add_error(key, value, message, self.tag, self.table)
+
+    def warning(self, key: str, value: Any, message: str) -> None:
+        self.collector._add_warning(key, value, message, self.tag, self.table)
+
+    def read(self, key: str, getter: Callable[[], Any]) -> tuple[bool, Any]:
+        """Read a value; an ``ENV[...]`` template that cannot be resolved becomes an error."""
+        try:
+            return True, getter()
+        except ConfigError as exc:
+            self.error(key, self.section._raw(key), str(exc))
+            return False, None
+
+
+def user_sections(layer: ConfigLayer, kind: str) -> Iterator[Section]:
+    for section_id, section in layer.sections[kind].items():
+        if section_id != DEFAULT_ID:
+            yield section
+
+
+def ids(items: Any) -> list[str]:
+    return [getattr(item, "id", str(item)) for item in items]
+
+
+def check_reserved(properties: dict[str, Any], report: Report) -> None:
+    if RESERVED_PROPERTY in properties:
+        report.error(
+            RESERVED_PROPERTY,
+            properties[RESERVED_PROPERTY],
+            f"The property name {RESERVED_PROPERTY!r} is reserved.",
+        )
