@@ -147,15 +147,17 @@ def import_scenario(input_path: str | Path, override: bool = False) -> Scenario:
             f"The store holds {len(existing)} of the archive's entities already ({', '.join(existing[:5])}"
             f"{', ...' if len(existing) > 5 else ''}): pass override=True to replace them."
         )
-    written = _write_data(files, entities, override)
+    staged = _stage_data(files, entities, override)
     try:
         with reg.transaction():
             for entity in entities:
                 reg.add(entity)  # the live object of its id from now on
     except BaseException:
-        for file in written:
-            shutil.rmtree(file) if file.is_dir() else file.unlink(missing_ok=True)
+        for staging, _ in staged:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
+    for staging, target in staged:
+        _move_into_place(staging, target)
     scenario = next(e for e in entities if isinstance(e, Scenario))
     for entity in entities:
         entity._publish("CREATION")
@@ -198,10 +200,19 @@ def _read_archive(path: Path) -> dict[str, bytes]:
             raise _bad(path, f"{name} is missing")
         if hashlib.sha256(files[name]).hexdigest() != digest:
             raise _bad(path, f"{name} was changed after the export (its checksum does not match)")
+    _check_names(path, files)
     unlisted = sorted(set(files) - set(listed))
     if unlisted:
         raise _bad(path, f"it holds files the manifest does not list ({', '.join(unlisted[:3])})")
     return files
+
+
+def _check_names(path: Path, files: dict[str, bytes]) -> None:
+    """Refuse names that would write outside the data folder (absolute, ``..``, drive, backslash)."""
+    for name in files:
+        parts = name.split("/")
+        if name.startswith("/") or "\\" in name or ".." in parts or "" in parts or ":" in parts[0]:
+            raise _bad(path, f"it holds a file named {name!r}, which would be written outside its data folder")
 
 
 def _records(files: dict[str, bytes], path: Path) -> dict[str, list[dict[str, Any]]]:
@@ -264,9 +275,10 @@ def _entities(records: dict[str, list[dict[str, Any]]], version: str) -> list[An
     return entities
 
 
-def _write_data(files: dict[str, bytes], entities: list[Any], override: bool) -> list[Path]:
-    """Write the archive's data files where the imported data nodes read them: a generated file
-    in this application's storage folder, a given path as it is. Returns what was written."""
+def _stage_data(files: dict[str, bytes], entities: list[Any], override: bool) -> list[tuple[Path, Path]]:
+    """Write the archive's data files into a staging folder beside where the imported data nodes
+    read them (a generated file in this application's storage folder, a given path as it is);
+    nothing the user has is touched until the store commits. Returns ``(staging, target)`` pairs."""
     plans: list[tuple[Path, list[tuple[str, bytes]]]] = []
     for dn in (e for e in entities if isinstance(e, DataNode)):
         prefix = f"data/{dn.id}/"
@@ -278,20 +290,38 @@ def _write_data(files: dict[str, bytes], entities: list[Any], override: bool) ->
             folder = Path(Config.core.storage_folder) / f"{dn.storage_type()}s"
             dict.__setitem__(dn._properties, "path", str(folder / top))
         target = Path(dn._local_path)
+        if target.name != top or any(relative.split("/", 1)[0] != top for relative, _ in members):
+            raise InvalidScenarioArchive(
+                f"The archive's data files of data node {dn.id} do not match its path {target}: export it again."
+            )
         if target.exists() and not override:
             raise ScenarioImportConflict(
                 f"{target}, the file of data node {dn.id}, exists already: pass override=True to replace it."
             )
         plans.append((target, members))
-    written: list[Path] = []
-    for target, members in plans:
-        if target.is_dir():
-            shutil.rmtree(target)
-        for relative, content in members:
-            file = target.parent / relative
-            file.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=file.parent, delete=False) as handle:
-                handle.write(content)
-            os.replace(handle.name, file)
-        written.append(target)
-    return written
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, members in plans:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".import-"))
+            staged.append((staging, target))
+            for relative, content in members:
+                file = staging / relative
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.write_bytes(content)
+    except BaseException:
+        for staging, _ in staged:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staged
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Replace ``target`` by its staged copy (a file by one rename; a folder by two renames)."""
+    if target.is_dir():
+        aside = staging / ".replaced"
+        os.replace(target, aside)
+        os.replace(staging / target.name, target)
+    else:
+        os.replace(staging / target.name, target)
+    shutil.rmtree(staging, ignore_errors=True)

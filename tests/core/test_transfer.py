@@ -216,3 +216,40 @@ def test_an_archive_of_another_configuration_is_refused(tmp_path, request):
     with pytest.raises(ConflictedConfigurationError, match="'raw'"):
         tp.import_scenario(tmp_path / "x.zip")
     assert tp.get_scenarios() == []
+
+
+def with_listed(files, name, content):
+    """Add ``name`` to the archive with a manifest entry that matches, as a forger would."""
+    files[name] = content
+    manifest = json.loads(files["manifest.json"])
+    manifest["files"][name] = hashlib.sha256(content).hexdigest()
+    files["manifest.json"] = json.dumps(manifest).encode()
+
+
+@pytest.mark.parametrize("name", ["data/{dn}/../../../../escaped.txt", "/tmp/escaped.txt", "data\\..\\escaped.txt"])
+def test_a_file_name_that_leaves_the_data_folder_is_refused(name, tmp_path, request):
+    scenario = made(tmp_path)
+    tp.export_scenario(scenario.id, tmp_path / "x.zip", include_data=True)
+    rewrite(tmp_path / "x.zip", lambda files: with_listed(files, name.format(dn=scenario.raw.id), b"owned"))
+    use_store("sqlite", tmp_path, request, "b")
+    with pytest.raises(InvalidScenarioArchive, match="outside its data folder"):
+        tp.import_scenario(tmp_path / "x.zip")
+    assert not list(tmp_path.rglob("escaped.txt")) and tp.get_scenarios() == []
+
+
+def test_an_override_that_fails_keeps_the_data_it_would_have_replaced(tmp_path, monkeypatch):
+    scenario = made(tmp_path)
+    tp.export_scenario(scenario.id, tmp_path / "x.zip", include_data=True)
+    scenario.raw.write(pd.DataFrame({"v": [9]}))
+    # the store fails when the import commits (injected: nothing here makes SQLite fail at that point on demand)
+    working = registry().transaction
+
+    def transaction():
+        raise RuntimeError("the store went away")
+
+    monkeypatch.setattr(registry(), "transaction", transaction)
+    with pytest.raises(RuntimeError, match="went away"):
+        tp.import_scenario(tmp_path / "x.zip", override=True)
+    monkeypatch.setattr(registry(), "transaction", working)
+    assert scenario.raw.read()["v"].tolist() == [9]
+    assert not list(tmp_path.rglob(".import-*"))
