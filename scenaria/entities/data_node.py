@@ -57,6 +57,16 @@ STORAGE_TYPES: dict[str, str] = {
 }
 
 
+@dataclasses.dataclass
+class Staged:
+    """A job's write to one data node, prepared but not visible yet: ``location`` is where the
+    storage type put it (a hidden file, say), or None when ``value`` is kept to write at commit."""
+
+    data_node_id: str
+    location: str | None
+    value: Any = None
+
+
 def checked_properties(
     storage_type: str,
     config_id: str,
@@ -386,6 +396,23 @@ class DataNode(Owned, Entity):
 
     def _append(self, data: Any) -> None:
         raise NotImplementedError(f"{self._STORAGE_TYPE} data nodes cannot be appended to")
+
+    # --- a job's writes: staged where the job runs, committed when its orchestrator accepts it ----
+    def _stage(self, data: Any, job_id: str) -> Staged:
+        """Prepare writing ``data`` for job ``job_id`` without changing what readers see.
+
+        Here, for types with no staging place of their own (generic, in_memory, sql, sql_table,
+        mongo, s3_object): the value itself, written by ``_commit_staged`` at acceptance, in the
+        orchestrator's process. File types override it to write a hidden file beside the target.
+        """
+        return Staged(self.id, None, data)
+
+    def _commit_staged(self, staged: Staged) -> None:
+        """Make a staged write visible (called by the orchestrator, while the job owns the node)."""
+        self._write(staged.value)
+
+    def _discard_staged(self, staged: Staged) -> None:
+        """Drop a staged write that will never be committed (best effort, never raises)."""
 
     # --- edit locks ----------------------------------------------------------------------------------
     def lock_edit(self, editor_id: str | None = None) -> None:

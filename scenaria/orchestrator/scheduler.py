@@ -15,6 +15,11 @@ How a job moves (see ``entities.status.TRANSITIONS``):
   becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
   retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
   are ABANDONED.
+- A run's writes are staged where it runs (``TaskRun``); they are committed here, all of them,
+  when its COMPLETED report is accepted for a job that is still running and holds its outputs'
+  locks (``_complete``), and discarded otherwise. A report that arrives after the job was
+  canceled, failed or abandoned, or that never arrives (stopped or killed orchestrator), changes
+  no output.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from scenaria.dispatch.base import Dispatcher, Ending, Outcome
 from scenaria.entities import ports, rules
 from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
+from scenaria.entities.data_node import Staged
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status
@@ -233,24 +239,59 @@ class Scheduler:
         with self._lock:
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
-                return  # canceled meanwhile: its report changes nothing
+                self._discard(outcome)  # canceled meanwhile: its report changes nothing
+                return
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
             if outcome.ending is Ending.COMPLETED:
-                self._complete(job)
+                self._complete(job, _staged(outcome))
             elif outcome.ending is Ending.CANCELED:
                 self._cancel_unlocked(job)
             else:
                 self._run_failed(job, outcome)
 
-    def _complete(self, job: Job) -> None:
+    def _complete(self, job: Job, staged: list[Staged]) -> None:
         outputs = list(job.task.output.values())
+        if staged and not self._commit(job, outputs, staged):
+            return
         with self._registry.transaction():
             for dn in outputs:
                 dn._written_by_job(job.id)
             self._set_status(job, Status.COMPLETED)
             for dn in outputs:
                 self.data_node_released(dn.id)
+
+    def _commit(self, job: Job, outputs: list[Any], staged: list[Staged]) -> bool:
+        """Make the staged writes of ``job`` visible; False (and the job FAILED) if one cannot be.
+
+        Values kept for the commit (generic writers, databases: user code that may fail) are
+        written first, then staged files are moved in place (renames, server-side copies).
+        """
+        by_id = {dn.id: dn for dn in outputs}
+        pending = sorted(staged, key=lambda each: each.location is not None)
+        while pending:
+            each = pending[0]
+            try:
+                by_id[each.data_node_id]._commit_staged(each)
+            except Exception as exc:
+                for rest in pending[1:]:
+                    by_id[rest.data_node_id]._discard_staged(rest)
+                names = ", ".join(by_id[rest.data_node_id].config_id for rest in pending)
+                self._fail(
+                    job,
+                    f"Job {job.id} ran, but writing its output {by_id[each.data_node_id].config_id!r} failed "
+                    f"({type(exc).__name__}: {exc}); {names} not written.",
+                )
+                return False
+            pending.pop(0)
+        return True
+
+    def _discard(self, outcome: Outcome) -> None:
+        job = self._registry.cached(outcome.job_id)
+        if isinstance(job, Job):
+            by_id = {dn.id: dn for dn in job.task.output.values()}
+            for each in _staged(outcome):
+                by_id[each.data_node_id]._discard_staged(each)
 
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         settings = job.task.execution
@@ -465,6 +506,14 @@ def _needs_to_run(task: Any) -> bool:
     newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
     oldest_output = min(dn.last_edit_date for dn in outputs)
     return newest_input is not None and newest_input > oldest_output
+
+
+def _staged(outcome: Outcome) -> list[Staged]:
+    """The staged writes a completed ``TaskRun`` returned (none for other runnables)."""
+    result = outcome.result
+    if outcome.ending is not Ending.COMPLETED or not isinstance(result, list):
+        return []
+    return [each for each in result if isinstance(each, Staged)]
 
 
 def _describe(job: Job, outcome: Outcome) -> str:
