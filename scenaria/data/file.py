@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
 import shutil
 import uuid
@@ -202,6 +203,19 @@ class FileDataNode(DataNode):
                 shutil.rmtree(local_path(location), ignore_errors=True)
             elif os.path.exists(local_path(location)):
                 os.remove(local_path(location))
+
+    def _discard_job_staging(self, job_id: str) -> None:
+        separator = "/" if self._is_remote else os.sep
+        folder = self.path.rpartition(separator)[0]
+        pattern = f"{folder}{separator}.staged-{job_id}-*" if folder else f".staged-{job_id}-*"
+        with contextlib.suppress(Exception):
+            found = self._fs().glob(pattern) if self._is_remote else glob.glob(local_path(pattern))
+            for location in found:
+                self._discard_staged(Staged(self.id, location if not self._is_remote else f"{self._scheme}{location}"))
+
+    @property
+    def _scheme(self) -> str:
+        return self.path.partition("://")[0] + "://"
 
     # --- edit dates from the file --------------------------------------------------------------------
     @property

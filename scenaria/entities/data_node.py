@@ -414,6 +414,9 @@ class DataNode(Owned, Entity):
     def _discard_staged(self, staged: Staged) -> None:
         """Drop a staged write that will never be committed (best effort, never raises)."""
 
+    def _discard_job_staging(self, job_id: str) -> None:
+        """Drop whatever job ``job_id`` may have staged here before its run was killed (best effort)."""
+
     # --- edit locks ----------------------------------------------------------------------------------
     def lock_edit(self, editor_id: str | None = None) -> None:
         """Mark the data as being edited, by ``editor_id`` for 30 minutes when given."""

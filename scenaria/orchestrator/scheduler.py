@@ -286,6 +286,12 @@ class Scheduler:
             pending.pop(0)
         return True
 
+    def _sweep(self, job: Job) -> None:
+        """Drop the staged writes a killed run of ``job`` may have left beside its outputs."""
+        if job.status is Status.RUNNING:
+            for dn in job.task.output.values():
+                dn._discard_job_staging(job.id)
+
     def _discard(self, outcome: Outcome) -> None:
         job = self._registry.cached(outcome.job_id)
         if isinstance(job, Job):
@@ -297,6 +303,7 @@ class Scheduler:
         settings = job.task.execution
         retries = settings.max_retries
         reason = _describe(job, outcome)
+        self._sweep(job)
         if job.status is Status.RUNNING and job.attempts <= retries:  # a run that never started is not retried
             job._add_trace(reason)
             logger.warning(
@@ -367,6 +374,7 @@ class Scheduler:
                 self._dispatcher.cancel(other.id)
         for each in (job, *abandoned):
             self._unlock_outputs(each)
+        self._sweep(job)
         self._set_status(job, status)
         for other in abandoned:
             self._set_status(other, Status.ABANDONED)

@@ -1,0 +1,47 @@
+"""Task functions of the staged-writes tests: each write of an output leaves a line in a side-effect file."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+
+class SlowToWrite:
+    """A value whose pickling (its write to a pickle data node) records itself, then takes ``seconds``."""
+
+    def __init__(self, text: str, effect: str, seconds: float) -> None:
+        self.text, self.effect, self.seconds = text, effect, seconds
+
+    def __reduce__(self):
+        with open(self.effect, "a") as stream:
+            stream.write(f"write {self.text} {os.getpid()}\n")
+        time.sleep(self.seconds)
+        return (str, (self.text,))
+
+
+def slow_write(spec):
+    """Returns a value that takes ``spec["seconds"]`` to write: a test acts while the job writes."""
+    return SlowToWrite(spec["text"], spec["effect"], spec["seconds"])
+
+
+class NotJSON:
+    pass
+
+
+def first_then_bad(spec):
+    """Two outputs: the first writes fine, the second (JSON) cannot be encoded, so the job fails between them."""
+    with Path(spec["effect"]).open("a") as stream:
+        stream.write("ran\n")
+    return "new", NotJSON()
+
+
+def writes_seen(effect: Path) -> list[str]:
+    return effect.read_text().splitlines() if effect.exists() else []
+
+
+def wait_for_write(effect: Path, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not writes_seen(effect):
+        assert time.monotonic() < deadline, "the job never began writing"
+        time.sleep(0.01)

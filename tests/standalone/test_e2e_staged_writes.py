@@ -1,0 +1,103 @@
+"""A run's writes land only when its job completes: never after a cancel, a timeout, a stop or a failure.
+
+Each job writes through a value that records, in a side-effect file, that its write began, then
+takes seconds to finish: the test acts while the job writes, then reads the output.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import scenaria as tp
+from scenaria import Config
+from tests.standalone import staged_jobs as jobs
+from tests.support.standalone import StatusWatch, standalone
+
+pytestmark = pytest.mark.processes
+
+
+def staged_leftovers(scenario) -> list[str]:
+    folder = Path(scenario.result.path).parent
+    return [path.name for path in folder.iterdir() if path.name.startswith(".staged-")]
+
+
+def slow_scenario(tmp_path, seconds: float, **task_options):
+    effect = tmp_path / "writes"
+    spec = Config.configure_data_node("spec", default_data={"text": "new", "effect": str(effect), "seconds": seconds})
+    result = Config.configure_data_node("result")
+    task = Config.configure_task("slow", jobs.slow_write, spec, result, **task_options)
+    return Config.configure_scenario("slow_writer", [task]), effect
+
+
+@pytest.mark.parametrize("end", ["cancel", "stop"])
+def test_a_run_ended_while_it_writes_never_changes_its_output(tmp_path, end):
+    config, effect = slow_scenario(tmp_path, seconds=1.5)
+    standalone(1)
+    scenario = tp.create_scenario(config)
+    scenario.result.write("old")
+    watch = StatusWatch()
+    submission = scenario.submit(callbacks=[watch])
+    jobs.wait_for_write(effect)
+    if end == "cancel":
+        tp.cancel_job(submission.jobs[0])
+    else:
+        tp.Orchestrator().stop()
+    time.sleep(2.5)  # longer than the write took: a run that went on would have landed by now
+    assert len(jobs.writes_seen(effect)) == 1
+    assert tp.get(scenario.result.id).read() == "old"
+    assert tp.get(submission.jobs[0].id).status.name == ("CANCELED" if end == "cancel" else "RUNNING")
+    assert len(tp.get(scenario.result.id).edits) == 1  # only the test's own write
+    if end == "cancel":
+        assert staged_leftovers(scenario) == []
+
+
+def test_a_run_that_times_out_while_it_writes_never_changes_its_output(tmp_path):
+    config, effect = slow_scenario(tmp_path, seconds=3, timeout=1)
+    standalone(1)
+    scenario = tp.create_scenario(config)
+    scenario.result.write("old")
+    submission = scenario.submit(wait=True, timeout=20)
+    assert submission.jobs[0].status.name == "FAILED"
+    time.sleep(2.5)
+    assert jobs.writes_seen(effect) and tp.get(scenario.result.id).read() == "old"
+    assert staged_leftovers(scenario) == []
+
+
+def test_a_run_that_completes_writes_its_output_when_accepted(tmp_path):
+    config, effect = slow_scenario(tmp_path, seconds=0.2)
+    standalone(1)
+    scenario = tp.create_scenario(config)
+    scenario.result.write("old")
+    submission = scenario.submit(wait=True, timeout=20)
+    assert submission.jobs[0].status.name == "COMPLETED"
+    assert tp.get(scenario.result.id).read() == "new"
+    assert tp.get(scenario.result.id).edits[-1]["job_id"] == submission.jobs[0].id
+    assert staged_leftovers(scenario) == []
+
+
+@pytest.mark.parametrize("mode", ["development", "standalone"])
+def test_a_job_failing_between_two_outputs_leaves_both_as_they_were(tmp_path, mode):
+    effect = tmp_path / "runs"
+    spec = Config.configure_data_node("spec", default_data={"effect": str(effect)})
+    first = Config.configure_data_node("first")
+    second = Config.configure_data_node("second", storage_type="json", default_path=str(tmp_path / "second.json"))
+    task = Config.configure_task("two", jobs.first_then_bad, spec, [first, second])
+    config = Config.configure_scenario("two_outputs", [task])
+    if mode == "standalone":
+        standalone(1)
+    else:
+        tp.Orchestrator().run()
+    scenario = tp.create_scenario(config)
+    scenario.first.write("old first")
+    scenario.second.write({"old": "second"})
+    submission = scenario.submit(wait=True, timeout=20)
+    job = tp.get(submission.jobs[0].id)
+    assert job.status.name == "FAILED" and "NotJSON" in "".join(job.stacktrace)
+    assert effect.read_text() == "ran\n"
+    assert tp.get(scenario.first.id).read() == "old first"
+    assert tp.get(scenario.second.id).read() == {"old": "second"}
+    assert [edit.get("job_id") for edit in tp.get(scenario.first.id).edits] == [None]
+    assert [path.name for path in tmp_path.rglob(".staged-*")] == []
