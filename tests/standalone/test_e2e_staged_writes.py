@@ -67,7 +67,7 @@ def test_a_run_that_times_out_while_it_writes_never_changes_its_output(tmp_path)
 
 
 def test_a_run_that_completes_writes_its_output_when_accepted(tmp_path):
-    config, effect = slow_scenario(tmp_path, seconds=0.2)
+    config, _ = slow_scenario(tmp_path, seconds=0.2)
     standalone(1)
     scenario = tp.create_scenario(config)
     scenario.result.write("old")
