@@ -437,15 +437,16 @@ class DataNode(Owned, Entity):
         if was_locked:
             ports.data_node_released(self.id)
 
-    def _written_by_job(self, job_id: str) -> None:
-        """Record the edit of the job that completed and free the lock it held, in one save.
+    def _written_by_job(self, job_id: str, keep_locked: bool = False) -> None:
+        """Record the edit of the job that completed and free the lock it held (unless
+        ``keep_locked``: another job is still to write it), in one save.
 
         Its orchestrator releases the jobs waiting on this node itself, once the job's own state
         is set, so nothing goes through ``ports`` here.
         """
         with self:  # one save for the edit and the unlock
             self.track_edit(job_id=job_id)
-            self._edit_in_progress = False
+            self._edit_in_progress = keep_locked
 
     def _check_editor(self, editor_id: str | None) -> None:
         holder, expiry = self._editor_id, self._editor_expiration_date

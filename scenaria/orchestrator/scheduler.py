@@ -9,6 +9,9 @@ How a job moves (see ``entities.status.TRANSITIONS``):
   while one of its inputs is locked (a job upstream will write it, or an editor holds it), or
   PENDING and handed to the dispatcher. A job whose input was never written and that no job
   or editor is about to write FAILS at once, saying so: it would otherwise wait forever.
+- Jobs that write the same data node (two submissions of one scenario at once) write it in
+  the order they were created: a later writer is BLOCKED until the earlier ones end, and the
+  node stays locked until its last writer ends, so that its readers see the last write only.
 - Nothing is rescanned: each blocked job waits on a set of data nodes, and unlocking a data
   node (a job's end, an editor's ``unlock_edit``) releases exactly the jobs waiting on it.
 - A PENDING job is SKIPPED when its task is skippable and its outputs are up to date, else it
@@ -65,6 +68,7 @@ class Scheduler:
         self._lock = threading.RLock()
         self._active: dict[str, Job] = {}  # unfinished jobs
         self._waits = Waits()  # blocked jobs and the data nodes they wait for
+        self._writers: dict[str, list[str]] = {}  # data node id -> unfinished jobs writing it, oldest first
         self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
@@ -133,12 +137,17 @@ class Scheduler:
         for job in jobs:
             if not job.is_finished():
                 self._active[job.id] = job
+                for dn_id in job.task._output_ids:
+                    writers = self._writers.setdefault(dn_id, [])
+                    writers.append(job.id)
+                    if len(writers) > 1:
+                        writers.sort(key=self._creation_order)
 
     def _route(self, job: Job, ready: list[Job]) -> None:
         """Block a new (or resumed) job on its locked inputs, fail it on missing ones, or make it
         PENDING and add it to ``ready`` (to launch once the states are committed)."""
         task = job.task
-        locked: set[str] = set()
+        locked = {dn_id for dn_id in task._output_ids if self._writers.get(dn_id, [job.id])[0] != job.id}
         missing = []
         for dn in task.input.values():
             if dn.edit_in_progress:
@@ -256,7 +265,7 @@ class Scheduler:
             return
         with self._registry.transaction():
             for dn in outputs:
-                dn._written_by_job(job.id)
+                dn._written_by_job(job.id, keep_locked=self._drop_writer(job.id, dn.id))
             self._set_status(job, Status.COMPLETED)
             for dn in outputs:
                 self.data_node_released(dn.id)
@@ -395,9 +404,21 @@ class Scheduler:
                 found.append(other)
         return found
 
+    def _drop_writer(self, job_id: str, dn_id: str) -> bool:
+        """Forget ``job_id`` as a writer of ``dn_id``; True while other jobs are still to write it."""
+        writers = self._writers.get(dn_id, [])
+        if job_id in writers:
+            writers.remove(job_id)
+        if writers:
+            return True
+        self._writers.pop(dn_id, None)
+        return False
+
     def _unlock_outputs(self, job: Job) -> None:
         for dn in job.task.output.values():
-            if dn.edit_in_progress:
+            if self._drop_writer(job.id, dn.id):  # still locked for the next writer, who may go on now
+                self.data_node_released(dn.id)
+            elif dn.edit_in_progress:
                 with contextlib.suppress(DataNodeIsBeingEdited):  # an editor took the lock over since:
                     dn.unlock_edit()  # it is the editor's to release
 

@@ -45,3 +45,18 @@ def wait_for_write(effect: Path, timeout: float = 20) -> None:
     while not writes_seen(effect):
         assert time.monotonic() < deadline, "the job never began writing"
         time.sleep(0.01)
+
+
+def numbered(spec):
+    """The number of this run (1, 2, ...), counted in ``spec["effect"]``; the first run is the quickest."""
+    effect = Path(spec["effect"])
+    with effect.open("a") as stream:
+        stream.write(f"start {os.getpid()}\n")
+    number = len(writes_seen(effect))
+    time.sleep(0.2 if number == 1 else 0.6)
+    return number
+
+
+def copied(value):
+    time.sleep(0.1)
+    return value

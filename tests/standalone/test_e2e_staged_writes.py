@@ -101,3 +101,25 @@ def test_a_job_failing_between_two_outputs_leaves_both_as_they_were(tmp_path, mo
     assert tp.get(scenario.second.id).read() == {"old": "second"}
     assert [edit.get("job_id") for edit in tp.get(scenario.first.id).edits] == [None]
     assert [path.name for path in tmp_path.rglob(".staged-*")] == []
+
+
+@pytest.mark.parametrize("repeat", range(3))
+def test_two_submissions_of_one_scenario_at_once_end_with_consistent_outputs(tmp_path, repeat):
+    effect = tmp_path / f"runs-{repeat}"
+    spec = Config.configure_data_node("spec", default_data={"effect": str(effect)})
+    middle = Config.configure_data_node("middle")
+    final = Config.configure_data_node("final")
+    first = Config.configure_task("numbered", jobs.numbered, spec, middle)
+    second = Config.configure_task("copied", jobs.copied, middle, final)
+    config = Config.configure_scenario("twice", [first, second])
+    standalone(3)
+    scenario = tp.create_scenario(config)
+    earlier = scenario.submit()
+    later = scenario.submit()
+    assert earlier.wait(timeout=20) and later.wait(timeout=20)
+    assert {earlier.submission_status.name, later.submission_status.name} == {"COMPLETED"}
+    assert len(jobs.writes_seen(effect)) == 2  # each submission ran its own jobs
+    assert tp.get(scenario.middle.id).read() == 2  # the later submission's write is the last
+    assert tp.get(scenario.final.id).read() == 2  # computed from it
+    middle_writers = [edit["job_id"] for edit in tp.get(scenario.middle.id).edits if edit.get("job_id")]
+    assert middle_writers == [earlier.jobs[0].id, later.jobs[0].id]  # in submission order
