@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -29,10 +30,12 @@ from scenaria.dispatch.run import execute, pack, unpack
 from scenaria.exceptions import DependencyNotInstalled
 
 
-def run_on_worker(runnable: Runnable) -> tuple[tuple[Any, ...], str, str]:
-    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout and stderr. Never raises."""
+def run_on_worker(runnable: Runnable) -> tuple[tuple[Any, ...], str, str, str, int]:
+    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout, stderr, and the
+    host and process that ran it. Never raises."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    return pack(execute(runnable, stdout, stderr)), stdout.getvalue(), stderr.getvalue()
+    packed = pack(execute(runnable, stdout, stderr))
+    return packed, stdout.getvalue(), stderr.getvalue(), socket.gethostname(), os.getpid()
 
 
 class DaskDispatcher(Dispatcher):
@@ -106,8 +109,9 @@ class DaskDispatcher(Dispatcher):
             error = future.exception()
             outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=f"{type(error).__name__}: {error}")
         else:
-            message, out, err = future.result()
-            outcome = Outcome(job_id, stdout=out, stderr=err, **unpack(job_id, message))
+            message, out, err, host, pid = future.result()
+            details = {"host": host, "pid": pid}
+            outcome = Outcome(job_id, stdout=out, stderr=err, details=details, **unpack(job_id, message))
         assert self._listener is not None
         self._listener.job_finished(outcome)
 

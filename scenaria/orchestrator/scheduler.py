@@ -31,6 +31,7 @@ import collections
 import contextlib
 import logging
 import queue
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -54,6 +55,7 @@ from scenaria.orchestrator.waits import Waits
 logger = logging.getLogger("scenaria")
 
 _STOP = object()
+_HOST = socket.gethostname()  # where local worker processes run
 _FAILURES = {Ending.FAILED: "failed", Ending.TIMED_OUT: "timed out", Ending.DIED: "died"}
 
 
@@ -252,6 +254,10 @@ class Scheduler:
                 return
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
+            if job.status is Status.RUNNING:  # a run that started: note where it ran
+                details = outcome.details
+                host = details.get("host") or (_HOST if "pid" in details else None)
+                job._add_run(host, details.get("pid"), outcome.ending.name)
             if outcome.ending is Ending.COMPLETED:
                 self._complete(job, _staged(outcome))
             elif outcome.ending is Ending.CANCELED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -60,3 +61,13 @@ def numbered(spec):
 def copied(value):
     time.sleep(0.1)
     return value
+
+
+def killed_once(spec):
+    """Record the attempt, then kill its own worker (on the first attempt, or always): a worker that dies."""
+    effect = Path(spec["effect"])
+    with effect.open("a") as stream:
+        stream.write(f"attempt {os.getpid()}\n")
+    if spec.get("always") or len(writes_seen(effect)) == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "second try"

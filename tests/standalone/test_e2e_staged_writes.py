@@ -123,3 +123,37 @@ def test_two_submissions_of_one_scenario_at_once_end_with_consistent_outputs(tmp
     assert tp.get(scenario.final.id).read() == 2  # computed from it
     middle_writers = [edit["job_id"] for edit in tp.get(scenario.middle.id).edits if edit.get("job_id")]
     assert middle_writers == [earlier.jobs[0].id, later.jobs[0].id]  # in submission order
+
+
+def test_a_worker_killed_mid_job_makes_an_attempt_recorded_with_its_process(tmp_path):
+    effect = tmp_path / "attempts"
+    spec = Config.configure_data_node("spec", default_data={"effect": str(effect)})
+    result = Config.configure_data_node("result")
+    task = Config.configure_task("killed_once", jobs.killed_once, spec, result, max_retries=1)
+    config = Config.configure_scenario("killed", [task])
+    standalone(1)
+    scenario = tp.create_scenario(config)
+    submission = scenario.submit(wait=True, timeout=30)
+    job = tp.get(submission.jobs[0].id)
+    pids = [int(line.split()[1]) for line in jobs.writes_seen(effect)]
+    assert job.status.name == "COMPLETED" and tp.get(scenario.result.id).read() == "second try"
+    assert job.attempts == len(pids) == 2
+    assert [run["pid"] for run in job.runs] == pids
+    assert [run["ending"] for run in job.runs] == ["DIED", "COMPLETED"]
+    assert all(run["host"] for run in job.runs)
+    assert "SIGKILL" in "".join(job.stacktrace) or "signal" in "".join(job.stacktrace)
+
+
+def test_a_worker_killed_on_its_last_attempt_fails_the_job_saying_why(tmp_path):
+    effect = tmp_path / "attempts"
+    spec = Config.configure_data_node("spec", default_data={"effect": str(effect), "always": True})
+    result = Config.configure_data_node("result")
+    task = Config.configure_task("killed_always", jobs.killed_once, spec, result)
+    config = Config.configure_scenario("killed_always_scenario", [task])
+    standalone(1)
+    scenario = tp.create_scenario(config)
+    submission = scenario.submit(wait=True, timeout=30)
+    job = tp.get(submission.jobs[0].id)
+    assert job.status.name == "FAILED" and job.attempts == len(jobs.writes_seen(effect)) == 1
+    assert "pid" in "".join(job.stacktrace) and job.runs[0]["ending"] == "DIED"
+    assert scenario.result.read() is None
