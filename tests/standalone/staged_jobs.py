@@ -71,3 +71,13 @@ def killed_once(spec):
     if spec.get("always") or len(writes_seen(effect)) == 1:
         os.kill(os.getpid(), signal.SIGKILL)
     return "second try"
+
+
+def record_write(data, effect):
+    """A generic data node's ``write_fct``: says which process wrote what."""
+    with open(effect, "a") as stream:
+        stream.write(f"{data} {os.getpid()}\n")
+
+
+def generic_then_bad(spec):
+    return "generic value", NotJSON()

@@ -6,6 +6,7 @@ takes seconds to finish: the test acts while the job writes, then reads the outp
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -157,3 +158,24 @@ def test_a_worker_killed_on_its_last_attempt_fails_the_job_saying_why(tmp_path):
     assert job.status.name == "FAILED" and job.attempts == len(jobs.writes_seen(effect)) == 1
     assert "pid" in "".join(job.stacktrace) and job.runs[0]["ending"] == "DIED"
     assert scenario.result.read() is None
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_generic_writer_runs_at_acceptance_in_the_orchestrators_process(tmp_path, fails):
+    effect = tmp_path / "generic_writes"
+    spec = Config.configure_data_node("spec", default_data={})
+    out = Config.configure_generic_data_node("out", write_fct=jobs.record_write, write_fct_args=[str(effect)])
+    bad = Config.configure_data_node("bad", storage_type="json", default_path=str(tmp_path / "bad.json"))
+    if fails:
+        task = Config.configure_task("generic_two", jobs.generic_then_bad, spec, [out, bad])
+    else:
+        task = Config.configure_task("generic_one", jobs.copied, spec, out)
+    config = Config.configure_scenario("generic_writer", [task])
+    standalone(1)
+    scenario = tp.create_scenario(config)
+    submission = scenario.submit(wait=True, timeout=20)
+    if fails:
+        assert submission.jobs[0].status.name == "FAILED" and jobs.writes_seen(effect) == []
+    else:
+        assert submission.jobs[0].status.name == "COMPLETED"
+        assert jobs.writes_seen(effect) == [f"{{}} {os.getpid()}"]
