@@ -7,6 +7,7 @@ import pytest
 import scenaria as tp
 from scenaria import Config
 
+
 def both(value):
     return value, object()  # the second output (JSON) cannot encode an object: the job fails between writes
 
@@ -16,7 +17,8 @@ def copied(value):
 
 
 def options(bucket) -> dict:
-    return {"key": "test", "secret": "test", "client_kwargs": {"endpoint_url": bucket["endpoint"], "region_name": "us-east-1"}}
+    client = {"endpoint_url": bucket["endpoint"], "region_name": "us-east-1"}
+    return {"key": "test", "secret": "test", "client_kwargs": client}
 
 
 def objects(bucket) -> list[str]:
