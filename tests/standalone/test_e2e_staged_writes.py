@@ -7,6 +7,10 @@ takes seconds to finish: the test acts while the job writes, then reads the outp
 from __future__ import annotations
 
 import os
+import pickle
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +19,7 @@ import pytest
 import scenaria as tp
 from scenaria import Config
 from tests.standalone import staged_jobs as jobs
+from tests.support.scripts import child_env, write_script
 from tests.support.standalone import StatusWatch, standalone
 
 pytestmark = pytest.mark.processes
@@ -179,3 +184,44 @@ def test_a_generic_writer_runs_at_acceptance_in_the_orchestrators_process(tmp_pa
     else:
         assert submission.jobs[0].status.name == "COMPLETED"
         assert jobs.writes_seen(effect) == [f"{{}} {os.getpid()}"]
+
+
+KILLED_WHILE_WRITING = """
+import sys
+import time
+
+import scenaria as tp
+from scenaria import Config
+from tests.standalone import staged_jobs as jobs
+
+Config.configure_job_executions(mode="standalone", max_nb_of_workers=1)
+spec = Config.configure_data_node("spec", default_data={"text": "new", "effect": sys.argv[1], "seconds": 1.5})
+result = Config.configure_data_node("result")
+config = Config.configure_scenario("slow_writer", [Config.configure_task("slow", jobs.slow_write, spec, result)])
+tp.Orchestrator().run()
+scenario = tp.create_scenario(config)
+scenario.result.write("old")
+scenario.submit()
+while not jobs.writes_seen(jobs.Path(sys.argv[1])):
+    time.sleep(0.01)
+print("WRITING " + scenario.result.path, flush=True)
+time.sleep(60)  # killed here
+"""
+
+
+def test_an_orchestrator_killed_while_its_job_writes_leaves_the_output_as_it_was(tmp_path):
+    effect = tmp_path / "writes"
+    script = write_script(tmp_path, KILLED_WHILE_WRITING)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(effect)], cwd=tmp_path, env=child_env(), stdout=subprocess.PIPE, text=True
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("WRITING "), line
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+    time.sleep(2.5)  # longer than the write takes: a run that went on would have landed by now
+    path = tmp_path / line.split(" ", 1)[1].strip()
+    assert pickle.loads(path.read_bytes()) == "old"
+    assert len(jobs.writes_seen(effect)) == 1
