@@ -10,7 +10,13 @@ comes back through its future, whose completion callback reports it.
 
 What Dask cannot do: stop a task that already runs. ``cancel`` and a task's ``timeout`` drop
 a queued job, and for a running one report it CANCELED (or timed out) at once and ignore its
-result, but the worker finishes the call.
+result, but the worker finishes the call (its writes are staged and never committed).
+
+A task that the cluster loses (its worker died and the scheduler gave up on it, or the
+scheduler itself is gone) ends DIED, so that the job's ``max_retries`` apply and every run
+counts as an attempt. Dask re-runs a task whose worker died ``allowed-failures`` times before
+giving up; the local cluster sets that to 0 so that no run goes uncounted (set
+``distributed.scheduler.allowed-failures: 0`` on a cluster of your own).
 """
 
 from __future__ import annotations
@@ -103,11 +109,17 @@ class DaskDispatcher(Dispatcher):
     def _finished(self, job_id: str, future: Any) -> None:
         if not self._forget(job_id):
             return  # canceled or timed out: already reported
-        if future.cancelled():
-            outcome = Outcome(job_id, Ending.CANCELED)
+        if future.cancelled():  # not by cancel() (it forgets the job first): the cluster lost it
+            reason = f"The Dask cluster lost job {job_id} (its scheduler is gone, or it was canceled outside scenaria)."
+            outcome = Outcome(job_id, Ending.DIED, traceback=reason)
         elif future.exception() is not None:
             error = future.exception()
-            outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=f"{type(error).__name__}: {error}")
+            text = f"{type(error).__name__}: {error}"
+            if type(error).__name__ == "KilledWorker":
+                reason = f"The Dask worker running job {job_id} died ({text})."
+                outcome = Outcome(job_id, Ending.DIED, error=error, traceback=reason)
+            else:
+                outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=text)
         else:
             message, out, err, host, pid = future.result()
             details = {"host": host, "pid": pid}
