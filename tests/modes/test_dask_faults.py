@@ -67,3 +67,27 @@ def test_losing_the_dask_scheduler_fails_the_running_job_saying_why(cluster, tmp
     assert "lost" in "".join(job.stacktrace)
     time.sleep(6)  # the worker may finish the call: its staged write is never committed
     assert tp.get(scenario.result.id).read() == "old"
+
+
+@pytest.mark.parametrize("end", ["cancel", "timeout"])
+def test_a_dask_job_canceled_or_timed_out_while_it_runs_never_writes_its_output(cluster, tmp_path, end):
+    effect = tmp_path / "runs"
+    spec = Config.configure_data_node("spec", default_data={"effect": str(effect), "seconds": 3})
+    result = Config.configure_data_node("result")
+    options = {"timeout": 1} if end == "timeout" else {}
+    task = Config.configure_task("long_run", jobs.long_run, spec, result, **options)
+    config = Config.configure_scenario("dask_ended", [task])
+    Config.configure_job_executions(mode="dask", address=cluster.address, max_nb_of_workers=2)
+    tp.Orchestrator().run()
+    scenario = tp.create_scenario(config)
+    scenario.result.write("old")
+    submission = scenario.submit()
+    wait_for_runs(effect, 1)
+    if end == "cancel":
+        tp.cancel_job(submission.jobs[0])
+    assert submission.wait(timeout=30)
+    assert tp.get(submission.jobs[0].id).status.name == ("CANCELED" if end == "cancel" else "FAILED")
+    time.sleep(4)  # Dask lets the call finish: it stages its write, which is never committed
+    assert len(jobs.runs(str(effect))) == 1
+    assert tp.get(scenario.result.id).read() == "old"
+    assert len(tp.get(scenario.result.id).edits) == 1
