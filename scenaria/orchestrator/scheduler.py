@@ -18,11 +18,9 @@ How a job moves (see ``entities.status.TRANSITIONS``):
   becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
   retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
   are ABANDONED.
-- A run's writes are staged where it runs (``TaskRun``); they are committed here, all of them,
-  when its COMPLETED report is accepted for a job that is still running and holds its outputs'
-  locks (``_complete``), and discarded otherwise. A report that arrives after the job was
-  canceled, failed or abandoned, or that never arrives (stopped or killed orchestrator), changes
-  no output.
+- A run's writes are staged where it runs (``TaskRun``) and committed here, all together, when
+  its COMPLETED report is accepted while the job holds its outputs' locks (``outputs.commit``);
+  a report that comes too late, or never (stopped or killed orchestrator), changes no output.
 """
 
 from __future__ import annotations
@@ -47,6 +45,7 @@ from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
+from scenaria.orchestrator import outputs
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.console import JobConsole
 from scenaria.orchestrator.task_run import TaskRun
@@ -70,7 +69,6 @@ class Scheduler:
         self._lock = threading.RLock()
         self._active: dict[str, Job] = {}  # unfinished jobs
         self._waits = Waits()  # blocked jobs and the data nodes they wait for
-        self._writers: dict[str, list[str]] = {}  # data node id -> unfinished jobs writing it, oldest first
         self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
@@ -139,17 +137,13 @@ class Scheduler:
         for job in jobs:
             if not job.is_finished():
                 self._active[job.id] = job
-                for dn_id in job.task._output_ids:
-                    writers = self._writers.setdefault(dn_id, [])
-                    writers.append(job.id)
-                    if len(writers) > 1:
-                        writers.sort(key=self._creation_order)
+                self._waits.add_writer(job.id, job.task._output_ids, self._creation_order)
 
     def _route(self, job: Job, ready: list[Job]) -> None:
         """Block a new (or resumed) job on its locked inputs, fail it on missing ones, or make it
         PENDING and add it to ``ready`` (to launch once the states are committed)."""
         task = job.task
-        locked = {dn_id for dn_id in task._output_ids if self._writers.get(dn_id, [job.id])[0] != job.id}
+        locked = self._waits.writers_ahead(job.id, task._output_ids)
         missing = []
         for dn in task.input.values():
             if dn.edit_in_progress:
@@ -181,12 +175,11 @@ class Scheduler:
             if job.id not in self._active or job.status is not Status.PENDING:
                 continue  # canceled or abandoned meanwhile (e.g. by a callback)
             task = job.task
-            if not job.force and not _needs_to_run(task):
+            if not job.force and not outputs.need_to_run(task):
                 self._unlock_outputs(job)  # free before anyone sees the job (or submission) finished
                 self._set_status(job, Status.SKIPPED)
                 continue
-            inputs, outputs = list(task.input.values()), list(task.output.values())
-            run = TaskRun(job.id, task.config_id, task.function, inputs, outputs)
+            run = TaskRun(job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values()))
             self._dispatcher.submit(job.id, run, timeout=task.execution.timeout)
 
     def data_node_released(self, dn_id: str) -> None:
@@ -250,75 +243,39 @@ class Scheduler:
         with self._lock:
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
-                self._discard(outcome)  # canceled meanwhile: its report changes nothing
+                outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile
                 return
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
-            if job.status is Status.RUNNING:  # a run that started: note where it ran
-                details = outcome.details
-                host = details.get("host") or (_HOST if "pid" in details else None)
-                job._add_run(host, details.get("pid"), outcome.ending.name)
+            if job.status is Status.RUNNING:  # a run that started: note where it ran (local workers: here)
+                host = outcome.details.get("host") or (_HOST if "pid" in outcome.details else None)
+                job._add_run(host, outcome.details.get("pid"), outcome.ending.name)
             if outcome.ending is Ending.COMPLETED:
-                self._complete(job, _staged(outcome))
+                self._complete(job, outputs.staged(outcome))
             elif outcome.ending is Ending.CANCELED:
                 self._cancel_unlocked(job)
             else:
                 self._run_failed(job, outcome)
 
-    def _complete(self, job: Job, staged: list[Staged]) -> None:
-        outputs = list(job.task.output.values())
-        if staged and not self._commit(job, outputs, staged):
+    def _complete(self, job: Job, writes: list[Staged]) -> None:
+        nodes = list(job.task.output.values())
+        failure = outputs.commit(job, nodes, writes) if writes else None
+        if failure is not None:
+            self._fail(job, failure)
             return
         with self._registry.transaction():
-            for dn in outputs:
-                dn._written_by_job(job.id, keep_locked=self._drop_writer(job.id, dn.id))
+            for dn in nodes:
+                dn._written_by_job(job.id, keep_locked=self._waits.drop_writer(job.id, dn.id))
             self._set_status(job, Status.COMPLETED)
-            for dn in outputs:
+            for dn in nodes:
                 self.data_node_released(dn.id)
-
-    def _commit(self, job: Job, outputs: list[Any], staged: list[Staged]) -> bool:
-        """Make the staged writes of ``job`` visible; False (and the job FAILED) if one cannot be.
-
-        Values kept for the commit (generic writers, databases: user code that may fail) are
-        written first, then staged files are moved in place (renames, server-side copies).
-        """
-        by_id = {dn.id: dn for dn in outputs}
-        pending = sorted(staged, key=lambda each: each.location is not None)
-        while pending:
-            each = pending[0]
-            try:
-                by_id[each.data_node_id]._commit_staged(each)
-            except Exception as exc:
-                for rest in pending[1:]:
-                    by_id[rest.data_node_id]._discard_staged(rest)
-                names = ", ".join(by_id[rest.data_node_id].config_id for rest in pending)
-                self._fail(
-                    job,
-                    f"Job {job.id} ran, but writing its output {by_id[each.data_node_id].config_id!r} failed "
-                    f"({type(exc).__name__}: {exc}); {names} not written.",
-                )
-                return False
-            pending.pop(0)
-        return True
-
-    def _sweep(self, job: Job) -> None:
-        """Drop the staged writes a killed run of ``job`` may have left beside its outputs."""
-        if job.status is Status.RUNNING:
-            for dn in job.task.output.values():
-                dn._discard_job_staging(job.id)
-
-    def _discard(self, outcome: Outcome) -> None:
-        job = self._registry.cached(outcome.job_id)
-        if isinstance(job, Job):
-            by_id = {dn.id: dn for dn in job.task.output.values()}
-            for each in _staged(outcome):
-                by_id[each.data_node_id]._discard_staged(each)
 
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         settings = job.task.execution
         retries = settings.max_retries
         reason = _describe(job, outcome)
-        self._sweep(job)
+        if job.status is Status.RUNNING:  # a killed run may have left staged writes
+            outputs.sweep(job)
         if job.status is Status.RUNNING and job.attempts <= retries:  # a run that never started is not retried
             job._add_trace(reason)
             logger.warning(
@@ -389,7 +346,8 @@ class Scheduler:
                 self._dispatcher.cancel(other.id)
         for each in (job, *abandoned):
             self._unlock_outputs(each)
-        self._sweep(job)
+        if job.status is Status.RUNNING:  # a killed run may have left staged writes
+            outputs.sweep(job)
         self._set_status(job, status)
         for other in abandoned:
             self._set_status(other, Status.ABANDONED)
@@ -410,19 +368,9 @@ class Scheduler:
                 found.append(other)
         return found
 
-    def _drop_writer(self, job_id: str, dn_id: str) -> bool:
-        """Forget ``job_id`` as a writer of ``dn_id``; True while other jobs are still to write it."""
-        writers = self._writers.get(dn_id, [])
-        if job_id in writers:
-            writers.remove(job_id)
-        if writers:
-            return True
-        self._writers.pop(dn_id, None)
-        return False
-
     def _unlock_outputs(self, job: Job) -> None:
         for dn in job.task.output.values():
-            if self._drop_writer(job.id, dn.id):  # still locked for the next writer, who may go on now
+            if self._waits.drop_writer(job.id, dn.id):  # still locked for the next writer, who may go on now
                 self.data_node_released(dn.id)
             elif dn.edit_in_progress:
                 with contextlib.suppress(DataNodeIsBeingEdited):  # an editor took the lock over since:
@@ -526,29 +474,6 @@ class Scheduler:
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
-
-
-def _needs_to_run(task: Any) -> bool:
-    """False when a skippable task's outputs are valid and newer than its inputs."""
-    if not task.skippable:
-        return True
-    outputs = list(task.output.values())
-    if not outputs or not all(dn.is_valid for dn in outputs):
-        return True
-    inputs = list(task.input.values())
-    if not inputs:
-        return False
-    newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
-    oldest_output = min(dn.last_edit_date for dn in outputs)
-    return newest_input is not None and newest_input > oldest_output
-
-
-def _staged(outcome: Outcome) -> list[Staged]:
-    """The staged writes a completed ``TaskRun`` returned (none for other runnables)."""
-    result = outcome.result
-    if outcome.ending is not Ending.COMPLETED or not isinstance(result, list):
-        return []
-    return [each for each in result if isinstance(each, Staged)]
 
 
 def _describe(job: Job, outcome: Outcome) -> str:
