@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -94,7 +95,9 @@ class DaskDispatcher(Dispatcher):
         assert self._listener is not None, "start() the dispatcher first"
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
-        future = self._client.submit(run_on_worker, runnable, key=f"scenaria-{job_id}", pure=False)
+        # a key of its own per run: a retry must not get back the erred future of the run before
+        key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
+        future = self._client.submit(run_on_worker, runnable, key=key, pure=False)
         with self._lock:
             self._futures[job_id] = future
             if timeout is not None:
