@@ -433,6 +433,62 @@ def latency(tp: Any, quick: bool) -> list[dict[str, Any]]:
     ]
 
 
+# --- dask mode ---------------------------------------------------------------------------------------
+@workload
+def dask_chain(tp: Any, quick: bool) -> list[dict[str, Any]]:
+    """200 trivial chained jobs on a local Dask cluster of 3 single-thread workers, PostgreSQL store;
+    floor: the same chain as plain ``client.submit`` futures on the same cluster, in the same run."""
+    from distributed import Client
+
+    from tests.support.postgres import PostgresServer
+
+    length = 50 if quick else 200
+    server = PostgresServer()
+    server.start()
+    cluster = subprocess.Popen(
+        [sys.executable, "-m", "scenaria.dispatch.dask_cluster", "3"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        address = cluster.stdout.readline().strip()  # type: ignore[union-attr]
+        tp.Config.configure_core(repository_type="postgresql", repository_properties={"url": server.url})
+        tp.Config.configure_job_executions(mode="dask", address=address, max_nb_of_workers=3)
+        config = chain_config(tp, length, tasks.increment)
+        tp.Orchestrator().run()
+        best = float("inf")
+        for _ in range(2):
+            scenario = tp.create_scenario(config)
+            start = time.perf_counter()
+            wait_all([scenario.submit()])
+            best = min(best, time.perf_counter() - start)
+        tp.Orchestrator().stop()
+        with Client(address) as client:
+            floor = float("inf")
+            for _ in range(2):
+                start = time.perf_counter()
+                future = client.submit(tasks.increment, 0, pure=False)
+                for _ in range(length - 1):
+                    future = client.submit(tasks.increment, future, pure=False)
+                future.result()
+                floor = min(floor, time.perf_counter() - start)
+    finally:
+        cluster.stdin.close()  # type: ignore[union-attr]
+        cluster.wait(30)
+        server.stop()
+    return [
+        row(
+            f"dask: {length} chained trivial jobs, 3 single-thread workers, PostgreSQL store",
+            best,
+            "s",
+            floor,
+            "the same chain as plain client.submit futures",
+            "<= 1.5x floor",
+        )
+    ]
+
+
 _ENGINE = "scenaria"
 
 

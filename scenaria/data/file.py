@@ -5,12 +5,19 @@ A path is a local path or an fsspec URL (``s3://bucket/key.csv``, ``memory://x.j
 (DESIGN.md decision 8). Local files are written atomically: the data goes to a temporary file
 beside the target, which replaces it only once complete, so a failed write (bad data, a full
 disk, a killed worker) leaves the previous content whole.
+
+A job's write is staged: the worker writes the whole file (or folder) to a hidden name beside
+the target, ``.staged-<job id>-<random>-<name>``, and the orchestrator, when it accepts the
+job's end, moves it into place: a rename on a local or shared file system, a server-side copy
+then delete for an object store. No data goes through the orchestrator; a run that does not
+complete leaves the target as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
 import shutil
 import uuid
@@ -18,6 +25,7 @@ from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
 from scenaria.data.base import DataNode
+from scenaria.entities.data_node import Staged
 from scenaria.exceptions import DataFileNotFound
 
 
@@ -135,6 +143,9 @@ class FileDataNode(DataNode):
             return
         self._ensure_folder()
         target = self._local_path
+        if self.__dict__.get("_staging_copy"):  # the hidden staging name is its own temporary file
+            yield target
+            return
         folder, name = os.path.split(target)
         temporary = os.path.join(folder, f".tmp-{uuid.uuid4().hex[:12]}-{name}")  # keeps the extension
         try:
@@ -147,6 +158,64 @@ class FileDataNode(DataNode):
                 shutil.rmtree(temporary, ignore_errors=True)
             elif os.path.exists(temporary):
                 os.remove(temporary)
+
+    # --- a job's writes (see the module docstring) ---------------------------------------------------
+    def _stage(self, data: Any, job_id: str) -> Staged:
+        separator = "/" if self._is_remote else os.sep
+        folder, _, name = self.path.rpartition(separator)
+        hidden = f".staged-{job_id}-{uuid.uuid4().hex[:8]}-{name}"
+        location = f"{folder}{separator}{hidden}" if folder else hidden
+        copy = type(self).__new__(type(self))  # this node, writing to the hidden name, never saved
+        copy.__dict__.update(self.__dict__, _properties={**self._properties, "path": location}, _staging_copy=True)
+        try:
+            copy._write(data)
+        except BaseException:
+            self._discard_staged(Staged(self.id, location))
+            raise
+        return Staged(self.id, location)
+
+    def _commit_staged(self, staged: Staged) -> None:
+        source = staged.location
+        assert source is not None
+        if self._is_remote:
+            self._fs().mv(source, self.path, recursive=True)
+            return
+        target = self._local_path
+        source = local_path(source)
+        if os.path.isdir(target):  # a dataset folder: swap, then drop the old one
+            old = f"{source}.old"
+            os.replace(target, old)
+            os.replace(source, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(source, target)
+
+    def _discard_staged(self, staged: Staged) -> None:
+        location = staged.location
+        if location is None:
+            return
+        with contextlib.suppress(Exception):
+            if is_remote(location):
+                fs = self._fs()
+                if fs.exists(location):
+                    fs.rm(location, recursive=True)
+            elif os.path.isdir(local_path(location)):
+                shutil.rmtree(local_path(location), ignore_errors=True)
+            elif os.path.exists(local_path(location)):
+                os.remove(local_path(location))
+
+    def _discard_job_staging(self, job_id: str) -> None:
+        separator = "/" if self._is_remote else os.sep
+        folder = self.path.rpartition(separator)[0]
+        pattern = f"{folder}{separator}.staged-{job_id}-*" if folder else f".staged-{job_id}-*"
+        with contextlib.suppress(Exception):
+            found = self._fs().glob(pattern) if self._is_remote else glob.glob(local_path(pattern))
+            for location in found:
+                self._discard_staged(Staged(self.id, location if not self._is_remote else f"{self._scheme}{location}"))
+
+    @property
+    def _scheme(self) -> str:
+        return self.path.partition("://")[0] + "://"
 
     # --- edit dates from the file --------------------------------------------------------------------
     @property

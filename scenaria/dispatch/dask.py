@@ -10,17 +10,25 @@ comes back through its future, whose completion callback reports it.
 
 What Dask cannot do: stop a task that already runs. ``cancel`` and a task's ``timeout`` drop
 a queued job, and for a running one report it CANCELED (or timed out) at once and ignore its
-result, but the worker finishes the call.
+result, but the worker finishes the call (its writes are staged and never committed).
+
+A task that the cluster loses (its worker died and the scheduler gave up on it, or the
+scheduler itself is gone) ends DIED, so that the job's ``max_retries`` apply and every run
+counts as an attempt. Dask re-runs a task whose worker died ``allowed-failures`` times before
+giving up; the local cluster sets that to 0 so that no run goes uncounted (set
+``distributed.scheduler.allowed-failures: 0`` on a cluster of your own).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,10 +37,12 @@ from scenaria.dispatch.run import execute, pack, unpack
 from scenaria.exceptions import DependencyNotInstalled
 
 
-def run_on_worker(runnable: Runnable) -> tuple[tuple[Any, ...], str, str]:
-    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout and stderr. Never raises."""
+def run_on_worker(runnable: Runnable) -> tuple[tuple[Any, ...], str, str, str, int]:
+    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout, stderr, and the
+    host and process that ran it. Never raises."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    return pack(execute(runnable, stdout, stderr)), stdout.getvalue(), stderr.getvalue()
+    packed = pack(execute(runnable, stdout, stderr))
+    return packed, stdout.getvalue(), stderr.getvalue(), socket.gethostname(), os.getpid()
 
 
 class DaskDispatcher(Dispatcher):
@@ -85,7 +95,9 @@ class DaskDispatcher(Dispatcher):
         assert self._listener is not None, "start() the dispatcher first"
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
-        future = self._client.submit(run_on_worker, runnable, key=f"scenaria-{job_id}", pure=False)
+        # a key of its own per run: a retry must not get back the erred future of the run before
+        key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
+        future = self._client.submit(run_on_worker, runnable, key=key, pure=False)
         with self._lock:
             self._futures[job_id] = future
             if timeout is not None:
@@ -100,14 +112,21 @@ class DaskDispatcher(Dispatcher):
     def _finished(self, job_id: str, future: Any) -> None:
         if not self._forget(job_id):
             return  # canceled or timed out: already reported
-        if future.cancelled():
-            outcome = Outcome(job_id, Ending.CANCELED)
+        if future.cancelled():  # not by cancel() (it forgets the job first): the cluster lost it
+            reason = f"The Dask cluster lost job {job_id} (its scheduler is gone, or it was canceled outside scenaria)."
+            outcome = Outcome(job_id, Ending.DIED, traceback=reason)
         elif future.exception() is not None:
             error = future.exception()
-            outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=f"{type(error).__name__}: {error}")
+            text = f"{type(error).__name__}: {error}"
+            if type(error).__name__ == "KilledWorker":
+                reason = f"The Dask worker running job {job_id} died ({text})."
+                outcome = Outcome(job_id, Ending.DIED, error=error, traceback=reason)
+            else:
+                outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=text)
         else:
-            message, out, err = future.result()
-            outcome = Outcome(job_id, stdout=out, stderr=err, **unpack(job_id, message))
+            message, out, err, host, pid = future.result()
+            details = {"host": host, "pid": pid}
+            outcome = Outcome(job_id, stdout=out, stderr=err, details=details, **unpack(job_id, message))
         assert self._listener is not None
         self._listener.job_finished(outcome)
 

@@ -13,8 +13,10 @@ import sys
 
 
 def main() -> None:
+    import dask
     from distributed import LocalCluster
 
+    dask.config.set({"distributed.scheduler.allowed-failures": 0})  # a lost run is reported, not re-run
     workers = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         print(cluster.scheduler_address, flush=True)

@@ -57,6 +57,16 @@ STORAGE_TYPES: dict[str, str] = {
 }
 
 
+@dataclasses.dataclass
+class Staged:
+    """A job's write to one data node, prepared but not visible yet: ``location`` is where the
+    storage type put it (a hidden file, say), or None when ``value`` is kept to write at commit."""
+
+    data_node_id: str
+    location: str | None
+    value: Any = None
+
+
 def checked_properties(
     storage_type: str,
     config_id: str,
@@ -387,6 +397,26 @@ class DataNode(Owned, Entity):
     def _append(self, data: Any) -> None:
         raise NotImplementedError(f"{self._STORAGE_TYPE} data nodes cannot be appended to")
 
+    # --- a job's writes: staged where the job runs, committed when its orchestrator accepts it ----
+    def _stage(self, data: Any, job_id: str) -> Staged:
+        """Prepare writing ``data`` for job ``job_id`` without changing what readers see.
+
+        Here, for types with no staging place of their own (generic, in_memory, sql, sql_table,
+        mongo, s3_object): the value itself, written by ``_commit_staged`` at acceptance, in the
+        orchestrator's process. File types override it to write a hidden file beside the target.
+        """
+        return Staged(self.id, None, data)
+
+    def _commit_staged(self, staged: Staged) -> None:
+        """Make a staged write visible (called by the orchestrator, while the job owns the node)."""
+        self._write(staged.value)
+
+    def _discard_staged(self, staged: Staged) -> None:
+        """Drop a staged write that will never be committed (best effort, never raises)."""
+
+    def _discard_job_staging(self, job_id: str) -> None:
+        """Drop whatever job ``job_id`` may have staged here before its run was killed (best effort)."""
+
     # --- edit locks ----------------------------------------------------------------------------------
     def lock_edit(self, editor_id: str | None = None) -> None:
         """Mark the data as being edited, by ``editor_id`` for 30 minutes when given."""
@@ -407,15 +437,16 @@ class DataNode(Owned, Entity):
         if was_locked:
             ports.data_node_released(self.id)
 
-    def _written_by_job(self, job_id: str) -> None:
-        """Record the edit of the job that completed and free the lock it held, in one save.
+    def _written_by_job(self, job_id: str, keep_locked: bool = False) -> None:
+        """Record the edit of the job that completed and free the lock it held (unless
+        ``keep_locked``: another job is still to write it), in one save.
 
         Its orchestrator releases the jobs waiting on this node itself, once the job's own state
         is set, so nothing goes through ``ports`` here.
         """
         with self:  # one save for the edit and the unlock
             self.track_edit(job_id=job_id)
-            self._edit_in_progress = False
+            self._edit_in_progress = keep_locked
 
     def _check_editor(self, editor_id: str | None) -> None:
         holder, expiry = self._editor_id, self._editor_expiration_date

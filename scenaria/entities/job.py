@@ -18,7 +18,7 @@ class Job(Entity):
     """A task's execution. Its status is changed by the orchestrator only.
 
     Besides the reference's attributes, a job keeps what its run printed (``stdout``,
-    ``stderr``) and how many times it was tried (``attempts``).
+    ``stderr``), how many times it was tried (``attempts``) and where each try ran (``runs``).
     """
 
     _KIND: ClassVar[str] = "job"
@@ -39,6 +39,7 @@ class Job(Entity):
     _stderr: str = ""
     _attempts: int = 0
     _task_config_id: str = ""
+    _runs: list[dict[str, Any]] = field(default_factory=list, codec=ANY)
 
     def __repr__(self) -> str:
         from scenaria.entities.display import job_repr
@@ -100,6 +101,11 @@ class Job(Entity):
     def attempts(self) -> int:
         """How many times the job was started."""
         return self._attempts
+
+    @property
+    def runs(self) -> list[dict[str, Any]]:
+        """One entry per attempt that ended: ``attempt``, ``host``, ``pid`` (None when unknown), ``ending``."""
+        return [dict(run) for run in self._runs]
 
     # --- timings -------------------------------------------------------------------------------
     def _when(self, status: Status) -> dt.datetime | None:
@@ -193,6 +199,11 @@ class Job(Entity):
         check_unfinished(self.id, self._status, "output")
         self._stdout += stdout
         self._stderr += stderr
+
+    def _add_run(self, host: str | None, pid: int | None, ending: str) -> None:
+        """Note where the current attempt ran and how it ended (the caller saves the job)."""
+        check_unfinished(self.id, self._status, "run")
+        self._runs.append({"attempt": self._attempts, "host": host, "pid": pid, "ending": ending})
 
     def _add_trace(self, text: str) -> None:
         """Keep why a run failed or was run again (a finished job's record is final)."""

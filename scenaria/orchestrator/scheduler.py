@@ -9,12 +9,18 @@ How a job moves (see ``entities.status.TRANSITIONS``):
   while one of its inputs is locked (a job upstream will write it, or an editor holds it), or
   PENDING and handed to the dispatcher. A job whose input was never written and that no job
   or editor is about to write FAILS at once, saying so: it would otherwise wait forever.
+- Jobs that write the same data node (two submissions of one scenario at once) write it in
+  the order they were created: a later writer is BLOCKED until the earlier ones end, and the
+  node stays locked until its last writer ends, so that its readers see the last write only.
 - Nothing is rescanned: each blocked job waits on a set of data nodes, and unlocking a data
   node (a job's end, an editor's ``unlock_edit``) releases exactly the jobs waiting on it.
 - A PENDING job is SKIPPED when its task is skippable and its outputs are up to date, else it
   becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
   retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
   are ABANDONED.
+- A run's writes are staged where it runs (``TaskRun``) and committed here, all together, when
+  its COMPLETED report is accepted while the job holds its outputs' locks (``outputs.commit``);
+  a report that comes too late, or never (stopped or killed orchestrator), changes no output.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import collections
 import contextlib
 import logging
 import queue
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -32,11 +39,13 @@ from scenaria.dispatch.base import Dispatcher, Ending, Outcome
 from scenaria.entities import ports, rules
 from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
+from scenaria.entities.data_node import Staged
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
+from scenaria.orchestrator import outputs
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.console import JobConsole
 from scenaria.orchestrator.task_run import TaskRun
@@ -45,6 +54,7 @@ from scenaria.orchestrator.waits import Waits
 logger = logging.getLogger("scenaria")
 
 _STOP = object()
+_HOST = socket.gethostname()  # where local worker processes run
 _FAILURES = {Ending.FAILED: "failed", Ending.TIMED_OUT: "timed out", Ending.DIED: "died"}
 
 
@@ -127,12 +137,13 @@ class Scheduler:
         for job in jobs:
             if not job.is_finished():
                 self._active[job.id] = job
+                self._waits.add_writer(job.id, job.task._output_ids, self._creation_order)
 
     def _route(self, job: Job, ready: list[Job]) -> None:
         """Block a new (or resumed) job on its locked inputs, fail it on missing ones, or make it
         PENDING and add it to ``ready`` (to launch once the states are committed)."""
         task = job.task
-        locked: set[str] = set()
+        locked = self._waits.writers_ahead(job.id, task._output_ids)
         missing = []
         for dn in task.input.values():
             if dn.edit_in_progress:
@@ -164,12 +175,11 @@ class Scheduler:
             if job.id not in self._active or job.status is not Status.PENDING:
                 continue  # canceled or abandoned meanwhile (e.g. by a callback)
             task = job.task
-            if not job.force and not _needs_to_run(task):
+            if not job.force and not outputs.need_to_run(task):
                 self._unlock_outputs(job)  # free before anyone sees the job (or submission) finished
                 self._set_status(job, Status.SKIPPED)
                 continue
-            inputs, outputs = list(task.input.values()), list(task.output.values())
-            run = TaskRun(job.id, task.config_id, task.function, inputs, outputs)
+            run = TaskRun(job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values()))
             self._dispatcher.submit(job.id, run, timeout=task.execution.timeout)
 
     def data_node_released(self, dn_id: str) -> None:
@@ -233,29 +243,39 @@ class Scheduler:
         with self._lock:
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
-                return  # canceled meanwhile: its report changes nothing
+                outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile
+                return
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
+            if job.status is Status.RUNNING:  # a run that started: note where it ran (local workers: here)
+                host = outcome.details.get("host") or (_HOST if "pid" in outcome.details else None)
+                job._add_run(host, outcome.details.get("pid"), outcome.ending.name)
             if outcome.ending is Ending.COMPLETED:
-                self._complete(job)
+                self._complete(job, outputs.staged(outcome))
             elif outcome.ending is Ending.CANCELED:
                 self._cancel_unlocked(job)
             else:
                 self._run_failed(job, outcome)
 
-    def _complete(self, job: Job) -> None:
-        outputs = list(job.task.output.values())
+    def _complete(self, job: Job, writes: list[Staged]) -> None:
+        nodes = list(job.task.output.values())
+        failure = outputs.commit(job, nodes, writes) if writes else None
+        if failure is not None:
+            self._fail(job, failure)
+            return
         with self._registry.transaction():
-            for dn in outputs:
-                dn._written_by_job(job.id)
+            for dn in nodes:
+                dn._written_by_job(job.id, keep_locked=self._waits.drop_writer(job.id, dn.id))
             self._set_status(job, Status.COMPLETED)
-            for dn in outputs:
+            for dn in nodes:
                 self.data_node_released(dn.id)
 
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         settings = job.task.execution
         retries = settings.max_retries
         reason = _describe(job, outcome)
+        if job.status is Status.RUNNING:  # a killed run may have left staged writes
+            outputs.sweep(job)
         if job.status is Status.RUNNING and job.attempts <= retries:  # a run that never started is not retried
             job._add_trace(reason)
             logger.warning(
@@ -326,6 +346,8 @@ class Scheduler:
                 self._dispatcher.cancel(other.id)
         for each in (job, *abandoned):
             self._unlock_outputs(each)
+        if job.status is Status.RUNNING:  # a killed run may have left staged writes
+            outputs.sweep(job)
         self._set_status(job, status)
         for other in abandoned:
             self._set_status(other, Status.ABANDONED)
@@ -348,7 +370,9 @@ class Scheduler:
 
     def _unlock_outputs(self, job: Job) -> None:
         for dn in job.task.output.values():
-            if dn.edit_in_progress:
+            if self._waits.drop_writer(job.id, dn.id):  # still locked for the next writer, who may go on now
+                self.data_node_released(dn.id)
+            elif dn.edit_in_progress:
                 with contextlib.suppress(DataNodeIsBeingEdited):  # an editor took the lock over since:
                     dn.unlock_edit()  # it is the editor's to release
 
@@ -450,21 +474,6 @@ class Scheduler:
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
-
-
-def _needs_to_run(task: Any) -> bool:
-    """False when a skippable task's outputs are valid and newer than its inputs."""
-    if not task.skippable:
-        return True
-    outputs = list(task.output.values())
-    if not outputs or not all(dn.is_valid for dn in outputs):
-        return True
-    inputs = list(task.input.values())
-    if not inputs:
-        return False
-    newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
-    oldest_output = min(dn.last_edit_date for dn in outputs)
-    return newest_input is not None and newest_input > oldest_output
 
 
 def _describe(job: Job, outcome: Outcome) -> str:

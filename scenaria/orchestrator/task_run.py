@@ -3,6 +3,12 @@
 A ``TaskRun`` carries the function and detached copies of the job's data nodes, so it runs the
 same in the caller's thread, in a local worker process or on a Dask worker: the data plane is
 the worker's, the orchestrator only hears how it ended.
+
+The outputs are *staged*, not written: ``run()`` returns one ``Staged`` per output (a hidden
+file beside a file output, say), and the orchestrator commits them all when it accepts the
+job's completion, while the job still holds its outputs' locks (``Scheduler._complete``). A run
+that fails, is canceled, times out, dies or is orphaned by a stopped orchestrator is never
+accepted, so none of its writes lands: a failure between two outputs leaves both as they were.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from scenaria.entities.data_node import Staged
 from scenaria.exceptions import DataNodeWritingError
 
 
@@ -22,18 +29,25 @@ class TaskRun:
     inputs: list[Any]
     outputs: list[Any]
 
-    def run(self) -> None:
+    def run(self) -> list[Staged]:
         values = [dn.read_or_raise() for dn in self.inputs]
         result = self.function(*values)
-        for dn, value in zip(self.outputs, self._split(result), strict=True):
-            try:
-                dn._write(value)
-            except Exception as exc:
-                raise DataNodeWritingError(
-                    f"Task {self.task_config_id!r} (job {self.job_id}) could not write its output "
-                    f"{dn.config_id!r} ({dn.storage_type()} data node {dn.id}): "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
+        staged: list[Staged] = []
+        try:
+            for dn, value in zip(self.outputs, self._split(result), strict=True):
+                try:
+                    staged.append(dn._stage(value, self.job_id))
+                except Exception as exc:
+                    raise DataNodeWritingError(
+                        f"Task {self.task_config_id!r} (job {self.job_id}) could not write its output "
+                        f"{dn.config_id!r} ({dn.storage_type()} data node {dn.id}): "
+                        f"{type(exc).__name__}: {exc}"
+                    ) from exc
+        except BaseException:
+            for dn, done in zip(self.outputs, staged, strict=False):
+                dn._discard_staged(done)
+            raise
+        return staged
 
     def _split(self, result: Any) -> list[Any]:
         """The value for each output: the result itself for one output, its items for several."""
