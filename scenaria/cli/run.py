@@ -75,9 +75,28 @@ def run(args: argparse.Namespace) -> int:
         args.parser.exit(2, f"scenaria run: cannot open {args.script!r}: no such file\n")
     compat.install()
     compat.enable_for_children()
+    _show_like_taipy()
     sys.argv = [args.script, *rewrite_taipy_flags(args.script_args)]
     _put_script_dir_first(path)
     return run_as_main(path)
+
+
+#: How Taipy 4.1 shows its records on the console, which scripts run here are used to.
+TAIPY_LOG_FORMAT = "[%(asctime)s.%(msecs)03d][Taipy][%(levelname)s] %(message)s"
+
+
+def _show_like_taipy() -> None:
+    """scenaria's records (a failed job's ERROR...) in Taipy's format, job output unprefixed."""
+    import logging
+
+    from scenaria.orchestrator.console import PREFIX_VARIABLE
+
+    os.environ[PREFIX_VARIABLE] = ""
+    own = logging.getLogger("scenaria")
+    if not own.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(TAIPY_LOG_FORMAT, "%Y-%m-%d %H:%M:%S"))
+        own.addHandler(handler)
 
 
 def _put_script_dir_first(path: str) -> None:

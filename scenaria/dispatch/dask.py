@@ -25,14 +25,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
-from scenaria.dispatch.run import execute, pack, unpack
+from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
+from scenaria.dispatch.run import Unpickled, execute, pack, unpack
 from scenaria.exceptions import DependencyNotInstalled
 
 
-def run_on_worker(runnable: Runnable) -> tuple[tuple[Any, ...], str, str]:
-    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout and stderr. Never raises."""
+def run_on_worker(payload: bytes) -> tuple[tuple[Any, ...], str, str]:
+    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout and stderr. Never raises.
+
+    The runnable comes pickled by ``pickling.dumps_runnable`` (not by Dask), so that functions
+    sent by value keep their file and source lines for the worker's tracebacks.
+    """
     stdout, stderr = io.StringIO(), io.StringIO()
-    return pack(execute(runnable, stdout, stderr)), stdout.getvalue(), stderr.getvalue()
+    return pack(execute(Unpickled(payload), stdout, stderr)), stdout.getvalue(), stderr.getvalue()
 
 
 class DaskDispatcher(Dispatcher):
@@ -85,7 +90,12 @@ class DaskDispatcher(Dispatcher):
         assert self._listener is not None, "start() the dispatcher first"
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
-        future = self._client.submit(run_on_worker, runnable, key=f"scenaria-{job_id}", pure=False)
+        try:
+            payload = dumps_runnable(job_id, runnable)
+        except RunnableNotPicklable as exc:
+            self._listener.job_finished(Outcome(job_id, Ending.FAILED, error=exc, traceback=str(exc)))
+            return
+        future = self._client.submit(run_on_worker, payload, key=f"scenaria-{job_id}", pure=False)
         with self._lock:
             self._futures[job_id] = future
             if timeout is not None:

@@ -21,12 +21,12 @@ import logging
 import pickle
 import sys
 import time
-import traceback
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from scenaria.dispatch import wire
 from scenaria.dispatch.base import Ending, Runnable
+from scenaria.dispatch.tracebacks import format_user
 from scenaria.exceptions import ResultNotPicklable
 
 LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] %(message)s"
@@ -65,11 +65,21 @@ def execute(runnable: Runnable, stdout: Stream, stderr: Stream, records: Stream 
     try:
         result = runnable.run()
     except BaseException as exc:  # SystemExit and KeyboardInterrupt in a job fail the job only
-        return Ran(None, exc, "".join(traceback.format_exception(exc)), started, time.time())
+        return Ran(None, exc, format_user(exc), started, time.time())
     finally:
         sys.stdout, sys.stderr = saved
         root.removeHandler(handler)
     return Ran(result, None, "", started, time.time())
+
+
+class Unpickled:
+    """A pickled runnable, unpickled inside the run: a failure to unpickle fails the job only."""
+
+    def __init__(self, payload: bytes) -> None:
+        self._payload = payload
+
+    def run(self) -> Any:
+        return pickle.loads(self._payload).run()
 
 
 def pack(ran: Ran) -> tuple[Any, ...]:
@@ -86,7 +96,7 @@ def pack(ran: Ran) -> tuple[Any, ...]:
             f"the job's result, of type {kind}, cannot be pickled to go back to the orchestrator "
             f"({type(exc).__name__}: {exc}); return plain data, or write it to an output data node"
         )
-        trace = "".join(traceback.format_exception(exc)) + str(error)
+        trace = format_user(exc) + str(error)
         return _failure(error, ran.started_at, ran.finished_at, trace)
     return (wire.DONE, ran.started_at, ran.finished_at, data)
 

@@ -36,7 +36,7 @@ import cloudpickle  # noqa: F401 - loaded before the first job, which needs it
 
 from scenaria.dispatch import wire
 from scenaria.dispatch.capture import JobStream
-from scenaria.dispatch.run import execute, pack
+from scenaria.dispatch.run import Unpickled, execute, pack
 
 EXIT_ORPHANED = 70  # the orchestrator died
 
@@ -131,21 +131,11 @@ def run_job(payload: bytes, channel: Channel) -> bytes:
     out = JobStream(channel.send_output, wire.STDOUT, sys.__stdout__)
     err = JobStream(channel.send_output, wire.STDERR, sys.__stderr__)
     try:
-        ran = execute(_Unpickled(payload), out, err)
+        ran = execute(Unpickled(payload), out, err)
     finally:
         out.end()
         err.end()
     return wire.dumps(pack(ran))
-
-
-class _Unpickled:
-    """Unpickles the runnable inside the run, so that a failure to unpickle fails the job."""
-
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
-
-    def run(self) -> Any:
-        return pickle.loads(self._payload).run()
 
 
 if __name__ == "__main__":

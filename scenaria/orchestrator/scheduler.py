@@ -291,6 +291,14 @@ class Scheduler:
 
     def _fail(self, job: Job, reason: str) -> None:
         job._add_trace(reason)
+        # One loud record per failed job, whatever the mode: the user sees it without asking.
+        logger.error(
+            "Job %s of task %r failed:\n%s",
+            job.id,
+            job._task_config_id,
+            reason.rstrip("\n"),
+            extra={"job_id": job.id, "task_config_id": job._task_config_id},
+        )
         self._end_unsuccessfully(job, Status.FAILED)
 
     # --- cancel ----------------------------------------------------------------------------------
