@@ -22,6 +22,8 @@ import types
 from collections.abc import Sequence
 from typing import Any
 
+from scenaria.exceptions import TaipyPartNotServed
+
 NAME = "run"
 HELP = "run a Python script written for Taipy or scenaria; `import taipy` is served by scenaria"
 
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     path = os.path.abspath(args.script)
     if not os.path.isfile(path):
         args.parser.exit(2, f"scenaria run: cannot open {args.script!r}: no such file\n")
-    compat.install()
+    compat.install(strict=True)
     compat.enable_for_children()
     _show_like_taipy()
     sys.argv = [args.script, *rewrite_taipy_flags(args.script_args)]
@@ -135,6 +137,9 @@ def run_as_main(path: str) -> int:
         exec(code, main.__dict__)
     except (SystemExit, KeyboardInterrupt):
         raise
+    except TaipyPartNotServed as exc:
+        sys.stderr.write(f"scenaria run: {exc}\n")
+        return 2
     except BaseException as exc:
         _report(exc, path)
         return 1
