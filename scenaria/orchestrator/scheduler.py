@@ -62,6 +62,7 @@ class Scheduler:
         self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
+        self._canceled: dict[str, tuple[Job, str]] = {}  # canceled here, the dispatcher's report due
         self._console = JobConsole()
         self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
         self._timers: set[threading.Timer] = set()  # retries waiting for their delay
@@ -233,13 +234,15 @@ class Scheduler:
         with self._lock:
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
-                return  # canceled meanwhile: its report changes nothing
+                self._late_report(outcome)  # canceled meanwhile: only its output is kept
+                return
+            _, requested = self._canceled.pop(job.id, (None, ""))
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
             if outcome.ending is Ending.COMPLETED:
                 self._complete(job)
             elif outcome.ending is Ending.CANCELED:
-                self._cancel_unlocked(job)
+                self._cancel_unlocked(job, requested or outcome.traceback.strip() or "canceled by its dispatcher")
             else:
                 self._run_failed(job, outcome)
 
@@ -291,6 +294,7 @@ class Scheduler:
 
     def _fail(self, job: Job, reason: str) -> None:
         job._add_trace(reason)
+        job._set_reason(_last_line(reason))
         # One loud record per failed job, whatever the mode: the user sees it without asking.
         logger.error(
             "Job %s of task %r failed:\n%s",
@@ -302,8 +306,12 @@ class Scheduler:
         self._end_unsuccessfully(job, Status.FAILED)
 
     # --- cancel ----------------------------------------------------------------------------------
-    def cancel(self, job: Job) -> None:
-        """Cancel a job that has not finished: a running one has its process killed."""
+    def cancel(self, job: Job, by: str = "cancel_job()") -> None:
+        """Cancel a job that has not finished: a running one has its process killed.
+
+        ``by`` says who asked (the job's ``reason``). A running job's output up to its kill is
+        reported by the dispatcher after the job is canceled, and kept then (``_late_report``).
+        """
         with self._lock:
             if job.id not in self._active or job.is_finished():
                 if job.is_completed() or job.is_skipped():
@@ -311,13 +319,22 @@ class Scheduler:
                 return
             dispatched = job.status in (Status.PENDING, Status.RUNNING)
         if dispatched:
+            self._canceled[job.id] = (job, f"canceled by {by}")
             self._dispatcher.cancel(job.id)
         with self._lock:
             if job.id in self._active and not job.is_finished():
-                self._cancel_unlocked(job)
+                self._cancel_unlocked(job, f"canceled by {by}")
 
-    def _cancel_unlocked(self, job: Job) -> None:
+    def _cancel_unlocked(self, job: Job, reason: str) -> None:
+        job._set_reason(reason)
         self._end_unsuccessfully(job, Status.CANCELED)
+
+    def _late_report(self, outcome: Outcome) -> None:
+        """The dispatcher's report of a job canceled here: keep what it printed up to its kill."""
+        job, _ = self._canceled.pop(outcome.job_id, (None, ""))
+        if job is not None and outcome.ending is Ending.CANCELED and (outcome.stdout or outcome.stderr):
+            job._keep_output_of_kill(outcome.stdout, outcome.stderr)
+            self._registry.save(job)
 
     def _end_unsuccessfully(self, job: Job, status: Status) -> None:
         """End ``job`` FAILED or CANCELED, and abandon the jobs of its submission that need its outputs.
@@ -336,6 +353,7 @@ class Scheduler:
             self._unlock_outputs(each)
         self._set_status(job, status)
         for other in abandoned:
+            other._set_reason(f"abandoned: {job.id}, whose outputs it needs, ended {status.name}")
             self._set_status(other, Status.ABANDONED)
 
     def _downstream(self, job: Job) -> list[Job]:
@@ -473,6 +491,11 @@ def _needs_to_run(task: Any) -> bool:
     newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
     oldest_output = min(dn.last_edit_date for dn in outputs)
     return newest_input is not None and newest_input > oldest_output
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
 
 
 def _describe(job: Job, outcome: Outcome) -> str:
