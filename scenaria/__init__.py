@@ -100,6 +100,7 @@ _LAZY: dict[str, str] = {
     "Operator": "scenaria.data.filter",
     "JoinOperator": "scenaria.data.filter",
     "Orchestrator": "scenaria.orchestrator",
+    "report_progress": "scenaria.dispatch.jobside",
     "Core": "scenaria.orchestrator",
     **dict.fromkeys(
         ("Event", "EventEntityType", "EventOperation", "Notifier", "EventProcessor", "CoreEventConsumerBase"),
@@ -182,6 +183,7 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/c
     from scenaria.data.s3 import S3ObjectDataNode as S3ObjectDataNode
     from scenaria.data.sql import SQLDataNode as SQLDataNode
     from scenaria.data.sql_table import SQLTableDataNode as SQLTableDataNode
+    from scenaria.dispatch.jobside import report_progress as report_progress
     from scenaria.entities import Cycle as Cycle
     from scenaria.entities import Job as Job
     from scenaria.entities import Scenario as Scenario

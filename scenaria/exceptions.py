@@ -444,3 +444,7 @@ class DependencyNotInstalled(ScenariaError):
 
 class TaipyPartNotServed(ScenariaError, ModuleNotFoundError):
     """``scenaria run`` serves Taipy's scenario and data management API only (not ``taipy.gui``...)."""
+
+
+class NotInATask(ScenariaError):
+    """``report_progress`` was called outside a task's function."""

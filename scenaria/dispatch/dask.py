@@ -25,19 +25,28 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.jobside import apply_levels, logger_levels
 from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
 from scenaria.dispatch.run import Unpickled, execute, pack, unpack
 from scenaria.exceptions import DependencyNotInstalled
 
 
-def run_on_worker(payload: bytes) -> tuple[tuple[Any, ...], str, str]:
-    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout and stderr. Never raises.
+def run_on_worker(
+    payload: bytes, levels: dict[str, int]
+) -> tuple[tuple[Any, ...], str, str, list[tuple[str, tuple[Any, ...]]]]:
+    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout, stderr, and the log
+    records and progress reports it sent (see ``jobside``). Never raises.
 
     The runnable comes pickled by ``pickling.dumps_runnable`` (not by Dask), so that functions
     sent by value keep their file and source lines for the worker's tracebacks.
     """
-    stdout, stderr = io.StringIO(), io.StringIO()
-    return pack(execute(Unpickled(payload), stdout, stderr)), stdout.getvalue(), stderr.getvalue()
+    apply_levels(levels)  # the orchestrator's, as it submitted the job
+    stdout, stderr, records = io.StringIO(), io.StringIO(), io.StringIO()
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+    ran = execute(
+        Unpickled(payload), stdout, stderr, records=records, send=lambda kind, args: sent.append((kind, args))
+    )
+    return pack(ran), stdout.getvalue(), stderr.getvalue(), [*sent, ("records", (records.getvalue(),))]
 
 
 class DaskDispatcher(Dispatcher):
@@ -95,7 +104,7 @@ class DaskDispatcher(Dispatcher):
         except RunnableNotPicklable as exc:
             self._listener.job_finished(Outcome(job_id, Ending.FAILED, error=exc, traceback=str(exc)))
             return
-        future = self._client.submit(run_on_worker, payload, key=f"scenaria-{job_id}", pure=False)
+        future = self._client.submit(run_on_worker, payload, logger_levels(), key=f"scenaria-{job_id}", pure=False)
         with self._lock:
             self._futures[job_id] = future
             if timeout is not None:
@@ -116,10 +125,22 @@ class DaskDispatcher(Dispatcher):
             error = future.exception()
             outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=f"{type(error).__name__}: {error}")
         else:
-            message, out, err = future.result()
-            outcome = Outcome(job_id, stdout=out, stderr=err, **unpack(job_id, message))
+            message, out, err, sent = future.result()
+            *sent, (_, (records,)) = sent
+            outcome = Outcome(job_id, stdout=out, stderr=err + records, **unpack(job_id, message))
+            self._replay(job_id, out, err, sent)
         assert self._listener is not None
         self._listener.job_finished(outcome)
+
+    def _replay(self, job_id: str, out: str, err: str, sent: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """What the job printed, logged and reported, as it ended: Dask brings it back with the result."""
+        listener = self._listener
+        assert listener is not None
+        for kind, args in sent:  # in the order the job sent them
+            (listener.job_log if kind == "log" else listener.job_progress)(job_id, *args)
+        for stream, text in (("stdout", out), ("stderr", err)):
+            if text:
+                listener.job_output(job_id, stream, text)
 
     def _forget(self, job_id: str) -> Any:
         with self._lock:

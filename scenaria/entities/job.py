@@ -218,6 +218,12 @@ class Job(Entity):
         check_unfinished(self.id, self._status, "reason")
         self._reason = reason
 
+    def _set_progress(self, fraction: float, message: str | None) -> None:
+        check_unfinished(self.id, self._status, "progress")
+        self._progress = fraction
+        if message is not None:
+            self._progress_message = message
+
     def _keep_output_of_kill(self, stdout: str, stderr: str) -> None:
         """What a canceled job printed up to its kill, which its dispatcher reports after the
         job was canceled: kept once, only by a canceled job that has none yet."""

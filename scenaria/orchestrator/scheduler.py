@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, Ending, Outcome
+from scenaria.dispatch.jobside import handle_record
 from scenaria.entities import ports, rules
 from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
@@ -39,13 +40,13 @@ from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.console import JobConsole
+from scenaria.orchestrator.outcomes import describe, last_line, log_failure, log_retry, needs_to_run
 from scenaria.orchestrator.task_run import TaskRun
 from scenaria.orchestrator.waits import Waits
 
 logger = logging.getLogger("scenaria")
 
 _STOP = object()
-_FAILURES = {Ending.FAILED: "failed", Ending.TIMED_OUT: "timed out", Ending.DIED: "died"}
 
 
 class Scheduler:
@@ -165,7 +166,7 @@ class Scheduler:
             if job.id not in self._active or job.status is not Status.PENDING:
                 continue  # canceled or abandoned meanwhile (e.g. by a callback)
             task = job.task
-            if not job.force and not _needs_to_run(task):
+            if not job.force and not needs_to_run(task):
                 self._unlock_outputs(job)  # free before anyone sees the job (or submission) finished
                 self._set_status(job, Status.SKIPPED)
                 continue
@@ -225,6 +226,26 @@ class Scheduler:
             if job is not None and job.status is Status.PENDING:
                 self._set_status(job, Status.RUNNING)  # counts an attempt
 
+    def job_log(self, job_id: str, fields: dict[str, Any]) -> None:
+        """A record a job emitted in another process: this process's logging configuration handles it."""
+        handle_record(fields)
+
+    def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
+        if self._reports is None:
+            self._progress((job_id, fraction, message))
+        else:
+            self._reports.put((self._progress, (job_id, fraction, message)))
+
+    def _progress(self, report: tuple[str, float, str | None]) -> None:
+        job_id, fraction, message = report
+        with self._lock:
+            job = self._active.get(job_id)
+            if job is None or job.status is not Status.RUNNING:
+                return  # ended meanwhile: its last value was stored before its end
+            job._set_progress(fraction, message)
+            self._registry.save(job)
+        job._publish("UPDATE", "progress", fraction)
+
     def job_output(self, job_id: str, stream: str, text: str) -> None:
         """Show what a job prints, line by line, prefixed with its task."""
         job = self._active.get(job_id)
@@ -258,16 +279,10 @@ class Scheduler:
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         settings = job.task.execution
         retries = settings.max_retries
-        reason = _describe(job, outcome)
+        reason = describe(job, outcome)
         if job.status is Status.RUNNING and job.attempts <= retries:  # a run that never started is not retried
             job._add_trace(reason)
-            logger.warning(
-                "Job %s %s (attempt %d of %d); trying again.",
-                job.id,
-                _FAILURES[outcome.ending],
-                job.attempts,
-                retries + 1,
-            )
+            log_retry(job, outcome.ending, retries)
             self._set_status(job, Status.PENDING)
             self._later(settings.retry_delay, self._retry, job.id)
         else:
@@ -294,24 +309,14 @@ class Scheduler:
 
     def _fail(self, job: Job, reason: str) -> None:
         job._add_trace(reason)
-        job._set_reason(_last_line(reason))
-        # One loud record per failed job, whatever the mode: the user sees it without asking.
-        logger.error(
-            "Job %s of task %r failed:\n%s",
-            job.id,
-            job._task_config_id,
-            reason.rstrip("\n"),
-            extra={"job_id": job.id, "task_config_id": job._task_config_id},
-        )
+        job._set_reason(last_line(reason))
+        log_failure(job, reason)
         self._end_unsuccessfully(job, Status.FAILED)
 
     # --- cancel ----------------------------------------------------------------------------------
     def cancel(self, job: Job, by: str = "cancel_job()") -> None:
-        """Cancel a job that has not finished: a running one has its process killed.
-
-        ``by`` says who asked (the job's ``reason``). A running job's output up to its kill is
-        reported by the dispatcher after the job is canceled, and kept then (``_late_report``).
-        """
+        """Cancel a job that has not finished (a running one has its process killed); ``by`` says
+        who asked. What it printed up to its kill is reported later, and kept (``_late_report``)."""
         with self._lock:
             if job.id not in self._active or job.is_finished():
                 if job.is_completed() or job.is_skipped():
@@ -476,34 +481,6 @@ class Scheduler:
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
-
-
-def _needs_to_run(task: Any) -> bool:
-    """False when a skippable task's outputs are valid and newer than its inputs."""
-    if not task.skippable:
-        return True
-    outputs = list(task.output.values())
-    if not outputs or not all(dn.is_valid for dn in outputs):
-        return True
-    inputs = list(task.input.values())
-    if not inputs:
-        return False
-    newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
-    oldest_output = min(dn.last_edit_date for dn in outputs)
-    return newest_input is not None and newest_input > oldest_output
-
-
-def _last_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    return lines[-1].strip() if lines else ""
-
-
-def _describe(job: Job, outcome: Outcome) -> str:
-    if outcome.ending is Ending.FAILED:
-        return outcome.traceback or repr(outcome.error)
-    if outcome.ending is Ending.TIMED_OUT:
-        return outcome.traceback or f"Job {job.id} timed out and was stopped."
-    return outcome.traceback or f"The worker process running job {job.id} died."
 
 
 # --- the running scheduler -----------------------------------------------------------------------

@@ -88,6 +88,7 @@ EXPORTED = [
     "is_promotable",
     "is_readable",
     "is_submittable",
+    "report_progress",
     "set",
     "set_primary",
     "submit",

@@ -27,3 +27,28 @@ def log_some(value):
         logger.exception("caught it")
     print("printed line")
     return value
+
+
+def many_records(count):
+    logger = logging.getLogger("mypipe.bulk")
+    for index in range(count):
+        logger.warning("record %d", index)
+    return count
+
+
+def steps(count):
+    """Reports its progress slowly enough for each report to pass the rate limit."""
+    import scenaria
+
+    for index in range(count + 1):
+        scenaria.report_progress(index / count, f"step {index} of {count}")
+        time.sleep(0.12)
+    return count
+
+
+def tight_progress(count):
+    import scenaria
+
+    for index in range(count):
+        scenaria.report_progress(index / count)
+    return count
