@@ -15,7 +15,6 @@ costs one clock read and a comparison per call.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -45,12 +44,13 @@ class JobSide:
         self._next = now + PROGRESS_INTERVAL
         self._pending = None
         if self._sink is not None:
-            self._sink("progress", (fraction, message))
+            self._sink("progress", (float(fraction), None if message is None else str(message)))
 
     def close(self) -> None:
         """Send the progress value that the rate limit held back."""
         if self._pending is not None and self._sink is not None:
-            self._sink("progress", self._pending)
+            fraction, message = self._pending
+            self._sink("progress", (float(fraction), None if message is None else str(message)))
         self._pending = None
 
 
@@ -79,11 +79,13 @@ def report_progress(fraction: float, message: str | None = None) -> None:
         raise NotInATask(
             "report_progress() was called outside a task: call it from the function of a task while its job runs."
         )
-    if not isinstance(fraction, (int, float)) or isinstance(fraction, bool) or not 0 <= fraction <= 1:
+    try:
+        valid = 0.0 <= fraction <= 1.0 and fraction.__class__ is not bool  # nan compares False
+    except TypeError:
+        valid = False
+    if not valid:
         raise ValueError(f"report_progress() takes a fraction from 0 to 1, not {fraction!r}")
-    if isinstance(fraction, float) and math.isnan(fraction):
-        raise ValueError("report_progress() takes a fraction from 0 to 1, not nan")
-    side.progress(float(fraction), None if message is None else str(message))
+    side.progress(fraction, message)
 
 
 def record_fields(record: logging.LogRecord, formatter: logging.Formatter) -> dict[str, Any]:
