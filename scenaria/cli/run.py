@@ -48,6 +48,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=__doc__.split("\n\n", 1)[1] if __doc__ else HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument(
+        "--progress", action="store_true", help="show every submission live (state, time, progress) while it runs"
+    )
     parser.add_argument("script", metavar="SCRIPT", help="the Python file to run")
     parser.add_argument("script_args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's arguments")
     return parser
@@ -78,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
     compat.install(strict=True)
     compat.enable_for_children()
     _show_like_taipy()
+    if args.progress:
+        from scenaria.live import watch_submissions
+
+        watch_submissions()
     sys.argv = [args.script, *rewrite_taipy_flags(args.script_args)]
     _put_script_dir_first(path)
     return run_as_main(path)

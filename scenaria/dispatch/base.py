@@ -58,8 +58,8 @@ class DispatchListener(Protocol):
 
     def job_output(self, job_id: str, stream: str, text: str) -> None: ...
 
-    def job_log(self, job_id: str, fields: dict[str, Any]) -> None:
-        """A log record the job emitted in another process, as plain data (see ``jobside``)."""
+    def job_log(self, job_id: str, records: list[dict[str, Any]]) -> None:
+        """Log records the job emitted in another process, as plain data (see ``jobside``)."""
 
     def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
         """The job's ``report_progress`` (rate limited)."""

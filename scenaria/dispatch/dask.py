@@ -137,7 +137,10 @@ class DaskDispatcher(Dispatcher):
         listener = self._listener
         assert listener is not None
         for kind, args in sent:  # in the order the job sent them
-            (listener.job_log if kind == "log" else listener.job_progress)(job_id, *args)
+            if kind == "log":
+                listener.job_log(job_id, args[0])  # their text is kept in the job's stderr already
+            else:
+                listener.job_progress(job_id, *args)
         for stream, text in (("stdout", out), ("stderr", err)):
             if text:
                 listener.job_output(job_id, stream, text)

@@ -3,7 +3,7 @@
 ``execute`` (see ``run``) opens a ``JobSide`` around each run. In a process other than the
 orchestrator's (standalone worker, Dask worker), the records the job emits are turned into plain
 dicts (``record_fields``: level, logger name, message, exception text, extra fields...) and
-sent as they are emitted; the orchestrator rebuilds each one (``logging.makeLogRecord``) and
+sent in small batches (at most 20 ms late); the orchestrator rebuilds each one (``logging.makeLogRecord``) and
 hands it to the logger of the same name, so the user's logging configuration there (handlers,
 formatters, filters) decides what becomes of it, as it does in development mode.
 
@@ -15,6 +15,7 @@ costs one clock read and a comparison per call.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +23,12 @@ from typing import Any
 from scenaria.exceptions import NotInATask
 
 PROGRESS_INTERVAL = 0.1  # seconds between two progress reports of one job
-Sink = Callable[[str, tuple[Any, ...]], None]  # ("log", (fields,)) or ("progress", (fraction, message))
+BATCH = 256  # records sent in one message at most
+BATCH_DELAY = 0.02  # seconds a record may wait for others to share its message
+Sink = Callable[[str, tuple[Any, ...]], None]  # ("log", ([fields...], kept text)) or ("progress", (fraction, message))
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}  # plain values all
 _current: JobSide | None = None  # one job runs at a time in a process (development: the caller's thread)
 
 
@@ -90,26 +94,25 @@ def report_progress(fraction: float, message: str | None = None) -> None:
 
 def record_fields(record: logging.LogRecord, formatter: logging.Formatter) -> dict[str, Any]:
     """``record`` as plain data that pickles anywhere: its message formatted, its exception as text."""
-    fields = dict(record.__dict__)
+    fields = record.__dict__.copy()
     fields["msg"], fields["args"] = record.getMessage(), None
     if record.exc_info:
         fields["exc_text"] = record.exc_text or formatter.formatException(record.exc_info)
     fields["exc_info"] = None
     fields.pop("message", None)
-    return {key: value if isinstance(value, _PLAIN) else repr(value) for key, value in fields.items()}
+    for key in fields.keys() - _STANDARD:  # extra fields: plain values travel, others as their repr
+        if type(fields[key]) not in _PLAIN:
+            fields[key] = repr(fields[key])
+    return fields
 
 
-def kept_text(fields: dict[str, Any], formatter: logging.Formatter) -> str:
-    """How a record a job sent is kept in its ``stderr``: formatted as development mode keeps it."""
-    return formatter.format(logging.makeLogRecord(fields)) + "\n"
-
-
-def handle_record(fields: dict[str, Any]) -> None:
-    """Hand a record a job sent to the logger of its name here, as if it had been emitted here."""
-    record = logging.makeLogRecord(fields)
-    logger = logging.getLogger(record.name)
-    if logger.isEnabledFor(record.levelno):
-        logger.handle(record)
+def handle_records(records: list[dict[str, Any]]) -> None:
+    """Hand the records a job sent to the loggers of their names here, as if emitted here."""
+    for fields in records:
+        record = logging.makeLogRecord(fields)
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
 
 
 def logger_levels() -> dict[str, int]:
@@ -130,16 +133,48 @@ def apply_levels(levels: dict[str, int]) -> None:
 
 
 class SendingHandler(logging.Handler):
-    """Sends each record a job emits to its orchestrator."""
+    """Sends the records a job emits to its orchestrator, in batches: at most ``BATCH`` records
+    or ``BATCH_DELAY`` seconds after the first one waiting, and what waits when the job ends."""
 
     def __init__(self, sink: Sink, formatter: logging.Formatter) -> None:
         super().__init__()
         self._sink = sink
         self.setFormatter(formatter)
+        self._waiting: list[dict[str, Any]] = []
+        self._kept: list[str] = []  # the records formatted, for the job's stderr
+        self._timer: threading.Timer | None = None
+        self._batch_lock = threading.Lock()
 
     def emit(self, record: logging.LogRecord) -> None:
+        formatter = self.formatter or logging.Formatter()
         try:
-            fields = record_fields(record, self.formatter or logging.Formatter())
-            self._sink("log", (fields,))
+            fields = record_fields(record, formatter)
+            kept = formatter.format(record) + "\n"
         except Exception:
             self.handleError(record)
+            return
+        with self._batch_lock:
+            self._waiting.append(fields)
+            self._kept.append(kept)
+            if len(self._waiting) >= BATCH:
+                self._send_locked()
+            elif self._timer is None:
+                self._timer = threading.Timer(BATCH_DELAY, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def flush(self) -> None:
+        with self._batch_lock:
+            self._send_locked()
+
+    def close(self) -> None:
+        self.flush()
+        super().close()
+
+    def _send_locked(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._waiting:
+            batch, kept, self._waiting, self._kept = self._waiting, "".join(self._kept), [], []
+            self._sink("log", (batch, kept))

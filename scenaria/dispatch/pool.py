@@ -25,9 +25,8 @@ from typing import Any
 
 from scenaria.dispatch import wire
 from scenaria.dispatch.base import Ending, Outcome
-from scenaria.dispatch.jobside import kept_text
 from scenaria.dispatch.reporter import Reporter
-from scenaria.dispatch.run import LOG_FORMATTER, unpack
+from scenaria.dispatch.run import unpack
 from scenaria.dispatch.workerproc import WorkerProcess, death_reason
 from scenaria.exceptions import JobTimeout, WorkerDied
 
@@ -211,7 +210,7 @@ class PoolLoop(threading.Thread):
             if job is None:
                 return
             if message[0] == wire.LOG:
-                job.err.append(kept_text(message[1], LOG_FORMATTER))
+                job.err.append(message[2])
                 shared.reporter.log(job.job_id, message[1])
             else:
                 shared.reporter.progress(job.job_id, message[1], message[2])

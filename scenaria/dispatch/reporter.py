@@ -35,8 +35,8 @@ class Reporter:
     def output(self, job_id: str, stream: str, text: str) -> None:
         self._queue.put((self._listener.job_output, (job_id, stream, text)))
 
-    def log(self, job_id: str, fields: dict[str, Any]) -> None:
-        self._queue.put((self._listener.job_log, (job_id, fields)))
+    def log(self, job_id: str, records: list[dict[str, Any]]) -> None:
+        self._queue.put((self._listener.job_log, (job_id, records)))
 
     def progress(self, job_id: str, fraction: float, message: str | None) -> None:
         self._queue.put((self._listener.job_progress, (job_id, fraction, message)))

@@ -90,6 +90,7 @@ def execute(
         sys.stdout, sys.stderr = saved
         for handler in handlers:
             root.removeHandler(handler)
+            handler.flush()  # records still waiting go before the run's end
         close_side(side)
     return Ran(result, None, "", started, time.time())
 

@@ -15,7 +15,8 @@ item says what they are:
 
 What a running job sends besides its output (see ``jobside``), before its DONE or FAILED:
 
-- ``(LOG, fields)`` for each log record it emits, as a dict of plain values;
+- ``(LOG, [fields, ...], text)`` for the log records it emits, in batches: each a dict of plain
+  values, and all of them formatted (``text``) to be kept in the job's stderr;
 - ``(PROGRESS, fraction, message)`` for its progress reports (rate limited).
 
 Results and errors travel as nested pickles so that one which cannot be unpickled in the

@@ -29,7 +29,7 @@ from functools import partial
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, Ending, Outcome
-from scenaria.dispatch.jobside import handle_record
+from scenaria.dispatch.jobside import handle_records
 from scenaria.entities import ports, rules
 from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
@@ -226,9 +226,9 @@ class Scheduler:
             if job is not None and job.status is Status.PENDING:
                 self._set_status(job, Status.RUNNING)  # counts an attempt
 
-    def job_log(self, job_id: str, fields: dict[str, Any]) -> None:
-        """A record a job emitted in another process: this process's logging configuration handles it."""
-        handle_record(fields)
+    def job_log(self, job_id: str, records: list[dict[str, Any]]) -> None:
+        """Records a job emitted in another process: this process's logging configuration handles them."""
+        handle_records(records)
 
     def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
         if self._reports is None:

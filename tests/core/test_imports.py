@@ -91,6 +91,7 @@ EXPORTED = [
     "report_progress",
     "set",
     "set_primary",
+    "show_progress",
     "submit",
     "subscribe_scenario",
     "subscribe_sequence",

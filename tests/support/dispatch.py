@@ -36,9 +36,9 @@ class RecordingListener:
             self.events.append(("output", job_id, stream, text))
             self._changed.notify_all()
 
-    def job_log(self, job_id: str, fields: dict) -> None:
+    def job_log(self, job_id: str, records: list[dict]) -> None:
         with self._changed:
-            self.logs.append((job_id, fields))
+            self.logs.extend((job_id, fields) for fields in records)
             self._changed.notify_all()
 
     def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
