@@ -75,7 +75,7 @@ def watch_submissions(refresh: float = 0.2, file: IO[str] | None = None) -> thre
             entity_id = events.get().entity_id
             submission = None if entity_id is None or entity_id in shown else get(entity_id)
             if submission is not None:
-                shown.add(entity_id)
+                shown.add(submission.id)
                 show_progress(submission, refresh=refresh, file=file, notebook=False)
 
     thread = threading.Thread(target=watch, name="scenaria-progress", daemon=True)

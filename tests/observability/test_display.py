@@ -81,7 +81,7 @@ def test_the_notebook_view_is_an_html_table_updated_in_place(tmp_path):
     from nbclient import NotebookClient
 
     cells = [
-        "import sys; sys.path.insert(0, %r)" % str(REPO),
+        f"import sys; sys.path.insert(0, {str(REPO)!r})",
         "import scenaria as tp\nfrom scenaria import Config\n"
         "def work(n):\n    for i in range(n + 1):\n        tp.report_progress(i / n, f'at {i}')\n    return n\n"
         "Config.configure_job_executions(mode='standalone')\n"
