@@ -29,6 +29,7 @@ Sink = Callable[[str, tuple[Any, ...]], None]  # ("log", ([fields...], kept text
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}  # plain values all
+_monotonic = time.monotonic
 _current: JobSide | None = None  # one job runs at a time in a process (development: the caller's thread)
 
 
@@ -37,25 +38,22 @@ class JobSide:
 
     def __init__(self, sink: Sink | None) -> None:
         self._sink = sink
-        self._next = 0.0  # monotonic time before which progress is only kept
-        self._pending: tuple[float, str | None] | None = None
+        self.next_at = 0.0  # monotonic time before which progress is only kept (in ``pending``)
+        self.pending: tuple[float, str | None] | None = None
 
     def progress(self, fraction: float, message: str | None) -> None:
-        now = time.monotonic()
-        if now < self._next:
-            self._pending = (fraction, message)
-            return
-        self._next = now + PROGRESS_INTERVAL
-        self._pending = None
+        """Send a progress value now (``report_progress`` checked the rate limit)."""
+        self.next_at = _monotonic() + PROGRESS_INTERVAL
+        self.pending = None
         if self._sink is not None:
             self._sink("progress", (float(fraction), None if message is None else str(message)))
 
     def close(self) -> None:
         """Send the progress value that the rate limit held back."""
-        if self._pending is not None and self._sink is not None:
-            fraction, message = self._pending
+        if self.pending is not None and self._sink is not None:
+            fraction, message = self.pending
             self._sink("progress", (float(fraction), None if message is None else str(message)))
-        self._pending = None
+        self.pending = None
 
 
 def open_side(sink: Sink | None) -> JobSide:
@@ -89,7 +87,10 @@ def report_progress(fraction: float, message: str | None = None) -> None:
         valid = False
     if not valid:
         raise ValueError(f"report_progress() takes a fraction from 0 to 1, not {fraction!r}")
-    side.progress(fraction, message)
+    if _monotonic() < side.next_at:  # the fast path of a tight loop: only keep the value
+        side.pending = (fraction, message)
+    else:
+        side.progress(fraction, message)
 
 
 def record_fields(record: logging.LogRecord, formatter: logging.Formatter) -> dict[str, Any]:

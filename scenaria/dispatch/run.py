@@ -33,7 +33,22 @@ from scenaria.dispatch.tracebacks import format_user
 from scenaria.exceptions import ResultNotPicklable
 
 LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] %(message)s"
-LOG_FORMATTER = logging.Formatter(LOG_FORMAT)
+
+
+class _JobFormatter(logging.Formatter):
+    """``LOG_FORMAT``, its date formatted once per second: jobs that log a lot pay less for it."""
+
+    _stamp: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        second = int(record.created)
+        stamp = self._stamp
+        if stamp[0] != second:
+            stamp = self._stamp = (second, time.strftime("%Y-%m-%d %H:%M:%S", self.converter(record.created)))
+        return f"{stamp[1]},{int(record.msecs):03d}"
+
+
+LOG_FORMATTER = _JobFormatter(LOG_FORMAT)
 
 
 class Stream(Protocol):
