@@ -15,8 +15,15 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	cd examples && ../$(PY) job_execution.py
+# The demo needs scenaria and rich (its live progress view) only: not the test and storage extras.
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[progress]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
+	cd examples && ../$(PY) job_execution.py && ../$(PY) progress.py
 
 # The store and data node tests start a throwaway PostgreSQL server from Debian's package.
 postgresql:

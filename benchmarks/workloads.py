@@ -494,20 +494,25 @@ _ENGINE = "scenaria"
 
 def main() -> None:
     global _ENGINE
+    # As ``python -m``, this module is ``__main__``: the workloads of other modules register in
+    # the importable ``benchmarks.workloads``.
+    workloads = importlib.import_module("benchmarks.workloads").WORKLOADS
     parser = argparse.ArgumentParser()
-    parser.add_argument("name", choices=sorted(WORKLOADS))
+    parser.add_argument("name", choices=sorted(workloads))
     parser.add_argument("--engine", choices=("scenaria", "taipy"), default="scenaria")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     _ENGINE = args.engine
     sys.argv = sys.argv[:1]  # the engine parses the command line for its own flags
     tp = importlib.import_module(args.engine)
-    rows = WORKLOADS[args.name](tp, args.quick)
+    rows = workloads[args.name](tp, args.quick)
     with open("result.json", "w") as file:
         json.dump(rows, file)
     print(json.dumps(rows))
     os._exit(0)  # do not wait for the engine's threads and workers to wind down
 
+
+from benchmarks import observe  # noqa: E402, F401 - registers its workloads
 
 if __name__ == "__main__":
     main()

@@ -100,6 +100,8 @@ _LAZY: dict[str, str] = {
     "Operator": "scenaria.data.filter",
     "JoinOperator": "scenaria.data.filter",
     "Orchestrator": "scenaria.orchestrator",
+    "report_progress": "scenaria.dispatch.jobside",
+    "show_progress": "scenaria.live",
     "Core": "scenaria.orchestrator",
     **dict.fromkeys(
         ("Event", "EventEntityType", "EventOperation", "Notifier", "EventProcessor", "CoreEventConsumerBase"),
@@ -182,6 +184,7 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/c
     from scenaria.data.s3 import S3ObjectDataNode as S3ObjectDataNode
     from scenaria.data.sql import SQLDataNode as SQLDataNode
     from scenaria.data.sql_table import SQLTableDataNode as SQLTableDataNode
+    from scenaria.dispatch.jobside import report_progress as report_progress
     from scenaria.entities import Cycle as Cycle
     from scenaria.entities import Job as Job
     from scenaria.entities import Scenario as Scenario
@@ -205,6 +208,7 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/c
     from scenaria.events import EventProcessor as EventProcessor
     from scenaria.events import Notifier as Notifier
     from scenaria.exceptions import *  # noqa: F403  (reachable as scenaria.<Exception> too)
+    from scenaria.live import show_progress as show_progress
     from scenaria.orchestrator import Core as Core
     from scenaria.orchestrator import Orchestrator as Orchestrator
     from scenaria.transfer import export_scenario as export_scenario

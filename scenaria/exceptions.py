@@ -440,3 +440,11 @@ class UnsupportedPictureFormat(ScenariaError):
 
 class DependencyNotInstalled(ScenariaError):
     """An optional extra is missing; the message names the ``pip install`` to run."""
+
+
+class TaipyPartNotServed(ScenariaError, ModuleNotFoundError):
+    """``scenaria run`` serves Taipy's scenario and data management API only (not ``taipy.gui``...)."""
+
+
+class NotInATask(ScenariaError):
+    """``report_progress`` was called outside a task's function."""

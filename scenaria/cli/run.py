@@ -22,6 +22,8 @@ import types
 from collections.abc import Sequence
 from typing import Any
 
+from scenaria.exceptions import TaipyPartNotServed
+
 NAME = "run"
 HELP = "run a Python script written for Taipy or scenaria; `import taipy` is served by scenaria"
 
@@ -45,6 +47,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=HELP,
         description=__doc__.split("\n\n", 1)[1] if __doc__ else HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--progress", action="store_true", help="show every submission live (state, time, progress) while it runs"
     )
     parser.add_argument("script", metavar="SCRIPT", help="the Python file to run")
     parser.add_argument("script_args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's arguments")
@@ -73,11 +78,34 @@ def run(args: argparse.Namespace) -> int:
     path = os.path.abspath(args.script)
     if not os.path.isfile(path):
         args.parser.exit(2, f"scenaria run: cannot open {args.script!r}: no such file\n")
-    compat.install()
+    compat.install(strict=True)
     compat.enable_for_children()
+    _show_like_taipy()
+    if args.progress:
+        from scenaria.live import watch_submissions
+
+        watch_submissions()
     sys.argv = [args.script, *rewrite_taipy_flags(args.script_args)]
     _put_script_dir_first(path)
     return run_as_main(path)
+
+
+#: How Taipy 4.1 shows its records on the console, which scripts run here are used to.
+TAIPY_LOG_FORMAT = "[%(asctime)s.%(msecs)03d][Taipy][%(levelname)s] %(message)s"
+
+
+def _show_like_taipy() -> None:
+    """scenaria's records (a failed job's ERROR...) in Taipy's format, job output unprefixed."""
+    import logging
+
+    from scenaria.orchestrator.console import PREFIX_VARIABLE
+
+    os.environ[PREFIX_VARIABLE] = ""
+    own = logging.getLogger("scenaria")
+    if not own.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(TAIPY_LOG_FORMAT, "%Y-%m-%d %H:%M:%S"))
+        own.addHandler(handler)
 
 
 def _put_script_dir_first(path: str) -> None:
@@ -116,6 +144,9 @@ def run_as_main(path: str) -> int:
         exec(code, main.__dict__)
     except (SystemExit, KeyboardInterrupt):
         raise
+    except TaipyPartNotServed as exc:
+        sys.stderr.write(f"scenaria run: {exc}\n")
+        return 2
     except BaseException as exc:
         _report(exc, path)
         return 1

@@ -44,14 +44,18 @@ def installed() -> bool:
     return any(isinstance(finder, TaipyFinder) for finder in sys.meta_path)
 
 
-def install() -> None:
+def install(strict: bool = False) -> None:
     """Serve ``import taipy`` and the public ``taipy.*`` modules from scenaria in this process.
 
     Idempotent. The finder goes first on ``sys.meta_path`` so that a real Taipy installed in the
-    same environment cannot shadow scenaria.
+    same environment cannot shadow scenaria. With ``strict`` (``scenaria run``), importing a
+    Taipy part scenaria does not serve (``taipy.gui``) raises ``TaipyPartNotServed`` saying so.
     """
-    if not installed():
-        sys.meta_path.insert(0, TaipyFinder())
+    for finder in sys.meta_path:
+        if isinstance(finder, TaipyFinder):
+            finder.strict = finder.strict or strict
+            return
+    sys.meta_path.insert(0, TaipyFinder(strict))
 
 
 def uninstall() -> None:

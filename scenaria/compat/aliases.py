@@ -23,7 +23,9 @@ import types
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["SERVED", "TAIPY_API_VERSION", "TaipyFinder", "new_module"]
+from scenaria.exceptions import TaipyPartNotServed
+
+__all__ = ["SERVED", "TAIPY_API_VERSION", "TaipyFinder", "new_module", "not_served_message"]
 
 #: The Taipy release whose public API scenaria follows; what ``taipy.__version__`` reports,
 #: because code that checks it compares it with Taipy versions, not scenaria's.
@@ -117,6 +119,17 @@ def new_module(name: str) -> types.ModuleType:
     return module
 
 
+def not_served_message(name: str) -> str:
+    """Why ``import NAME`` fails under ``scenaria run``: what scenaria serves instead."""
+    part = ".".join(name.split(".")[:2])
+    return (
+        f"This script imports {name!r}, which scenaria does not serve: scenaria runs Taipy's scenario "
+        f"and data management API (taipy, taipy.core, taipy.common.config, taipy.event; Config, "
+        f"Orchestrator, scenarios, data nodes, tasks, jobs, events), not {part!r}. Run the parts "
+        f"that need {part!r} with Taipy itself, or remove that import."
+    )
+
+
 def _module(name: str) -> types.ModuleType:
     module = sys.modules.get(name)
     return module if module is not None else importlib.import_module(name)
@@ -139,11 +152,17 @@ class TaipyFinder(importlib.abc.MetaPathFinder):
 
     _loader = _Loader()
 
+    def __init__(self, strict: bool = False) -> None:
+        #: Under ``scenaria run``: a Taipy part that is not served stops the script at once.
+        self.strict = strict
+
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         targets = SERVED.get(fullname)
         if targets is None:
+            if self.strict and fullname.startswith("taipy.") and not fullname.split(".")[1].startswith("_"):
+                raise TaipyPartNotServed(not_served_message(fullname), name=fullname)
             return None
         # Each stand-in is a package with no location, so its submodules come only from here.
         return importlib.machinery.ModuleSpec(fullname, self._loader, origin=f"scenaria:{targets[0]}",

@@ -10,7 +10,9 @@ A dispatcher receives *runs*: picklable objects whose ``run()`` method does a jo
 the inputs, call the task's function, write the outputs) and returns a small picklable summary.
 It reports what happens to each run through the ``DispatchListener`` it was started with:
 ``job_started`` when the run really begins, ``job_output`` for what the run prints (as it
-prints it) and ``job_finished`` exactly once per run with its ``Outcome``. The orchestrator is
+prints it), ``job_log`` for the log records it emits where they are not the orchestrator's own,
+``job_progress`` for its progress reports, and ``job_finished`` exactly once per run with its
+``Outcome``. The orchestrator is
 the only one to turn these reports into job states: dispatchers never touch the store.
 """
 
@@ -55,6 +57,12 @@ class DispatchListener(Protocol):
     def job_started(self, job_id: str, at: float) -> None: ...
 
     def job_output(self, job_id: str, stream: str, text: str) -> None: ...
+
+    def job_log(self, job_id: str, records: list[dict[str, Any]]) -> None:
+        """Log records the job emitted in another process, as plain data (see ``jobside``)."""
+
+    def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
+        """The job's ``report_progress`` (rate limited)."""
 
     def job_finished(self, outcome: Outcome) -> None: ...
 

@@ -33,16 +33,37 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
-from scenaria.dispatch.run import execute, pack, unpack
+from scenaria.dispatch.jobside import apply_levels, logger_levels
+from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
+from scenaria.dispatch.run import Unpickled, execute, pack, unpack
 from scenaria.exceptions import DependencyNotInstalled
 
 
-def run_on_worker(runnable: Runnable) -> tuple[tuple[Any, ...], str, str, str, int]:
-    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout, stderr, and the
-    host and process that ran it. Never raises."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    packed = pack(execute(runnable, stdout, stderr))
-    return packed, stdout.getvalue(), stderr.getvalue(), socket.gethostname(), os.getpid()
+def run_on_worker(
+    payload: bytes, levels: dict[str, int]
+) -> tuple[tuple[Any, ...], str, str, list[tuple[str, tuple[Any, ...]]], str, int]:
+    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout, stderr, the log
+    records and progress reports it sent (see ``jobside``), and the host and process that ran it.
+    Never raises.
+
+    The runnable comes pickled by ``pickling.dumps_runnable`` (not by Dask), so that functions
+    sent by value keep their file and source lines for the worker's tracebacks.
+    """
+    apply_levels(levels)  # the orchestrator's, as it submitted the job
+    stdout, stderr, records = io.StringIO(), io.StringIO(), io.StringIO()
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+    ran = execute(
+        Unpickled(payload), stdout, stderr, records=records, send=lambda kind, args: sent.append((kind, args))
+    )
+    packed = pack(ran)
+    return (
+        packed,
+        stdout.getvalue(),
+        stderr.getvalue(),
+        [*sent, ("records", (records.getvalue(),))],
+        socket.gethostname(),
+        os.getpid(),
+    )
 
 
 class DaskDispatcher(Dispatcher):
@@ -95,9 +116,14 @@ class DaskDispatcher(Dispatcher):
         assert self._listener is not None, "start() the dispatcher first"
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
+        try:
+            payload = dumps_runnable(job_id, runnable)
+        except RunnableNotPicklable as exc:
+            self._listener.job_finished(Outcome(job_id, Ending.FAILED, error=exc, traceback=str(exc)))
+            return
         # a key of its own per run: a retry must not get back the erred future of the run before
         key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
-        future = self._client.submit(run_on_worker, runnable, key=key, pure=False)
+        future = self._client.submit(run_on_worker, payload, logger_levels(), key=key, pure=False)
         with self._lock:
             self._futures[job_id] = future
             if timeout is not None:
@@ -124,11 +150,26 @@ class DaskDispatcher(Dispatcher):
             else:
                 outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=text)
         else:
-            message, out, err, host, pid = future.result()
+            message, out, err, sent, host, pid = future.result()
+            *sent, (_, (records,)) = sent
             details = {"host": host, "pid": pid}
-            outcome = Outcome(job_id, stdout=out, stderr=err, details=details, **unpack(job_id, message))
+            outcome = Outcome(job_id, stdout=out, stderr=err + records, details=details, **unpack(job_id, message))
+            self._replay(job_id, out, err, sent)
         assert self._listener is not None
         self._listener.job_finished(outcome)
+
+    def _replay(self, job_id: str, out: str, err: str, sent: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """What the job printed, logged and reported, as it ended: Dask brings it back with the result."""
+        listener = self._listener
+        assert listener is not None
+        for kind, args in sent:  # in the order the job sent them
+            if kind == "log":
+                listener.job_log(job_id, args[0])  # their text is kept in the job's stderr already
+            else:
+                listener.job_progress(job_id, *args)
+        for stream, text in (("stdout", out), ("stderr", err)):
+            if text:
+                listener.job_output(job_id, stream, text)
 
     def _forget(self, job_id: str) -> Any:
         with self._lock:

@@ -50,7 +50,12 @@ class DevelopmentDispatcher(Dispatcher):
         self._listener.job_started(job_id, time.time())
         stdout, stderr = _Tee(sys.stdout), _Tee(sys.stderr)
         # Records go to the job's copy only: the caller's own handlers already show them.
-        ran = execute(runnable, stdout, stderr, records=stderr.copy)
+        listener = self._listener
+
+        def progress(kind: str, args: tuple[Any, ...]) -> None:  # records are handled here already
+            listener.job_progress(job_id, *args)
+
+        ran = execute(runnable, stdout, stderr, records=stderr.copy, send=progress, ship_records=False)
         ending = Ending.COMPLETED if ran.error is None else Ending.FAILED
         outcome = Outcome(job_id, ending, result=ran.result, error=ran.error, traceback=ran.traceback,
                           stdout=stdout.copy.getvalue(), stderr=stderr.copy.getvalue(),

@@ -13,6 +13,7 @@ from typing import Any
 
 import cloudpickle
 
+from scenaria.dispatch.tracebacks import dumps
 from scenaria.dispatch.wire import PROTOCOL
 from scenaria.exceptions import JobError
 
@@ -26,7 +27,7 @@ class RunnableNotPicklable(JobError):
 def dumps_runnable(job_id: str, runnable: Any) -> bytes:
     """Pickle ``runnable`` for a worker, or raise ``RunnableNotPicklable`` naming the culprit."""
     try:
-        return cloudpickle.dumps(runnable, protocol=PROTOCOL)
+        return dumps(runnable, PROTOCOL)
     except Exception as exc:
         raise RunnableNotPicklable(explain(job_id, runnable, exc)) from exc
 

@@ -188,6 +188,8 @@ class PoolLoop(threading.Thread):
                 if job is not None:
                     (job.out if message[1] == wire.STDOUT else job.err).append(message[2])
                     shared.reporter.output(job.job_id, wire.STREAM_NAMES[message[1]], message[2])
+        elif kind == wire.LOG or kind == wire.PROGRESS:
+            self._on_side(worker, message)
         elif kind == wire.DONE or kind == wire.FAILED:
             self._on_end(worker, message)
         elif kind == wire.READY:
@@ -199,6 +201,19 @@ class PoolLoop(threading.Thread):
                 shared.ready.set_result(None)
         elif kind == wire.INIT_FAILED:
             worker.init_error = message[1]
+
+    def _on_side(self, worker: WorkerProcess, message: tuple[Any, ...]) -> None:
+        """A running job's log record (kept in its stderr, handed to the listener) or progress."""
+        shared = self._shared
+        with shared.lock:
+            job = worker.job
+            if job is None:
+                return
+            if message[0] == wire.LOG:
+                job.err.append(message[2])
+                shared.reporter.log(job.job_id, message[1])
+            else:
+                shared.reporter.progress(job.job_id, message[1], message[2])
 
     def _on_end(self, worker: WorkerProcess, message: tuple[Any, ...]) -> None:
         """A worker answered DONE or FAILED: feed it the next job, then report this one."""

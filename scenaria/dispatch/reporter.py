@@ -35,6 +35,12 @@ class Reporter:
     def output(self, job_id: str, stream: str, text: str) -> None:
         self._queue.put((self._listener.job_output, (job_id, stream, text)))
 
+    def log(self, job_id: str, records: list[dict[str, Any]]) -> None:
+        self._queue.put((self._listener.job_log, (job_id, records)))
+
+    def progress(self, job_id: str, fraction: float, message: str | None) -> None:
+        self._queue.put((self._listener.job_progress, (job_id, fraction, message)))
+
     def finished(self, outcome: Outcome) -> None:
         self._queue.put((self._listener.job_finished, (outcome,)))
 

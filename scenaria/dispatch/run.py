@@ -2,7 +2,9 @@
 
 ``execute`` runs a runnable with ``sys.stdout`` and ``sys.stderr`` set to the job's own streams
 and a logging handler on the root logger that formats the records the job emits (``LOG_FORMAT``)
-onto the job's stderr; it times the run and keeps the exception with its formatted traceback. The
+onto the job's stderr or, in another process than the orchestrator's, sends them to it as
+records (``jobside``); it times the run and keeps the exception with its formatted traceback
+(the user's frames only: ``tracebacks``). The
 development dispatcher calls it in the caller's thread, a standalone worker process and a Dask
 worker call it where they run, so a job prints, logs and fails the same way in every mode.
 
@@ -21,16 +23,32 @@ import logging
 import pickle
 import sys
 import time
-import traceback
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from scenaria.dispatch import wire
 from scenaria.dispatch.base import Ending, Runnable
+from scenaria.dispatch.jobside import SendingHandler, Sink, close_side, open_side
+from scenaria.dispatch.tracebacks import format_user
 from scenaria.exceptions import ResultNotPicklable
 
 LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] %(message)s"
-_FORMATTER = logging.Formatter(LOG_FORMAT)
+
+
+class _JobFormatter(logging.Formatter):
+    """``LOG_FORMAT``, its date formatted once per second: jobs that log a lot pay less for it."""
+
+    _stamp: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        second = int(record.created)
+        stamp = self._stamp
+        if stamp[0] != second:
+            stamp = self._stamp = (second, time.strftime("%Y-%m-%d %H:%M:%S", self.converter(record.created)))
+        return f"{stamp[1]},{int(record.msecs):03d}"
+
+
+LOG_FORMATTER = _JobFormatter(LOG_FORMAT)
 
 
 class Stream(Protocol):
@@ -52,24 +70,54 @@ class Ran:
     finished_at: float
 
 
-def execute(runnable: Runnable, stdout: Stream, stderr: Stream, records: Stream | None = None) -> Ran:
-    """Run ``runnable`` with its output on ``stdout``/``stderr`` and its log records on
-    ``records`` (default: ``stderr``); never raises what the run raises."""
-    handler = logging.StreamHandler(stderr if records is None else records)
-    handler.setFormatter(_FORMATTER)
+def execute(
+    runnable: Runnable,
+    stdout: Stream,
+    stderr: Stream,
+    records: Stream | None = None,
+    send: Sink | None = None,
+    ship_records: bool = True,
+) -> Ran:
+    """Run ``runnable`` with its output on ``stdout``/``stderr``; never raises what the run raises.
+
+    Its log records are formatted onto ``records`` (default: ``stderr`` when nothing is sent),
+    and, with ``send`` and ``ship_records``, sent as plain data for the orchestrator's logging
+    (see ``jobside``); its progress reports go to ``send``.
+    """
     root = logging.getLogger()
-    root.addHandler(handler)
+    handlers: list[logging.Handler] = []
+    if send is not None and ship_records:
+        handlers.append(SendingHandler(send, LOG_FORMATTER))
+    if records is not None or not handlers:
+        handlers.append(logging.StreamHandler(stderr if records is None else records))
+        handlers[-1].setFormatter(LOG_FORMATTER)
+    for handler in handlers:
+        root.addHandler(handler)
+    side = open_side(send)
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = stdout, stderr  # type: ignore[assignment]
     started = time.time()
     try:
         result = runnable.run()
     except BaseException as exc:  # SystemExit and KeyboardInterrupt in a job fail the job only
-        return Ran(None, exc, "".join(traceback.format_exception(exc)), started, time.time())
+        return Ran(None, exc, format_user(exc), started, time.time())
     finally:
         sys.stdout, sys.stderr = saved
-        root.removeHandler(handler)
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.flush()  # records still waiting go before the run's end
+        close_side(side)
     return Ran(result, None, "", started, time.time())
+
+
+class Unpickled:
+    """A pickled runnable, unpickled inside the run: a failure to unpickle fails the job only."""
+
+    def __init__(self, payload: bytes) -> None:
+        self._payload = payload
+
+    def run(self) -> Any:
+        return pickle.loads(self._payload).run()
 
 
 def pack(ran: Ran) -> tuple[Any, ...]:
@@ -86,7 +134,7 @@ def pack(ran: Ran) -> tuple[Any, ...]:
             f"the job's result, of type {kind}, cannot be pickled to go back to the orchestrator "
             f"({type(exc).__name__}: {exc}); return plain data, or write it to an output data node"
         )
-        trace = "".join(traceback.format_exception(exc)) + str(error)
+        trace = format_user(exc) + str(error)
         return _failure(error, ran.started_at, ran.finished_at, trace)
     return (wire.DONE, ran.started_at, ran.finished_at, data)
 

@@ -37,6 +37,7 @@ from typing import Any
 import cloudpickle
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.jobside import logger_levels
 from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
 from scenaria.dispatch.pool import NEW, RUNNING, STOPPED, STOPPING, Job, PoolLoop, PoolState
 from scenaria.dispatch.reporter import Reporter
@@ -106,7 +107,8 @@ class StandaloneDispatcher(Dispatcher):
             self._state = RUNNING
             initializer = None if self._initializer is None else cloudpickle.dumps(self._initializer)
             level = self._log_level if self._log_level is not None else logging.getLogger().getEffectiveLevel()
-            settings = {"sys_path": list(sys.path), "log_level": level, "preload": self._preload,
+            settings = {"sys_path": list(sys.path), "log_level": level, "log_levels": logger_levels(),
+                        "preload": self._preload,
                         "initializer": initializer}  # fmt: skip
             shared = PoolState(Reporter(listener, "scenaria-standalone-reporter"))
             shared.state = RUNNING

@@ -13,6 +13,12 @@ item says what they are:
 - ``(DONE, started_at, finished_at, result_bytes)`` when ``run()`` returned;
 - ``(FAILED, started_at, finished_at, error_bytes, traceback, type_name, text)`` when it raised.
 
+What a running job sends besides its output (see ``jobside``), before its DONE or FAILED:
+
+- ``(LOG, [fields, ...], text)`` for the log records it emits, in batches: each a dict of plain
+  values, and all of them formatted (``text``) to be kept in the job's stderr;
+- ``(PROGRESS, fraction, message)`` for its progress reports (rate limited).
+
 Results and errors travel as nested pickles so that one which cannot be unpickled in the
 orchestrator fails its own job, never the channel.
 """
@@ -31,6 +37,8 @@ INIT_FAILED = 1
 OUTPUT = 2
 DONE = 3
 FAILED = 4
+LOG = 5
+PROGRESS = 6
 
 STDOUT = 0
 STDERR = 1

@@ -36,7 +36,8 @@ import cloudpickle  # noqa: F401 - loaded before the first job, which needs it
 
 from scenaria.dispatch import wire
 from scenaria.dispatch.capture import JobStream
-from scenaria.dispatch.run import execute, pack
+from scenaria.dispatch.jobside import apply_levels
+from scenaria.dispatch.run import Unpickled, execute, pack
 
 EXIT_ORPHANED = 70  # the orchestrator died
 
@@ -60,6 +61,10 @@ class Channel:
 
     def send_output(self, stream: int, text: str) -> None:
         self.send((wire.OUTPUT, stream, text))
+
+    def send_side(self, kind: str, args: tuple[Any, ...]) -> None:
+        """A log record or a progress report of the running job (see ``jobside``)."""
+        self.send((wire.LOG if kind == "log" else wire.PROGRESS, *args))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -115,6 +120,7 @@ def _initialise(settings: dict[str, Any]) -> None:
     """Apply the orchestrator's settings once for all jobs of this worker."""
     own = [path for path in sys.path if path not in settings["sys_path"]]
     sys.path[:] = [*settings["sys_path"], *own]
+    apply_levels(settings.get("log_levels", {}))
     logging.getLogger().setLevel(settings.get("log_level", logging.WARNING))
     crash_file = settings.get("crash_file")
     if crash_file:  # a segfault's Python stack, for the orchestrator to report
@@ -131,21 +137,11 @@ def run_job(payload: bytes, channel: Channel) -> bytes:
     out = JobStream(channel.send_output, wire.STDOUT, sys.__stdout__)
     err = JobStream(channel.send_output, wire.STDERR, sys.__stderr__)
     try:
-        ran = execute(_Unpickled(payload), out, err)
+        ran = execute(Unpickled(payload), out, err, send=channel.send_side)
     finally:
         out.end()
         err.end()
     return wire.dumps(pack(ran))
-
-
-class _Unpickled:
-    """Unpickles the runnable inside the run, so that a failure to unpickle fails the job."""
-
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
-
-    def run(self) -> Any:
-        return pickle.loads(self._payload).run()
 
 
 if __name__ == "__main__":

@@ -127,7 +127,7 @@ def _delete(registry: Registry, entities: Iterable[Any]) -> None:
 def _cancel_unfinished(entities: list[Any]) -> None:
     for entity in entities:
         if isinstance(entity, Job) and not entity.is_finished():
-            ports.cancel(entity)
+            ports.cancel(entity, "the deletion of its entities")
 
 
 def delete_version_entities(registry: Registry, version_id: str) -> int:

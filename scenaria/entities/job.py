@@ -18,7 +18,9 @@ class Job(Entity):
     """A task's execution. Its status is changed by the orchestrator only.
 
     Besides the reference's attributes, a job keeps what its run printed (``stdout``,
-    ``stderr``), how many times it was tried (``attempts``) and where each try ran (``runs``).
+    ``stderr``), how many times it was tried (``attempts``) and where each try ran (``runs``),
+    why it ended (``reason``: who canceled it, which timeout stopped it, the failure's last line)
+    and the progress its task reported (``progress``, ``progress_message``: see ``scenaria.report_progress``).
     """
 
     _KIND: ClassVar[str] = "job"
@@ -40,6 +42,9 @@ class Job(Entity):
     _attempts: int = 0
     _task_config_id: str = ""
     _runs: list[dict[str, Any]] = field(default_factory=list, codec=ANY)
+    _reason: str = ""
+    _progress: float | None = None
+    _progress_message: str = ""
 
     def __repr__(self) -> str:
         from scenaria.entities.display import job_repr
@@ -96,6 +101,20 @@ class Job(Entity):
     def stderr(self) -> str:
         """What the job's run printed on standard error, logging records included."""
         return self._stderr
+
+    @property
+    def reason(self) -> str:
+        """Why the job ended, in a line ("" while it has not, or when it completed)."""
+        return self._reason
+
+    @property
+    def progress(self) -> float | None:
+        """The fraction (0 to 1) its task last reported with ``report_progress``, None if none."""
+        return self._progress
+
+    @property
+    def progress_message(self) -> str:
+        return self._progress_message
 
     @property
     def attempts(self) -> int:
@@ -204,6 +223,23 @@ class Job(Entity):
         """Note where the current attempt ran and how it ended (the caller saves the job)."""
         check_unfinished(self.id, self._status, "run")
         self._runs.append({"attempt": self._attempts, "host": host, "pid": pid, "ending": ending})
+
+    def _set_reason(self, reason: str) -> None:
+        """Say why the job ends (before its final status is set and saved)."""
+        check_unfinished(self.id, self._status, "reason")
+        self._reason = reason
+
+    def _set_progress(self, fraction: float, message: str | None) -> None:
+        check_unfinished(self.id, self._status, "progress")
+        self._progress = fraction
+        if message is not None:
+            self._progress_message = message
+
+    def _keep_output_of_kill(self, stdout: str, stderr: str) -> None:
+        """What a canceled job printed up to its kill, which its dispatcher reports after the
+        job was canceled: kept once, only by a canceled job that has none yet."""
+        if self._status is Status.CANCELED and not (self._stdout or self._stderr):
+            self._stdout, self._stderr = stdout, stderr
 
     def _add_trace(self, text: str) -> None:
         """Keep why a run failed or was run again (a finished job's record is final)."""

@@ -18,8 +18,8 @@ class Orchestration(Protocol):
     def data_node_released(self, dn_id: str) -> None:
         """A data node was unlocked: start the jobs that waited only for it."""
 
-    def cancel(self, job: Any) -> None:
-        """Cancel a job that has not finished (a running one has its process killed)."""
+    def cancel(self, job: Any, by: str = ...) -> None:
+        """Cancel a job that has not finished (a running one has its process killed); ``by`` says who."""
 
 
 _installed: Orchestration | None = None
@@ -42,8 +42,8 @@ def data_node_released(dn_id: str) -> None:
         orchestration.data_node_released(dn_id)
 
 
-def cancel(job: Any) -> None:
-    """Have the running orchestrator, if any, cancel a job that has not finished."""
+def cancel(job: Any, by: str = "cancel_job()") -> None:
+    """Have the running orchestrator, if any, cancel a job that has not finished; ``by`` says who."""
     orchestration = _installed
     if orchestration is not None:
-        orchestration.cancel(job)
+        orchestration.cancel(job, by)

@@ -59,18 +59,3 @@ def sweep(job: Job) -> None:
     """Drop the staged writes a killed run of ``job`` may have left beside its outputs."""
     for dn in job.task.output.values():
         dn._discard_job_staging(job.id)
-
-
-def need_to_run(task: Any) -> bool:
-    """False when a skippable task's outputs are valid and newer than its inputs."""
-    if not task.skippable:
-        return True
-    outputs = list(task.output.values())
-    if not outputs or not all(dn.is_valid for dn in outputs):
-        return True
-    inputs = list(task.input.values())
-    if not inputs:
-        return False
-    newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
-    oldest_output = min(dn.last_edit_date for dn in outputs)
-    return newest_input is not None and newest_input > oldest_output

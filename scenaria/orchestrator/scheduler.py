@@ -36,7 +36,8 @@ from functools import partial
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, Ending, Outcome
-from scenaria.entities import ports, rules
+from scenaria.dispatch.jobside import handle_records
+from scenaria.entities import ports
 from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
 from scenaria.entities.data_node import Staged
@@ -45,9 +46,10 @@ from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
-from scenaria.orchestrator import outputs
+from scenaria.orchestrator import outputs, resuming
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.console import JobConsole
+from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry, needs_to_run
 from scenaria.orchestrator.task_run import TaskRun
 from scenaria.orchestrator.waits import Waits
 
@@ -55,7 +57,6 @@ logger = logging.getLogger("scenaria")
 
 _STOP = object()
 _HOST = socket.gethostname()  # where local worker processes run
-_FAILURES = {Ending.FAILED: "failed", Ending.TIMED_OUT: "timed out", Ending.DIED: "died"}
 
 
 class Scheduler:
@@ -72,6 +73,7 @@ class Scheduler:
         self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
+        self._canceled: dict[str, tuple[Job, str]] = {}  # canceled here, the dispatcher's report due
         self._console = JobConsole()
         self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
         self._timers: set[threading.Timer] = set()  # retries waiting for their delay
@@ -175,7 +177,7 @@ class Scheduler:
             if job.id not in self._active or job.status is not Status.PENDING:
                 continue  # canceled or abandoned meanwhile (e.g. by a callback)
             task = job.task
-            if not job.force and not outputs.need_to_run(task):
+            if not job.force and not needs_to_run(task):
                 self._unlock_outputs(job)  # free before anyone sees the job (or submission) finished
                 self._set_status(job, Status.SKIPPED)
                 continue
@@ -234,6 +236,26 @@ class Scheduler:
             if job is not None and job.status is Status.PENDING:
                 self._set_status(job, Status.RUNNING)  # counts an attempt
 
+    def job_log(self, job_id: str, records: list[dict[str, Any]]) -> None:
+        """Records a job emitted in another process: this process's logging configuration handles them."""
+        handle_records(records)
+
+    def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
+        if self._reports is None:
+            self._progress((job_id, fraction, message))
+        else:
+            self._reports.put((self._progress, (job_id, fraction, message)))
+
+    def _progress(self, report: tuple[str, float, str | None]) -> None:
+        job_id, fraction, message = report
+        with self._lock:
+            job = self._active.get(job_id)
+            if job is None or job.status is not Status.RUNNING:
+                return  # ended meanwhile: its last value was stored before its end
+            job._set_progress(fraction, message)
+            self._registry.save(job)
+        job._publish("UPDATE", "progress", fraction)
+
     def job_output(self, job_id: str, stream: str, text: str) -> None:
         """Show what a job prints, line by line, prefixed with its task."""
         job = self._active.get(job_id)
@@ -243,8 +265,10 @@ class Scheduler:
         with self._lock:
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
-                outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile
+                outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile: never committed
+                self._late_report(outcome)  # only its output is kept
                 return
+            _, requested = self._canceled.pop(job.id, (None, ""))
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
             if job.status is Status.RUNNING:  # a run that started: note where it ran (local workers: here)
@@ -253,7 +277,7 @@ class Scheduler:
             if outcome.ending is Ending.COMPLETED:
                 self._complete(job, outputs.staged(outcome))
             elif outcome.ending is Ending.CANCELED:
-                self._cancel_unlocked(job)
+                self._cancel_unlocked(job, requested or outcome.traceback.strip() or "canceled by its dispatcher")
             else:
                 self._run_failed(job, outcome)
 
@@ -273,18 +297,12 @@ class Scheduler:
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         settings = job.task.execution
         retries = settings.max_retries
-        reason = _describe(job, outcome)
+        reason = describe(job, outcome)
         if job.status is Status.RUNNING:  # a killed run may have left staged writes
             outputs.sweep(job)
         if job.status is Status.RUNNING and job.attempts <= retries:  # a run that never started is not retried
             job._add_trace(reason)
-            logger.warning(
-                "Job %s %s (attempt %d of %d); trying again.",
-                job.id,
-                _FAILURES[outcome.ending],
-                job.attempts,
-                retries + 1,
-            )
+            log_retry(job, outcome.ending, retries)
             self._set_status(job, Status.PENDING)
             self._later(settings.retry_delay, self._retry, job.id)
         else:
@@ -311,11 +329,14 @@ class Scheduler:
 
     def _fail(self, job: Job, reason: str) -> None:
         job._add_trace(reason)
+        job._set_reason(last_line(reason))
+        log_failure(job, reason)
         self._end_unsuccessfully(job, Status.FAILED)
 
     # --- cancel ----------------------------------------------------------------------------------
-    def cancel(self, job: Job) -> None:
-        """Cancel a job that has not finished: a running one has its process killed."""
+    def cancel(self, job: Job, by: str = "cancel_job()") -> None:
+        """Cancel a job that has not finished (a running one has its process killed); ``by`` says
+        who asked. What it printed up to its kill is reported later, and kept (``_late_report``)."""
         with self._lock:
             if job.id not in self._active or job.is_finished():
                 if job.is_completed() or job.is_skipped():
@@ -323,13 +344,22 @@ class Scheduler:
                 return
             dispatched = job.status in (Status.PENDING, Status.RUNNING)
         if dispatched:
+            self._canceled[job.id] = (job, f"canceled by {by}")
             self._dispatcher.cancel(job.id)
         with self._lock:
             if job.id in self._active and not job.is_finished():
-                self._cancel_unlocked(job)
+                self._cancel_unlocked(job, f"canceled by {by}")
 
-    def _cancel_unlocked(self, job: Job) -> None:
+    def _cancel_unlocked(self, job: Job, reason: str) -> None:
+        job._set_reason(reason)
         self._end_unsuccessfully(job, Status.CANCELED)
+
+    def _late_report(self, outcome: Outcome) -> None:
+        """The dispatcher's report of a job canceled here: keep what it printed up to its kill."""
+        job, _ = self._canceled.pop(outcome.job_id, (None, ""))
+        if job is not None and outcome.ending is Ending.CANCELED and (outcome.stdout or outcome.stderr):
+            job._keep_output_of_kill(outcome.stdout, outcome.stderr)
+            self._registry.save(job)
 
     def _end_unsuccessfully(self, job: Job, status: Status) -> None:
         """End ``job`` FAILED or CANCELED, and abandon the jobs of its submission that need its outputs.
@@ -350,23 +380,12 @@ class Scheduler:
             outputs.sweep(job)
         self._set_status(job, status)
         for other in abandoned:
+            other._set_reason(f"abandoned: {job.id}, whose outputs it needs, ended {status.name}")
             self._set_status(other, Status.ABANDONED)
 
     def _downstream(self, job: Job) -> list[Job]:
-        """The unfinished, not running jobs of the same submission that need ``job``'s outputs."""
         submission = self._submissions.get(job.submit_id)
-        if submission is None:
-            return []
-        lost = set(job.task._output_ids)
-        found = []
-        for other in submission.jobs:
-            if other.id == job.id or other.id not in self._active or other.is_finished():
-                continue
-            task = other.task
-            if lost.intersection(task._input_ids) and other.status is not Status.RUNNING:
-                lost.update(task._output_ids)
-                found.append(other)
-        return found
+        return [] if submission is None else downstream(job, submission.jobs, self._active)
 
     def _unlock_outputs(self, job: Job) -> None:
         for dn in job.task.output.values():
@@ -429,29 +448,18 @@ class Scheduler:
             for submit_id, unfinished in by_submission.items():
                 submission = self._registry.cached(submit_id)
                 if not isinstance(submission, Submission):
-                    for job in unfinished:  # nothing can finish it any more: say so, and end it
-                        job._add_trace(f"Job {job.id} was left unfinished and its submission no longer exists.")
-                        job._set_status(Status.FAILED)
-                        self._registry.save(job)
+                    resuming.fail_orphans(self._registry, unfinished)
                     continue
                 self._track(submission, submission.jobs)
-                entity = self._registry.cached(submission.entity_id)
-                if entity is None and submission.entity_id.startswith("SEQUENCE_"):
-                    entity = rules.get(self._registry, submission.entity_id)
-                subscribers: list[Callable[..., Any]] = [  # the callbacks= of submit were not stored
-                    partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])
-                ]
+                subscribers = resuming.subscribers(self._registry, submission)
                 for job in unfinished:
                     self._job_callbacks[job.id] = subscribers
                 ordered = sorted(unfinished, key=lambda j: j.creation_date or now())
                 with self._routing() as ready, self._registry.transaction():
                     for job in ordered:
                         if job.status is Status.RUNNING:
-                            retries = job.task.execution.max_retries
-                            reason = (
-                                f"Job {job.id} was running when the orchestrating process stopped; its run was lost."
-                            )
-                            if job.attempts <= retries:
+                            reason = resuming.LOST_RUN.format(job=job.id)
+                            if job.attempts <= job.task.execution.max_retries:
                                 job._add_trace(reason + " Running it again.")
                                 self._set_status(job, Status.PENDING)
                                 ready.append(job)
@@ -474,14 +482,6 @@ class Scheduler:
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
-
-
-def _describe(job: Job, outcome: Outcome) -> str:
-    if outcome.ending is Ending.FAILED:
-        return outcome.traceback or repr(outcome.error)
-    if outcome.ending is Ending.TIMED_OUT:
-        return outcome.traceback or f"Job {job.id} timed out and was stopped."
-    return outcome.traceback or f"The worker process running job {job.id} died."
 
 
 # --- the running scheduler -----------------------------------------------------------------------

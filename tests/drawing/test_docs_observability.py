@@ -37,3 +37,17 @@ def test_pictures_of_the_graph_run_as_written(tmp_path):
     assert 'data-state="COMPLETED"' in (tmp_path / "scenario.svg").read_text()
     with Image.open(tmp_path / "submission.png") as image:
         assert image.format == "PNG"
+
+
+def test_the_logging_example_runs_as_written(tmp_path):
+    text = section("Logging")
+    code = "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.S))
+    (tmp_path / "doc_logging.py").write_text(code)
+    done = subprocess.run(
+        [sys.executable, "doc_logging.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown = re.search(r"prints `(\{.*?\})`", text.replace("\n", " "))
+    assert shown and shown.group(1) in done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "COMPLETED 1.0 cleaned"

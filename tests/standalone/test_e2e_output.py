@@ -78,4 +78,5 @@ def test_a_jobs_output_is_shown_live_on_the_orchestrators_console(tmp_path):
     assert "[chatty] out: hello" in seen and "[talker] after the nap" in seen
     assert seen["ALL DONE"] - seen["[talker] before the nap"] > 0.5  # shown while the job ran
     assert "[chatty] err: hello" in err.splitlines()
-    assert any(line.startswith("[chatty] ") and "log: hello" in line for line in err.splitlines())
+    # A record travels as a record: this process's logging shows it (no configuration: the last resort).
+    assert "log: hello" in err.splitlines()

@@ -80,7 +80,13 @@ if sys.argv[1] == "first":
     scenario = tp.create_scenario(scenario_cfg)
     scenario.subscribe(record, ["sub"])
     submission = scenario.submit()
-    while not all(Path(name).exists() and Path(name).read_text() for name in ("attempts", "second_started")):
+    jobs = {job.task.config_id: job for job in submission.jobs}
+    deadline = time.monotonic() + 30
+    # both runs started (their files), and their RUNNING reports handled (they may come later under load)
+    while time.monotonic() < deadline and not (
+        all(Path(name).exists() and Path(name).read_text() for name in ("attempts", "second_started"))
+        and jobs["long"].status.name == jobs["second"].status.name == "RUNNING"
+    ):
         time.sleep(0.01)
     states = {job.task.config_id: job.status.name for job in submission.jobs}
     print("READY " + json.dumps({"submission": submission.id, "scenario": scenario.id, "states": states}),

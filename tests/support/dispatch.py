@@ -19,6 +19,8 @@ class RecordingListener:
         self.outcomes: dict[str, Outcome] = {}
         self.finished_seen: dict[str, float] = {}
         self.output: list[tuple[str, str, str]] = []
+        self.logs: list[tuple[str, dict]] = []
+        self.progress: list[tuple[str, float, str | None]] = []
         self._changed = threading.Condition()
 
     def job_started(self, job_id: str, at: float) -> None:
@@ -32,6 +34,16 @@ class RecordingListener:
         with self._changed:
             self.output.append((job_id, stream, text))
             self.events.append(("output", job_id, stream, text))
+            self._changed.notify_all()
+
+    def job_log(self, job_id: str, records: list[dict]) -> None:
+        with self._changed:
+            self.logs.extend((job_id, fields) for fields in records)
+            self._changed.notify_all()
+
+    def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
+        with self._changed:
+            self.progress.append((job_id, fraction, message))
             self._changed.notify_all()
 
     def job_finished(self, outcome: Outcome) -> None:
