@@ -7,6 +7,7 @@ See docs/configuration.md.
 
 from __future__ import annotations
 
+from scenaria.config import retention as _retention  # noqa: F401 (registers the retention check)
 from scenaria.config.checks import register_check
 from scenaria.config.compare import ConfigComparison, compare
 from scenaria.config.config import Config
