@@ -185,7 +185,8 @@ def emit(rows: Sequence[dict[str, Any]], columns: Iterable[str], as_json: bool, 
         table.add_column(column)
     for row in rows:
         table.add_row(*(_cell(row.get(column)) for column in columns))
-    Console(soft_wrap=True).print(table)
+    # into a pipe or a file, nothing is cut: ids stay whole for grep and the like
+    Console(width=None if sys.stdout.isatty() else 100_000).print(table)
 
 
 def emit_one(row: dict[str, Any], as_json: bool) -> None:

@@ -1,4 +1,5 @@
-"""``scenaria logs JOB [--follow] [--json]``: what a job's run printed, its stdout then its stderr.
+"""``scenaria logs JOB [--follow] [--json]``: what a job's run printed, its stdout then its stderr
+(and a failed job's traceback, on stderr).
 
 With --follow the command keeps printing what the job adds until the job finishes, then exits
 with 0 when it completed (or was skipped), 4 when it failed, was canceled or abandoned. It reads
@@ -41,14 +42,16 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return common.OK
     printed = [0, 0]
-    while True:
-        _print_new(job, printed)
-        if not args.follow:
-            return common.OK
-        if job.is_finished():
-            return common.OK if job.is_completed() or job.is_skipped() else common.JOB_FAILED
+    _print_new(job, printed)
+    while args.follow and not job.is_finished():
         time.sleep(args.interval)
         job = common.entity_or_not_found(args.job, (Job,))  # read again: another process writes it
+        _print_new(job, printed)
+    if job.is_failed() and job.stacktrace:
+        sys.stderr.write("".join(line if line.endswith("\n") else line + "\n" for line in job.stacktrace))
+    if not args.follow:
+        return common.OK
+    return common.OK if job.is_completed() or job.is_skipped() else common.JOB_FAILED
 
 
 def _print_new(job: Any, printed: list[int]) -> None:

@@ -8,6 +8,8 @@ completed, 4 when it failed, was canceled or abandoned (or --timeout passed firs
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from typing import Any
 
 from scenaria.cli import common
@@ -35,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
     common.configure(args)
     entity = common.entity_or_not_found(args.id, (Scenario, Sequence, Task))
-    submission = api.submit(entity, force=args.force, wait=args.wait, timeout=args.timeout)
+    with contextlib.redirect_stdout(sys.stderr):  # what jobs print in this process: stdout is the result's
+        submission = api.submit(entity, force=args.force, wait=args.wait, timeout=args.timeout)
     assert submission is not None  # a scenario, sequence or task is always submitted
     common.emit_one(common.describe(submission), args.json)
     if not args.wait:

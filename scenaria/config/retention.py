@@ -33,7 +33,8 @@ def parse_age(value: Any) -> dt.timedelta | None:
     match = _AGE.match(value) if isinstance(value, str) else None
     if match is None:
         return None
-    return dt.timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    age = dt.timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    return age if age > dt.timedelta(0) else None
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def prune(
     submissions = sorted(registry.find(Submission), key=_created)
     candidates = [s for s in submissions if s.is_finished()]
     if keep is not None:
-        newest = {s.id for s in submissions[len(submissions) - keep :]} if keep else set()
+        newest = {s.id for s in submissions[max(0, len(submissions) - keep) :]} if keep else set()
         candidates = [s for s in candidates if s.id not in newest]
     if older_than is not None:
         cutoff = (now or dt.datetime.now()) - older_than
