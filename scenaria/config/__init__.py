@@ -32,6 +32,7 @@ __all__ = [
     "IssueCollector",
     "JobConfig",
     "ScenarioConfig",
+    "ScheduleConfig",
     "Scope",
     "Section",
     "TaskConfig",
