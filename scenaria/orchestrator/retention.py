@@ -107,25 +107,3 @@ class RetentionRunner:
             except Exception:  # a failed round is logged; the next one tries again
                 logger.exception("Retention: pruning failed")
             self._stopped.wait(self._period)
-
-
-_running: list[RetentionRunner] = []
-
-
-def start_runner(registry: Registry) -> None:
-    """Start applying the configured retention (if any) for the orchestrator that starts."""
-    from scenaria.config import Config
-    from scenaria.config.retention import retention
-
-    settings = retention(Config.core)
-    if settings is None:
-        return
-    runner = RetentionRunner(registry, settings.older_than, settings.keep, settings.period.total_seconds())
-    _running.append(runner)
-    runner.start()
-
-
-def stop_runner() -> None:
-    """Stop the runner of the orchestrator that stops."""
-    while _running:
-        _running.pop().stop()
