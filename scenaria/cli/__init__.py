@@ -29,6 +29,7 @@ COMMANDS: list[str] = [
     "scenaria.cli.create",
     "scenaria.cli.submit",
     "scenaria.cli.cancel",
+    "scenaria.cli.schedules",
     "scenaria.cli.prune",
     "scenaria.cli.manage_versions",
     "scenaria.cli.graph",

@@ -43,6 +43,7 @@ def test_every_command_module_has_the_contract() -> None:
         "create",
         "submit",
         "cancel",
+        "schedules",
         "prune",
         "manage-versions",
         "graph",

@@ -132,3 +132,27 @@ def test_prune_counts(app: Path) -> None:
     assert done["submissions"] == dry["submissions"]
     assert len(cli_json(app, "submissions")) == 2 and len(cli_json(app, "jobs")) == 2
     assert cli(app, "prune", "--keep", "0").stdout.startswith("Pruned 0 submission(s)")
+
+
+def test_schedules_lists_the_firings_of_a_live_orchestrator(app: Path) -> None:
+    config = (app / "app_config.py").read_text()
+    config += "import datetime as dt\n"
+    config += 'Config.configure_schedule("often", interval=dt.timedelta(seconds=1), scenario_config="good")\n'
+    (app / "app_config.py").write_text(config)
+    (app / "serve.py").write_text(
+        "import time\nimport app_config\nimport taipy as tp\n"
+        "tp.Orchestrator().run()\ntime.sleep(2.5)\ntp.Orchestrator().stop()\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-m", "scenaria", "run", "serve.py"], cwd=app, env=child_env(), capture_output=True, timeout=60
+    )
+    assert served.returncode == 0, served.stderr
+    (schedule,) = cli_json(app, "schedules")
+    assert (schedule["id"], schedule["interval_seconds"], schedule["action"]) == ("often", 1.0, "create_and_submit")
+    assert 1 <= len(schedule["firings"]) <= 3
+    for firing in schedule["firings"]:
+        assert cli_json(app, "show", firing["submission_id"])["entity_id"] == firing["created_id"]
+    assert schedule["last_due"] == schedule["firings"][-1]["due"]
+    table = cli(app, "schedules", "often")
+    assert table.returncode == 0 and schedule["firings"][0]["submission_id"] in table.stdout
+    assert cli(app, "schedules", "nope").returncode == 3
