@@ -12,10 +12,10 @@ from scenaria.exceptions import NonExistingScenarioConfig, NotFoundError
 
 
 def perform(registry: Registry, schedule: ScheduleConfig, now: dt.datetime) -> dict[str, Any]:
-    """Do the schedule's action; what it created (``created_id``), submitted and the submission."""
-    from scenaria.orchestrator.service import prepare
+    """Do the schedule's action; what it created (``created_id``), submitted and the submission.
 
-    prepare(registry)  # the version entities get (done already when an orchestrator runs)
+    ``registry`` has its version chosen (``service.prepare``), as a started orchestrator's has.
+    """
     created = None
     if schedule.action == "submit":
         entity = registry.get(schedule.entity_id or "")

@@ -15,6 +15,7 @@ from scenaria.entities.registry import registry
 from scenaria.exceptions import ConfigCheckError
 from scenaria.orchestrator import runners
 from scenaria.orchestrator.schedules import ScheduleRunner, firings, last_due, next_due
+from scenaria.orchestrator.service import prepare
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2030, 1, 1, tzinfo=UTC)
@@ -56,9 +57,12 @@ class FakeClock:
 
 
 def scenario_config(frequency: Frequency | None = None):
+    """The scenario config ``s``, with the version chosen (as a started orchestrator has it)."""
     number = Config.configure_pickle_data_node("number", default_data=1)
     out = Config.configure_pickle_data_node("out")
-    return Config.configure_scenario("s", [Config.configure_task("t", double, number, out)], frequency=frequency)
+    config = Config.configure_scenario("s", [Config.configure_task("t", double, number, out)], frequency=frequency)
+    prepare(registry())
+    return config
 
 
 def hourly(catch_up: str = "once", **values) -> ScheduleConfig:
