@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from scenaria.config.checks import _Report, register_check
+from scenaria.config.check_base import Report, register_check
 from scenaria.config.issues import IssueCollector
 from scenaria.config.layer import ConfigLayer
 
@@ -59,7 +59,7 @@ def check_retention(layer: ConfigLayer, collector: IssueCollector) -> None:
     core = layer.unique.get("CORE")
     if core is None:
         return
-    report = _Report(collector, core, "retention")
+    report = Report(collector, core, "retention")
     for key in ("retention_older_than", "retention_period"):
         ok, value = report.read(key, functools.partial(getattr, core, key))
         if ok and value is not None and parse_age(value) is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from scenaria.config.checks import _Report, register_check
+from scenaria.config.check_base import Report, register_check
 from scenaria.config.issues import IssueCollector
 from scenaria.config.layer import ConfigLayer
 from scenaria.config.schedule import ACTIONS, CATCH_UP, ScheduleConfig
@@ -20,14 +20,14 @@ def user_schedules(layer: ConfigLayer) -> list[ScheduleConfig]:
 @register_check
 def check_schedules(layer: ConfigLayer, collector: IssueCollector) -> None:
     for schedule in user_schedules(layer):
-        report = _Report(collector, schedule, "schedule")
+        report = Report(collector, schedule, "schedule")
         _check_when(schedule, report)
         _check_what(schedule, layer, report)
         if schedule.catch_up not in CATCH_UP:
             report.error("catch_up", schedule.catch_up, f"catch_up is one of {', '.join(CATCH_UP)}.")
 
 
-def _check_when(schedule: ScheduleConfig, report: _Report) -> None:
+def _check_when(schedule: ScheduleConfig, report: Report) -> None:
     cron, interval = schedule.cron, schedule.interval
     if (cron is None) == (interval is None):
         report.error("cron", cron, 'Give a schedule either cron="m h dom mon dow" or interval=timedelta(...).')
@@ -46,7 +46,7 @@ def _check_when(schedule: ScheduleConfig, report: _Report) -> None:
         report.error("timezone", schedule.timezone, 'Not a time zone name (IANA, e.g. "UTC", "Europe/Paris").')
 
 
-def _check_what(schedule: ScheduleConfig, layer: ConfigLayer, report: _Report) -> None:
+def _check_what(schedule: ScheduleConfig, layer: ConfigLayer, report: Report) -> None:
     action = schedule.action
     if action not in ACTIONS:
         report.error("action", action, f"action is one of {', '.join(ACTIONS)}.")
