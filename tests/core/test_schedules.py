@@ -178,6 +178,7 @@ def test_toml_both_ways(tmp_path) -> None:
     Config.backup(tmp_path / "app.toml")
     text = (tmp_path / "app.toml").read_text()
     assert "[SCHEDULE.six]" in text and 'cron = "0 6 * * *"' in text
+    assert "[SCHEDULE.default]" not in text  # a file Taipy reads too: no empty section of a kind it lacks
     Config._reset()
     Config.load(tmp_path / "app.toml")
     six, often = Config.schedules["six"], Config.schedules["often"]
