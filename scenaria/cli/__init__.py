@@ -3,13 +3,15 @@
 Each subcommand is one module listed in `COMMANDS`, with ``NAME``, ``HELP``,
 ``add_parser(subparsers) -> argparse.ArgumentParser`` and ``run(args) -> int``. Adding a
 subcommand is adding a module and its name here. Only argparse is imported up front, so
-``scenaria --version`` and ``scenaria run`` start fast.
+``scenaria --version`` and ``scenaria run`` start fast; shell completion (argcomplete) is loaded
+only when the shell asks for completions. Exit codes: see ``scenaria.cli.common``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -17,7 +19,22 @@ from types import ModuleType
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``scenaria --help`` lists them.
-COMMANDS: list[str] = ["scenaria.cli.run", "scenaria.cli.manage_versions", "scenaria.cli.graph", "scenaria.cli.help"]
+COMMANDS: list[str] = [
+    "scenaria.cli.run",
+    "scenaria.cli.scenarios",
+    "scenaria.cli.jobs",
+    "scenaria.cli.submissions",
+    "scenaria.cli.show",
+    "scenaria.cli.logs",
+    "scenaria.cli.create",
+    "scenaria.cli.submit",
+    "scenaria.cli.cancel",
+    "scenaria.cli.schedules",
+    "scenaria.cli.prune",
+    "scenaria.cli.manage_versions",
+    "scenaria.cli.graph",
+    "scenaria.cli.help",
+]
 
 
 def _version() -> str:
@@ -61,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``scenaria`` command; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, commands = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (see docs/cli.md)
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
     if not args_list:
         parser.print_help()
         return 0

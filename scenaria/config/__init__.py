@@ -7,6 +7,8 @@ See docs/configuration.md.
 
 from __future__ import annotations
 
+from scenaria.config import retention as _retention  # noqa: F401 (registers the retention check)
+from scenaria.config import schedule_check as _schedule_check  # noqa: F401 (registers the schedule check)
 from scenaria.config.checks import register_check
 from scenaria.config.compare import ConfigComparison, compare
 from scenaria.config.config import Config
@@ -17,6 +19,7 @@ from scenaria.config.global_app import GlobalAppConfig
 from scenaria.config.issues import Issue, IssueCollector
 from scenaria.config.job import JobConfig
 from scenaria.config.scenario import ScenarioConfig
+from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import Section, UniqueSection
 from scenaria.config.task import TaskConfig
 
@@ -31,6 +34,7 @@ __all__ = [
     "IssueCollector",
     "JobConfig",
     "ScenarioConfig",
+    "ScheduleConfig",
     "Scope",
     "Section",
     "TaskConfig",

@@ -17,6 +17,7 @@ from scenaria.config.global_app import GlobalAppConfig
 from scenaria.config.job import JobConfig
 from scenaria.config.layer import DEFAULT_ID
 from scenaria.config.scenario import ScenarioConfig
+from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import copy_value
 from scenaria.config.state import ConfigState
 from scenaria.config.task import TaskConfig
@@ -458,3 +459,25 @@ class Config(ConfigState):
             sequences,
             **properties,
         )
+
+    # --- schedules -------------------------------------------------------------------------------
+    @classmethod
+    def configure_schedule(
+        cls,
+        id: str,
+        cron: str | None = None,
+        interval: dt.timedelta | None = None,
+        action: str | None = None,
+        scenario_config: ScenarioConfig | str | None = None,
+        entity_id: str | None = None,
+        timezone: str | None = None,
+        catch_up: str | None = None,
+        **properties: Any,
+    ) -> ScheduleConfig:
+        """Declare a schedule a live orchestrator fires: ``cron`` or ``interval``, an ``action``
+        (default ``"create_and_submit"``, see ``scenaria.config.schedule``), a ``timezone`` (default
+        UTC) and what to do with firings missed while no orchestrator lived (default ``"once"``)."""
+        section = ScheduleConfig(
+            id, cron, interval, action, scenario_config, entity_id, timezone, catch_up, **properties
+        )
+        return cls._add(section)  # type: ignore[no-any-return]

@@ -10,6 +10,7 @@ from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.global_app import GlobalAppConfig
 from scenaria.config.job import JobConfig
 from scenaria.config.scenario import ScenarioConfig
+from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import Section, UniqueSection
 from scenaria.config.task import TaskConfig
 
@@ -23,6 +24,7 @@ SECTION_KINDS: dict[str, type[Section]] = {
     "DATA_NODE": DataNodeConfig,
     "TASK": TaskConfig,
     "SCENARIO": ScenarioConfig,
+    "SCHEDULE": ScheduleConfig,
 }
 DEFAULT_ID = Section.DEFAULT_ID
 

@@ -25,6 +25,7 @@ from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig
 from scenaria.config.layer import ConfigLayer, compile_layers, default_layer
 from scenaria.config.scenario import ScenarioConfig
+from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import Section, UniqueSection, copy_value
 from scenaria.config.task import TaskConfig
 from scenaria.exceptions import ConfigCheckError, ConfigurationUpdateBlocked
@@ -52,6 +53,10 @@ class _ConfigMeta(type):
     @property
     def scenarios(cls) -> dict[str, ScenarioConfig]:
         return dict(cls._applied_layer().sections["SCENARIO"])  # type: ignore[attr-defined]
+
+    @property
+    def schedules(cls) -> dict[str, ScheduleConfig]:
+        return dict(cls._applied_layer().sections["SCHEDULE"])  # type: ignore[attr-defined]
 
     @property
     def sections(cls) -> dict[str, dict[str, Section]]:

@@ -330,7 +330,7 @@ def layer_to_dict(layer: ConfigLayer, strict: bool = True) -> dict[str, Any]:
                 raise ConfigError(f"cannot write {section._where(key)}{exc}") from None
         if section._KIND in UNIQUE_KINDS:
             out[section._KIND] = body
-        else:
+        elif body or section._KIND != "SCHEDULE":  # no empty [SCHEDULE.default]: Taipy has no schedules
             out.setdefault(section._KIND, {})[section.id] = body
     return out
 

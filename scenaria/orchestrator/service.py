@@ -18,7 +18,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease
+from scenaria.orchestrator import lease, runners
 from scenaria.orchestrator import scheduler as scheduling
 
 logger = logging.getLogger("scenaria")
@@ -46,6 +46,8 @@ class Orchestrator:
 
         with _lock:
             current = scheduling.current()
+            if current is not None:
+                runners.stop()  # first: a firing under way still finds the orchestrator
             scheduling.set_current(None)
             if current is not None:
                 current.stop(wait)
@@ -76,7 +78,9 @@ def start() -> scheduling.Scheduler:
             if unfinished:
                 logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
                 scheduler.resume(unfinished)
+            runners.start(reg)
         except BaseException:  # a start that failed half way leaves nothing running, nor the lease
+            runners.stop()
             scheduling.set_current(None)
             if scheduler is not None:
                 scheduler.stop(wait=False)

@@ -100,7 +100,7 @@ def test_seed_configuration() -> None:
     assert set(Config.data_nodes) == {"default", "my_input", "intermediate", "my_output"}
     assert set(Config.tasks) == {"default", "double", "add"}
     assert set(Config.scenarios) == {"default", "my_scenario"}
-    assert set(Config.sections) == {"DATA_NODE", "TASK", "SCENARIO"}
+    assert set(Config.sections) == {"DATA_NODE", "TASK", "SCENARIO", "SCHEDULE"}
     assert set(Config.unique_sections) == {"TAIPY", "JOB", "CORE"}
     assert Config.check().errors == []
 

@@ -189,3 +189,12 @@ def test_any_first_import_works(tmp_path, first):
         )
     )
     assert output.strip().endswith("4")
+
+
+def test_the_cli_libraries_load_only_when_used(tmp_path):
+    """rich (tables), croniter (cron schedules) and argcomplete (completion) stay out of ``import
+    scenaria`` and of ``scenaria run`` start-up."""
+    (tmp_path / "app.py").write_text("import sys\nprint(sorted(m.split('.')[0] for m in sys.modules))\n")
+    for command in (["-c", "import scenaria, sys; print(sorted(sys.modules))"], ["-m", "scenaria", "run", "app.py"]):
+        done = subprocess.run([sys.executable, *command], capture_output=True, text=True, check=True, cwd=tmp_path)
+        assert not {"rich", "croniter", "argcomplete", "click"} & set(eval(done.stdout))

@@ -1,0 +1,49 @@
+"""``scenaria submit ID [--wait [--timeout S]] [--json]``: submit a scenario, sequence or task
+through the public API (``tp.submit``) and print the submission.
+
+With --wait the command returns when the jobs are finished: exit code 0 when the submission
+completed, 4 when it failed, was canceled or abandoned (or --timeout passed first: 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from typing import Any
+
+from scenaria.cli import common
+
+NAME = "submit"
+HELP = "submit a scenario, sequence or task; --wait for its jobs"
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Declare ``submit ID [--wait] [--timeout S] [--force]``."""
+    parser: argparse.ArgumentParser = common.subparser(subparsers, NAME, HELP, __doc__)
+    parser.add_argument("id", metavar="ID", help="the id of a scenario, sequence or task")
+    parser.add_argument("--wait", action="store_true", help="return when the jobs are finished")
+    parser.add_argument("--timeout", type=float, metavar="S", help="--wait at most S seconds")
+    parser.add_argument("--force", action="store_true", help="run skippable tasks even when their outputs are fresh")
+    return parser
+
+
+@common.exit_codes
+def run(args: argparse.Namespace) -> int:
+    """Submit; with --wait, the exit code says how the submission ended."""
+    from scenaria import api
+    from scenaria.entities import Scenario, Sequence, SubmissionStatus, Task
+    from scenaria.exceptions import ScenariaError
+
+    common.configure(args)
+    entity = common.entity_or_not_found(args.id, (Scenario, Sequence, Task))
+    with contextlib.redirect_stdout(sys.stderr):  # what jobs print in this process: stdout is the result's
+        submission = api.submit(entity, force=args.force, wait=args.wait, timeout=args.timeout)
+    assert submission is not None  # a scenario, sequence or task is always submitted
+    common.emit_one(common.describe(submission), args.json)
+    if not args.wait:
+        return common.OK
+    if not submission.is_finished():
+        raise ScenariaError(f"{submission.id} is not finished after {args.timeout} s (--timeout)")
+    completed = submission.submission_status is SubmissionStatus.COMPLETED
+    return common.OK if completed else common.JOB_FAILED

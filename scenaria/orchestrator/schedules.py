@@ -1,0 +1,200 @@
+"""The schedule runner: fires the configured schedules (``[SCHEDULE.*]``) while an orchestrator lives.
+
+One thread sleeps on an Event until the next firing of any schedule (no polling); ``stop()``
+sets the Event. Each firing is claimed in the store before it acts: in one transaction the
+runner reads the schedule's state (the meta value ``schedule:ID``), gives up if that due time
+was claimed already (by this runner before a restart, or by another orchestrator), and records
+the firing (``schedule_firings:ID``, the newest ``KEPT_FIRINGS``). Then it acts and adds what it
+created and the submission's id to the record. So a firing happens at most once across
+restarts and takeovers; a process killed between the claim and the action loses that firing
+(its record shows no submission).
+
+Firings missed while no orchestrator lived (due before the runner started) follow the
+schedule's ``catch_up``: ``once``, ``all`` or ``skip``. A schedule seen for the first time
+starts counting from then: nothing before it is missed.
+
+Times are kept in UTC (ISO strings); ``clock`` is injectable so tests drive time themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import threading
+from collections.abc import Iterator
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from scenaria.config.schedule import ScheduleConfig
+from scenaria.entities.registry import Registry
+
+logger = logging.getLogger("scenaria")
+UTC = dt.timezone.utc
+KEPT_FIRINGS = 100
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+class Clock(Protocol):
+    """What the runner needs of time: the current moment (aware) and a wait that ``stop`` ends."""
+
+    def now(self) -> dt.datetime: ...
+
+    def wait(self, event: threading.Event, seconds: float) -> bool: ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(UTC)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(seconds)
+
+
+# --- when ----------------------------------------------------------------------------------------------
+def next_due(schedule: ScheduleConfig, after: dt.datetime) -> dt.datetime:
+    """The first firing of ``schedule`` strictly after ``after`` (aware, in UTC)."""
+    zone = ZoneInfo(schedule.timezone)
+    if schedule.cron is not None:
+        from croniter import croniter
+
+        moment = croniter(schedule.cron, after.astimezone(zone)).get_next(dt.datetime)
+        return moment.astimezone(UTC)  # type: ignore[no-any-return]
+    interval = schedule.interval
+    assert interval is not None  # Config.check: a cron or an interval
+    anchor = _EPOCH.replace(tzinfo=zone).astimezone(UTC)
+    steps = math.floor((after - anchor) / interval) + 1
+    return anchor + steps * interval
+
+
+def due_times(schedule: ScheduleConfig, after: dt.datetime, until: dt.datetime) -> Iterator[dt.datetime]:
+    """The firings in ``(after, until]``, oldest first."""
+    moment = next_due(schedule, after)
+    while moment <= until:
+        yield moment
+        moment = next_due(schedule, moment)
+
+
+# --- the state in the store ----------------------------------------------------------------------------
+def state_key(schedule_id: str) -> str:
+    return f"schedule:{schedule_id}"
+
+
+def firings_key(schedule_id: str) -> str:
+    return f"schedule_firings:{schedule_id}"
+
+
+def firings(repository: Any, schedule_id: str) -> list[dict[str, Any]]:
+    """The recorded firings of a schedule, oldest first (the newest ``KEPT_FIRINGS``)."""
+    return list(repository.get_meta(firings_key(schedule_id)) or [])
+
+
+def last_due(repository: Any, schedule_id: str) -> dt.datetime | None:
+    """The latest due time claimed (or skipped) for the schedule; None before it was first seen."""
+    state = repository.get_meta(state_key(schedule_id))
+    return dt.datetime.fromisoformat(state["last_due"]) if state else None
+
+
+class ScheduleRunner:
+    """Fires ``schedules`` over ``registry``'s store; ``start()`` a thread, or call ``tick()``."""
+
+    def __init__(self, registry: Registry, schedules: list[ScheduleConfig], clock: Clock | None = None) -> None:
+        self._registry = registry
+        self._schedules = list(schedules)
+        self._clock = clock or SystemClock()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="scenaria-schedules", daemon=True)
+        self.started_at = self._clock.now()  # firings due before it were missed
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self.tick()
+            except Exception:  # a failing round is logged; the next firing tries again
+                logger.exception("Schedules: a round failed")
+            now = self._clock.now()
+            wake = min((next_due(s, now) for s in self._schedules), default=None)
+            if wake is None:
+                return
+            self._clock.wait(self._stopped, max(0.0, (wake - now).total_seconds()))
+
+    def tick(self) -> list[dict[str, Any]]:
+        """Fire what is due now; the firings made (their records)."""
+        now = self._clock.now()
+        made = []
+        for schedule in self._schedules:
+            for due in self._to_fire(schedule, now):
+                record = self._claim(schedule, due, now)
+                if record is not None:
+                    made.append(self._act(schedule, record))
+        return made
+
+    def _to_fire(self, schedule: ScheduleConfig, now: dt.datetime) -> list[dt.datetime]:
+        """The due times to fire, after the catch-up policy (a skipped one is marked as claimed)."""
+        repository = self._registry.repository
+        since = last_due(repository, schedule.id)
+        if since is None:
+            self._advance(schedule, now)  # first seen: counting starts now
+            return []
+        dues = list(due_times(schedule, since, now))
+        missed = [due for due in dues if due < self.started_at]
+        live = dues[len(missed) :]
+        if missed and schedule.catch_up == "skip":
+            self._advance(schedule, missed[-1])
+            missed = []
+        elif missed and schedule.catch_up == "once":
+            missed = missed[-1:]
+        return missed + live
+
+    def _advance(self, schedule: ScheduleConfig, due: dt.datetime) -> None:
+        repository = self._registry.repository
+        with repository.transaction():
+            since = last_due(repository, schedule.id)
+            if since is None or since < due:
+                repository.set_meta(state_key(schedule.id), {"last_due": due.isoformat()})
+
+    def _claim(self, schedule: ScheduleConfig, due: dt.datetime, now: dt.datetime) -> dict[str, Any] | None:
+        """Record the firing of ``due`` unless it was claimed already: one transaction."""
+        repository = self._registry.repository
+        with repository.transaction():
+            since = last_due(repository, schedule.id)
+            if since is not None and since >= due:
+                return None
+            repository.set_meta(state_key(schedule.id), {"last_due": due.isoformat()})
+            record = {
+                "schedule_id": schedule.id,
+                "due": due.isoformat(),
+                "fired_at": now.isoformat(),
+                "action": schedule.action,
+                "created_id": None,
+                "submitted_id": None,
+                "submission_id": None,
+                "error": None,
+            }
+            repository.set_meta(firings_key(schedule.id), [*firings(repository, schedule.id), record][-KEPT_FIRINGS:])
+        return record
+
+    def _act(self, schedule: ScheduleConfig, record: dict[str, Any]) -> dict[str, Any]:
+        from scenaria.orchestrator.schedule_actions import perform
+
+        try:
+            record.update(perform(self._registry, schedule, self._clock.now()))
+        except Exception as exc:  # the firing happened and failed: recorded, logged, the runner goes on
+            logger.exception("Schedule %s: its firing due %s failed", schedule.id, record["due"])
+            record["error"] = f"{type(exc).__name__}: {exc}"
+        repository = self._registry.repository
+        with repository.transaction():
+            kept = firings(repository, schedule.id)
+            for position, old in enumerate(kept):
+                if old["due"] == record["due"]:
+                    kept[position] = record
+            repository.set_meta(firings_key(schedule.id), kept)
+        return record
