@@ -42,7 +42,9 @@ class Job:
 
     __slots__ = ("done", "err", "job_id", "out", "payload", "started_at", "timeout", "worker")
 
-    def __init__(self, job_id: str, payload: bytes, timeout: float | None, max_output: int = DEFAULT_MAX_OUTPUT) -> None:
+    def __init__(
+        self, job_id: str, payload: bytes, timeout: float | None, max_output: int = DEFAULT_MAX_OUTPUT
+    ) -> None:
         self.job_id = job_id
         self.payload = payload
         self.timeout = timeout
