@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 _PR_SET_CHILD_SUBREAPER = 36
 
@@ -60,8 +61,23 @@ def kill_all(pids: list[int], sig: int = signal.SIGKILL) -> None:
             os.kill(pid, sig)
 
 
+def has_children() -> bool:
+    """Whether this process has a child, living or not (one system call, no walk over ``/proc``).
+
+    For a subreaper, no child means no descendant at all: an orphaned grandchild is reparented to it.
+    """
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
+
+
 def end_descendants(grace: float) -> list[int]:
     """SIGTERM what this process's jobs left running, SIGKILL it after ``grace`` s, reap it all."""
+    _reap()
+    if not has_children():  # the usual case
+        return []
     left = descendants(os.getpid())
     if left:
         kill_all(left, signal.SIGTERM)
@@ -80,12 +96,18 @@ def _reap() -> None:
             pass
 
 
+def _raw_environ() -> dict[Any, Any]:
+    """``os.environ`` as the bytes it holds (CPython's ``_data``): 200 times cheaper to copy."""
+    data = getattr(os.environ, "_data", None)
+    return dict(data) if isinstance(data, dict) else {os.fsencode(k): os.fsencode(v) for k, v in os.environ.items()}
+
+
 class Snapshot:
     """The working directory, environment and ``sys.path`` and threads of a worker before a job."""
 
     def __init__(self) -> None:
         self.cwd = os.getcwd()
-        self.environ = dict(os.environ)
+        self.environ = _raw_environ()
         self.path = list(sys.path)
         self.threads = set(threading.enumerate())
 
@@ -95,10 +117,10 @@ class Snapshot:
         if os.getcwd() != self.cwd:
             changed.append(f"the working directory ({os.getcwd()})")
             os.chdir(self.cwd)
-        if dict(os.environ) != self.environ:
+        if _raw_environ() != self.environ:
             changed.append("os.environ")
             os.environ.clear()
-            os.environ.update(self.environ)
+            os.environ.update({os.fsdecode(key): os.fsdecode(value) for key, value in self.environ.items()})
         if sys.path != self.path:
             changed.append("sys.path")
             sys.path[:] = self.path
