@@ -127,6 +127,14 @@ class Capped:
         self._tail_size = 0
         self._cut = 0
 
+    def write(self, text: str) -> int:
+        """As a text stream does (the development dispatcher writes a job's copy here)."""
+        self.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
     def append(self, text: str) -> None:
         room = self._half - self._head_size
         if room > 0:

@@ -94,12 +94,13 @@ class StandaloneDispatcher(Dispatcher):
     def configured(
         cls, max_workers: int, properties: Mapping[str, Any], preload: tuple[str, ...] = ()
     ) -> StandaloneDispatcher:
-        limits = {
-            "job_grace": float(properties.get("job_grace_period", 1.0)),
-            "max_jobs_per_worker": int(properties.get("max_jobs_per_worker", 0)),
-            "max_output": int(properties.get("max_output_size", DEFAULT_MAX_OUTPUT)),
-        }  # checked with the configuration (``config.checks``)
-        return cls(max_workers=max_workers, preload=preload, **limits)
+        return cls(  # the values were checked with the configuration (``config.checks``)
+            max_workers=max_workers,
+            preload=preload,
+            job_grace=float(properties.get("job_grace_period", 1.0)),
+            max_jobs_per_worker=int(properties.get("max_jobs_per_worker", 0)),
+            max_output=int(properties.get("max_output_size", DEFAULT_MAX_OUTPUT)),
+        )
 
     @property
     def max_workers(self) -> int:
