@@ -33,8 +33,9 @@ _SCRIPT = textwrap.dedent(
     Config.configure_job_executions(mode="standalone", max_nb_of_workers=2, job_grace_period=0.2)
     Config.configure_core(storage_folder=sys.argv[1])
     out = Config.configure_data_node("out")
-    task = Config.configure_task("work", work, [Config.configure_data_node("path", default_data=sys.argv[2]),
-                                                Config.configure_data_node("hang", default_data=sys.argv[3] == "1")], out)
+    path = Config.configure_data_node("path", default_data=sys.argv[2])
+    hang = Config.configure_data_node("hang", default_data=sys.argv[3] == "1")
+    task = Config.configure_task("work", work, [path, hang], out)
     scenario_config = Config.configure_scenario("s", [task])
     tp.Orchestrator().run()
     scenario = tp.create_scenario(scenario_config)
