@@ -34,7 +34,7 @@ from scenaria.exceptions import JobTimeout, WorkerDied
 _logger = logging.getLogger("scenaria")
 
 NEW, RUNNING, STOPPING, STOPPED = "new", "running", "stopping", "stopped"
-_READ_SIZE = 1 << 20
+_READ_SIZE = 1 << 16  # under malloc's mmap threshold: a read of a small message stays cheap
 
 
 class Job:
