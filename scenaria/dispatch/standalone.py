@@ -4,7 +4,8 @@ Threads of the orchestrating process:
 
 - **callers** of ``submit``/``cancel``/``stop``. ``submit`` pickles the runnable in the caller's
   thread (an unpicklable one is reported FAILED at once) and queues it; ``cancel`` acts at once:
-  it drops a queued job, or kills the process of a running one (SIGKILL to its process group).
+  it drops a queued job, or kills the process of a running one (SIGKILL to its process group
+  and to every process below it).
 - **the loop** (``scenaria-standalone``), the only thread that starts processes, reads their
   messages and sends them jobs. It sleeps in one selector over every worker's connection, every
   worker's death sentinel (a pidfd) and a self-pipe that ``submit`` and ``stop`` write to; the

@@ -14,8 +14,9 @@ Life of a worker:
 2. Receive its settings once (sys.path, logging level, modules to preload, optional initializer),
    apply them, answer
    READY.
-3. Loop: receive a pickled runnable, run it with stdout/stderr captured for this job, answer
-   DONE or FAILED. EOF on the connection means "stop": exit at once.
+3. Loop: receive a pickled runnable, run it with stdout/stderr captured for this job, undo what
+   it left in the process (``hygiene``), answer DONE or FAILED (RETIRING first when this is its
+   last job). EOF on the connection means "stop": exit at once.
 """
 
 from __future__ import annotations
