@@ -111,6 +111,7 @@ def check_job(layer: ConfigLayer, collector: IssueCollector) -> None:
                 raw,
                 "max_nb_of_workers (also named nb_of_workers) must be a whole number, 1 or more.",
             )
+    _check_worker_limits(job, report)
     ok, address = report.read("address", lambda: job.address)
     if ok and address is not None and not isinstance(address, str):
         report.error("address", address, "The dask scheduler address must be a string like 'tcp://scheduler:8786'.")
@@ -124,6 +125,24 @@ def check_job(layer: ConfigLayer, collector: IssueCollector) -> None:
                     f"An in_memory data node cannot be shared with the worker processes of the {mode} job "
                     "mode; use pickle (the default) or another storage type, or the development mode.",
                 )
+
+
+_WORKER_LIMITS = {  # setting: (smallest value, whole number only, what it is)
+    "max_jobs_per_worker": (0, True, "the number of jobs a standalone worker runs before it is replaced (0: no limit)"),
+    "max_output_size": (1024, True, "the number of characters kept of each output stream of a job"),
+    "job_grace_period": (0, False, "the seconds a job's leftover processes get after SIGTERM"),
+}
+
+
+def _check_worker_limits(job: JobConfig, report: _Report) -> None:
+    for name, (least, whole, what) in _WORKER_LIMITS.items():
+        ok, value = report.read(name, lambda name=name: getattr(job, name))  # type: ignore[misc]
+        if not ok or value is None:
+            continue
+        kinds = (int,) if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not value >= least:
+            form = "a whole number" if whole else "a number"
+            report.error(name, value, f"{name} is {what}: {form}, {least} or more.")
 
 
 def _check_functions_travel(layer: ConfigLayer, collector: IssueCollector, mode: str) -> None:

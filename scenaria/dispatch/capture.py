@@ -106,3 +106,59 @@ class _BinaryView:
 
     def flush(self) -> None:
         self._text.flush()
+
+
+DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024  # characters kept of each stream of a job
+
+
+class Capped:
+    """One stream of a job's output, at most ``limit`` characters: its head and its tail.
+
+    What a job prints past the limit is cut from the middle, and the cut is marked, so that the
+    orchestrator never holds (or stores) more than the limit per job and stream, however much the
+    job prints.
+    """
+
+    def __init__(self, limit: int = DEFAULT_MAX_OUTPUT) -> None:
+        self._half = max(limit // 2, 1)
+        self._head: list[str] = []
+        self._head_size = 0
+        self._tail: list[str] = []
+        self._tail_size = 0
+        self._cut = 0
+
+    def write(self, text: str) -> int:
+        """As a text stream does (the development dispatcher writes a job's copy here)."""
+        self.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def append(self, text: str) -> None:
+        room = self._half - self._head_size
+        if room > 0:
+            self._head.append(text[:room])
+            self._head_size += min(room, len(text))
+            text = text[room:]
+        if not text:
+            return
+        self._tail.append(text)
+        self._tail_size += len(text)
+        if self._tail_size > 2 * self._half:  # compact now and then, not at every line
+            self._trim()
+
+    def _trim(self) -> None:
+        joined = "".join(self._tail)
+        self._cut += len(joined) - self._half
+        self._tail = [joined[-self._half :]]
+        self._tail_size = self._half
+
+    def __str__(self) -> str:
+        if self._tail_size > self._half:
+            self._trim()
+        head = "".join(self._head)
+        if not self._cut:
+            return head + "".join(self._tail)
+        mark = f"\n[scenaria: {self._cut} characters of output cut here]\n"
+        return head + mark + "".join(self._tail)

@@ -12,14 +12,17 @@ import collections
 import io
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT, Capped
 from scenaria.dispatch.run import execute
 
 
 class DevelopmentDispatcher(Dispatcher):
-    def __init__(self) -> None:
+    def __init__(self, max_output: int = DEFAULT_MAX_OUTPUT) -> None:
+        self._max_output = max_output
         self._listener: DispatchListener | None = None
         self._queue: collections.deque[tuple[str, Runnable]] = collections.deque()
         self._draining = False
@@ -28,6 +31,12 @@ class DevelopmentDispatcher(Dispatcher):
     @property
     def max_workers(self) -> int:
         return 1
+
+    @classmethod
+    def configured(
+        cls, max_workers: int, properties: Mapping[str, Any], preload: tuple[str, ...] = ()
+    ) -> DevelopmentDispatcher:
+        return cls(max_output=int(properties.get("max_output_size", DEFAULT_MAX_OUTPUT)))
 
     def start(self, listener: DispatchListener) -> None:
         self._listener = listener
@@ -48,7 +57,7 @@ class DevelopmentDispatcher(Dispatcher):
     def _run(self, job_id: str, runnable: Runnable) -> None:
         assert self._listener is not None, "start() the dispatcher first"
         self._listener.job_started(job_id, time.time())
-        stdout, stderr = _Tee(sys.stdout), _Tee(sys.stderr)
+        stdout, stderr = _Tee(sys.stdout, self._max_output), _Tee(sys.stderr, self._max_output)
         # Records go to the job's copy only: the caller's own handlers already show them.
         listener = self._listener
 
@@ -58,7 +67,7 @@ class DevelopmentDispatcher(Dispatcher):
         ran = execute(runnable, stdout, stderr, records=stderr.copy, send=progress, ship_records=False)
         ending = Ending.COMPLETED if ran.error is None else Ending.FAILED
         outcome = Outcome(job_id, ending, result=ran.result, error=ran.error, traceback=ran.traceback,
-                          stdout=stdout.copy.getvalue(), stderr=stderr.copy.getvalue(),
+                          stdout=str(stdout.copy), stderr=str(stderr.copy),
                           started_at=ran.started_at, finished_at=ran.finished_at)  # fmt: skip
         self._listener.job_finished(outcome)
         if isinstance(ran.error, KeyboardInterrupt):
@@ -79,11 +88,11 @@ class DevelopmentDispatcher(Dispatcher):
 
 
 class _Tee(io.TextIOBase):
-    """Writes through to the console and keeps a copy for the job."""
+    """Writes through to the console and keeps a copy (capped) for the job."""
 
-    def __init__(self, through: TextIO) -> None:
+    def __init__(self, through: TextIO, max_output: int) -> None:
         self._through = through
-        self.copy = io.StringIO()
+        self.copy = Capped(max_output)
 
     def write(self, text: str) -> int:
         self.copy.write(text)

@@ -25,6 +25,7 @@ from typing import Any
 
 from scenaria.dispatch import wire
 from scenaria.dispatch.base import Ending, Outcome
+from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT, Capped
 from scenaria.dispatch.reporter import Reporter
 from scenaria.dispatch.run import unpack
 from scenaria.dispatch.workerproc import WorkerProcess, death_reason
@@ -33,6 +34,7 @@ from scenaria.exceptions import JobTimeout, WorkerDied
 _logger = logging.getLogger("scenaria")
 
 NEW, RUNNING, STOPPING, STOPPED = "new", "running", "stopping", "stopped"
+_READ_SIZE = 1 << 16  # under malloc's mmap threshold: a read of a small message stays cheap
 
 
 class Job:
@@ -40,20 +42,22 @@ class Job:
 
     __slots__ = ("done", "err", "job_id", "out", "payload", "started_at", "timeout", "worker")
 
-    def __init__(self, job_id: str, payload: bytes, timeout: float | None) -> None:
+    def __init__(
+        self, job_id: str, payload: bytes, timeout: float | None, max_output: int = DEFAULT_MAX_OUTPUT
+    ) -> None:
         self.job_id = job_id
         self.payload = payload
         self.timeout = timeout
         self.worker: WorkerProcess | None = None  # set while it runs
         self.started_at: float | None = None
-        self.out: list[str] = []
-        self.err: list[str] = []
+        self.out = Capped(max_output)
+        self.err = Capped(max_output)
         self.done = False  # ended (or canceled in the queue): nothing more is reported
 
     def outcome(self, ending: Ending, **fields: Any) -> Outcome:
         fields.setdefault("started_at", self.started_at)
         fields.setdefault("finished_at", time.time())
-        return Outcome(self.job_id, ending, stdout="".join(self.out), stderr="".join(self.err), **fields)
+        return Outcome(self.job_id, ending, stdout=str(self.out), stderr=str(self.err), **fields)
 
 
 class PoolState:
@@ -169,15 +173,40 @@ class PoolLoop(threading.Thread):
             with contextlib.suppress(OSError):  # it died: its sentinel will say so
                 worker.conn.send_bytes(payload)
 
-    def _on_readable(self, worker: WorkerProcess) -> None:
+    def _on_readable(self, worker: WorkerProcess) -> bool:
+        """Read what the worker sent and act on it; False at EOF (or when it sent garbage)."""
         try:
-            data = worker.conn.recv_bytes()
-        except (EOFError, OSError):  # EOF stays readable: stop watching it
+            data = os.read(worker.conn.fileno(), _READ_SIZE)
+        except OSError:
+            data = b""
+        if not data:  # EOF stays readable: stop watching it
             self._unregister(worker.conn)
-            if worker.pidfd is None:
+            if worker.pidfd is None and not worker.exited_seen:
                 self._on_exit(worker)
-            return
-        self._handle(worker, wire.loads(data))
+            return False
+        try:
+            for message in worker.frames.feed(data):
+                self._handle(worker, message)
+        except wire.Malformed as exc:
+            self._on_malformed(worker, str(exc))
+            return False
+        return True
+
+    def _on_malformed(self, worker: WorkerProcess, what: str) -> None:
+        """A worker's channel carried garbage: fail its job with the reason and replace it."""
+        self._unregister(worker.conn)
+        reason = (
+            f"The worker process (pid {worker.pid}) sent {what}; its channel cannot be trusted any more, "
+            "so it was killed and replaced. Something the job ran wrote onto that channel."
+        )
+        with self._shared.lock:
+            job = worker.job
+            if job is not None and not job.done:
+                self._shared.kill_running(job, Ending.FAILED, WorkerDied(reason), reason)
+            else:
+                worker.doomed = True
+                worker.kill()
+        _logger.error("%s", reason)
 
     def _handle(self, worker: WorkerProcess, message: tuple[Any, ...]) -> None:
         shared = self._shared
@@ -192,6 +221,8 @@ class PoolLoop(threading.Thread):
             self._on_side(worker, message)
         elif kind == wire.DONE or kind == wire.FAILED:
             self._on_end(worker, message)
+        elif kind == wire.RETIRING:
+            worker.retiring = True
         elif kind == wire.READY:
             worker.ready = True
             with shared.lock:
@@ -224,7 +255,7 @@ class PoolLoop(threading.Thread):
                 return
             worker.job, job.worker, job.done = None, None, True
             del shared.jobs[job.job_id]
-            alive = not worker.exited_seen
+            alive = not worker.exited_seen and not worker.retiring
             if alive:
                 shared.idle.append(worker)
         if alive:
@@ -238,9 +269,9 @@ class PoolLoop(threading.Thread):
         self._unregister(worker.conn)
         if worker.pidfd is not None:
             self._unregister(worker.pidfd)
-        with contextlib.suppress(OSError, EOFError):  # what it said before dying still counts
-            while worker.conn.poll(0):
-                self._handle(worker, wire.loads(worker.conn.recv_bytes()))
+        with contextlib.suppress(OSError):  # what it said before dying still counts
+            while not worker.doomed and worker.conn.poll(0) and self._on_readable(worker):
+                pass
         with shared.lock:
             shared.workers.discard(worker)
             with contextlib.suppress(ValueError):

@@ -4,7 +4,8 @@ Threads of the orchestrating process:
 
 - **callers** of ``submit``/``cancel``/``stop``. ``submit`` pickles the runnable in the caller's
   thread (an unpicklable one is reported FAILED at once) and queues it; ``cancel`` acts at once:
-  it drops a queued job, or kills the process of a running one (SIGKILL to its process group).
+  it drops a queued job, or kills the process of a running one (SIGKILL to its process group
+  and to every process below it).
 - **the loop** (``scenaria-standalone``), the only thread that starts processes, reads their
   messages and sends them jobs. It sleeps in one selector over every worker's connection, every
   worker's death sentinel (a pidfd) and a self-pipe that ``submit`` and ``stop`` write to; the
@@ -37,6 +38,7 @@ from typing import Any
 import cloudpickle
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT
 from scenaria.dispatch.jobside import logger_levels
 from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
 from scenaria.dispatch.pool import NEW, RUNNING, STOPPED, STOPPING, Job, PoolLoop, PoolState
@@ -53,7 +55,10 @@ class StandaloneDispatcher(Dispatcher):
     per-process set-up such as serving ``import taipy``. ``log_level`` is the level of the
     workers' root logger (default: the orchestrator's root level when ``start`` is called);
     records are formatted onto the job's stderr. ``stop_grace`` is how long ``stop`` lets workers
-    end after SIGTERM before killing them.
+    end after SIGTERM before killing them. ``job_grace`` is how long processes a job left running
+    get after SIGTERM before they are killed and the worker takes its next job.
+    ``max_jobs_per_worker`` (0: no limit) replaces a worker after that many jobs. ``max_output``
+    is the number of characters of each stream of a job that is kept (head and tail).
     """
 
     def __init__(
@@ -65,6 +70,9 @@ class StandaloneDispatcher(Dispatcher):
         log_level: int | None = None,
         stop_grace: float = 1.0,
         start_timeout: float = 60.0,
+        job_grace: float = 1.0,
+        max_jobs_per_worker: int = 0,
+        max_output: int = DEFAULT_MAX_OUTPUT,
     ) -> None:
         if os.name != "posix":
             raise OSError("The standalone dispatcher needs a POSIX system (Linux or macOS).")
@@ -74,6 +82,9 @@ class StandaloneDispatcher(Dispatcher):
         self._preload = tuple(preload)
         self._initializer = initializer
         self._log_level = log_level
+        self._job_grace = job_grace
+        self._max_jobs = max_jobs_per_worker
+        self._max_output = max_output
         self._stop_grace = stop_grace
         self._start_timeout = start_timeout
         self._lock = threading.Lock()  # guards the state before start(); the shared lock after
@@ -85,7 +96,13 @@ class StandaloneDispatcher(Dispatcher):
     def configured(
         cls, max_workers: int, properties: Mapping[str, Any], preload: tuple[str, ...] = ()
     ) -> StandaloneDispatcher:
-        return cls(max_workers=max_workers, preload=preload)
+        return cls(  # the values were checked with the configuration (``config.checks``)
+            max_workers=max_workers,
+            preload=preload,
+            job_grace=float(properties.get("job_grace_period", 1.0)),
+            max_jobs_per_worker=int(properties.get("max_jobs_per_worker", 0)),
+            max_output=int(properties.get("max_output_size", DEFAULT_MAX_OUTPUT)),
+        )
 
     @property
     def max_workers(self) -> int:
@@ -108,8 +125,8 @@ class StandaloneDispatcher(Dispatcher):
             initializer = None if self._initializer is None else cloudpickle.dumps(self._initializer)
             level = self._log_level if self._log_level is not None else logging.getLogger().getEffectiveLevel()
             settings = {"sys_path": list(sys.path), "log_level": level, "log_levels": logger_levels(),
-                        "preload": self._preload,
-                        "initializer": initializer}  # fmt: skip
+                        "preload": self._preload, "initializer": initializer, "job_grace": self._job_grace,
+                        "max_jobs": self._max_jobs}  # fmt: skip
             shared = PoolState(Reporter(listener, "scenaria-standalone-reporter"))
             shared.state = RUNNING
             self._loop = PoolLoop(shared, self._max_workers, settings, self._stop_grace)
@@ -141,7 +158,7 @@ class StandaloneDispatcher(Dispatcher):
         except RunnableNotPicklable as exc:
             shared.report(Outcome(job_id, Ending.FAILED, error=exc, traceback=str(exc), finished_at=time.time()))
             return
-        job = Job(job_id, payload, timeout)
+        job = Job(job_id, payload, timeout, self._max_output)
         with shared.lock:
             if shared.state is not RUNNING:
                 self._refuse(shared.state)

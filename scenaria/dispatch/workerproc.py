@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import scenaria
-from scenaria.dispatch import wire
+from scenaria.dispatch import hygiene, wire
 
 _PACKAGE_ROOT = str(Path(scenaria.__file__).resolve().parent.parent)
 # The worker imports the same scenaria as the orchestrator, wherever that one came from.
@@ -45,8 +45,9 @@ class WorkerProcess:
 
     def __init__(self, settings: dict[str, Any], lifeline_fd: int, cwd: str) -> None:
         """Start the process and send it its settings; it answers READY when initialised."""
-        fd, self.crash_file = tempfile.mkstemp(prefix="scenaria-worker-", suffix=".crash")
-        os.close(fd)
+        # Where faulthandler writes a crash's stack: a file without a name (unlinked at once), so
+        # that nothing is left on disk however the worker or the orchestrator ends.
+        self.crash_fd = _nameless_file()
         mine, theirs = socket.socketpair()
         with mine, theirs:
             command = [
@@ -55,12 +56,14 @@ class WorkerProcess:
             ]  # fmt: skip
             try:
                 self.popen = subprocess.Popen(
-                    command, pass_fds=(theirs.fileno(), lifeline_fd), cwd=cwd, start_new_session=True
-                )
+                    command, pass_fds=(theirs.fileno(), lifeline_fd, self.crash_fd), cwd=cwd,
+                    start_new_session=True,
+                )  # fmt: skip
             except BaseException:
-                os.unlink(self.crash_file)
+                os.close(self.crash_fd)
                 raise
             self.conn = Connection(mine.detach())
+        self.frames = wire.Frames()
         self.pid = self.popen.pid
         self.pidfd: int | None = None
         if hasattr(os, "pidfd_open"):
@@ -70,12 +73,13 @@ class WorkerProcess:
         self.init_error = ""
         self.job: Any = None  # the job it runs, set and cleared by the dispatcher
         self.doomed = False  # killed on purpose: its death is no news
+        self.retiring = False  # said it exits after its job: it takes no more
         self.exited_seen = False  # its sentinel fired: it takes no more jobs
         self._reaped = False
         self.crash_report = ""  # set by reap()
         with contextlib.suppress(OSError):
             self.conn.send_bytes(
-                wire.dumps({**settings, "crash_file": self.crash_file})
+                wire.dumps({**settings, "crash_fd": self.crash_fd})
             )  # if it already died, its sentinel will say so
 
     @property
@@ -84,11 +88,14 @@ class WorkerProcess:
         return self.pidfd if self.pidfd is not None else self.conn.fileno()
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Signal the worker and everything its job started (its process group)."""
+        """Signal the worker and everything its job started: its process group, and on SIGKILL
+        every descendant too (a job's child may have left the group with ``setsid``)."""
         if self._reaped:  # its pid may belong to someone else now
             return
+        below = hygiene.descendants(self.pid) if sig == signal.SIGKILL else []
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, sig)
+        hygiene.kill_all(below, sig)
 
     def exited(self) -> bool:
         """Whether the process has exited (never blocks)."""
@@ -102,20 +109,24 @@ class WorkerProcess:
             self.conn.close()
             if self.pidfd is not None:
                 os.close(self.pidfd)
-            self.crash_report = _read_and_remove(self.crash_file)
+            self.crash_report = _read_and_close(self.crash_fd)
         return code
 
 
-def _read_and_remove(path: str) -> str:
+def _nameless_file() -> int:
+    """A descriptor of a temporary file that has no name on disk."""
+    with tempfile.TemporaryFile() as stream:  # O_TMPFILE, or unlinked at once
+        return os.dup(stream.fileno())
+
+
+def _read_and_close(fd: int) -> str:
     """What faulthandler wrote when the process crashed (a segfault's Python stack)."""
     try:
-        with open(path, errors="replace") as stream:
-            return stream.read().strip()
+        return os.pread(fd, 1 << 16, 0).decode(errors="replace").strip()
     except OSError:
         return ""
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        os.close(fd)
 
 
 def death_reason(code: int) -> str:

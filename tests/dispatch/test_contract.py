@@ -364,3 +364,25 @@ def test_each_mode_names_its_dispatcher_and_an_unknown_mode_says_which_exist() -
     assert dispatcher_class("dask") is DaskDispatcher
     with pytest.raises(ModeNotAvailable, match="'threads' does not exist; use 'development', 'standalone', 'dask'"):
         dispatcher_class("threads")
+
+
+def print_megabytes(megabytes: int) -> int:
+    line = "z" * 1023 + "\n"
+    for _ in range(megabytes * 1024):
+        sys.stdout.write(line)
+    return megabytes
+
+
+@modes("development", "standalone")  # dask: not capped yet
+def test_captured_output_is_capped_with_head_and_tail(start, listener: RecordingListener, capsys) -> None:
+    from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT
+
+    dispatcher = start()
+    job = job_id()
+    dispatcher.submit(job, Call(print_megabytes, (6,)))
+    outcome = listener.outcome(job, timeout=60)
+    capsys.readouterr()  # what development mode passed through to the console
+    assert outcome.ending is Ending.COMPLETED and outcome.result == 6
+    assert DEFAULT_MAX_OUTPUT <= len(outcome.stdout) < DEFAULT_MAX_OUTPUT + 200
+    assert "characters of output cut here" in outcome.stdout
+    assert outcome.stdout.startswith("z" * 1023 + "\n") and outcome.stdout.endswith("z\n")

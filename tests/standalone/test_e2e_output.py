@@ -80,3 +80,49 @@ def test_a_jobs_output_is_shown_live_on_the_orchestrators_console(tmp_path):
     assert "[chatty] err: hello" in err.splitlines()
     # A record travels as a record: this process's logging shows it (no configuration: the last resort).
     assert "log: hello" in err.splitlines()
+
+
+LOUD = """
+import os, resource, sys
+
+import scenaria as tp
+from scenaria import Config
+
+
+def loud(megabytes):
+    line = "w" * 1023 + "\\n"
+    for _ in range(megabytes * 1024):
+        sys.stdout.write(line)
+    return megabytes
+
+
+Config.configure_job_executions(mode="standalone", max_nb_of_workers=1)
+Config.configure_core(storage_folder=sys.argv[1])
+size = Config.configure_data_node("size", default_data=50)
+done = Config.configure_data_node("done")
+scenario_cfg = Config.configure_scenario("loud_scenario", [Config.configure_task("loud", loud, size, done)])
+tp.Orchestrator().run()
+scenario = tp.create_scenario(scenario_cfg)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+job = scenario.submit(wait=True, timeout=120).jobs[0]
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+tp.Orchestrator().stop()
+stored = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(".") for f in fs)  # store included
+with open(sys.argv[2], "w") as stream:
+    stream.write(f"{job.status.name} {len(job.stdout)} {grown} {stored}")
+"""
+
+
+def test_a_job_printing_50_mb_keeps_a_bounded_part_in_memory_and_in_the_store(tmp_path):
+    script = tmp_path / "loud.py"
+    script.write_text(LOUD)
+    report = tmp_path / "report"
+    subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "storage"), str(report)],
+        env=child_env(), cwd=tmp_path, stdout=subprocess.DEVNULL, timeout=300, check=True,
+    )  # fmt: skip
+    status, kept, grown_kib, stored = report.read_text().split()
+    assert status == "COMPLETED"
+    assert int(kept) < 4_300_000  # the head and the tail of 50 MB
+    assert int(stored) < 12_000_000  # not the 97 MB it took before
+    assert int(grown_kib) < 60 * 1024  # not the 116 MiB it took before

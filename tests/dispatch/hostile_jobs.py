@@ -1,0 +1,91 @@
+"""Jobs that harm the process running them, for ``test_standalone_hostile`` (importable by workers)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+
+
+def _shout(index: int) -> int:
+    print(f"{index}:" + "x" * 20_000)
+    return index
+
+
+def fork_pool_printing_long_lines() -> int:
+    """Children of a fork pool print long lines (they inherit the worker's streams)."""
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        return sum(pool.map(_shout, range(40)))
+
+
+def fork_and_return() -> str:
+    """Fork and let the child go on (back into the worker's code) as if it were the worker."""
+    os.fork()
+    return "forked"
+
+
+def write_file(path: str, text: str) -> str:
+    with open(path, "w") as stream:
+        stream.write(text)
+    return text
+
+
+def garbage_on_channel() -> None:
+    """Write garbage onto every socket this process holds: the channel to the orchestrator is one."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.write(fd, b"\xff" * 64 + b"garbage" * 100)
+        except OSError:
+            pass
+    time.sleep(5)
+
+
+def change_state(folder: str) -> None:
+    os.chdir(folder)
+    os.environ["SCENARIA_LEAK"] = "1"
+    sys.path.insert(0, folder)
+
+
+def state() -> tuple[str, str | None, str]:
+    return os.getcwd(), os.environ.get("SCENARIA_LEAK"), sys.path[0]
+
+
+def _chatter(stop_at: float) -> None:
+    while time.monotonic() < stop_at:
+        print("from a thread of an earlier job")
+        time.sleep(0.01)
+
+
+def leave_a_thread() -> None:
+    threading.Thread(target=_chatter, args=(time.monotonic() + 3,), daemon=True).start()
+
+
+def quiet() -> str:
+    time.sleep(0.3)
+    return "quiet"
+
+
+def leave_a_process(setsid: bool) -> int:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=setsid)
+    return child.pid
+
+
+def hold_a_setsid_child(path: str) -> None:
+    """Start a child in a session of its own, say its pid, then wait to be canceled."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    with open(path, "w") as stream:
+        stream.write(str(child.pid))
+    time.sleep(60)
+
+
+def print_a_lot(megabytes: int) -> int:
+    line = "y" * 1023 + "\n"
+    for _ in range(megabytes * 1024):
+        sys.stdout.write(line)
+    return megabytes
