@@ -17,7 +17,8 @@ from types import ModuleType
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``scenaria --help`` lists them.
-COMMANDS: list[str] = ["scenaria.cli.run", "scenaria.cli.manage_versions", "scenaria.cli.graph", "scenaria.cli.help"]
+COMMANDS: list[str] = ["scenaria.cli.run", "scenaria.cli.manage_versions", "scenaria.cli.graph", "scenaria.cli.serve",
+                      "scenaria.cli.help"]  # fmt: skip
 
 
 def _version() -> str:

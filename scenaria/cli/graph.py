@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import runpy
 import sys
 from typing import Any
 
@@ -63,18 +62,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scenario_config(args: argparse.Namespace) -> Any:
+    from scenaria.cli.configfile import load_configuration
     from scenaria.config import Config
     from scenaria.exceptions import NonExistingScenarioConfig
 
-    path = os.path.abspath(args.target)
-    if path.endswith(".py"):
-        from scenaria import compat
-
-        compat.install()
-        sys.path.insert(0, os.path.dirname(path))
-        runpy.run_path(path, run_name="__scenaria_graph__")
-    else:
-        Config.load(path)
+    load_configuration(args.target, "__scenaria_graph__")
     scenarios = {key: value for key, value in Config.scenarios.items() if key != "default"}
     if args.scenario_config is None and len(scenarios) == 1:
         return next(iter(scenarios.values()))
