@@ -139,7 +139,7 @@ def _handle(request: dict[str, Any]) -> dict[str, Any]:
             raise OrchestratorNotRunning(f"{request['entity_id']} does not exist in the store; it cannot be submitted.")
         tasks = [entity] if entity.id.startswith("TASK_") else entity._get_sorted_tasks()  # type: ignore[attr-defined]
         created = scheduler.submit(entity, tasks, None, bool(request.get("force")), request.get("properties") or {})
-        entity._publish("SUBMISSION")
+        entity._publish("SUBMISSION")  # type: ignore[attr-defined]
         return {"submission_id": created.id}
     if request["op"] == "cancel":
         job = reg.get(request["job_id"])
