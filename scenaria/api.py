@@ -267,8 +267,7 @@ def submit(
                 f"{lease.describe(remote.record).capitalize()} runs the jobs of this version: callbacks cannot "
                 "run there; follow the submission's events instead (scenaria.Notifier.register)."
             )
-        answer = remote.request("submit", entity_id=entity.id, force=force, properties=properties)
-        remote_submission: Submission = get(answer["submission_id"])
+        remote_submission = remote.submit(entity.id, force, properties)  # its events arrive here
         if wait:
             remote_submission.wait(timeout)
         return remote_submission

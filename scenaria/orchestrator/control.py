@@ -84,6 +84,9 @@ class ControlServer:
                 if request.get("op") == "watch":
                     self._watch(stream, request["submission_id"])
                     return
+                if request.get("op") == "submit":
+                    self._submit_and_watch(stream, request)
+                    return
                 try:
                     answer = {"ok": True, **_handle(request)}
                 except ScenariaError as exc:
@@ -93,20 +96,42 @@ class ControlServer:
                     answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
                 _send(stream, answer)
 
-    def _watch(self, stream: Any, submission_id: str) -> None:
+    def _submit_and_watch(self, stream: Any, request: dict[str, Any]) -> None:
+        """Submit, answer with the submission's id, then stream its events from its first one."""
+        registration, queue = Notifier.register_topics([Topic()])  # before the jobs exist
+        try:
+            answer = _handle(request)
+        except ScenariaError as exc:
+            Notifier.unregister(registration)
+            _send(stream, {"ok": False, "error": str(exc)})
+            return
+        _send(stream, {"ok": True, **answer})
+        self._watch(stream, answer["submission_id"], registration, queue)
+
+    def _watch(self, stream: Any, submission_id: str, registration: str | None = None, queue: Any = None) -> None:
         found = registry().get(submission_id)
         if not isinstance(found, Submission):
             _send(stream, {"done": True, "missing": True})
             return
-        topics = [Topic(entity_id=submission_id), *(Topic(entity_id=job_id) for job_id in found._job_ids)]
-        registration, queue = Notifier.register_topics(topics)
+        ids = {submission_id, *found._job_ids}
+        if registration is None:
+            registration, queue = Notifier.register_topics([Topic(entity_id=entity_id) for entity_id in ids])
         self._watches.add(queue)
         try:
             while not found.is_finished() and not self._closed:
                 event = queue.get()
                 if event is _END:
                     break
-                _send(stream, {"event": _encode_event(event)})
+                if event.entity_id in ids:
+                    _send(stream, {"event": _encode_event(event)})
+            while not queue.empty():  # what the last transaction published
+                event = queue.get()
+                if event is not _END and event.entity_id in ids:
+                    _send(stream, {"event": _encode_event(event)})
+            current = scheduling.current()
+            if current is not None:  # events are published inside the scheduler's transaction:
+                with current._lock:  # once it lets go of its lock, the final states are committed
+                    pass
             _send(stream, {"done": True})
         except OSError:
             pass  # the client went away
@@ -199,16 +224,38 @@ class Client:
             raise OrchestratorNotRunning(f"{lease.describe(self.record).capitalize()} refused {op}: {answer['error']}")
         return answer
 
+    def submit(self, entity_id: str, force: bool, properties: dict[str, Any]) -> Submission:
+        """Have the holder submit an entity; the submission is followed from its first event."""
+        conn = self._connect()
+        conn.settimeout(None)
+        stream = conn.makefile("rwb")
+        request = {"op": "submit", "token": self.record.get("token"), "entity_id": entity_id, "force": force}
+        _send(stream, {**request, "properties": properties})
+        line = stream.readline()
+        answer = json.loads(line) if line else {"ok": False, "error": "the orchestrator closed the connection"}
+        if not answer.get("ok"):
+            stream.close()
+            conn.close()
+            raise OrchestratorNotRunning(
+                f"{lease.describe(self.record).capitalize()} refused submit: {answer['error']}"
+            )
+        submission = registry().get(answer["submission_id"])
+        assert isinstance(submission, Submission)
+        _watched.add(submission.id)
+        threading.Thread(target=_follow, args=(conn, stream, submission), daemon=True).start()
+        return submission
+
     def watch(self, submission: Submission) -> None:
         """Follow a submission on a thread: republish its events here, wake its waiters at its end."""
         conn = self._connect()
         conn.settimeout(None)
-        threading.Thread(target=_follow, args=(conn, self.record, submission), daemon=True).start()
+        stream = conn.makefile("rwb")
+        _send(stream, {"op": "watch", "token": self.record.get("token"), "submission_id": submission.id})
+        threading.Thread(target=_follow, args=(conn, stream, submission), daemon=True).start()
 
 
-def _follow(conn: socket.socket, record: dict[str, Any], submission: Submission) -> None:
-    with conn, conn.makefile("rwb") as stream:
-        _send(stream, {"op": "watch", "token": record.get("token"), "submission_id": submission.id})
+def _follow(conn: socket.socket, stream: Any, submission: Submission) -> None:
+    with conn, stream:
         for line in stream:
             message = json.loads(line)
             if "event" in message:
@@ -268,8 +315,14 @@ def remote_wait(submission: Submission) -> None:
         )
         submission._done.set()
         return
-    _watched.add(submission.id)
-    remote.watch(submission)
+    follow(remote, submission)
+
+
+def follow(remote: Client, submission: Submission) -> None:
+    """Follow a submission the holder runs (once): its events, and its end for ``wait()``."""
+    if submission.id not in _watched:
+        _watched.add(submission.id)
+        remote.watch(submission)
 
 
 submission_module.remote_wait = remote_wait
