@@ -239,7 +239,7 @@ class Client:
             raise OrchestratorNotRunning(
                 f"{lease.describe(self.record).capitalize()} refused submit: {answer['error']}"
             )
-        submission = registry().get(answer["submission_id"])
+        submission = registry().get(str(answer["submission_id"]))
         assert isinstance(submission, Submission)
         _watched.add(submission.id)
         threading.Thread(target=_follow, args=(conn, stream, submission), daemon=True).start()

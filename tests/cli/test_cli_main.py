@@ -33,7 +33,7 @@ def test_help_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_every_command_module_has_the_contract() -> None:
     _, commands = build_parser()
-    assert list(commands) == ["run", "manage-versions", "graph", "help"]
+    assert list(commands) == ["run", "manage-versions", "graph", "serve", "help"]
     assert len(commands) == len(COMMANDS)
     for module in commands.values():
         assert callable(module.add_parser) and callable(module.run) and module.HELP
