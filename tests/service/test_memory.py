@@ -6,12 +6,13 @@ import gc
 import sys
 import time
 
-from test_service import client_config, write_config
+import pytest
 
 import scenaria as tp
 from scenaria import Config
 from scenaria.entities import registry as registry_module
 from scenaria.entities.registry import registry
+from tests.service.test_service import client_config, write_config
 
 
 def nothing():
@@ -39,6 +40,7 @@ def _rss(pid: int) -> float:
         return next(int(line.split()[1]) for line in file if line.startswith("VmRSS:")) / 1024
 
 
+@pytest.mark.processes
 def test_a_service_running_many_jobs_keeps_its_memory_flat(tmp_path, serve):
     """A small soak (the full one, 100,000 jobs, is ``python -m benchmarks --only service_soak``)."""
     (tmp_path / "svc_config.py").write_text("")

@@ -22,6 +22,7 @@ from scenaria.orchestrator import lease, scheduler
 from scenaria.store import open_repository
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.processes
 
 CONFIG = """
 import time
@@ -222,6 +223,7 @@ def test_the_development_cleanup_is_refused_while_a_service_holds_the_version(tm
     assert len(tp.get_scenarios()) == 2
 
 
+@pytest.mark.postgresql
 def test_a_client_on_another_host_uses_a_service_through_postgresql(tmp_path, serve, postgres_server):
     schema = postgres_server.fresh_schema()
     store = {"repository_type": "postgresql", "repository_properties": {"url": postgres_server.url, "schema": schema}}
