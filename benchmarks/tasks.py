@@ -33,3 +33,18 @@ def size_of(value):
 def stamped(x):
     """The wall-clock time at which the function ran (to measure dispatch latency)."""
     return time.time()
+
+
+def pid_then_sleep(path):
+    """Write this process's pid to ``path``, then sleep until killed (a job to cancel)."""
+    import os
+    import time
+
+    with open(path + ".tmp", "w") as file:
+        file.write(str(os.getpid()))
+    os.replace(path + ".tmp", path)
+    time.sleep(60)
+
+
+def nothing():
+    return None

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks import tasks
+from benchmarks.service_workloads import SERVICE_WORKLOADS
 
 WORKLOADS: dict[str, Callable[..., list[dict[str, Any]]]] = {}
 
@@ -488,6 +489,8 @@ def dask_chain(tp: Any, quick: bool) -> list[dict[str, Any]]:
         )
     ]
 
+
+WORKLOADS.update(SERVICE_WORKLOADS)
 
 _ENGINE = "scenaria"
 

@@ -28,7 +28,10 @@ from scenaria.exceptions import (
     NonExistingScenarioConfig,
     NonExistingSequence,
     NonExistingTask,
+    OrchestratorNotRunning,
 )
+from scenaria.orchestrator import control, lease
+from scenaria.orchestrator.scheduler import current as current_scheduler
 
 _NOT_FOUND = {"SCENARIO": NonExistingScenario, "SEQUENCE": NonExistingSequence, "TASK": NonExistingTask}
 
@@ -257,6 +260,17 @@ def submit(
     if get(entity.id) is None:
         raise _NOT_FOUND[kind](f"{kind.title()} {entity.id} does not exist (was it deleted?); it cannot be submitted.")
     prepare(registry())
+    remote = None if current_scheduler() is not None else control.client(registry())
+    if remote is not None:  # another process orchestrates this version: it runs the jobs
+        if callbacks:
+            raise OrchestratorNotRunning(
+                f"{lease.describe(remote.record).capitalize()} runs the jobs of this version: callbacks cannot "
+                "run there; follow the submission's events instead (scenaria.Notifier.register)."
+            )
+        remote_submission = remote.submit(entity.id, force, properties)  # its events arrive here
+        if wait:
+            remote_submission.wait(timeout)
+        return remote_submission
     tasks = [entity] if isinstance(entity, Task) else entity._get_sorted_tasks()
     scheduler = running_scheduler()
     submission = scheduler.submit(entity, tasks, callbacks, force, properties)
@@ -268,12 +282,21 @@ def submit(
 
 def cancel_job(job: Job | str) -> None:
     """Cancel a job that has not finished; a running job's process is killed."""
-    from scenaria.orchestrator.scheduler import current
-
     job = get(job) if isinstance(job, str) else job
-    scheduler = current()
-    if job is not None and scheduler is not None:
+    scheduler = current_scheduler()
+    if job is None:
+        return
+    if scheduler is not None:
         scheduler.cancel(job)
+        return
+    remote = control.client(registry(), job.version)
+    if remote is not None:
+        remote.request("cancel", job_id=job.id)
+    elif not job.is_finished():
+        raise OrchestratorNotRunning(
+            f"No orchestrator runs version {job.version!r}, so job {job.id} cannot be canceled now: start one "
+            "(scenaria serve, or Orchestrator().run()); it then runs the job unless canceled."
+        )
 
 
 # --- scenarios -------------------------------------------------------------------------------------------

@@ -263,6 +263,14 @@ class OrchestratorServiceIsAlreadyRunning(EntityError):
     pass
 
 
+class OrchestratorDeposed(EntityError):
+    """Another orchestrator took this one's version over: its job-state writes are refused."""
+
+
+class OrchestratorNotRunning(EntityError):
+    """A call needs a live orchestrator of the version, and no process holds it."""
+
+
 class OrchestratorNotBuilt(EntityError):
     pass
 

@@ -22,11 +22,11 @@ import datetime as dt
 import enum
 import functools
 import json
-import os
-import runpy
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+from scenaria.cli.configfile import load_configuration
 
 OK, USER_ERROR, USAGE, NOT_FOUND, JOB_FAILED = 0, 1, 2, 3, 4
 
@@ -59,32 +59,10 @@ def add_options(parser: argparse.ArgumentParser, json_output: bool = True) -> No
         parser.add_argument("--json", action="store_true", help="print JSON (stable field names) instead of a table")
 
 
-def load_configuration(path: str) -> None:
-    """Apply the configuration in ``path``: a TOML file, or a Python file that builds it.
-
-    A Python file runs under a module name other than ``__main__`` (its ``if __name__ ==
-    "__main__":`` block is left out) with ``import taipy`` served by scenaria.
-    """
-    from scenaria.config import Config
-    from scenaria.exceptions import ConfigError
-
-    if not os.path.isfile(path):
-        raise ConfigError(f"cannot read the configuration {path!r}: no such file; give a .toml or .py file")
-    path = os.path.abspath(path)
-    if path.endswith(".py"):
-        from scenaria import compat
-
-        compat.install()
-        sys.path.insert(0, os.path.dirname(path))
-        runpy.run_path(path, run_name="__scenaria_cli__")
-    else:
-        Config.load(path)
-
-
 def configure(args: argparse.Namespace) -> None:
     """Load ``--config`` when given (else the configuration comes from the environment)."""
     if getattr(args, "config", None):
-        load_configuration(args.config)
+        load_configuration(args.config, "__scenaria_cli__")
 
 
 def parse_since(text: str) -> dt.datetime:

@@ -20,8 +20,6 @@ import os
 import sys
 from typing import Any
 
-from scenaria.cli.common import load_configuration
-
 NAME = "graph"
 HELP = "draw the task graph of a scenario config, scenario, sequence or submission (Mermaid, SVG or PNG)"
 
@@ -64,10 +62,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scenario_config(args: argparse.Namespace) -> Any:
+    from scenaria.cli.configfile import load_configuration
     from scenaria.config import Config
     from scenaria.exceptions import NonExistingScenarioConfig
 
-    load_configuration(args.target)
+    load_configuration(args.target, "__scenaria_graph__")
     scenarios = {key: value for key, value in Config.scenarios.items() if key != "default"}
     if args.scenario_config is None and len(scenarios) == 1:
         return next(iter(scenarios.values()))

@@ -4,6 +4,11 @@ Every entity the API returns comes from here, so an object the orchestrator upda
 object the user holds (``job.status`` read again shows the new status) and no attribute read
 goes to the disk. Getting an entity by id (or listing entities) re-reads its record, so a change
 made by another process shows when the entity is got again; the object keeps its identity.
+
+Memory stays flat in a long-running process: the map holds entities weakly, so it keeps only
+those something else holds (the user's variables, the orchestrator's unfinished jobs and
+submissions, other entities), plus the ``RECENT`` entities used last, held strongly so that
+reading the same entities again and again does not rebuild them.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Iterable, Iterator
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -41,13 +48,19 @@ class Stored(Protocol):
 
 E = TypeVar("E", bound=Stored)
 
+#: how many recently used entities the registry holds strongly
+RECENT = 1000
+
 
 class Registry:
     """Live entities of one repository."""
 
     def __init__(self, repository: Repository) -> None:
         self.repository = repository
-        self._objects: dict[str, Stored] = {}
+        self._objects: weakref.WeakValueDictionary[str, Stored] = weakref.WeakValueDictionary()
+        self._recent: OrderedDict[str, Stored] = OrderedDict()
+        #: called inside each transaction that writes a job, before it commits (the lease's fencing)
+        self.fence: Callable[[], None] | None = None
         self._lock = threading.RLock()
         self._local = threading.local()  # this thread's transaction: depth, entities to save
         self.version: str = ""  # the version new entities get and queries filter on
@@ -84,11 +97,16 @@ class Registry:
     def get_many(self, cls: type[E], ids: Iterable[str]) -> list[E]:
         """Live entities for ids, in order; ids this process already holds are not re-read."""
         ids = list(ids)
-        missing = [i for i in ids if i not in self._objects]
+        found: dict[str, Stored] = {}
+        for i in ids:
+            obj = self._objects.get(i)
+            if obj is not None:
+                found[i] = obj
+        missing = [i for i in ids if i not in found]
         if missing:
             for record in self.repository.load_many(cls._KIND, missing):
-                self._adopt(cls, record)
-        return [self._objects[i] for i in ids if i in self._objects]  # type: ignore[misc]
+                found[record["id"]] = self._adopt(cls, record)
+        return [found[i] for i in ids if i in found]  # type: ignore[misc]
 
     def _adopt(self, cls: type[E], record: dict[str, Any]) -> E:
         obj = self._objects.get(record["id"])
@@ -98,25 +116,40 @@ class Registry:
                 if obj is None:
                     obj = cls._from_record(record)
                     object.__setattr__(obj, "_revision", record.get("revision", 0))
-                    self._objects[obj.id] = obj
+                    self._keep(obj)
                     return obj  # type: ignore[return-value]
         obj._refresh(record)
+        self._keep(obj)
         return obj  # type: ignore[return-value]
+
+    def _keep(self, entity: Stored) -> None:
+        with self._lock:
+            self._objects[entity.id] = entity
+            recent = self._recent
+            recent[entity.id] = entity
+            recent.move_to_end(entity.id)
+            while len(recent) > RECENT:
+                recent.popitem(last=False)
 
     # --- writing ---------------------------------------------------------------------------------
     def add(self, entity: Stored) -> None:
         """Keep a new entity and save it."""
-        self._objects[entity.id] = entity
+        self._keep(entity)
         self.save(entity)
 
     def save(self, entity: Stored) -> None:
         """Save an entity now, or inside a transaction when it commits (once, however many
         times it changed meanwhile: a job's PENDING, RUNNING and its submission's status in one
         batch of reports are one write each)."""
-        self._objects.setdefault(entity.id, entity)
+        if self._objects.get(entity.id) is None:
+            self._keep(entity)
         unsaved = getattr(self._local, "unsaved", None)
         if unsaved is not None:
             unsaved[entity.id] = entity
+        elif self.fence is not None and entity._KIND == "job":
+            with self.transaction():
+                unsaved = self._local.unsaved
+                unsaved[entity.id] = entity
         else:
             self.repository.save(entity._KIND, _revised_record(entity))
 
@@ -132,15 +165,18 @@ class Registry:
         for ids in by_kind.values():
             for entity_id in ids:
                 self._objects.pop(entity_id, None)
+                self._recent.pop(entity_id, None)
 
     def forget(self, version: str | None = None) -> None:
         """Drop the live objects (of one version when given): they are re-read when asked for."""
         if version is None:
             self._objects.clear()
+            self._recent.clear()
             return
         for entity_id, entity in list(self._objects.items()):
             if getattr(entity, "version", None) == version:
-                del self._objects[entity_id]
+                self._objects.pop(entity_id, None)
+                self._recent.pop(entity_id, None)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -155,6 +191,8 @@ class Registry:
         try:
             with self.repository.transaction():
                 yield
+                if self.fence is not None and any(entity._KIND == "job" for entity in unsaved.values()):
+                    self.fence()
                 for entity in unsaved.values():
                     self.repository.save(entity._KIND, _revised_record(entity))
         finally:
@@ -162,6 +200,7 @@ class Registry:
 
     def close(self) -> None:
         self._objects.clear()
+        self._recent.clear()
         self.repository.close()
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from scenaria.entities import rules
@@ -168,6 +169,8 @@ class Submission(Entity):
         Woken by the orchestrator when the last job ends (no polling), or when it stops with jobs
         unfinished (they resume when it runs again): then it returns False.
         """
+        if not self._done.is_set() and remote_wait is not None:
+            remote_wait(self)  # run by another process: follow it there
         self._done.wait(timeout)
         return self.is_finished()
 
@@ -179,3 +182,7 @@ class Submission(Entity):
             "creation_date": self._creation_date,
             "version": self.version,
         }
+
+
+#: set by the orchestrator's control channel: makes ``wait()`` follow a submission another process runs
+remote_wait: Callable[[Submission], None] | None = None

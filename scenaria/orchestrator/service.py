@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from functools import partial
 from typing import Any
 
 from scenaria.dispatch import dispatcher_class
@@ -20,9 +21,16 @@ from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
 from scenaria.orchestrator import lease, runners
 from scenaria.orchestrator import scheduler as scheduling
+from scenaria.orchestrator.control import ControlServer
 
 logger = logging.getLogger("scenaria")
 _lock = threading.RLock()
+
+#: the lease's expiry in seconds (``scenaria serve --lease-expiry``)
+settings: dict[str, Any] = {"lease_expiry": lease.DEFAULT_EXPIRY}
+#: called with the reason when this process stops orchestrating because it was deposed
+on_deposed: list[Any] = []
+_held: tuple[lease.Lease, ControlServer] | None = None
 
 
 class Orchestrator:
@@ -51,8 +59,7 @@ class Orchestrator:
             scheduling.set_current(None)
             if current is not None:
                 current.stop(wait)
-                reg = registry()
-                lease.release(reg.repository, reg.version)
+            _let_go(release=True)
             Config.unblock_update()
 
 
@@ -63,7 +70,7 @@ def start() -> scheduling.Scheduler:
     with _lock:
         reg = registry()
         prepare(reg)
-        lease.acquire(reg.repository, reg.version)
+        _hold(reg)
         scheduler = None
         try:
             job_config = Config.job_config
@@ -84,7 +91,7 @@ def start() -> scheduling.Scheduler:
             scheduling.set_current(None)
             if scheduler is not None:
                 scheduler.stop(wait=False)
-            lease.release(reg.repository, reg.version)
+            _let_go(release=True)
             Config.unblock_update()
             raise
         return scheduler
@@ -111,8 +118,62 @@ def prepare(reg: Registry) -> None:
     if reg.prepared_for is applied and reg.version:
         return
     Config.check()
-    manage_version(reg)
+    manage_version(reg, may_clean=partial(_may_clean, reg))
     reg.prepared_for = applied
+
+
+def _may_clean(reg: Registry, version: str) -> bool:
+    holder = lease.holder(reg.repository, version)
+    if holder is not None:
+        logger.warning(
+            "The development version %s is not cleaned: %s orchestrates it. This process uses it as it is.",
+            version,
+            lease.describe(holder),
+        )
+    return holder is None
+
+
+def _hold(reg: Registry) -> None:
+    """Take the lease of the registry's version, with a control channel for other processes."""
+    global _held
+    server = ControlServer(tcp=reg.repository.settings.get("type") == "postgresql")
+    try:
+        held = lease.acquire(
+            reg.repository, reg.version, settings["lease_expiry"], address=server.address, token=server.token
+        )
+    except BaseException:
+        server.close()
+        raise
+    held.on_deposed = _deposed
+    reg.fence = held.check
+    _held = (held, server)
+
+
+def _let_go(release: bool) -> None:
+    global _held
+    if _held is None:
+        return
+    held, server = _held
+    _held = None
+    server.close()
+    registry().fence = None
+    if release:
+        held.release()
+
+
+def _deposed(reason: str) -> None:
+    """Another process took the version over: stop running jobs, write nothing more."""
+    from scenaria.config import Config
+
+    with _lock:
+        current = scheduling.current()
+        scheduling.set_current(None)
+        if current is not None:
+            current.stop(wait=False)
+        _let_go(release=False)
+        Config.unblock_update()
+    for callback in list(on_deposed):
+        callback(reason)
 
 
 def build_dispatcher(job_config: Any) -> Dispatcher:

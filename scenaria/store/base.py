@@ -130,6 +130,15 @@ class Repository(abc.ABC):
     def set_meta(self, key: str, value: Any) -> None:
         """Set (or with None, remove) a meta value. Part of the current transaction, if any."""
 
+    def lock_meta(self, key: str) -> Any:
+        """``get_meta`` inside a transaction, holding the key until the transaction ends.
+
+        Two transactions that lock the same key run one after the other, so a read-decide-write
+        on a meta value (the orchestrator's lease) is atomic. Here: back ends whose transactions
+        already exclude each other (SQLite's ``BEGIN IMMEDIATE``, the in-process stores).
+        """
+        return self.get_meta(key)
+
     @abc.abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
         """Group the writes of a ``with`` block into one atomic commit."""

@@ -229,6 +229,12 @@ class PostgreSQLRepository(Repository):
         row = self._execute(f"SELECT value FROM {self._meta} WHERE key = %s", [key]).fetchone()
         return None if row is None else decode_record(row[0])
 
+    def lock_meta(self, key: str) -> Any:
+        # read-committed transactions would both read the old value: an advisory lock on the
+        # key, released at commit, makes them take turns (it also covers a key not yet there)
+        self._execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self._meta + key])
+        return self.get_meta(key)
+
     def set_meta(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"a meta key is a string, got {key!r}")

@@ -21,7 +21,7 @@ import argparse
 import logging
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from scenaria.entities.base import now
@@ -80,8 +80,14 @@ def current_settings(argv: Sequence[str] | None = None) -> tuple[str, str, bool]
     return mode, number, force
 
 
-def manage_version(registry: Registry, argv: Sequence[str] | None = None) -> str:
-    """Choose the version of this run, record it, and clean the development version once."""
+def manage_version(
+    registry: Registry, argv: Sequence[str] | None = None, may_clean: Callable[[str], bool] | None = None
+) -> str:
+    """Choose the version of this run, record it, and clean the development version once.
+
+    ``may_clean(version)`` is asked before the cleaning: the orchestrator refuses it while
+    another live process holds the version (its entities are that process's work).
+    """
     from scenaria.config import Config
 
     mode, number, force = current_settings(argv)
@@ -91,9 +97,10 @@ def manage_version(registry: Registry, argv: Sequence[str] | None = None) -> str
     if mode == DEVELOPMENT:
         version_id = development_id or str(uuid.uuid4())
         if not getattr(registry, "_development_cleaned", False):
-            if development_id:
-                clean_entities(registry, version_id)
-            _publish_development_clean(version_id)
+            if not (development_id and may_clean is not None and not may_clean(version_id)):
+                if development_id:
+                    clean_entities(registry, version_id)
+                _publish_development_clean(version_id)
             registry._development_cleaned = True  # type: ignore[attr-defined]
         repo.set_meta("development_version", version_id)
         _save_version(registry, version_id, DEVELOPMENT, config_text)

@@ -1,0 +1,41 @@
+"""Loading a configuration named on the command line: a TOML file, or Python code that builds it.
+
+A Python file is run with a module name other than ``__main__``, so its
+``if __name__ == "__main__":`` block is left out; ``import taipy`` works in it. Given
+``run_name=None`` it is imported as the module its file name says (its directory first on
+``sys.path``): the functions it defines then have the names that worker processes, and client
+processes importing the same module, find. A dotted name that is not a file is imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import runpy
+import sys
+
+
+def load_configuration(target: str, run_name: str | None) -> None:
+    """Apply the configuration in ``target``: a .py file (run as ``run_name``, or imported when
+    None), a .toml file, or a module name."""
+    from scenaria.config import Config
+    from scenaria.exceptions import ConfigError
+
+    path = os.path.abspath(target)
+    if target.endswith((".py", ".toml")) and not os.path.isfile(path):
+        raise ConfigError(f"cannot read the configuration {target!r}: no such file; give a .toml or .py file")
+    if path.endswith(".py") or not os.path.exists(path):
+        from scenaria import compat
+
+        compat.install()
+        if not path.endswith(".py"):
+            sys.path.insert(0, os.getcwd())
+            importlib.import_module(target)
+            return
+        sys.path.insert(0, os.path.dirname(path))
+        if run_name is None:
+            importlib.import_module(os.path.basename(path)[: -len(".py")])
+        else:
+            runpy.run_path(path, run_name=run_name)
+    else:
+        Config.load(path)

@@ -1,0 +1,140 @@
+"""``scenaria serve [CONFIG]``: run the orchestrator of one version as a long-running process.
+
+CONFIG is a TOML file or a Python file that builds the configuration (its store, job mode,
+version mode); without it, the default configuration (SQLite store in .taipy/). The version
+flags of applications apply: --development (default), --experiment V, --production V.
+
+While it runs, any process using the same store is a client: its submit, wait, cancel_job and
+events go to this process (docs/service.md). It logs to stderr.
+
+SIGTERM or SIGINT stops it: it takes no new submission, gives running jobs --grace seconds to
+finish, then stops; jobs still running are left RUNNING in the store, and the next orchestrator
+of the version runs them again (when their task allows retries) or fails them, saying why.
+
+Exit status: 0 stopped by a signal, 3 bad configuration, 4 another live process holds the
+version (the lease), 5 deposed by another orchestrator, or a fatal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+NAME = "serve"
+HELP = "run the orchestrator of one version as a service; other processes submit to it"
+
+STOPPED, BAD_CONFIG, LEASE_REFUSED, FATAL = 0, 3, 4, 5
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Declare ``serve [CONFIG] [--grace S] [--lease-expiry S]`` and the version flags."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        NAME,
+        help=HELP,
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("config", nargs="?", metavar="CONFIG", help="a .toml or .py configuration file")
+    parser.add_argument("--grace", type=float, default=30.0, metavar="SECONDS",
+                        help="how long running jobs may finish after SIGTERM/SIGINT (default 30)")  # fmt: skip
+    parser.add_argument("--lease-expiry", type=float, default=None, metavar="SECONDS",
+                        help="silence after which another process may take the version over (default 10)")  # fmt: skip
+    versions = parser.add_mutually_exclusive_group()  # read again from sys.argv by version management
+    versions.add_argument("--development", "--taipy-development", action="store_true")
+    versions.add_argument("--experiment", "--taipy-experiment", nargs="?", const="", metavar="VERSION")
+    versions.add_argument("--production", "--taipy-production", nargs="?", const="", metavar="VERSION")
+    parser.add_argument("--taipy-force", "--force", action="store_true", help="replace a changed configuration")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until a signal or a takeover; the exit status says which."""
+    log = logging.getLogger("scenaria")
+    if not log.handlers:
+        logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    log.setLevel(logging.INFO)
+    if args.config:
+        try:
+            from scenaria.cli.configfile import load_configuration
+
+            load_configuration(args.config, None)
+        except Exception as exc:
+            log.error("The configuration %s cannot be loaded: %s", args.config, exc)
+            return BAD_CONFIG
+    started = _start(args, log)
+    if started is not None:
+        return started
+    return _serve(args, log)
+
+
+def _start(args: argparse.Namespace, log: logging.Logger) -> int | None:
+    from scenaria.exceptions import ConfigError, OrchestratorServiceIsAlreadyRunning, ScenariaError
+    from scenaria.orchestrator import Orchestrator, service
+
+    if args.lease_expiry is not None:
+        service.settings["lease_expiry"] = args.lease_expiry
+    try:
+        Orchestrator().run()
+    except OrchestratorServiceIsAlreadyRunning as exc:
+        log.error("Not serving: %s", exc)
+        return LEASE_REFUSED
+    except ConfigError as exc:
+        log.error("Not serving, the configuration is wrong: %s", exc)
+        return BAD_CONFIG
+    except ScenariaError as exc:
+        log.error("Not serving: %s", exc)
+        return FATAL
+    return None
+
+
+def _serve(args: argparse.Namespace, log: logging.Logger) -> int:
+    from scenaria.entities.registry import registry
+    from scenaria.orchestrator import Orchestrator, scheduler, service
+
+    stop = threading.Event()
+    reason: list[int] = []
+
+    def on_signal(signum: int, frame: Any) -> None:
+        reason.append(STOPPED)
+        stop.set()
+
+    def on_deposed(message: str) -> None:
+        reason.append(FATAL)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    service.on_deposed.append(on_deposed)
+    reg = registry()
+    held = service._held
+    log.info(
+        "Serving version %s of %s (pid %d, control %s).",
+        reg.version,
+        reg.repository,
+        os.getpid(),
+        held[1].address if held else "-",
+    )
+    while not stop.wait(3600):
+        pass
+    if reason[0] == FATAL:
+        log.error("Stopped: another orchestrator took version %s over.", reg.version)
+        return FATAL
+    log.info("Stopping (signal): running jobs get %.0f s to finish.", args.grace)
+    current = scheduler.current()
+    if held is not None:
+        held[1].close()  # no new requests
+    deadline = time.monotonic() + args.grace
+    # a slow check while shutting down (off the hot path): are jobs still running?
+    while current is not None and current._active and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if current is not None and current._active:
+        log.warning("%d job(s) still unfinished are left for the next start.", len(current._active))
+    Orchestrator().stop(wait=False)
+    log.info("Stopped.")
+    return STOPPED
