@@ -33,6 +33,7 @@ COMMANDS: list[str] = [
     "scenaria.cli.prune",
     "scenaria.cli.manage_versions",
     "scenaria.cli.graph",
+    "scenaria.cli.web",
     "scenaria.cli.help",
 ]
 

@@ -1,7 +1,8 @@
 """`create_app`: the FastAPI app, its security (token, read-only, CSRF) and `serve`.
 
 Security rules, checked on every request before any route runs:
-  - with a token configured (the ``token`` argument, else ``$SCENARIA_WEB_TOKEN``), a request
+  - with a token configured (the ``token`` argument, else ``$SCENARIA_WEB_TOKEN``, else
+    ``Config.configure_core(web_token=...)``, ``web_token`` in the TOML's core section), a request
     carries it as ``Authorization: Bearer TOKEN`` or in the ``scenaria_token`` cookie;
   - in read-only mode only GET, HEAD and OPTIONS are served;
   - a state-changing request sent by a browser (it has an ``Origin`` header) must carry the
@@ -26,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from scenaria.exceptions import ScenariaError
 from scenaria.web.live import EventHub
 
-__all__ = ["TOKEN_VARIABLE", "InsecureWebBinding", "create_app", "serve"]
+__all__ = ["TOKEN_VARIABLE", "InsecureWebBinding", "check_binding", "create_app", "resolve_token", "serve"]
 
 #: The environment variable that holds the token when none is given.
 TOKEN_VARIABLE = "SCENARIA_WEB_TOKEN"
@@ -41,10 +42,10 @@ class InsecureWebBinding(ScenariaError):
 def create_app(token: str | None = None, read_only: bool = False) -> FastAPI:
     """The REST API (under /api/v1/) and the dashboard (at /), over the current configuration's store.
 
-    ``token`` defaults to ``$SCENARIA_WEB_TOKEN``; without either, no authentication is asked
-    (fit for localhost only). ``read_only`` serves reads only.
+    ``token`` defaults to ``$SCENARIA_WEB_TOKEN``, then to the core section's ``web_token``; without
+    any, no authentication is asked (fit for localhost only). ``read_only`` serves reads only.
     """
-    token = token if token is not None else (os.environ.get(TOKEN_VARIABLE) or None)
+    token = resolve_token(token)
     hub = EventHub()
 
     @asynccontextmanager
@@ -112,6 +113,16 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"message": f"invalid request: {details}", "fields": fields}, status_code=422)
 
 
+def resolve_token(token: str | None) -> str | None:
+    """The token to ask for: the one given, else ``$SCENARIA_WEB_TOKEN``, else the core section's ``web_token``."""
+    if token:
+        return token
+    from scenaria.config import Config
+
+    configured = getattr(Config.core, "properties", {}).get("web_token")
+    return os.environ.get(TOKEN_VARIABLE) or (str(configured) if configured else None)
+
+
 def check_binding(host: str, token: str | None) -> None:
     """Refuse (`InsecureWebBinding`) to listen beyond localhost without a token."""
     if host not in _LOCAL_HOSTS and not token:
@@ -123,7 +134,7 @@ def check_binding(host: str, token: str | None) -> None:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, token: str | None = None, read_only: bool = False) -> None:
     """Run the app with uvicorn until interrupted (after `check_binding`)."""
-    token = token if token is not None else (os.environ.get(TOKEN_VARIABLE) or None)
+    token = resolve_token(token)
     check_binding(host, token)
     import uvicorn
 

@@ -47,6 +47,7 @@ def test_every_command_module_has_the_contract() -> None:
         "prune",
         "manage-versions",
         "graph",
+        "web",
         "help",
     ]
     assert len(commands) == len(COMMANDS)
