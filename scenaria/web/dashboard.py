@@ -115,7 +115,8 @@ def jobs_page(request: Request, status: str | None = None) -> HTMLResponse:
         f"<tr><td>{escape(job.id)}</td><td id='state-{escape(job.id)}'>{job.status.name}</td>"
         f"<td>{'' if job.execution_duration is None else f'{job.execution_duration:.3f} s'}</td>"
         f"<td><pre>{escape(''.join(job.stacktrace))}</pre></td>"
-        f"<td><button onclick=\"act('/api/v1/jobs/cancel/{escape(job.id)}')\">Cancel</button></td></tr>"
+        f"<td><button id='cancel-{escape(job.id)}' onclick=\"act('/api/v1/jobs/cancel/{escape(job.id)}')\">"
+        "Cancel</button></td></tr>"
         for job in jobs
     )
     body = (
