@@ -7,6 +7,7 @@ Pages: scenarios by cycle (/), one scenario with its live graph, data nodes and 
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
@@ -24,7 +25,14 @@ _SCRIPT = """
 const csrf = document.body.dataset.csrf;
 async function act(path) {
   const r = await fetch(path, {method: 'POST', headers: {'X-CSRF-Token': csrf}});
-  document.getElementById('status').textContent = (await r.json()).message;
+  const body = await r.json();
+  document.getElementById('status').textContent = body.message;
+  const cancel = document.getElementById('cancel');
+  if (cancel && body.submission) cancel.dataset.submission = body.submission.id;
+}
+function cancelLatest() {
+  const id = document.getElementById('cancel').dataset.submission;
+  if (id) act('/api/v1/submissions/cancel/' + id);
 }
 function live(refresh) {
   const source = new EventSource('/api/v1/events');
@@ -36,12 +44,18 @@ async function refreshGraph() {
   if (!box) return;
   const r = await fetch('/api/v1/scenarios/' + box.dataset.id + '/svg');
   box.innerHTML = await r.text();
+  for (const cell of document.querySelectorAll('td.value')) {
+    const value = await fetch('/api/v1/datanodes/' + cell.dataset.id + '/read?limit=20');
+    cell.textContent = JSON.stringify((await value.json()).data);
+  }
 }
 async function refreshJobs() {
   const r = await fetch('/api/v1/jobs/?limit=1000');
   for (const job of await r.json()) {
     const cell = document.getElementById('state-' + job.id);
     if (cell) cell.textContent = job.status;
+    const duration = document.getElementById('duration-' + job.id);
+    if (duration && job.execution_duration !== null) duration.textContent = job.execution_duration.toFixed(3) + ' s';
   }
 }
 """
@@ -86,9 +100,9 @@ def scenarios_page(request: Request) -> HTMLResponse:
 def _values_table(scenario: Any) -> str:
     rows = []
     for key, node in sorted(scenario.data_nodes.items()):
-        value = page_of(node.read(), 0, 20, "")
-        rows.append(f"<tr><td>{escape(key)}</td><td class='value' data-node='{escape(key)}'>"
-                    f"{escape(str(value['data']))}</td></tr>")  # fmt: skip
+        value = json.dumps(page_of(node.read(), 0, 20, "")["data"])
+        rows.append(f"<tr><td>{escape(key)}</td><td class='value' data-id='{escape(node.id)}'>"
+                    f"{escape(value)}</td></tr>")  # fmt: skip
     return "<table class='values'><tr><th>Data node</th><th>Value</th></tr>" + "".join(rows) + "</table>"
 
 
@@ -98,8 +112,11 @@ def scenario_page(request: Request, scenario_id: str) -> HTMLResponse:
 
     scenario = _scenario(scenario_id)
     sid = escape(scenario.id)
+    latest = tp.get_latest_submission(scenario)
     body = (
-        f"<button id='submit' onclick=\"act('/api/v1/scenarios/submit/{sid}')\">Submit</button>"
+        f"<button id='submit' onclick=\"act('/api/v1/scenarios/submit/{sid}')\">Submit</button> "
+        f"<button id='cancel' data-submission='{escape(latest.id) if latest else ''}' onclick='cancelLatest()'>"
+        "Cancel</button>"
         f"<div id='graph' data-id='{sid}'>{svg(scenario)}</div><h2>Data nodes</h2>{_values_table(scenario)}"
         "<script>document.addEventListener('DOMContentLoaded', () => live(refreshGraph));</script>"
     )
@@ -107,23 +124,43 @@ def scenario_page(request: Request, scenario_id: str) -> HTMLResponse:
 
 
 @router.get("/jobs", response_class=HTMLResponse)
-def jobs_page(request: Request, status: str | None = None) -> HTMLResponse:
+def jobs_page(request: Request, status: str | None = None, config_id: str | None = None) -> HTMLResponse:
     jobs = sorted(tp.get_jobs(), key=lambda job: job.creation_date or 0, reverse=True)
     if status:
         jobs = [job for job in jobs if job.status.name == status.upper()]
+    if config_id:
+        jobs = [job for job in jobs if job._task_config_id == config_id]
     rows = "".join(
         f"<tr><td>{escape(job.id)}</td><td id='state-{escape(job.id)}'>{job.status.name}</td>"
-        f"<td>{'' if job.execution_duration is None else f'{job.execution_duration:.3f} s'}</td>"
-        f"<td><pre>{escape(''.join(job.stacktrace))}</pre></td>"
+        f"<td id='duration-{escape(job.id)}'>"
+        f"{'' if job.execution_duration is None else f'{job.execution_duration:.3f} s'}</td>"
+        f"<td>{_progress(job)}</td><td>{_logs(job)}</td>"
         f"<td><button id='cancel-{escape(job.id)}' onclick=\"act('/api/v1/jobs/cancel/{escape(job.id)}')\">"
         "Cancel</button></td></tr>"
         for job in jobs
     )
+    form = (
+        f"<form>Status <input name='status' value='{escape(status or '')}'> Task config "
+        f"<input name='config_id' value='{escape(config_id or '')}'> <button>Filter</button></form>"
+    )
     body = (
-        "<table class='jobs'><tr><th>Job</th><th>Status</th><th>Duration</th><th>Traceback</th><th></th></tr>"
+        f"{form}<table class='jobs'><tr><th>Job</th><th>Status</th><th>Duration</th><th>Progress</th>"
+        "<th>Logs</th><th></th></tr>"
         f"{rows}</table><script>document.addEventListener('DOMContentLoaded', () => live(refreshJobs));</script>"
     )
     return _page(request, "Jobs", body)
+
+
+def _progress(job: Any) -> str:
+    progress = getattr(job, "progress", None)
+    if isinstance(progress, int | float) and not isinstance(progress, bool):
+        return f"<progress max='1' value='{float(progress):.3f}'></progress>"
+    return "" if progress is None else escape(str(progress))
+
+
+def _logs(job: Any) -> str:
+    text = "".join(job.stacktrace) or (job.stdout + job.stderr)
+    return f"<details><summary>logs</summary><pre>{escape(text)}</pre></details>" if text else ""
 
 
 @router.get("/compare", response_class=HTMLResponse)

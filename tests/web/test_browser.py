@@ -78,6 +78,8 @@ def test_submitting_from_the_page_turns_the_graph_green_without_reload(standalon
     page.wait_for_function(
         f"document.querySelectorAll(\"#graph [fill='{COMPLETED_FILL}']\").length === {expected}", timeout=15000
     )
+    result_cell = f"td.value[data-id='{scenario.result.id}']"
+    page.wait_for_function(f"document.querySelector(\"{result_cell}\").textContent === '12'", timeout=15000)
     assert page.evaluate("window.notReloaded") is True
     assert tp.get(scenario.id).result.read() == 12
 
@@ -95,6 +97,21 @@ def test_cancel_from_the_jobs_page_kills_the_running_job(standalone_server, conf
     page.click(f"[id='cancel-{job.id}']")
     page.wait_for_function(f"document.getElementById('state-{job.id}').textContent === 'CANCELED'", timeout=15000)
     assert tp.get(job.id).is_canceled()
+
+
+def test_cancel_from_the_scenario_page_cancels_its_submission(standalone_server, configs, page):
+    scenario = tp.create_scenario(configs["slow"])
+    page.goto(f"{standalone_server.url}/scenarios/{scenario.id}")
+    page.click("#submit")
+    page.wait_for_function("document.getElementById('cancel').dataset.submission !== ''")
+    submission = tp.get_latest_submission(tp.get(scenario.id))
+    for _ in range(400):
+        if submission.jobs[0].is_running():
+            break
+        page.wait_for_timeout(50)
+    page.click("#cancel")
+    page.wait_for_function("document.getElementById('status').textContent.includes('canceled')")
+    assert submission.wait(20) and tp.get(submission.id).submission_status.name == "CANCELED"
 
 
 def test_the_compare_page_shows_two_scenarios_values(standalone_server, configs, page):
