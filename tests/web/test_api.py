@@ -217,3 +217,16 @@ def test_no_pickle_crosses_http(server, configs):
     with server.client() as client:
         data = client.get(f"/api/v1/datanodes/{scenario.source.id}/read").json()["data"]
     assert data["when"] == "2026-01-02" and data["obj"].startswith("<object object")
+
+
+def test_a_million_row_frame_pages_without_sending_the_frame(server, configs):
+    import pandas as pd
+
+    scenario = tp.create_scenario(configs["table"])
+    scenario.frame.write(pd.DataFrame({"i": range(1_000_000), "half": [i / 2 for i in range(1_000_000)]}))
+    with server.client() as client:
+        answer = client.get(f"/api/v1/datanodes/{scenario.frame.id}/read", params={"offset": 999_950})
+    body = answer.json()
+    assert body["total"] == 1_000_000 and len(body["data"]) == 50 and body["next"] is None
+    assert body["data"][-1] == {"i": 999_999, "half": 499_999.5} and body["types"]["half"] == "float64"
+    assert len(answer.content) < 10_000
