@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint install clean postgresql
+.PHONY: demo test bench lint install clean postgresql chromium
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -33,7 +33,16 @@ postgresql:
 	     (apt-get update -q >/dev/null && apt-get install -y -q postgresql >/dev/null)); } || \
 	  { echo "PostgreSQL is missing: install Debian's postgresql package (its tests need it)"; exit 1; }
 
-test: $(STAMP) postgresql
+# The browser tests (tests/web/test_browser.py) drive Debian's chromium through Playwright;
+# Playwright's own browser download is never used.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); } || \
+	  { echo "Chromium is missing: install Debian's chromium package (the browser tests need it)"; exit 1; }
+
+test: $(STAMP) postgresql chromium
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

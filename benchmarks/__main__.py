@@ -34,7 +34,7 @@ TAIPY_WORKLOADS = (
     "big_value",
     "latency",
 )
-COMPONENTS = ("store_bench.py", "pool_bench.py", "data_bench.py")
+COMPONENTS = ("store_bench.py", "pool_bench.py", "data_bench.py", "web_bench.py")
 
 
 def run_workload(name: str, python: str, engine: str, quick: bool) -> list[dict]:

@@ -34,6 +34,7 @@ COMMANDS: list[str] = [
     "scenaria.cli.manage_versions",
     "scenaria.cli.graph",
     "scenaria.cli.serve",
+    "scenaria.cli.web",
     "scenaria.cli.help",
 ]
 

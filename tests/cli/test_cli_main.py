@@ -48,6 +48,7 @@ def test_every_command_module_has_the_contract() -> None:
         "manage-versions",
         "graph",
         "serve",
+        "web",
         "help",
     ]
     assert len(commands) == len(COMMANDS)

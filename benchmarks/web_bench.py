@@ -1,0 +1,94 @@
+"""The web app's two targets, over a real socket (uvicorn in a thread, the orchestrator in-process).
+
+    python benchmarks/web_bench.py [--scenarios 10000] [--rounds 30]
+
+- ``GET /api/v1/scenarios/?limit=100`` over N stored scenarios: the first page (target < 50 ms);
+- a job's end reaching an SSE client of ``/api/v1/events``: from the job's finish time the
+  orchestrator records to the moment the client has parsed the event (target <= 100 ms).
+Each prints its median and its 90th percentile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+import scenaria as tp
+from scenaria import Config
+from tests.web.server import WebServer
+from tests.web.sse import EventReader
+
+
+def identity(x: int) -> int:
+    return x
+
+
+def quantiles(values: list[float]) -> str:
+    ordered = sorted(values)
+    return f"median {statistics.median(ordered) * 1000:.1f} ms, p90 {ordered[int(len(ordered) * 0.9)] * 1000:.1f} ms"
+
+
+def list_page(count: int, rounds: int) -> None:
+    task = Config.configure_task("copy", identity, Config.configure_data_node("a"), Config.configure_data_node("b"))
+    config = Config.configure_scenario("bench", [task])
+    started = time.perf_counter()
+    for _ in range(count):
+        tp.create_scenario(config)
+    print(f"created {count} scenarios in {time.perf_counter() - started:.1f} s", flush=True)
+    with WebServer() as server, httpx.Client(base_url=server.url) as client:
+        client.get("/api/v1/scenarios/", params={"limit": 100})  # warm-up
+        times = []
+        for _ in range(rounds):
+            began = time.perf_counter()
+            page = client.get("/api/v1/scenarios/", params={"limit": 100})
+            times.append(time.perf_counter() - began)
+            assert page.status_code == 200 and len(page.json()) == 100
+    print(f"GET /api/v1/scenarios/ first page of 100 over {count}: {quantiles(times)} (target < 50 ms)")
+
+
+def job_end_to_sse(rounds: int) -> None:
+    source = Config.configure_data_node("source", default_data=1)
+    out = Config.configure_data_node("out")
+    config = Config.configure_scenario("one", [Config.configure_task("pass_on", identity, source, out)])
+    Config.configure_job_executions(mode="standalone", max_nb_of_workers=2)
+    tp.Orchestrator().run()
+    delays = []
+    with WebServer() as server:
+        reader = EventReader(f"{server.url}/api/v1/events", params={"entity_type": "JOB"})
+        try:
+            for _ in range(rounds):
+                scenario = tp.create_scenario(config)
+                job = tp.submit(scenario).jobs[0]
+                message = reader.next_matching(entity_id=job.id, attribute_value="COMPLETED")
+                finished = tp.get(job.id).finished_at
+                # finished_at is wall-clock time; the reader stamps perf_counter: convert through now
+                now_wall, now_perf = time.time(), time.perf_counter()
+                received_wall = now_wall - (now_perf - message["received"])
+                delays.append(received_wall - finished.timestamp())
+        finally:
+            reader.close()
+            tp.Orchestrator().stop()
+    print(f"job end -> SSE client: {quantiles(delays)} over {rounds} jobs (target <= 100 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenarios", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    os.chdir(tempfile.mkdtemp(prefix="web-bench-"))
+    list_page(args.scenarios, args.rounds)
+    job_end_to_sse(args.rounds)
+
+
+if __name__ == "__main__":
+    main()
