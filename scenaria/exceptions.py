@@ -116,6 +116,11 @@ class ModeNotAvailable(ConfigError):
 class InvalidExecutionSetting(ConfigError):
     """A task's execution setting (``timeout``, ``max_retries``, ``retry_delay``) that cannot be read."""
 
+    def __init__(self, message: str, key: str = "", value: object = None) -> None:
+        super().__init__(message)
+        self.key = key  # the setting at fault, for Config.check()'s report
+        self.value = value
+
 
 class UnknownRepositoryType(ConfigError):
     """The store settings name a type scenaria does not know, or a setting that type does not take."""
