@@ -305,6 +305,10 @@ class InvalidDataNodeProperty(DataNodeError):
     """A data node built directly has a property the configuration checker refuses."""
 
 
+class InvalidFilter(DataNodeError):
+    """A filter condition that is not ``(key, value, Operator)`` or a join that is no JoinOperator."""
+
+
 class InvalidDataNodeType(DataNodeError):
     pass
 

@@ -275,3 +275,21 @@ def test_fuzz_configure_functions(function, data):
     elif function == "configure_task":
         positional = ["t", funcs.double]
     only_scenaria_errors(lambda: getattr(Config, function)(*positional, **arguments))
+
+
+# --- bad arguments of the API -----------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [123, None, 1.5, object()])
+def test_exists_and_delete_of_something_that_is_no_id(bad):
+    with pytest.raises(ScenariaError, match="neither an entity nor an entity id"):
+        tp.exists(bad)
+
+
+@pytest.mark.parametrize("condition", [("a", 1, "LIKE"), ("a", 1, 99), ("a", 1), "a == 1"])
+def test_an_unknown_filter_operator_is_a_scenaria_error(condition):
+    from scenaria.exceptions import InvalidFilter
+
+    node = Config.configure_data_node("d", storage_type="in_memory", default_data=[{"a": 1}])
+    scenario = tp.create_scenario(Config.configure_scenario("s", [], additional_data_node_configs=[node]))
+    with pytest.raises(InvalidFilter, match="Operator"):
+        scenario.d.filter(condition)
+    assert scenario.d.filter(("a", 1, tp.Operator.EQUAL)) == [{"a": 1}]
