@@ -29,6 +29,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -117,7 +118,11 @@ class SQLiteRepository(Repository):
         )
         self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
         self._writer = InProcessWriter()
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        # only its owner reads the store (records name files and hold data node settings); SQLite
+        # gives its -wal and -shm files the mode of the database file
+        os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         self._create_schema(self._conn())
 
     # --- connections ------------------------------------------------------------------------------
