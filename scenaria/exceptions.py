@@ -41,6 +41,7 @@ to fix it.
     ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError,
     │                                     MigrationFunctionFailed
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
+    ├── StoreError                        the store cannot be used: StoreDamaged, StoreSchemaTooNew
     ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
     └── DependencyNotInstalled            an optional extra is missing (names the pip install)
@@ -278,6 +279,19 @@ class InvalidJobTransition(EntityError):
 
 class InvalidSubmissionTransition(EntityError):
     """A change of a submission that its status does not allow (a finished one is final)."""
+
+
+# --- the store -----------------------------------------------------------------------------------
+class StoreError(ScenariaError):
+    """The store (its file or folder) cannot be used as it is; the message names it and the fix."""
+
+
+class StoreDamaged(StoreError):
+    """The store's file is not a store, or is damaged: restore a backup."""
+
+
+class StoreSchemaTooNew(StoreError):
+    """The store was written by a newer scenaria than this one."""
 
 
 # --- data ----------------------------------------------------------------------------------------
