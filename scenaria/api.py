@@ -24,6 +24,7 @@ from scenaria.entities.sequence import Sequence
 from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import (
+    ModelNotFound,
     NonExistingScenario,
     NonExistingScenarioConfig,
     NonExistingSequence,
@@ -51,7 +52,13 @@ def exists(entity_id: str) -> ReasonCollection:
 
 
 def _id(entity: Any) -> str:
-    return entity if isinstance(entity, str) else entity.id
+    """The id of an entity or of an id; ``ModelNotFound`` for anything else (``exists(123)``)."""
+    if isinstance(entity, str):
+        return entity
+    entity_id = getattr(entity, "id", None)
+    if not isinstance(entity_id, str):
+        raise ModelNotFound(f"{entity!r} is neither an entity nor an entity id (a str such as 'SCENARIO_...').")
+    return entity_id
 
 
 def set(entity: Any) -> None:

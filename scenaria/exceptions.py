@@ -41,6 +41,7 @@ to fix it.
     ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError,
     │                                     MigrationFunctionFailed
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
+    ├── StoreError                        the store cannot be used: StoreDamaged, StoreSchemaTooNew
     ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
     └── DependencyNotInstalled            an optional extra is missing (names the pip install)
@@ -115,6 +116,11 @@ class ModeNotAvailable(ConfigError):
 
 class InvalidExecutionSetting(ConfigError):
     """A task's execution setting (``timeout``, ``max_retries``, ``retry_delay``) that cannot be read."""
+
+    def __init__(self, message: str, key: str = "", value: object = None) -> None:
+        super().__init__(message)
+        self.key = key  # the setting at fault, for Config.check()'s report
+        self.value = value
 
 
 class UnknownRepositoryType(ConfigError):
@@ -283,6 +289,19 @@ class InvalidSubmissionTransition(EntityError):
     """A change of a submission that its status does not allow (a finished one is final)."""
 
 
+# --- the store -----------------------------------------------------------------------------------
+class StoreError(ScenariaError):
+    """The store (its file or folder) cannot be used as it is; the message names it and the fix."""
+
+
+class StoreDamaged(StoreError):
+    """The store's file is not a store, or is damaged: restore a backup."""
+
+
+class StoreSchemaTooNew(StoreError):
+    """The store was written by a newer scenaria than this one."""
+
+
 # --- data ----------------------------------------------------------------------------------------
 class DataNodeError(ScenariaError):
     """Reading or writing a data node failed."""
@@ -306,6 +325,10 @@ class MissingRequiredProperty(DataNodeError):
 
 class InvalidDataNodeProperty(DataNodeError):
     """A data node built directly has a property the configuration checker refuses."""
+
+
+class InvalidFilter(DataNodeError):
+    """A filter condition that is not ``(key, value, Operator)`` or a join that is no JoinOperator."""
 
 
 class InvalidDataNodeType(DataNodeError):

@@ -54,6 +54,34 @@ SCENARIO_ATTRIBUTES = frozenset(
         "version",
     }
 )
+# Public methods of the Task and Scenario entities: ``scenario.submit`` is the method, never a
+# data node named ``submit`` (tests/config compares these lists with the entity classes).
+TASK_METHODS = frozenset({"get_label", "get_parents", "get_simple_label", "submit"})
+SCENARIO_METHODS = frozenset(
+    {
+        *TASK_METHODS,
+        "add_sequence",
+        "add_sequences",
+        "add_tag",
+        "data_nodes_being_edited",
+        "draw",
+        "duplicate",
+        "get_inputs",
+        "get_intermediate",
+        "get_outputs",
+        "has_tag",
+        "is_deletable",
+        "is_ready_to_run",
+        "remove_sequence",
+        "remove_sequences",
+        "remove_tag",
+        "rename_sequence",
+        "set_primary",
+        "subscribe",
+        "unsubscribe",
+        "update_sequence",
+    }
+)
 RESERVED_PROPERTY = "_entity_owner"
 CALLABLE_PROPERTIES = {
     "generic": ("read_fct", "write_fct"),

@@ -7,9 +7,12 @@ The data node checks are in ``data_node_checks``.
 from __future__ import annotations
 
 import graphlib
+import os
+from typing import Any
 
 from scenaria.config.check_base import (
     SCENARIO_ATTRIBUTES,
+    SCENARIO_METHODS,
     check_reserved,
     register_check,
     run_checks,
@@ -21,14 +24,23 @@ from scenaria.config.core import CoreSection
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.data_node_checks import check_data_nodes, check_sql_queries, data_node_issues
 from scenaria.config.enums import Frequency
+from scenaria.config.execution import ExecutionSettings
 from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig, worker_count
 from scenaria.config.layer import DEFAULT_ID, ConfigLayer
 from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.task import TaskConfig
 from scenaria.config.values import ImportRef, SectionRef, iter_refs, resolve_refs
+from scenaria.exceptions import InvalidExecutionSetting
+from scenaria.store import canonical_type, setting_names
 
 __all__ = ["data_node_issues", "register_check", "run_checks"]
+
+#: the longest config id: an entity id adds a prefix and a uuid to it, and a file name must stay
+#: under the usual 255-byte limit of file systems (with room for the suffixes of the store)
+MAX_ID_LENGTH = 128
+#: the most worker processes a standalone orchestrator starts (each is a Python process)
+MAX_WORKERS = 256
 
 
 # --- every section -------------------------------------------------------------------------------
@@ -40,6 +52,13 @@ def check_config_ids(layer: ConfigLayer, collector: IssueCollector) -> None:
         for section_id, section in sections.items():
             if section_id == DEFAULT_ID:
                 continue
+            if len(section_id) > MAX_ID_LENGTH:
+                _Report(collector, section, "config_ids").error(
+                    "id",
+                    section_id,
+                    f"The config id is {len(section_id)} characters long; entity ids and file names are made "
+                    f"from it, so keep it to {MAX_ID_LENGTH} characters or fewer.",
+                )
             if section_id in seen:
                 _Report(collector, section, "config_ids").error(
                     "id",
@@ -91,6 +110,37 @@ def check_core(layer: ConfigLayer, collector: IssueCollector) -> None:
     ok, props = report.read("repository_properties", lambda: core._get("repository_properties"))
     if ok and props is not None and not isinstance(props, dict):
         report.error("repository_properties", props, "repository_properties must be a dict.")
+    elif ok and props and kind in CoreSection.REPOSITORY_TYPES:
+        _check_repository_properties(str(kind), props, report)
+    for key in ("root_folder", "storage_folder", "taipy_storage_folder"):
+        ok, folder = report.read(key, lambda key=key: core._get(key))  # type: ignore[misc]
+        if ok and folder is not None and (not isinstance(folder, str) or "\x00" in folder):
+            report.error(key, folder, f"{key} must be a folder path (a str without NUL characters).")
+
+
+def _check_repository_properties(kind: str, props: dict[str, Any], report: _Report) -> None:
+    """Only the settings the store type takes; a SQLite file path that is not a folder."""
+    allowed = setting_names(kind)
+    unknown = sorted(set(props) - set(allowed))
+    if unknown:
+        report.error(
+            "repository_properties",
+            props,
+            f"A {kind} repository does not take the setting(s) {unknown}; it takes {list(allowed) or 'none'}.",
+        )
+    for key in ("path", "db_location", "root"):
+        value = props.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or "\x00" in value:
+            report.error("repository_properties", props, f"{key} must be a path (a str without NUL characters).")
+        elif canonical_type(kind) == "sqlite" and os.path.isdir(value):
+            report.error(
+                "repository_properties",
+                props,
+                f"{key} {value!r} is a folder; a SQLite store is a file: give a file path such as "
+                f"{os.path.join(value, 'scenaria.db')!r}.",
+            )
 
 
 @register_check
@@ -105,11 +155,11 @@ def check_job(layer: ConfigLayer, collector: IssueCollector) -> None:
     ok, raw = report.read("max_nb_of_workers", lambda: job._get("max_nb_of_workers"))
     if ok and raw is not None:
         count = worker_count(raw)
-        if count is None or count < 1:
+        if count is None or not 1 <= count <= MAX_WORKERS:
             report.error(
                 "max_nb_of_workers",
                 raw,
-                "max_nb_of_workers (also named nb_of_workers) must be a whole number, 1 or more.",
+                f"max_nb_of_workers (also named nb_of_workers) must be a whole number from 1 to {MAX_WORKERS}.",
             )
     _check_worker_limits(job, report)
     ok, address = report.read("address", lambda: job.address)
@@ -179,12 +229,13 @@ def check_tasks(layer: ConfigLayer, collector: IssueCollector) -> None:
             continue
         report = _Report(collector, task, "task")
         check_reserved(task.properties, report)
-        if task.id in SCENARIO_ATTRIBUTES:
+        if task.id in SCENARIO_ATTRIBUTES | SCENARIO_METHODS:
             report.error(
                 "id",
                 task.id,
                 f"The task config id {task.id!r} is also an attribute of a Scenario entity; choose another id.",
             )
+        _check_execution(task, report)
         function = task._values["function"]
         if function is None:
             report.error("function", None, "A task config needs a function.")
@@ -203,6 +254,20 @@ def check_tasks(layer: ConfigLayer, collector: IssueCollector) -> None:
                         item.id,
                         f"The data node config id {item.id!r} is also a property of the task; rename one of them.",
                     )
+
+
+def _check_execution(task: TaskConfig, report: _Report) -> None:
+    """The settings the scheduler reads (the same parser as at scenario creation), and skippable."""
+    skippable = task._values.get("skippable")
+    if skippable is not None and not isinstance(skippable, bool):
+        report.error("skippable", skippable, 'skippable must be True or False (in TOML: "True:bool").')
+    ok, properties = report.read("properties", lambda: task.properties)
+    if not ok:
+        return
+    try:
+        ExecutionSettings.from_properties(task.id, properties)
+    except InvalidExecutionSetting as exc:
+        report.error(exc.key, exc.value, str(exc))
 
 
 # --- scenarios -----------------------------------------------------------------------------------

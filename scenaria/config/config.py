@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from scenaria.config.core import CONFIG_FORMAT_VERSION, CoreSection
+from scenaria.config.core import CONFIG_FORMAT_VERSION, CoreSection, check_core_version
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.global_app import GlobalAppConfig
@@ -74,7 +74,10 @@ class Config(ConfigState):
         force: bool | None = None,
         **properties: Any,
     ) -> CoreSection:
-        """Set where entities and data are stored and how versions are managed (``[CORE]``)."""
+        """Set where entities and data are stored and how versions are managed (``[CORE]``).
+
+        A ``core_version`` given here is checked (a configuration is of this version)."""
+        check_core_version(properties.pop("core_version", CONFIG_FORMAT_VERSION), "configure_core: ")
         section = CoreSection(
             root_folder,
             storage_folder,

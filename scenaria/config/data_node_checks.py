@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from scenaria.config.check_base import CALLABLE_PROPERTIES, SCENARIO_ATTRIBUTES, TASK_ATTRIBUTES, check_reserved
+from scenaria.config.check_base import (
+    CALLABLE_PROPERTIES,
+    SCENARIO_ATTRIBUTES,
+    SCENARIO_METHODS,
+    TASK_ATTRIBUTES,
+    TASK_METHODS,
+    check_reserved,
+)
 from scenaria.config.check_base import Report as _Report
 from scenaria.config.check_base import user_sections as _user_sections
 from scenaria.config.data_node import DataNodeConfig
@@ -43,9 +50,18 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
     if not _check_scope_and_validity(dn, report) or storage_type is None:
         return
     _check_required_properties(dn, storage_type, is_default, report)
+    _check_paths(dn, report)
     if storage_type == "generic":
         _check_generic_functions(dn, is_default, report)
     _check_function_properties(dn, storage_type, report)
+
+
+def _check_paths(dn: DataNodeConfig, report: _Report) -> None:
+    """A file path is a str without NUL characters (the OS refuses those at the first read)."""
+    for key in ("default_path", "path"):
+        value = dn.properties.get(key)
+        if value is not None and (not isinstance(value, str) or "\x00" in value):
+            report.error(key, value, f"{key} must be a file path (a str without NUL characters).")
 
 
 def _check_data_node_id(dn: DataNodeConfig, is_default: bool, report: _Report) -> None:
@@ -54,7 +70,10 @@ def _check_data_node_id(dn: DataNodeConfig, is_default: bool, report: _Report) -
     check_reserved(dn.properties, report)
     if is_default:
         return
-    for entity, names in (("Task", TASK_ATTRIBUTES), ("Scenario", SCENARIO_ATTRIBUTES)):
+    for entity, names in (
+        ("Task", TASK_ATTRIBUTES | TASK_METHODS),
+        ("Scenario", SCENARIO_ATTRIBUTES | SCENARIO_METHODS),
+    ):
         if dn.id in names:
             report.error(
                 "id",
@@ -74,6 +93,12 @@ def _check_scope_and_validity(dn: DataNodeConfig, report: _Report) -> bool:
             "validity_period",
             validity,
             'The validity_period must be a timedelta (in TOML: "1d0h0m0s:timedelta").',
+        )
+    elif ok and validity is not None and validity <= dt.timedelta(0):
+        report.error(
+            "validity_period",
+            validity,
+            "The validity_period must be longer than 0 (or None for data that never goes stale).",
         )
     return ok
 

@@ -65,3 +65,24 @@ def resolve(value: Any, where: str = "") -> Any:
     if isinstance(value, dict):
         return {k: resolve(v, where) for k, v in value.items()}
     return value
+
+
+class Resolved(str):
+    """The text an ``ENV[VAR]`` template gave, remembering the template: an entity holding it
+    uses the text and stores the template (a secret is never written in clear to the store)."""
+
+    template: str
+
+    def __new__(cls, text: str, template: str) -> Resolved:
+        value = super().__new__(cls, text)
+        value.template = template
+        return value
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # pickles and copies keep the template
+        return str(self), self.template
+
+
+def resolved_keeping_template(raw: Any, where: str = "") -> Any:
+    """``resolve(raw)``; a template that gives text gives a :class:`Resolved` remembering it."""
+    value = resolve(raw, where)
+    return Resolved(value, raw) if is_template(raw) and isinstance(value, str) else value

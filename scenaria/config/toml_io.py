@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -80,11 +81,27 @@ class _Source:
 
 
 # --- reading -------------------------------------------------------------------------------------
+#: the largest configuration file read (a real one is a few kB; this stops /dev/zero and the like)
+MAX_FILE_SIZE = 16 * 1024 * 1024
+
+
 def read_file(path: str | Path) -> ConfigLayer:
-    """Read a TOML configuration file into a layer."""
+    """Read a TOML configuration file into a layer: a regular file of at most ``MAX_FILE_SIZE``
+    bytes (a FIFO would block, a device could be endless)."""
+    if not isinstance(path, (str, Path)) or (isinstance(path, str) and not path.strip()):
+        raise LoadingError(f"{path!r}: a configuration file is given by its path, a str or a pathlib.Path")
     name = str(path)
+    if "\x00" in name:
+        raise LoadingError(f"{name!r}: a file path cannot hold a NUL character")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        info = Path(path).stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadingError(f"{name}: not a regular file; give the path of a TOML configuration file")
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_SIZE + 1)
+        if len(raw) > MAX_FILE_SIZE:
+            raise LoadingError(f"{name}: more than a configuration file may hold ({MAX_FILE_SIZE} bytes)")
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise LoadingError(f"{name}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -143,6 +160,9 @@ def _build(kind: str, section_id: str, table: dict[str, Any], source: _Source) -
     def fail(key: str, message: str) -> LoadingError:
         return source.error(table_name, key, message)
 
+    if "id" in table:
+        where = f"[{kind}]" if kind in UNIQUE_KINDS else f"its table name ([{kind}.my_id])"
+        raise fail("id", f"the id of this section is {where}; remove the id key")
     values: dict[str, Any] = {}
     for key, raw in table.items():
         try:

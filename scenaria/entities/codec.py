@@ -20,12 +20,16 @@ from collections.abc import Callable
 from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
+from scenaria.config.templates import Resolved, resolved_keeping_template
+from scenaria.exceptions import ConfigError
 
 _ENUMS: dict[str, type[enum.Enum]] = {"Scope": Scope, "Frequency": Frequency}
 
 
 def encode(value: Any) -> Any:
     """A JSON-compatible form of ``value``."""
+    if isinstance(value, Resolved):  # a secret from the environment: stored as its template
+        return {"__type__": "env", "__value__": value.template}
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, dict):
@@ -114,6 +118,11 @@ def _untagged(tag: str, raw: Any) -> Any:
 
         known = _by_value.get(raw)
         return known if known is not None else pickle.loads(base64.b64decode(raw))
+    if tag == "env":
+        try:
+            return resolved_keeping_template(raw)
+        except ConfigError:  # not set in this process: the template itself (an error where it is used)
+            return Resolved(raw, raw)
     if tag == "live":
         return None  # a callback that only its own process could hold (see encode_live)
     raise ValueError(f"unknown tagged value {tag!r} in a stored record")

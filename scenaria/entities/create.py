@@ -19,6 +19,7 @@ import weakref
 from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
+from scenaria.config.templates import is_template, resolved_keeping_template
 from scenaria.entities.base import Entity, new_id, now
 from scenaria.entities.cycle import Cycle, find_or_create_cycle
 from scenaria.entities.data_node import DataNode, data_node_class
@@ -112,7 +113,11 @@ def _data_node_plan(config: Any, storage_folder: str) -> _DataNodePlan:
         cls=data_node_class(config.storage_type),
         scope=config.scope,
         validity_period=config.validity_period,
-        properties={key: getattr(config, key) for key in config.properties if key not in _CREATION_ONLY},
+        properties={
+            key: resolved_keeping_template(config._raw(key)) if is_template(config._raw(key)) else getattr(config, key)
+            for key in config.properties
+            if key not in _CREATION_ONLY
+        },
         default_data=getattr(config, "default_data", None) if "default_data" in config.properties else None,
         storage_folder=storage_folder,
     )

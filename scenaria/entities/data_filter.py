@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from scenaria.exceptions import InvalidFilter
+
 
 class Operator(enum.Enum):
     EQUAL = 1
@@ -38,10 +40,23 @@ _COMPARE: dict[Operator, Callable[[Any, Any], Any]] = {
 }
 
 
+def checked_conditions(conditions: Any, join: Any = JoinOperator.AND) -> list[tuple[Any, Any, Operator]]:
+    """``conditions`` as a list of ``(key, value, Operator)``; ``InvalidFilter`` naming what is wrong."""
+    if not isinstance(join, JoinOperator):
+        raise InvalidFilter(f"join={join!r} is not a JoinOperator; use JoinOperator.AND or JoinOperator.OR")
+    items = [conditions] if isinstance(conditions, tuple) else conditions
+    if not isinstance(items, list):
+        raise InvalidFilter(f"{conditions!r}: a filter is a (key, value, Operator) tuple or a list of them")
+    for item in items:
+        if not isinstance(item, (tuple, list)) or len(item) != 3 or not isinstance(item[2], Operator):
+            known = ", ".join(f"Operator.{o.name}" for o in Operator)
+            raise InvalidFilter(f"{item!r}: a filter condition is (key, value, Operator) with one of {known}")
+    return items
+
+
 def filter_data(data: Any, conditions: Any, join: JoinOperator = JoinOperator.AND) -> Any:
     """The part of ``data`` matching ``(key, value, Operator)`` conditions joined by ``join``."""
-    if isinstance(conditions, tuple):
-        conditions = [conditions]
+    conditions = checked_conditions(conditions, join)
     if data is None:
         return None
     if isinstance(data, dict) and not _is_record(data):
@@ -61,8 +76,7 @@ def filter_data(data: Any, conditions: Any, join: JoinOperator = JoinOperator.AN
 
 def polars_expression(pl: Any, conditions: Any, join: JoinOperator = JoinOperator.AND) -> Any:
     """One polars expression for ``(column, value, Operator)`` conditions (for ``filter`` or a lazy scan)."""
-    if isinstance(conditions, tuple):
-        conditions = [conditions]
+    conditions = checked_conditions(conditions, join)
     parts = [_COMPARE[cond](pl.col(str(key)), value) for key, value, cond in conditions]
     combined = parts[0]
     for part in parts[1:]:

@@ -288,10 +288,11 @@ def repository_settings() -> dict[str, Any]:
     kind = canonical_type((core.repository_type or "sqlite").lower())
     properties = dict(core.repository_properties or {})
     folder = core.taipy_storage_folder or ".taipy/"
-    if kind == "sqlite":
-        return {"type": "sqlite", "path": properties.get("db_location") or os.path.join(folder, "scenaria.db")}
+    if kind == "sqlite":  # every setting Config.check() accepts is used
+        path = properties.pop("db_location", None) or properties.pop("path", None)
+        return {"type": "sqlite", **properties, "path": path or os.path.join(folder, "scenaria.db")}
     if kind == "filesystem":
-        return {"type": "filesystem", "root": folder}
+        return {"type": "filesystem", **properties, "root": properties.pop("root", None) or folder}
     if kind == "postgresql":
         return {"type": "postgresql", **properties}
     return {"type": kind, **properties}

@@ -37,6 +37,7 @@ __all__ = [
     "SQLiteRepository",
     "canonical_type",
     "open_repository",
+    "setting_names",
 ]
 
 # name -> (module, class, the setting passed positionally (None: none), its aliases, keyword settings)
@@ -54,6 +55,15 @@ REPOSITORY_TYPES: tuple[str, ...] = (*_BACKENDS, *_ALIASES)  # every accepted na
 def canonical_type(kind: str) -> str:
     """The repository type that ``kind`` names (an alias is read as its type; others unchanged)."""
     return _ALIASES.get(kind, kind)
+
+
+def setting_names(kind: str) -> tuple[str, ...]:
+    """The settings a repository of type ``kind`` (an alias allowed) takes; () for an unknown type."""
+    entry = _BACKENDS.get(canonical_type(kind))
+    if entry is None:
+        return ()
+    _, _, main, aliases, options = entry
+    return (*((main,) if main else ()), *aliases, *options)
 
 
 def open_repository(settings: dict[str, Any]) -> Repository:

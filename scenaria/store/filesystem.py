@@ -88,7 +88,7 @@ class FilesystemRepository(BufferedRepository):
         self.settings: dict[str, Any] = {"type": "filesystem", "root": self.root}
         if self.durable:
             self.settings["durable"] = True
-        os.makedirs(self.root, exist_ok=True)
+        os.makedirs(self.root, mode=0o700, exist_ok=True)  # only its owner reads or writes the store
         self._lock = threading.RLock()
         self._keys: dict[str, dict[str, tuple[_StatKey, tuple[Any, ...]]]] = {kind: {} for kind in KINDS}
         self._order: dict[str, tuple[int, int, dict[str, None]]] = {}  # kind -> (inode, offset, ids)
@@ -238,7 +238,9 @@ class FilesystemRepository(BufferedRepository):
             if fcntl is None:
                 yield
                 return
-            with open(os.path.join(self.root, LOCK_FILE), "a") as lock:
+            with open(
+                os.open(os.path.join(self.root, LOCK_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a"
+            ) as lock:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
                 try:
                     yield
@@ -263,7 +265,7 @@ class FilesystemRepository(BufferedRepository):
     def _apply_kind(self, kind: str, rows: dict[str, Row | None], moved: Collection[str]) -> None:
         """Write and delete the files of one kind, then keep its order file in step."""
         folder = self.folder(kind)
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
         if kind not in self._adopted:
             self._adopt(kind)
         created = []
@@ -292,7 +294,7 @@ class FilesystemRepository(BufferedRepository):
         folder, name = os.path.split(path)
         temporary = os.path.join(folder, f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            with open(temporary, "w", encoding="utf-8") as file:
+            with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as file:
                 file.write(text)
                 if self.durable:
                     file.flush()
@@ -305,7 +307,7 @@ class FilesystemRepository(BufferedRepository):
 
     def _append_order(self, folder: str, ids: list[str]) -> None:
         line = "".join(id + "\n" for id in ids).encode("utf-8")
-        fd = os.open(os.path.join(folder, ORDER_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(os.path.join(folder, ORDER_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, line)
             if self.durable:

@@ -29,11 +29,13 @@ Why this shape:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
 from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, where_clause
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
@@ -117,8 +119,22 @@ class SQLiteRepository(Repository):
         )
         self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
         self._writer = InProcessWriter()
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        self._create_schema(self._conn())
+        # only its owner reads the store (records name files and hold data node settings); SQLite
+        # gives its -wal and -shm files the mode of the database file
+        if os.path.isdir(self.path):
+            raise StoreError(f"{self.path} is a folder; a SQLite store is a file: give a file path in that folder")
+        os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        try:
+            self._create_schema(self._conn())
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):  # locked, busy, ...: not damage
+                raise
+            raise StoreDamaged(  # not a database, or its header is damaged
+                f"{self.path} is not a readable SQLite store ({exc}): restore it from a backup, or move it "
+                "away to start an empty store"
+            ) from None
 
     # --- connections ------------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -146,9 +162,10 @@ class SQLiteRepository(Repository):
         return conn.in_transaction
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
+        """Create the tables of a new store; check the header and the schema version of a store."""
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
-            raise ValueError(
+            raise StoreSchemaTooNew(
                 f"{self.path} was written by a newer scenaria "
                 f"(schema {version}, this one reads {SCHEMA_VERSION}): upgrade scenaria"
             )

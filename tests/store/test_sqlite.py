@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
 from scenaria.store._sql import where_clause
 from scenaria.store.base import KINDS
 from scenaria.store.sqlite import _INDEXES, SCHEMA_VERSION, SQLiteRepository
@@ -145,7 +146,7 @@ def test_a_file_from_a_newer_schema_is_refused(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(ValueError, match="newer scenaria"):
+    with pytest.raises(StoreSchemaTooNew, match="newer scenaria"):
         SQLiteRepository(path)
 
 
@@ -187,3 +188,20 @@ def test_a_forked_child_opens_its_own_connection(repo):
     os.waitpid(pid, 0)
     assert repo._conn() is parent_conn
     assert [r["id"] for r in repo.find("job")] == ["J_parent", "J_child"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated header"])
+def test_a_damaged_file_is_a_store_error_naming_it(tmp_path, damage):
+    path = tmp_path / "scenaria.db"
+    SQLiteRepository(path).close()
+    if damage == "garbage":
+        path.write_bytes(b"this is no database at all" * 100)
+    else:
+        path.write_bytes(path.read_bytes()[:50])
+    with pytest.raises(StoreDamaged, match=f"{path}.*restore it from a backup"):
+        SQLiteRepository(path)
+
+
+def test_a_folder_instead_of_the_file_is_a_store_error(tmp_path):
+    with pytest.raises(StoreError, match="is a folder"):
+        SQLiteRepository(tmp_path)
