@@ -22,6 +22,7 @@ import logging
 import os
 import secrets
 import socket
+import sys
 import tempfile
 import threading
 from queue import SimpleQueue
@@ -58,11 +59,17 @@ class ControlServer:
             self.address = f"tcp:{shown}:{self._socket.getsockname()[1]}"
             self._path = None
         else:
-            self._path = os.path.join(tempfile.gettempdir(), f"scenaria-{os.getpid()}-{secrets.token_hex(4)}.sock")
+            name = f"scenaria-{os.getpid()}-{secrets.token_hex(4)}"
             self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            self._socket.bind(self._path)
+            if sys.platform == "linux":  # an abstract socket: no file, gone with the process (even on SIGKILL)
+                self._path = None
+                self._socket.bind("\0" + name)
+                self.address = f"unix:@{name}"
+            else:
+                self._path = os.path.join(tempfile.gettempdir(), f"{name}.sock")
+                self._socket.bind(self._path)
+                self.address = f"unix:{self._path}"
             self._socket.listen(64)
-            self.address = f"unix:{self._path}"
         self._acceptor = threading.Thread(target=self._accept, name="scenaria-control", daemon=True)
         self._acceptor.start()
 
@@ -205,7 +212,8 @@ class Client:
         try:
             if address.startswith("unix:"):
                 conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                conn.connect(address[5:])
+                path = address[5:]
+                conn.connect("\0" + path[1:] if path.startswith("@") else path)
                 return conn
             host, _, port = address[4:].rpartition(":")
             return socket.create_connection((host, int(port)), timeout=10)
