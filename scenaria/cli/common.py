@@ -31,6 +31,17 @@ from scenaria.cli.configfile import load_configuration
 OK, USER_ERROR, USAGE, NOT_FOUND, JOB_FAILED = 0, 1, 2, 3, 4
 
 
+def documented_parser(subparsers: Any, name: str, help: str, doc: str | None) -> argparse.ArgumentParser:
+    """A subcommand's parser whose description is its module docstring after the first paragraph."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=help,
+        description=doc.split("\n\n", 1)[1] if doc and "\n\n" in doc else help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
 def exit_codes(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """A run command's ``run``, with "not found" as exit code 3 (other errors are ``main``'s: 1)."""
 

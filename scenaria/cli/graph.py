@@ -20,18 +20,15 @@ import os
 import sys
 from typing import Any
 
+from scenaria.cli.common import documented_parser
+
 NAME = "graph"
 HELP = "draw the task graph of a scenario config, scenario, sequence or submission (Mermaid, SVG or PNG)"
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Declare ``graph TARGET [SCENARIO_CONFIG] [-o FILE] [--config TOML]``."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        NAME,
-        help=HELP,
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = documented_parser(subparsers, NAME, HELP, __doc__)
     parser.add_argument("target", metavar="TARGET", help="a .toml or .py configuration file, or an entity id")
     parser.add_argument("scenario_config", nargs="?", metavar="SCENARIO_CONFIG", help="the scenario config id")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the picture to FILE (.png, .svg or .mmd)")

@@ -22,6 +22,7 @@ import types
 from collections.abc import Sequence
 from typing import Any
 
+from scenaria.cli.common import documented_parser
 from scenaria.exceptions import TaipyPartNotServed
 
 NAME = "run"
@@ -42,12 +43,7 @@ EXTERNAL_ARGS = "external-args"
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Declare ``run SCRIPT [ARGS...]``; ARGS are taken verbatim, options included."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        NAME,
-        help=HELP,
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = documented_parser(subparsers, NAME, HELP, __doc__)
     parser.add_argument(
         "--progress", action="store_true", help="show every submission live (state, time, progress) while it runs"
     )

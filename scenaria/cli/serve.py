@@ -26,6 +26,8 @@ import threading
 import time
 from typing import Any
 
+from scenaria.cli.common import documented_parser
+
 NAME = "serve"
 HELP = "run the orchestrator of one version as a service; other processes submit to it"
 
@@ -34,12 +36,7 @@ STOPPED, BAD_CONFIG, LEASE_REFUSED, FATAL = 0, 3, 4, 5
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Declare ``serve [CONFIG] [--grace S] [--lease-expiry S]`` and the version flags."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        NAME,
-        help=HELP,
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = documented_parser(subparsers, NAME, HELP, __doc__)
     parser.add_argument("config", nargs="?", metavar="CONFIG", help="a .toml or .py configuration file")
     parser.add_argument("--grace", type=float, default=30.0, metavar="SECONDS",
                         help="how long running jobs may finish after SIGTERM/SIGINT (default 30)")  # fmt: skip

@@ -11,18 +11,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from scenaria.cli.common import documented_parser
+
 NAME = "web"
 HELP = "serve the REST API and the dashboard over a configuration's store (needs scenaria[web])"
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Declare ``web CONFIG [--host H] [--port P] [--token T] [--read-only]``."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        NAME,
-        help=HELP,
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = documented_parser(subparsers, NAME, HELP, __doc__)
     parser.add_argument("config", metavar="CONFIG", help="a .toml or .py configuration file")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
