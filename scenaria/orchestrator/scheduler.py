@@ -28,7 +28,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
-import queue
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -36,7 +35,6 @@ from functools import partial
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, Ending, Outcome
-from scenaria.dispatch.jobside import handle_records
 from scenaria.entities import ports
 from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
@@ -50,12 +48,12 @@ from scenaria.orchestrator import outputs, resuming
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.console import JobConsole
 from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry, needs_to_run
+from scenaria.orchestrator.reports import Reports
 from scenaria.orchestrator.task_run import TaskRun
 from scenaria.orchestrator.waits import Waits
 
 logger = logging.getLogger("scenaria")
 
-_STOP = object()
 _HOST = socket.gethostname()  # where local worker processes run
 
 
@@ -78,13 +76,8 @@ class Scheduler:
         self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
         self._timers: set[threading.Timer] = set()  # retries waiting for their delay
         self._stopped = False
-        self._reports: queue.SimpleQueue[Any] | None = None
-        self._reporter: threading.Thread | None = None
-        if not inline_callbacks:
-            self._reports = queue.SimpleQueue()
-            self._reporter = threading.Thread(target=self._handle_reports, name="scenaria-scheduler", daemon=True)
-            self._reporter.start()
-        dispatcher.start(self)
+        self._reports = Reports(self, inline=inline_callbacks)
+        dispatcher.start(self._reports)
 
     # --- submitting ------------------------------------------------------------------------------
     def submit(
@@ -196,55 +189,12 @@ class Scheduler:
         job = self._active.get(job_id)
         return job.creation_date if job is not None else now()
 
-    # --- reports from the dispatcher (DispatchListener) ------------------------------------------
-    # In development mode reports come from the caller's thread, in order, and are handled at
-    # once. Otherwise they come from the dispatcher's threads and are queued for the scheduler's
-    # own thread, which handles everything that is waiting in one store transaction: under load
-    # many job ends share one commit, and the dispatcher's threads never wait for the store.
-    def job_started(self, job_id: str, at: float) -> None:
-        if self._reports is None:
-            self._started(job_id)
-        else:
-            self._reports.put((self._started, job_id))
-
-    def job_finished(self, outcome: Outcome) -> None:
-        if self._reports is None:
-            self._finished(outcome)
-        else:
-            self._reports.put((self._finished, outcome))
-
-    def _handle_reports(self) -> None:
-        reports = self._reports
-        assert reports is not None
-        while True:
-            batch = [reports.get()]
-            while not reports.empty():
-                batch.append(reports.get())
-            try:
-                with self._lock, self._routing(), self._registry.transaction():
-                    for report in batch:
-                        if report is _STOP:
-                            return
-                        handle, argument = report
-                        handle(argument)
-            except Exception:  # a bug must not stop every later job: say it, and go on
-                logger.exception("The scheduler failed to handle job reports %s.", batch)
-
+    # --- reports from the dispatcher (through ``Reports``) -------------------------------------
     def _started(self, job_id: str) -> None:
         with self._lock:
             job = self._active.get(job_id)
             if job is not None and job.status is Status.PENDING:
                 self._set_status(job, Status.RUNNING)  # counts an attempt
-
-    def job_log(self, job_id: str, records: list[dict[str, Any]]) -> None:
-        """Records a job emitted in another process: this process's logging configuration handles them."""
-        handle_records(records)
-
-    def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
-        if self._reports is None:
-            self._progress((job_id, fraction, message))
-        else:
-            self._reports.put((self._progress, (job_id, fraction, message)))
 
     def _progress(self, report: tuple[str, float, str | None]) -> None:
         job_id, fraction, message = report
@@ -256,7 +206,7 @@ class Scheduler:
             self._registry.save(job)
         job._publish("UPDATE", "progress", fraction)
 
-    def job_output(self, job_id: str, stream: str, text: str) -> None:
+    def _output(self, job_id: str, stream: str, text: str) -> None:
         """Show what a job prints, line by line, prefixed with its task."""
         job = self._active.get(job_id)
         self._console.write(job_id, job._task_config_id if job is not None else job_id, stream, text)
@@ -476,9 +426,7 @@ class Scheduler:
         for timer in list(self._timers):
             timer.cancel()
         self._dispatcher.stop(wait)
-        if self._reports is not None and self._reporter is not None:
-            self._reports.put(_STOP)  # handled after the reports already queued
-            self._reporter.join(None if wait else 5)
+        self._reports.stop(wait)
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
