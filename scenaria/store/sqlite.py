@@ -30,12 +30,14 @@ Why this shape:
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import os
 import sqlite3
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
-from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
+from scenaria.exceptions import StoreDamaged, StoreError, StoreRecordDamaged, StoreSchemaTooNew
 from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, where_clause
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
@@ -53,7 +55,13 @@ from scenaria.store.base import (
     record_id,
 )
 
+try:
+    import fcntl
+except ImportError:  # Windows: two processes creating a store at once may meet an empty file
+    fcntl = None  # type: ignore[assignment]
+
 SCHEMA_VERSION = 1
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # SQLite's result codes (sqlite3 names them from Python 3.11)
 _CACHE_KIB = 8192  # page cache per connection (SQLite's default is 2 MiB)
 # A commit of a scenario's records writes ~20 pages; checkpointing (which syncs) every 4,000
 # pages instead of 1,000 makes bursts of small transactions ~15% cheaper, for a WAL of 16 MB.
@@ -85,6 +93,83 @@ def _schema() -> list[str]:
         )
     statements.append("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
     return statements
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged or not a database (not: locked, full, read-only)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    return type(exc) is sqlite3.DatabaseError
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _reads(method: _Method) -> _Method:
+    """A damaged file found by a read is a ``StoreDamaged`` naming it (and writes are refused)."""
+
+    @functools.wraps(method)
+    def guarded(self: SQLiteRepository, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+            raise self._damaged(exc) from None
+        except json.JSONDecodeError as exc:  # a body changed behind scenaria's back
+            table = args[0] if args and isinstance(args[0], str) else "meta"
+            raise self.found_damaged(
+                StoreRecordDamaged(
+                    f"{self.path}: a record of the table {table!r} is not JSON ({exc}): restore the store from "
+                    "a backup, or run `scenaria doctor` to find it"
+                )
+            ) from None
+
+    return guarded  # type: ignore[return-value]
+
+
+def _writes(method: _Method) -> _Method:
+    """``_reads``, and no write into a store found damaged."""
+    read = _reads(method)
+
+    @functools.wraps(method)
+    def guarded(self: SQLiteRepository, *args: Any, **kwargs: Any) -> Any:
+        self.refuse_writes_if_damaged()
+        return read(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
+
+
+class _GuardedTransaction(SQLTransaction):
+    """A commit that finds the file damaged raises ``StoreDamaged``."""
+
+    __slots__ = ()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        except sqlite3.DatabaseError as error:
+            if not _is_damage(error):
+                raise
+            raise self._repo._damaged(error) from None
+
+
+@contextlib.contextmanager
+def _opening(path: str) -> Iterator[bool]:
+    """Create the file if missing (``0600``; yields whether this call created it), holding an
+    exclusive ``flock`` until the block ends while creating: another process opening it at the
+    same moment waits (a shared lock) rather than find it empty."""
+    try:
+        fd, created = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600), True
+    except FileExistsError:
+        fd, created = os.open(path, os.O_RDONLY), False
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX if created else fcntl.LOCK_SH)
+        yield created
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _save_sql(kind: str) -> str:
@@ -124,17 +209,28 @@ class SQLiteRepository(Repository):
         if os.path.isdir(self.path):
             raise StoreError(f"{self.path} is a folder; a SQLite store is a file: give a file path in that folder")
         os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        try:
-            self._create_schema(self._conn())
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError):  # locked, busy, ...: not damage
-                raise
-            raise StoreDamaged(  # not a database, or its header is damaged
-                f"{self.path} is not a readable SQLite store ({exc}): restore it from a backup, or move it "
-                "away to start an empty store"
-            ) from None
+        with _opening(self.path) as created:
+            if not created and os.path.getsize(self.path) == 0:
+                # SQLite reads an empty file as an empty database: a store truncated by a full disk
+                # or a bad copy would open as a store without records, and be written over
+                raise StoreDamaged(
+                    f"{self.path} is an empty file, not a SQLite store (scenaria writes the header as it "
+                    "creates one): restore it from a backup, or delete it to start an empty store"
+                )
+            try:
+                self._create_schema(self._conn())
+            except sqlite3.DatabaseError as exc:
+                if not _is_damage(exc):  # locked, busy, ...: not damage
+                    raise
+                raise self._damaged(exc) from None
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> StoreDamaged:
+        return self.found_damaged(
+            StoreDamaged(
+                f"{self.path} is not a readable SQLite store ({exc}): restore it from a backup (run "
+                "`scenaria doctor` to check it), or move it away to start an empty store"
+            )
+        )
 
     # --- connections ------------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -184,8 +280,10 @@ class SQLiteRepository(Repository):
 
     # --- the contract -----------------------------------------------------------------------------
     def transaction(self) -> SQLTransaction:
-        return SQLTransaction(self)
+        self.refuse_writes_if_damaged()
+        return _GuardedTransaction(self)
 
+    @_writes
     def save(self, kind: str, record: Record) -> None:
         try:
             sql = self._save_sql[kind]
@@ -195,17 +293,20 @@ class SQLiteRepository(Repository):
         with self._writer:
             self._conn().execute(sql, (record_id(record), *indexed_values(record), encode_record(record)))
 
+    @_writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         check_kind(kind)
         sql = self._save_sql[kind]
         with self.transaction():
             self._conn().executemany(sql, ((record_id(r), *indexed_values(r), encode_record(r)) for r in records))
 
+    @_reads
     def load(self, kind: str, id: str) -> Record | None:
         check_kind(kind)
         row = self._conn().execute(f'SELECT body FROM "{kind}" WHERE id = ?', (id,)).fetchone()
         return None if row is None else decode_record(row[0])
 
+    @_reads
     def load_many(self, kind: str, ids: Iterable[str]) -> list[Record]:
         check_kind(kind)
         ids = check_ids(ids)
@@ -216,10 +317,12 @@ class SQLiteRepository(Repository):
         bodies = dict(rows)
         return decode_rows([(bodies[id],) for id in ids if id in bodies])
 
+    @_reads
     def exists(self, kind: str, id: str) -> bool:
         check_kind(kind)
         return self._conn().execute(f'SELECT 1 FROM "{kind}" WHERE id = ?', (id,)).fetchone() is not None
 
+    @_reads
     def find(self, kind: str, **where: Any) -> list[Record]:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -229,6 +332,7 @@ class SQLiteRepository(Repository):
         rows = self._conn().execute(f'SELECT body FROM "{kind}"{sql} ORDER BY seq', params).fetchall()
         return decode_rows(rows)
 
+    @_reads
     def count(self, kind: str, **where: Any) -> int:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -237,6 +341,7 @@ class SQLiteRepository(Repository):
         sql, params = clause
         return self._conn().execute(f'SELECT count(*) FROM "{kind}"{sql}', params).fetchone()[0]
 
+    @_writes
     def delete(self, kind: str, ids: Iterable[str]) -> None:
         check_kind(kind)
         ids = check_ids(ids)
@@ -246,6 +351,7 @@ class SQLiteRepository(Repository):
                     f'DELETE FROM "{kind}" WHERE id IN (SELECT value FROM json_each(?))', (encode_record(ids),)
                 )
 
+    @_writes
     def delete_where(self, kind: str, **where: Any) -> None:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -254,10 +360,12 @@ class SQLiteRepository(Repository):
             with self._writer:
                 self._conn().execute(f'DELETE FROM "{kind}"{sql}', params)
 
+    @_reads
     def get_meta(self, key: str) -> Any:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else decode_record(row[0])
 
+    @_writes
     def set_meta(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"a meta key is a string, got {key!r}")
@@ -270,6 +378,7 @@ class SQLiteRepository(Repository):
                     (key, encode_record(value)),
                 )
 
+    @_writes
     def clear(self) -> None:
         with self.transaction():
             conn = self._conn()
