@@ -335,7 +335,7 @@ def _stage_data(files: dict[str, bytes], entities: list[Any], override: bool) ->
     try:
         for target, members in plans:
             target.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".import-"))
+            staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".import-{os.getpid()}-"))
             staged.append((staging, target))
             for relative, content in members:
                 file = staging / relative
