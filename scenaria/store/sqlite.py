@@ -34,7 +34,8 @@ import functools
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from scenaria.exceptions import StoreDamaged, StoreError, StoreRecordDamaged, StoreSchemaTooNew
@@ -54,11 +55,6 @@ from scenaria.store.base import (
     indexed_values,
     record_id,
 )
-
-try:
-    import fcntl
-except ImportError:  # Windows: two processes creating a store at once may meet an empty file
-    fcntl = None  # type: ignore[assignment]
 
 SCHEMA_VERSION = 1
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # SQLite's result codes (sqlite3 names them from Python 3.11)
@@ -155,21 +151,10 @@ class _GuardedTransaction(SQLTransaction):
             raise self._repo._damaged(error) from None
 
 
-@contextlib.contextmanager
-def _opening(path: str) -> Iterator[bool]:
-    """Create the file if missing (``0600``; yields whether this call created it), holding an
-    exclusive ``flock`` until the block ends while creating: another process opening it at the
-    same moment waits (a shared lock) rather than find it empty."""
-    try:
-        fd, created = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600), True
-    except FileExistsError:
-        fd, created = os.open(path, os.O_RDONLY), False
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX if created else fcntl.LOCK_SH)
-        yield created
-    finally:
-        os.close(fd)  # releases the lock
+def _create_tables(conn: sqlite3.Connection) -> None:
+    for statement in _schema():
+        conn.execute(statement)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
 def _save_sql(kind: str) -> str:
@@ -209,20 +194,52 @@ class SQLiteRepository(Repository):
         if os.path.isdir(self.path):
             raise StoreError(f"{self.path} is a folder; a SQLite store is a file: give a file path in that folder")
         os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
-        with _opening(self.path) as created:
-            if not created and os.path.getsize(self.path) == 0:
-                # SQLite reads an empty file as an empty database: a store truncated by a full disk
-                # or a bad copy would open as a store without records, and be written over
-                raise StoreDamaged(
-                    f"{self.path} is an empty file, not a SQLite store (scenaria writes the header as it "
-                    "creates one): restore it from a backup, or delete it to start an empty store"
-                )
+        if not os.path.exists(self.path):
+            self._create_file()
+        elif os.path.getsize(self.path) == 0:
+            # SQLite reads an empty file as an empty database: a store truncated by a full disk or
+            # a bad copy would open as a store without records, and be written over
+            raise StoreDamaged(
+                f"{self.path} is an empty file, not a SQLite store (scenaria creates a store whole): restore "
+                "it from a backup, or delete it to start an empty store"
+            )
+        try:
+            self._create_schema(self._conn())
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):  # locked, busy, ...: not damage
+                raise
+            raise self._damaged(exc) from None
+
+    def _create_file(self) -> None:
+        """Create the store whole, beside its path, then link it into place: no process ever sees
+        a store that scenaria is creating as an empty file (another one may open it meanwhile).
+
+        (Never a second descriptor on a store in use: closing it would drop the POSIX locks that
+        SQLite holds on the file through its own.)
+        """
+        folder, name = os.path.split(self.path)
+        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{name}")
+        os.close(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
+        try:
+            conn = sqlite3.connect(temporary, isolation_level=None)
             try:
-                self._create_schema(self._conn())
-            except sqlite3.DatabaseError as exc:
-                if not _is_damage(exc):  # locked, busy, ...: not damage
-                    raise
-                raise self._damaged(exc) from None
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("BEGIN")
+                _create_tables(conn)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()  # the last connection: the WAL is written into the file
+            try:
+                os.link(temporary, self.path)
+            except FileExistsError:  # another process created it first: that one is the store
+                pass
+            except OSError:  # a file system without hard links
+                if not os.path.exists(self.path):
+                    os.replace(temporary, self.path)
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temporary + suffix)
 
     def _damaged(self, exc: sqlite3.DatabaseError) -> StoreDamaged:
         return self.found_damaged(
@@ -270,9 +287,7 @@ class SQLiteRepository(Repository):
         if version == SCHEMA_VERSION:
             return
         with self.transaction():
-            for statement in _schema():
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            _create_tables(conn)
 
     def close(self) -> None:
         """Close every connection of every thread. Using the repository afterwards is an error."""
