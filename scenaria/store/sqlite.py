@@ -30,16 +30,14 @@ Why this shape:
 from __future__ import annotations
 
 import contextlib
-import functools
-import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
-from scenaria.exceptions import StoreDamaged, StoreError, StoreRecordDamaged, StoreSchemaTooNew
-from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, where_clause
+from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
+from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, reads, where_clause, writes
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
     INDEXED_FIELDS,
@@ -97,44 +95,6 @@ def _is_damage(exc: sqlite3.DatabaseError) -> bool:
     if code is not None:
         return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
     return type(exc) is sqlite3.DatabaseError
-
-
-_Method = TypeVar("_Method", bound=Callable[..., Any])
-
-
-def _reads(method: _Method) -> _Method:
-    """A damaged file found by a read is a ``StoreDamaged`` naming it (and writes are refused)."""
-
-    @functools.wraps(method)
-    def guarded(self: SQLiteRepository, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.DatabaseError as exc:
-            if not _is_damage(exc):
-                raise
-            raise self._damaged(exc) from None
-        except json.JSONDecodeError as exc:  # a body changed behind scenaria's back
-            table = args[0] if args and isinstance(args[0], str) else "meta"
-            raise self.found_damaged(
-                StoreRecordDamaged(
-                    f"{self.path}: a record of the table {table!r} is not JSON ({exc}): restore the store from "
-                    "a backup, or run `scenaria doctor` to find it"
-                )
-            ) from None
-
-    return guarded  # type: ignore[return-value]
-
-
-def _writes(method: _Method) -> _Method:
-    """``_reads``, and no write into a store found damaged."""
-    read = _reads(method)
-
-    @functools.wraps(method)
-    def guarded(self: SQLiteRepository, *args: Any, **kwargs: Any) -> Any:
-        self.refuse_writes_if_damaged()
-        return read(self, *args, **kwargs)
-
-    return guarded  # type: ignore[return-value]
 
 
 class _GuardedTransaction(SQLTransaction):
@@ -241,6 +201,15 @@ class SQLiteRepository(Repository):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temporary + suffix)
 
+    @property
+    def location(self) -> str:
+        return self.path
+
+    def _damage_of(self, exc: BaseException) -> StoreDamaged | None:
+        if isinstance(exc, sqlite3.DatabaseError) and _is_damage(exc):
+            return self._damaged(exc)
+        return None
+
     def _damaged(self, exc: sqlite3.DatabaseError) -> StoreDamaged:
         return self.found_damaged(
             StoreDamaged(
@@ -298,7 +267,7 @@ class SQLiteRepository(Repository):
         self.refuse_writes_if_damaged()
         return _GuardedTransaction(self)
 
-    @_writes
+    @writes
     def save(self, kind: str, record: Record) -> None:
         try:
             sql = self._save_sql[kind]
@@ -308,20 +277,20 @@ class SQLiteRepository(Repository):
         with self._writer:
             self._conn().execute(sql, (record_id(record), *indexed_values(record), encode_record(record)))
 
-    @_writes
+    @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         check_kind(kind)
         sql = self._save_sql[kind]
         with self.transaction():
             self._conn().executemany(sql, ((record_id(r), *indexed_values(r), encode_record(r)) for r in records))
 
-    @_reads
+    @reads
     def load(self, kind: str, id: str) -> Record | None:
         check_kind(kind)
         row = self._conn().execute(f'SELECT body FROM "{kind}" WHERE id = ?', (id,)).fetchone()
         return None if row is None else decode_record(row[0])
 
-    @_reads
+    @reads
     def load_many(self, kind: str, ids: Iterable[str]) -> list[Record]:
         check_kind(kind)
         ids = check_ids(ids)
@@ -332,12 +301,12 @@ class SQLiteRepository(Repository):
         bodies = dict(rows)
         return decode_rows([(bodies[id],) for id in ids if id in bodies])
 
-    @_reads
+    @reads
     def exists(self, kind: str, id: str) -> bool:
         check_kind(kind)
         return self._conn().execute(f'SELECT 1 FROM "{kind}" WHERE id = ?', (id,)).fetchone() is not None
 
-    @_reads
+    @reads
     def find(self, kind: str, **where: Any) -> list[Record]:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -347,7 +316,7 @@ class SQLiteRepository(Repository):
         rows = self._conn().execute(f'SELECT body FROM "{kind}"{sql} ORDER BY seq', params).fetchall()
         return decode_rows(rows)
 
-    @_reads
+    @reads
     def count(self, kind: str, **where: Any) -> int:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -356,7 +325,7 @@ class SQLiteRepository(Repository):
         sql, params = clause
         return self._conn().execute(f'SELECT count(*) FROM "{kind}"{sql}', params).fetchone()[0]
 
-    @_writes
+    @writes
     def delete(self, kind: str, ids: Iterable[str]) -> None:
         check_kind(kind)
         ids = check_ids(ids)
@@ -366,7 +335,7 @@ class SQLiteRepository(Repository):
                     f'DELETE FROM "{kind}" WHERE id IN (SELECT value FROM json_each(?))', (encode_record(ids),)
                 )
 
-    @_writes
+    @writes
     def delete_where(self, kind: str, **where: Any) -> None:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -375,12 +344,12 @@ class SQLiteRepository(Repository):
             with self._writer:
                 self._conn().execute(f'DELETE FROM "{kind}"{sql}', params)
 
-    @_reads
+    @reads
     def get_meta(self, key: str) -> Any:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else decode_record(row[0])
 
-    @_writes
+    @writes
     def set_meta(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"a meta key is a string, got {key!r}")
@@ -393,7 +362,7 @@ class SQLiteRepository(Repository):
                     (key, encode_record(value)),
                 )
 
-    @_writes
+    @writes
     def clear(self) -> None:
         with self.transaction():
             conn = self._conn()

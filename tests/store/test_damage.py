@@ -4,6 +4,7 @@ the fix; a store found damaged refuses writes. Every damage here is done to real
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -98,16 +99,27 @@ def test_a_damaged_sqlite_page_is_store_damaged_naming_the_file_and_stops_writes
     repo.close()
 
 
-def test_a_sqlite_record_changed_into_garbage_names_the_file_and_table(tmp_path):
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_sql_record_changed_into_garbage_names_the_store_and_table(kind, tmp_path, request):
     import sqlite3
 
-    path = tmp_path / "scenaria.db"
-    repo = SQLiteRepository(path)
+    from scenaria.store import open_repository
+
+    settings = request.getfixturevalue("postgres_settings") if kind == "postgresql" else None
+    repo = open_repository(settings or {"type": "sqlite", "path": str(tmp_path / "scenaria.db")})
     repo.save_many("scenario", [scenario("S_1"), scenario("S_2")])
-    with sqlite3.connect(path) as other:  # by hand, or by another program
-        other.execute("UPDATE scenario SET body = '{not json' WHERE id = 'S_2'")
-    with pytest.raises(StoreRecordDamaged, match=rf"{path}.*'scenario' is not JSON"):
-        repo.find("scenario")
+    garbage = "UPDATE {table} SET body = '{{not json' WHERE id = 'S_2'"
+    if kind == "sqlite":
+        with sqlite3.connect(tmp_path / "scenaria.db") as other:  # by hand, or by another program
+            other.execute(garbage.format(table="scenario"))
+        where = str(tmp_path / "scenaria.db")
+    else:
+        with repo.transaction():
+            repo._execute(garbage.format(table=repo._table("scenario")))
+        where = f"the PostgreSQL schema '{settings['schema']}'"
+    for read in (lambda: repo.find("scenario"), lambda: repo.load("scenario", "S_2")):
+        with pytest.raises(StoreRecordDamaged, match=rf"{re.escape(where)}.*'scenario' is not JSON.*scenaria doctor"):
+            read()
     with pytest.raises(StoreWritesRefused):
         repo.save("scenario", scenario("S_3"))
     repo.close()
