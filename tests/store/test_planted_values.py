@@ -139,23 +139,28 @@ def test_a_module_named_in_a_record_is_imported_only_when_used(tmp_path, monkeyp
     assert read.properties["fn"]() == 7 and (tmp_path / "imported").exists()
 
 
-def test_values_without_json_form_live_in_private_files_and_survive_a_restart(tmp_path, repository_type):
+@pytest.mark.parametrize("kind", ["sqlite", "filesystem", "postgresql"])
+def test_values_without_json_form_live_in_private_files_and_survive_a_restart(kind, tmp_path, request):
+    use_store(kind, tmp_path, request)
     previous = os.umask(0o022)
     try:
         node = Config.configure_data_node("n", default_data=1, thing=Point(1, 2), double=lambda x: 2 * x)
+        generic = Config.configure_generic_data_node("g", read_fct=lambda p: p.y, read_fct_args=[Point(5, 6)])
         task = Config.configure_task("t", lambda n: n + 1, node, Config.configure_data_node("out"))
-        scenario = tp.create_scenario(Config.configure_scenario("s", [task]), name="x")
+        scenario_config = Config.configure_scenario("s", [task], additional_data_node_configs=[generic])
+        scenario = tp.create_scenario(scenario_config, name="x")
         scenario.subscribe(on_status)
     finally:
         os.umask(previous)
     folder = tmp_path / "user_data" / "values"
     files = list(folder.iterdir())
-    assert len(files) == 3  # the point, and the two lambdas (the callback has an import path)
+    assert len(files) == 5  # two points and three lambdas (the callback has an import path)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
-    store = b"".join(p.read_bytes() for p in (tmp_path / ".taipy").rglob("*") if p.is_file())
-    assert b'__type__":"pickle' not in store.replace(b" ", b"")
+    records = [registry().repository.find(k) for k in ("scenario", "task", "data_node")]
+    assert "'__type__': 'pickle'" not in repr(records) and "'__type__': 'file'" in repr(records)
     reset_registry()
     read = tp.get(scenario.id)
     assert read.n.properties["thing"] == Point(1, 2) and read.n.double(4) == 8
     assert read.t.function(1) == 2 and read.subscribers[0].callback is on_status
+    assert read.g.read() == 6
