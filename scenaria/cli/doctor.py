@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import sys
 from typing import Any
 
 from scenaria.cli import common
@@ -66,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
         args.config = args.config or args.config_file
     common.configure(args)
     settings = repository_settings()
+    where = settings.get("path") or settings.get("root")
+    if settings["type"] in ("sqlite", "filesystem") and not os.path.exists(str(where)):
+        print(f"scenaria doctor: there is no store at {where} (--config FILE chooses the store)", file=sys.stderr)
+        return common.USER_ERROR
     problems: list[Problem] = []
     try:
         repository = open_repository(settings)

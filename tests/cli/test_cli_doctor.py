@@ -182,3 +182,13 @@ def test_a_damaged_or_empty_sqlite_file_is_reported_and_left_to_a_backup(tmp_pat
     code, report = doctor(app)
     assert code == 5 and "empty file" in report["problems"][0]["detail"]
     assert path.stat().st_size == 0  # doctor writes nothing into a damaged store
+
+
+def test_doctor_creates_no_store_where_there_is_none(tmp_path):
+    app = make_app(tmp_path, "sqlite")
+    done = subprocess.run(
+        [sys.executable, "-m", "scenaria", "doctor", str(app / "app_config.py")],
+        cwd=app, env=child_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1 and "there is no store at .taipy/scenaria.db" in done.stderr
+    assert not (app / ".taipy").exists()
