@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import stat
+import sys
 import uuid
 
 import pytest
@@ -164,3 +165,21 @@ def test_values_without_json_form_live_in_private_files_and_survive_a_restart(ki
     assert read.n.properties["thing"] == Point(1, 2) and read.n.double(4) == 8
     assert read.t.function(1) == 2 and read.subscribers[0].callback is on_status
     assert read.g.read() == 6
+
+
+def test_a_csv_data_node_of_a_class_exposed_type_imports_it_only_when_read(tmp_path, monkeypatch, repository_type):
+    module = f"rows_{uuid.uuid4().hex}"
+    (tmp_path / f"{module}.py").write_text(
+        "open('imported', 'w').close()\nclass Row:\n    def __init__(self, v):\n        self.v = v\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    row = __import__(module).Row
+    (tmp_path / "imported").unlink()
+    (tmp_path / "rows.csv").write_text("v\n1\n2\n")
+    node = Config.configure_csv_data_node("rows", default_path=str(tmp_path / "rows.csv"), exposed_type=row)
+    scenario = tp.create_scenario(Config.configure_scenario("s", [], additional_data_node_configs=[node]))
+    del sys.modules[module]  # another process: the module is not imported there yet
+    reset_registry()
+    read = tp.get(scenario.id)
+    assert len(tp.get_data_nodes()) == 1 and not (tmp_path / "imported").exists()
+    assert [int(r.v) for r in read.rows.read()] == [1, 2] and (tmp_path / "imported").exists()
