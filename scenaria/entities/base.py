@@ -260,7 +260,7 @@ class Properties(dict):
     def __init__(self, owner: Entity | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._owner = owner
-        self._deferred = {key for key, value in dict.items(self) if values.has_stored(value)}
+        self._deferred = _deferred_keys(self)
 
     def __getitem__(self, key: str) -> Any:
         if self._deferred and key in self._deferred:
@@ -294,29 +294,33 @@ class Properties(dict):
 
     def _load(self, key: str) -> None:
         super().__setitem__(key, values.loaded(super().__getitem__(key)))
-        self._deferred.discard(key)
+        self._forget(key)
 
     def _load_all(self) -> None:
-        for key in list(self._deferred):
+        for key in list(self._deferred or ()):
             self._load(key)
+
+    def _forget(self, key: str) -> None:
+        if self._deferred:
+            self._deferred.discard(key)
 
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, value)
-        self._deferred.discard(key)
+        self._forget(key)
         self._notify()
 
     def __delitem__(self, key: str) -> None:
         super().__delitem__(key)
-        self._deferred.discard(key)
+        self._forget(key)
         self._notify()
 
     def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         super().update(*args, **kwargs)
-        self._deferred = {key for key, value in dict.items(self) if values.has_stored(value)}
+        self._deferred = _deferred_keys(self)
         self._notify()
 
     def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
-        if key in self._deferred:
+        if self._deferred and key in self._deferred:
             self._load(key)
         value = super().pop(key, *default)
         self._notify()
@@ -328,6 +332,12 @@ class Properties(dict):
 
     def __reduce__(self) -> Any:  # travels as a plain dict (e.g. to a worker), its values loaded
         return (dict, (self.copy(),))
+
+
+def _deferred_keys(properties: dict[str, Any]) -> set[str] | None:
+    """The keys whose values are not loaded yet; None when there are none (most entities: no set
+    kept for each of thousands of entities)."""
+    return {key for key, value in dict.items(properties) if values.has_stored(value)} or None
 
 
 def own_properties(entity: Entity, values: dict[str, Any] | None) -> Properties:
