@@ -23,7 +23,7 @@ class InMemoryDataNode(DataNode):
     def _initial_write(self, default_data: Any) -> None:
         if default_data is not None and self.id not in in_memory_storage:
             self._write(default_data)
-            self._add_default_data_edit()
+            self._add_default_data_edit(default_data)
 
     def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
         if copy_data and original.id in in_memory_storage:
