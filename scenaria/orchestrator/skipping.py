@@ -38,7 +38,7 @@ _NOT_CONFIGURATION = frozenset(
 )
 #: data node properties that differ between scenarios of one configuration
 _PER_NODE = frozenset({"path", "is_generated"})
-FORCED = "Forced: submitted with force=True."
+FORCED = "Forced by submit(force=True)."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +64,7 @@ def decide(job: Job, task: Any, registry: Registry) -> Decision:
         if reason is None:
             return Decision(
                 False,
-                f"Skipped: job {producer} wrote its outputs from the same code, configuration and inputs.",
+                f"Job {producer} wrote its outputs from the same code, configuration and inputs.",
                 fingerprint,
             )
     else:
