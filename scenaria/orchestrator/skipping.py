@@ -244,7 +244,7 @@ def _what_changed(task: Any, fingerprint: dict[str, Any], job_id: str, producer:
     before, now = old.get("inputs", {}), fingerprint["inputs"]
     changed = [key for key in sorted(set(before) | set(now)) if before.get(key) != now.get(key)]
     if changed:
-        parts.append(("input " if len(changed) == 1 else "inputs ") + _join([repr(key) for key in changed]))
+        parts.append(("input " if len(changed) == 1 else "inputs ") + ", ".join(repr(key) for key in changed))
     text = _join(parts) if parts else f"the fingerprint of task {name!r}"
     return f"{text[0].upper()}{text[1:]} changed since job {job_id} wrote its outputs."
 
