@@ -15,6 +15,7 @@ then falls back on the edit date, as before content versions existed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -48,12 +49,20 @@ class ContentVersions:
         return True
 
 
+_algorithm: tuple[Any, str] | None = None  # (new hasher, version prefix), chosen on first use
+
+
 def _hasher() -> tuple[Any, str]:
-    try:
-        import xxhash
-    except ImportError:
-        return hashlib.blake2b(digest_size=16), "b2"
-    return xxhash.xxh3_128(), "x3"
+    global _algorithm
+    if _algorithm is None:
+        try:
+            import xxhash
+        except ImportError:
+            _algorithm = (functools.partial(hashlib.blake2b, digest_size=16), "b2")
+        else:
+            _algorithm = (xxhash.xxh3_128, "x3")
+    new, prefix = _algorithm
+    return new(), prefix
 
 
 def version_of(value: Any, previous: str | None = None) -> str | None:

@@ -130,3 +130,18 @@ def test_a_bad_hash_content_setting_is_reported():
     Config.configure_data_node("raw", hash_content="no")
     with pytest.raises(ConfigCheckError, match=r"hash_content must be True or False \(in TOML: \"False:bool\"\)"):
         Config.check()
+
+
+def test_without_xxhash_versions_are_blake2b_and_say_so(monkeypatch):
+    import sys
+
+    from scenaria.entities import content
+
+    monkeypatch.setitem(sys.modules, "xxhash", None)  # as if not installed
+    monkeypatch.setattr(content, "_algorithm", None)
+    fallback = version_of(frame())
+    assert fallback is not None and fallback.startswith("b2:") and fallback == version_of(frame())
+    monkeypatch.setattr(content, "_algorithm", None)
+    monkeypatch.undo()
+    content._algorithm = None
+    assert version_of(frame()).startswith("x3:")
