@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import functools
 import inspect
+import re
 import types
 import weakref
 from typing import Any
@@ -38,6 +39,7 @@ _NOT_CONFIGURATION = frozenset(
 )
 #: data node properties that differ between scenarios of one configuration
 _PER_NODE = frozenset({"path", "is_generated"})
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 FORCED = "Forced by submit(force=True)."
 
 
@@ -110,11 +112,23 @@ def config_version(task: Any) -> str:
     parts = [task.config_id]
     for role, nodes in (("in", task.input), ("out", task.output)):
         for name, dn in nodes.items():
-            settings = sorted((k, repr(v)) for k, v in dn.properties.items() if k not in _PER_NODE)
+            settings = sorted((k, _stable(v)) for k, v in dn.properties.items() if k not in _PER_NODE)
             parts.append(f"{role}:{name}:{dn.storage_type()}:{settings}")
-    own = sorted((k, repr(v)) for k, v in task.properties.items() if k not in _NOT_CONFIGURATION)
+    own = sorted((k, _stable(v)) for k, v in task.properties.items() if k not in _NOT_CONFIGURATION)
     parts.append(repr(own))
     return content.combine(parts)
+
+
+def _stable(value: Any) -> str:
+    """A setting as text that is the same in every process: functions and classes by their
+    import path, never by their address in memory."""
+    if inspect.isfunction(value) or inspect.isclass(value) or inspect.isbuiltin(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_stable(k)}: {_stable(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_stable(each) for each in value) + "]"
+    return _ADDRESS.sub("", repr(value))
 
 
 _CODE_VERSIONS: weakref.WeakKeyDictionary[Any, tuple[Any, str]] = weakref.WeakKeyDictionary()
@@ -175,6 +189,8 @@ def _feed_code(parts: list[bytes], code: types.CodeType, function: Any, seen: se
     for constant in code.co_consts:
         if isinstance(constant, types.CodeType):
             _feed_code(parts, constant, function, seen)
+        elif isinstance(constant, frozenset):  # `x in {"a", "b"}`: its order changes with the hash seed
+            parts.append(repr(sorted(repr(each) for each in constant)).encode())
         else:
             parts.append(repr(constant).encode())
     module = getattr(function, "__module__", None)

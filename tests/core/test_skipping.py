@@ -268,3 +268,46 @@ def test_code_versions_follow_the_code_and_the_helpers_it_calls():
         assert code_version(uses_half) != before  # the helper it calls changed
     finally:
         globals()["half"] = original
+
+
+def in_a_set(word):
+    return word in {"alpha", "beta", "gamma", "delta", "epsilon"}
+
+
+def test_the_configuration_and_code_versions_are_the_same_in_another_process(tmp_path):
+    import subprocess
+    import sys
+
+    from scenaria.orchestrator.skipping import code_version, config_version
+    from tests.support.scripts import child_env
+
+    script = tmp_path / "versions.py"
+    script.write_text(
+        "import scenaria as tp\n"
+        "from scenaria import Config\n"
+        "from scenaria.orchestrator.skipping import code_version, config_version\n"
+        "from tests.core.test_skipping import generic_config, in_a_set\n"
+        "print(code_version(in_a_set))\n"
+        "config = generic_config()\n"
+        "tp.Orchestrator().run()\n"
+        "print(config_version(tp.create_scenario(config).double))\n"
+        "print(in_a_set.__code__.co_consts)\n"
+    )
+    config = generic_config()
+    mine = config_version(tp.create_scenario(config).double)
+    seen = []
+    for seed in ("1", "2"):  # two hash seeds: the set's order differs between them, not the versions
+        done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env={**child_env(), "PYTHONHASHSEED": seed},
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        seen.append(done.stdout.split("\n", 2))
+    assert [each[:2] for each in seen] == [[code_version(in_a_set), mine]] * 2
+    assert seen[0][2] != seen[1][2]
+
+
+def generic_config() -> Any:
+    """Data node settings that hold functions (whose memory addresses differ per process)."""
+    source = Config.configure_generic_data_node("source", read_fct=half, read_fct_args=[42])
+    doubled = Config.configure_data_node("doubled")
+    task = Config.configure_task("double", double, source, doubled, skippable=True, helper=double)
+    return Config.configure_scenario("generic", task_configs=[task])
