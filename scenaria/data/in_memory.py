@@ -30,5 +30,9 @@ class InMemoryDataNode(DataNode):
             in_memory_storage[self.id] = copy.deepcopy(in_memory_storage[original.id])
             self._take_history(original)
 
+    def _has_data(self) -> bool:
+        """False in a process that did not write it (the record says written, the memory is empty)."""
+        return self.id in in_memory_storage
+
     def _delete_generated(self) -> None:
         in_memory_storage.pop(self.id, None)

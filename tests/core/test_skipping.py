@@ -311,3 +311,18 @@ def generic_config() -> Any:
     doubled = Config.configure_data_node("doubled")
     task = Config.configure_task("double", double, source, doubled, skippable=True, helper=double)
     return Config.configure_scenario("generic", task_configs=[task])
+
+
+def test_an_in_memory_output_lost_with_its_process_is_missing():
+    from scenaria.data.in_memory import in_memory_storage
+
+    number = Config.configure_in_memory_data_node("number", default_data=21)
+    doubled = Config.configure_in_memory_data_node("doubled")
+    task = Config.configure_task("double", double, number, doubled, skippable=True)
+    scenario = tp.create_scenario(Config.configure_scenario("memory", task_configs=[task]))
+    scenario.submit()
+    assert scenario.submit().jobs[0].status is Status.SKIPPED
+    del in_memory_storage[scenario.doubled.id]  # as in a new process
+    job = scenario.submit().jobs[0]
+    assert job.run_reason == "Its output 'doubled' is missing: its data was removed after it was written."
+    assert scenario.doubled.read() == 42
