@@ -240,7 +240,7 @@ def _outputs_unusable(task: Any, outputs: list[Any]) -> str | None:
     for dn in outputs:
         if not dn._has_data():
             return f"Its output {dn.config_id!r} is missing: its data was removed after it was written."
-        if not dn.is_valid:
+        if dn._validity_period and not dn.is_valid:
             return f"Its output {dn.config_id!r} has expired (its validity period is over)."
         if _last_writer(dn) is None or dn.content_version != dn._content_version:  # an editor, a file changed
             return f"Its output {dn.config_id!r} was last written outside this task, not by one of its jobs."

@@ -326,3 +326,15 @@ def test_an_in_memory_output_lost_with_its_process_is_missing():
     job = scenario.submit().jobs[0]
     assert job.run_reason == "Its output 'doubled' is missing: its data was removed after it was written."
     assert scenario.doubled.read() == 42
+
+
+def test_an_expired_output_runs_its_job_again():
+    import datetime as dt
+
+    number = Config.configure_data_node("number", default_data=21)
+    doubled = Config.configure_data_node("doubled", validity_period=dt.timedelta(microseconds=1))
+    task = Config.configure_task("double", double, number, doubled, skippable=True)
+    scenario = tp.create_scenario(Config.configure_scenario("expiring", task_configs=[task]))
+    scenario.submit()
+    job = scenario.submit().jobs[0]
+    assert job.run_reason == "Its output 'doubled' has expired (its validity period is over)."
