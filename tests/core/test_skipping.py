@@ -338,3 +338,21 @@ def test_an_expired_output_runs_its_job_again():
     scenario.submit()
     job = scenario.submit().jobs[0]
     assert job.run_reason == "Its output 'doubled' has expired (its validity period is over)."
+
+
+def test_fingerprints_and_versions_are_read_back_from_the_store_after_a_restart(repository_type):
+    from scenaria.entities.registry import reset_registry
+
+    Config.configure_core(mode="experiment", version_number="v1")  # kept across runs (development's is not)
+    config = one_task()
+    scenario = tp.create_scenario(config)
+    first = scenario.submit().jobs[0]
+    scenario_id = scenario.id
+    tp.Orchestrator().stop()
+    reset_registry()  # as a new process: nothing live, everything from the store
+    tp.Orchestrator().run()
+    again = tp.get(scenario_id)
+    assert again.doubled.content_version is not None and tp.get(first.id).fingerprint["key"]
+    again.number.write(21)
+    job = again.submit().jobs[0]
+    assert (job.status, job.run_reason) == (Status.SKIPPED, SAME.format(first=first.id))
