@@ -1,5 +1,8 @@
 """How a task's jobs run: its execution settings, read once from the task's properties.
 
+The skipping settings ``code_version`` (pins the version of the task's code) and ``reuse``
+(copy another scenario's outputs of the same computation) are read here too (``SKIP_KEYS``).
+
 A task config's free properties ``timeout`` (seconds a run may take), ``max_retries`` (runs tried
 again after a failure) and ``retry_delay`` (seconds before a run is tried again) become one typed,
 checked ``ExecutionSettings``, so a wrong value is an error naming the task, not a ``ValueError``
@@ -31,6 +34,10 @@ class ExecutionSettings:
     timeout: float | None = None  # seconds; None: no limit
     max_retries: int = 0
     retry_delay: float = 0.0  # seconds
+    # --- skipping by content (docs/execution.md) ---
+    code_version: str | None = None  # pinned code version; None: derived from the function's code
+    reuse: bool = False  # copy the outputs of another scenario's job with the same fingerprint
+    # --- end of skipping by content ---
 
     @classmethod
     def from_properties(cls, task_config_id: str, properties: Mapping[str, Any]) -> ExecutionSettings:
@@ -44,7 +51,39 @@ class ExecutionSettings:
         delay = _number(task_config_id, properties, "retry_delay")
         if delay is not None and delay < 0:
             raise _invalid(task_config_id, "retry_delay", properties["retry_delay"])
-        return cls(timeout=timeout, max_retries=int(retries or 0), retry_delay=delay or 0.0)
+        skipping = _skip_settings(task_config_id, properties)
+        return cls(timeout=timeout, max_retries=int(retries or 0), retry_delay=delay or 0.0, **skipping)
+
+
+# --- skipping by content ---------------------------------------------------------------------------
+SKIP_KEYS: dict[str, str] = {
+    "code_version": 'a non-empty str (e.g. "2") naming the version of the task\'s code, or nothing',
+    "reuse": 'True or False (in TOML: "True:bool")',
+}
+
+
+def _skip_settings(task_config_id: str, properties: Mapping[str, Any]) -> dict[str, Any]:
+    pinned = properties.get("code_version")
+    if pinned is not None and (isinstance(pinned, bool) or not isinstance(pinned, (str, int)) or str(pinned) == ""):
+        raise _invalid_skip(task_config_id, "code_version", pinned)
+    reuse = properties.get("reuse", False)
+    if reuse is None:
+        reuse = False
+    if not isinstance(reuse, bool):
+        raise _invalid_skip(task_config_id, "reuse", reuse)
+    return {"code_version": None if pinned is None else str(pinned), "reuse": reuse}
+
+
+def _invalid_skip(task_config_id: str, key: str, value: Any) -> InvalidExecutionSetting:
+    return InvalidExecutionSetting(
+        f"Task config {task_config_id!r} has {key}={value!r}, which is not {SKIP_KEYS[key]}; "
+        f"set it with Config.configure_task(..., {key}=...) or in the TOML file's [TASK.{task_config_id}].",
+        key,
+        value,
+    )
+
+
+# --- end of skipping by content --------------------------------------------------------------------
 
 
 def _number(task_config_id: str, properties: Mapping[str, Any], key: str) -> float | None:

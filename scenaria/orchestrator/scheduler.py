@@ -14,9 +14,11 @@ How a job moves (see ``entities.status.TRANSITIONS``):
   node stays locked until its last writer ends, so that its readers see the last write only.
 - Nothing is rescanned: each blocked job waits on a set of data nodes, and unlocking a data
   node (a job's end, an editor's ``unlock_edit``) releases exactly the jobs waiting on it.
-- A PENDING job is SKIPPED when its task is skippable and its outputs are up to date, else it
-  becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
-  retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
+- A PENDING job is SKIPPED when its task is skippable and its outputs were computed from the
+  same code, configuration and inputs (``skipping.decide``, which also says why in
+  ``job.run_reason``, and may reuse another scenario's outputs), else it becomes RUNNING
+  when the dispatcher really starts it, then COMPLETED or FAILED (after its retries), or
+  CANCELED. The jobs of the same submission downstream of a failed or canceled job
   are ABANDONED.
 - A run's writes are staged where it runs (``TaskRun``) and committed here, all together, when
   its COMPLETED report is accepted while the job holds its outputs' locks (``outputs.commit``);
@@ -44,10 +46,10 @@ from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
-from scenaria.orchestrator import outputs, resuming
+from scenaria.orchestrator import outputs, resuming, skipping
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.console import JobConsole
-from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry, needs_to_run
+from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry
 from scenaria.orchestrator.reports import Reports
 from scenaria.orchestrator.task_run import TaskRun
 from scenaria.orchestrator.waits import Waits
@@ -170,11 +172,15 @@ class Scheduler:
             if job.id not in self._active or job.status is not Status.PENDING:
                 continue  # canceled or abandoned meanwhile (e.g. by a callback)
             task = job.task
-            if not job.force and not needs_to_run(task):
+            decision = skipping.decide(job, task, self._registry)
+            job._set_run_reason(decision.reason, decision.fingerprint)
+            if not decision.run:
                 self._unlock_outputs(job)  # free before anyone sees the job (or submission) finished
                 self._set_status(job, Status.SKIPPED)
                 continue
-            run = TaskRun(job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values()))
+            run = decision.runnable or TaskRun(
+                job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values())
+            )
             self._dispatcher.submit(job.id, run, timeout=task.execution.timeout)
 
     def data_node_released(self, dn_id: str) -> None:
@@ -237,12 +243,17 @@ class Scheduler:
         if failure is not None:
             self._fail(job, failure)
             return
+        versions = {each.data_node_id: each.version for each in writes}
+        key = job._fingerprint.get("key")
         with self._registry.transaction():
             for dn in nodes:
-                dn._written_by_job(job.id, keep_locked=self._waits.drop_writer(job.id, dn.id))
+                keep = self._waits.drop_writer(job.id, dn.id)
+                dn._written_by_job(job.id, keep_locked=keep, version=versions.get(dn.id), fingerprint=key)
             self._set_status(job, Status.COMPLETED)
             for dn in nodes:
                 self.data_node_released(dn.id)
+        if key and job.task.execution.reuse:  # other scenarios' jobs of this computation may copy these outputs
+            self._registry.repository.set_meta(skipping.reuse_key(job._task_config_id, key), job.id)
 
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         settings = job.task.execution
