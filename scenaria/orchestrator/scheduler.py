@@ -15,7 +15,8 @@ How a job moves (see ``entities.status.TRANSITIONS``):
 - Nothing is rescanned: each blocked job waits on a set of data nodes, and unlocking a data
   node (a job's end, an editor's ``unlock_edit``) releases exactly the jobs waiting on it.
 - A PENDING job is SKIPPED when its task is skippable and its outputs are up to date, else it
-  becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
+  goes to the dispatcher once the resources its task uses are free, higher priority first
+  (``capacity``), and becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
   retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
   are ABANDONED.
 - A run's writes are staged where it runs (``TaskRun``) and committed here, all together, when
@@ -30,7 +31,7 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
@@ -46,6 +47,7 @@ from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
 from scenaria.orchestrator import outputs, resuming
 from scenaria.orchestrator.callbacks import CallbackRunner
+from scenaria.orchestrator.capacity import Gate, job_priority, submit_priority
 from scenaria.orchestrator.console import JobConsole
 from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry, needs_to_run
 from scenaria.orchestrator.reports import Reports
@@ -60,7 +62,13 @@ _HOST = socket.gethostname()  # where local worker processes run
 class Scheduler:
     """Jobs of one orchestrator, from creation to their end."""
 
-    def __init__(self, registry: Registry, dispatcher: Dispatcher, inline_callbacks: bool) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        dispatcher: Dispatcher,
+        inline_callbacks: bool,
+        capacities: Mapping[str, float] | None = None,
+    ) -> None:
         self._registry = registry
         self._dispatcher = dispatcher
         self._callbacks = CallbackRunner(inline=inline_callbacks)
@@ -68,6 +76,7 @@ class Scheduler:
         self._lock = threading.RLock()
         self._active: dict[str, Job] = {}  # unfinished jobs
         self._waits = Waits()  # blocked jobs and the data nodes they wait for
+        self._gate = Gate(capacities or {})  # ready jobs held for resources, and what runs hold
         self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
@@ -92,6 +101,7 @@ class Scheduler:
         reg = self._registry
         subscribers = [partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])]
         job_callbacks = subscribers + list(callbacks or [])
+        submit_priority(properties.get("priority"))  # a bad one is refused before anything is locked
         # the submission, its jobs and their first states: one commit
         with self._lock, self._routing() as ready, reg.transaction():
             outputs = [dn for task in tasks for dn in task.output.values()]
@@ -164,8 +174,10 @@ class Scheduler:
             ready.append(job)
 
     def _launch(self, jobs: list[Job]) -> None:
-        """Skip or dispatch PENDING jobs (outside any store transaction: in development mode the
-        dispatcher runs the job before returning)."""
+        """Skip PENDING jobs, or dispatch them as the resources they use allow, higher priority
+        first (outside any store transaction: in development mode the dispatcher runs the job
+        before returning). Jobs held for resources stay PENDING until a run gives them back."""
+        ready = []
         for job in jobs:
             if job.id not in self._active or job.status is not Status.PENDING:
                 continue  # canceled or abandoned meanwhile (e.g. by a callback)
@@ -174,8 +186,21 @@ class Scheduler:
                 self._unlock_outputs(job)  # free before anyone sees the job (or submission) finished
                 self._set_status(job, Status.SKIPPED)
                 continue
+            uses = self._gate.uses(task.execution.resources)
+            ready.append((job, self._priority(job), self._creation_order(job.id), uses))
+        for job in self._gate.admit(ready):
+            if job.id not in self._active or job.status is not Status.PENDING:
+                continue  # ended while it was held
+            task = job.task
+            settings = task.execution
             run = TaskRun(job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values()))
-            self._dispatcher.submit(job.id, run, timeout=task.execution.timeout)
+            self._dispatcher.submit(
+                job.id, run, timeout=settings.timeout, priority=self._priority(job), resources=settings.resources
+            )
+
+    def _priority(self, job: Job) -> int:
+        submission = self._submissions.get(job.submit_id)
+        return job_priority(job.task.execution.priority, submission.properties if submission is not None else {})
 
     def data_node_released(self, dn_id: str) -> None:
         """A data node was unlocked: start the jobs that waited only for it."""
@@ -212,7 +237,8 @@ class Scheduler:
         self._console.write(job_id, job._task_config_id if job is not None else job_id, stream, text)
 
     def _finished(self, outcome: Outcome) -> None:
-        with self._lock:
+        with self._lock, self._routing():  # the jobs held for what this run gives back start after it
+            self._gate.release(outcome.job_id)
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
                 outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile: never committed
@@ -292,7 +318,7 @@ class Scheduler:
                 if job.is_completed() or job.is_skipped():
                     logger.info("Job %s is already %s; it cannot be canceled.", job.id, job.status.name)
                 return
-            dispatched = job.status in (Status.PENDING, Status.RUNNING)
+            dispatched = job.status in (Status.PENDING, Status.RUNNING) and not self._gate.holds(job.id)
         if dispatched:
             self._canceled[job.id] = (job, f"canceled by {by}")
             self._dispatcher.cancel(job.id)
@@ -351,6 +377,7 @@ class Scheduler:
         finished = status in FINISHED
         if finished:
             self._active.pop(job.id, None)
+            self._gate.forget(job.id)
         submission = self._submissions.get(job.submit_id)
         with self._registry.transaction():
             self._registry.save(job)
