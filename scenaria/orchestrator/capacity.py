@@ -12,6 +12,13 @@ Among the jobs ready at once, the one of higher priority goes first, then the ol
 held for a resource keeps that resource for itself: a job behind it that uses the same resource
 waits too (so a job that needs 3 of 4 is not starved by a stream of jobs that need 1), while
 jobs that use other resources, or none, go on.
+
+With ``slots`` (the number of workers, when capacities are declared and the workers are
+scenaria's), a job is handed over only when a worker is free for it: a job never holds a
+resource while it waits in the dispatcher's queue, and this gate is the only queue, so
+priorities hold across jobs that use resources and jobs that do not. Without capacities nothing
+is held here: the dispatcher's own queue orders jobs by priority, and no job waits for a round
+trip through the scheduler when a worker frees.
 """
 
 from __future__ import annotations
@@ -56,8 +63,10 @@ def job_priority(task_priority: int, submission_properties: Mapping[str, Any]) -
 class Gate:
     """Ready jobs waiting for capacity, and what the runs handed to the dispatcher hold."""
 
-    def __init__(self, capacities: Mapping[str, float]) -> None:
+    def __init__(self, capacities: Mapping[str, float], slots: int | None = None) -> None:
         self._capacity = dict(capacities)
+        self._slots = slots  # runs handed over at most at once; None: as many as are ready
+        self._busy = 0  # runs handed over and not yet reported
         self._in_use = dict.fromkeys(self._capacity, 0.0)
         self._held: list[tuple[int, Any, int, Any, dict[str, float]]] = []  # sorted: (-priority, order, n, job, uses)
         self._holding: dict[str, dict[str, float]] = {}  # job id -> what its dispatched run holds
@@ -72,7 +81,7 @@ class Gate:
         """The jobs to dispatch now, in order, among ``ready`` ``(job, priority, order, uses)`` and
         those held before; the others are held until a run ends (``release``)."""
         entries = [(-priority, order, next(self._count), job, uses) for job, priority, order, uses in ready]
-        if not self._held and not any(entry[4] for entry in entries):  # nothing limited: nothing to hold
+        if self._slots is None and not self._held and not any(entry[4] for entry in entries):  # nothing to hold
             entries.sort(key=lambda entry: entry[:3])
             return [entry[3] for entry in entries]
         if not entries and not self._freed:
@@ -85,17 +94,25 @@ class Gate:
         reserved: set[str] = set()
         for entry in self._held:
             uses = entry[4]
-            if uses and (reserved.intersection(uses) or not self._fits(uses)):
+            if self._slots is not None and self._busy >= self._slots:
+                kept.append(entry)  # no worker free: nothing behind it goes either
+            elif uses and (reserved.intersection(uses) or not self._fits(uses)):
                 kept.append(entry)
                 reserved.update(uses)  # for this one: no job behind it takes them
-                continue
-            if uses:
-                for name, amount in uses.items():
-                    self._in_use[name] += amount
-                self._holding[_job_id(entry)] = uses
-            admitted.append(entry[3])
+            else:
+                self._take(_job_id(entry), uses)
+                admitted.append(entry[3])
         self._held = kept
         return admitted
+
+    def _take(self, job_id: str, uses: dict[str, float]) -> None:
+        if self._slots is not None:
+            self._busy += 1
+        elif not uses:
+            return  # nothing to give back
+        for name, amount in uses.items():
+            self._in_use[name] += amount
+        self._holding[job_id] = uses
 
     def _fits(self, uses: Mapping[str, float]) -> bool:
         return all(self._in_use[name] + amount <= self._capacity[name] for name, amount in uses.items())
@@ -103,10 +120,13 @@ class Gate:
     def release(self, job_id: str) -> None:
         """The dispatcher reported the end of ``job_id``'s run: what it held is free again."""
         uses = self._holding.pop(job_id, None)
-        if uses:
-            for name, amount in uses.items():
-                self._in_use[name] -= amount
-            self._freed = True
+        if uses is None:
+            return
+        if self._slots is not None:
+            self._busy -= 1
+        for name, amount in uses.items():
+            self._in_use[name] -= amount
+        self._freed = True
 
     def forget(self, job_id: str) -> None:
         """``job_id`` ended while held (canceled, abandoned): it no longer waits."""

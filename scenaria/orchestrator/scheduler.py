@@ -68,6 +68,7 @@ class Scheduler:
         dispatcher: Dispatcher,
         inline_callbacks: bool,
         capacities: Mapping[str, float] | None = None,
+        slots: int | None = None,
     ) -> None:
         self._registry = registry
         self._dispatcher = dispatcher
@@ -76,7 +77,7 @@ class Scheduler:
         self._lock = threading.RLock()
         self._active: dict[str, Job] = {}  # unfinished jobs
         self._waits = Waits()  # blocked jobs and the data nodes they wait for
-        self._gate = Gate(capacities or {})  # ready jobs held for resources, and what runs hold
+        self._gate = Gate(capacities or {}, slots)  # ready jobs held for resources or workers, and what runs hold
         self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions

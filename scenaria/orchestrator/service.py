@@ -76,11 +76,14 @@ def start() -> scheduling.Scheduler:
         try:
             job_config = Config.job_config
             dispatcher = build_dispatcher(job_config)
+            limits = capacities(job_config.properties.get("resources"))
             scheduler = scheduling.Scheduler(
                 reg,
                 dispatcher,
                 inline_callbacks=job_config.mode == "development",
-                capacities=capacities(job_config.properties.get("resources")),
+                capacities=limits,
+                # with limits, our workers are a resource too (``capacity``); a Dask cluster's are Dask's
+                slots=dispatcher.max_workers if limits and job_config.mode != "dask" else None,
             )
             scheduling.set_current(scheduler)
             Config.block_update()

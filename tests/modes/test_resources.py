@@ -111,7 +111,9 @@ def test_ready_jobs_start_higher_priority_first_then_in_submission_order_in_deve
 
 
 @pytest.mark.processes
-def test_jobs_made_ready_while_the_worker_is_busy_start_by_priority_whichever_submit_made_them(tmp_path):
+@pytest.mark.parametrize("capacities", [None, {"gpu": 1}], ids=["workers-queue", "scheduler-queue"])
+def test_jobs_made_ready_while_the_worker_is_busy_start_by_priority_whichever_submit_made_them(tmp_path, capacities):
+    # without capacities the workers' queue orders the jobs; with some, the scheduler holds them for a worker
     release = tmp_path / "release"
     counter = str(tmp_path / "order.json")
     blocker_spec = Config.configure_data_node(
@@ -124,7 +126,7 @@ def test_jobs_made_ready_while_the_worker_is_busy_start_by_priority_whichever_su
     blocking = Config.configure_scenario("blocking", [blocker])
     plains = Config.configure_scenario("plains", [plain], sequences={"only": [plain]})
     urgents = Config.configure_scenario("urgents", [urgent])
-    Config.configure_job_executions(mode="standalone", max_nb_of_workers=1)
+    Config.configure_job_executions(mode="standalone", max_nb_of_workers=1, resources=capacities)
     tp.Orchestrator().run()
     first = tp.create_scenario(blocking).submit()
     deadline = time.monotonic() + 60
