@@ -422,7 +422,7 @@ class Scheduler:
         by_submission: dict[str, list[Job]] = collections.defaultdict(list)
         for job in jobs:
             by_submission[job.submit_id].append(job)
-        with self._lock:
+        with self._lock, self._routing():  # all launched together: the ready ones go by priority
             for submit_id, unfinished in by_submission.items():
                 submission = self._registry.cached(submit_id)
                 if not isinstance(submission, Submission):

@@ -204,3 +204,35 @@ def test_dask_mode_runs_a_resource_on_the_workers_that_declare_it(cluster, tmp_p
     assert len(gpu["starts"]) == 3
     assert all(gpu_worker.pid in pids for pids in gpu["pids"])  # run by that worker (or a child of it)
     assert gpu["max"] == 1  # scenaria lets 2 at once; the one worker that has a GPU has one
+
+
+@pytest.mark.processes
+def test_a_restarted_orchestrator_keeps_the_priorities_of_the_submissions_it_takes_over(tmp_path):
+    Config.configure_core(mode="experiment", version_number="v1")
+    release, counter = tmp_path / "release", str(tmp_path / "order.json")
+    spec = Config.configure_data_node("spec")
+    blocker = Config.configure_task("blocker", jobs.held, spec, Config.configure_data_node("held_out"), max_retries=1)
+    plain = Config.configure_task("plain", jobs.counted, spec, Config.configure_data_node("plain_out"))
+    blocking, plains = Config.configure_scenario("blocking", [blocker]), Config.configure_scenario("plains", [plain])
+    Config.configure_job_executions(mode="standalone", max_nb_of_workers=1)
+    tp.Orchestrator().run()
+    first = tp.create_scenario(blocking)
+    first.spec.write({"name": "blocker", "counters": [counter], "release": str(release)})
+    first.submit()
+    deadline = time.monotonic() + 60
+    while not jobs.observed(counter)["starts"]:
+        assert time.monotonic() < deadline, "the blocker never started"
+        time.sleep(0.02)
+    submissions = []
+    for name, priority in [("low", -1), ("plain", None), ("high", 5)]:
+        scenario = tp.create_scenario(plains)
+        scenario.spec.write({"name": name, "counters": [counter], "seconds": 0})
+        submissions.append(scenario.submit() if priority is None else scenario.submit(priority=priority))
+    tp.Orchestrator().stop()  # the blocker's run is killed; the others never started
+    assert [tp.get(s.jobs[0].id).status.name for s in submissions] == ["PENDING"] * 3
+    release.touch()
+    tp.Orchestrator().run()  # takes the unfinished jobs over, from the store
+    for submission in submissions:
+        assert tp.get(submission.id).wait(60)
+    # the blocker runs again with priority 0, the oldest job of that priority
+    assert jobs.observed(counter)["starts"] == ["blocker", "high", "blocker", "plain", "low"]
