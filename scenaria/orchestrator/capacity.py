@@ -23,7 +23,8 @@ trip through the scheduler when a worker frees.
 
 from __future__ import annotations
 
-import bisect
+import dataclasses
+import heapq
 import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -61,14 +62,20 @@ def job_priority(task_priority: int, submission_properties: Mapping[str, Any]) -
 
 
 class Gate:
-    """Ready jobs waiting for capacity, and what the runs handed to the dispatcher hold."""
+    """Ready jobs waiting for capacity, and what the runs handed to the dispatcher hold.
+
+    Held jobs are kept in one heap per set of resource names they use: the jobs of one such
+    group wait for the same resources, so when the first of a group cannot go, none behind it
+    can, and a walk looks at the first job of each group only, never at every held job.
+    """
 
     def __init__(self, capacities: Mapping[str, float], slots: int | None = None) -> None:
         self._capacity = dict(capacities)
         self._slots = slots  # runs handed over at most at once; None: as many as are ready
         self._busy = 0  # runs handed over and not yet reported
         self._in_use = dict.fromkeys(self._capacity, 0.0)
-        self._held: list[tuple[int, Any, int, Any, dict[str, float]]] = []  # sorted: (-priority, order, n, job, uses)
+        self._groups: dict[frozenset[str], list[_Entry]] = {}  # heaps of held jobs, by the names they use
+        self._held: set[str] = set()  # held job ids (an entry whose id is not here was forgotten)
         self._holding: dict[str, dict[str, float]] = {}  # job id -> what its dispatched run holds
         self._count = itertools.count()
         self._freed = False  # a run gave something back since the held jobs were last looked at
@@ -80,36 +87,51 @@ class Gate:
     def admit(self, ready: Iterable[tuple[Any, int, Any, dict[str, float]]]) -> list[Any]:
         """The jobs to dispatch now, in order, among ``ready`` ``(job, priority, order, uses)`` and
         those held before; the others are held until a run ends (``release``)."""
-        entries = [(-priority, order, next(self._count), job, uses) for job, priority, order, uses in ready]
-        if self._slots is None and not self._held and not any(entry[4] for entry in entries):  # nothing to hold
-            entries.sort(key=lambda entry: entry[:3])
-            return [entry[3] for entry in entries]
-        if not entries and not self._freed:
-            return []
-        self._freed = False
+        entries = sorted(_Entry(-priority, order, next(self._count), job, uses) for job, priority, order, uses in ready)
+        free: list[Any] = []
         for entry in entries:
-            bisect.insort(self._held, entry, key=lambda e: e[:3])
-        admitted: list[Any] = []
-        kept: list[tuple[int, Any, int, Any, dict[str, float]]] = []
-        reserved: set[str] = set()
-        for entry in self._held:
-            uses = entry[4]
-            if self._slots is not None and self._busy >= self._slots:
-                kept.append(entry)  # no worker free: nothing behind it goes either
-            elif uses and (reserved.intersection(uses) or not self._fits(uses)):
-                kept.append(entry)
-                reserved.update(uses)  # for this one: no job behind it takes them
+            if self._slots is None and not entry.uses:
+                free.append(entry.job)  # it uses nothing limited: it waits for nothing here
             else:
-                self._take(_job_id(entry), uses)
-                admitted.append(entry[3])
-        self._held = kept
+                heapq.heappush(self._groups.setdefault(frozenset(entry.uses), []), entry)
+                self._held.add(entry.job.id)
+        if len(free) == len(entries) and not self._freed:
+            return free
+        self._freed = False
+        return free + self._walk()
+
+    def _walk(self) -> list[Any]:
+        """Take held jobs, best first, while a worker is free and their resources are."""
+        admitted: list[Any] = []
+        reserved: set[str] = set()  # resources a held job waits for: no job behind it takes them
+        heads = [(self._groups[names][0], names) for names in list(self._groups) if self._first(names)]
+        heapq.heapify(heads)
+        while heads and (self._slots is None or self._busy < self._slots):
+            entry, names = heapq.heappop(heads)
+            if reserved.intersection(names) or not self._fits(entry.uses):
+                reserved.update(names)
+                continue  # this group waits, all of it
+            group = self._groups[names]
+            heapq.heappop(group)
+            self._held.discard(entry.job.id)
+            self._take(entry.job.id, entry.uses)
+            admitted.append(entry.job)
+            if self._first(names):
+                heapq.heappush(heads, (group[0], names))
         return admitted
+
+    def _first(self, names: frozenset[str]) -> bool:
+        """Whether the group ``names`` holds a job still waiting (forgotten ones are dropped here)."""
+        group = self._groups[names]
+        while group and group[0].job.id not in self._held:
+            heapq.heappop(group)
+        if not group:
+            del self._groups[names]
+        return bool(group)
 
     def _take(self, job_id: str, uses: dict[str, float]) -> None:
         if self._slots is not None:
             self._busy += 1
-        elif not uses:
-            return  # nothing to give back
         for name, amount in uses.items():
             self._in_use[name] += amount
         self._holding[job_id] = uses
@@ -130,13 +152,19 @@ class Gate:
 
     def forget(self, job_id: str) -> None:
         """``job_id`` ended while held (canceled, abandoned): it no longer waits."""
-        if self._held:
-            self._held = [entry for entry in self._held if _job_id(entry) != job_id]
+        self._held.discard(job_id)
 
     def holds(self, job_id: str) -> bool:
         """Whether ``job_id`` is ready but held back (it was never handed to the dispatcher)."""
-        return any(_job_id(entry) == job_id for entry in self._held)
+        return job_id in self._held
 
 
-def _job_id(entry: tuple[Any, ...]) -> str:
-    return str(entry[3].id)
+@dataclasses.dataclass(order=True)
+class _Entry:
+    """A held job, ordered by priority (higher first), then age, then arrival."""
+
+    rank: int  # -priority
+    order: Any
+    arrival: int
+    job: Any = dataclasses.field(compare=False)
+    uses: dict[str, float] = dataclasses.field(compare=False)

@@ -16,8 +16,8 @@ How a job moves (see ``entities.status.TRANSITIONS``):
   node (a job's end, an editor's ``unlock_edit``) releases exactly the jobs waiting on it.
 - A PENDING job is SKIPPED when its task is skippable and its outputs are up to date, else it
   goes to the dispatcher once the resources its task uses are free, higher priority first
-  (``capacity``), and becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
-  retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
+  (``capacity``), becomes RUNNING when the dispatcher really starts it, then COMPLETED or
+  FAILED (after its retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
   are ABANDONED.
 - A run's writes are staged where it runs (``TaskRun``) and committed here, all together, when
   its COMPLETED report is accepted while the job holds its outputs' locks (``outputs.commit``);
@@ -191,7 +191,8 @@ class Scheduler:
             ready.append((job, self._priority(job), self._creation_order(job.id), uses))
         for job in self._gate.admit(ready):
             if job.id not in self._active or job.status is not Status.PENDING:
-                continue  # ended while it was held
+                self._gate.release(job.id)  # ended meanwhile (a callback of a job launched just before)
+                continue
             task = job.task
             settings = task.execution
             run = TaskRun(job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values()))
