@@ -3,8 +3,9 @@
 Registered into ``workloads.WORKLOADS`` (imported at the end of ``workloads``):
 ``python -m benchmarks --only limits``. With capacities declared the scheduler hands a job to
 the workers only when a worker and the resources it uses are free (``orchestrator/capacity.py``),
-so each job waits for one trip through the scheduler that an ungated job, already in the
-workers' queue, does not: that trip is what this measures, on the ``throughput`` workload.
+so each job waits for one trip through the scheduler (the next job is handed over when a run's
+end is reported, before it is recorded) that an ungated job, already in the workers' queue, does
+not: that trip is what this measures, on the ``throughput`` workload.
 """
 
 from __future__ import annotations

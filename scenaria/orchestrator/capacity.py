@@ -139,16 +139,18 @@ class Gate:
     def _fits(self, uses: Mapping[str, float]) -> bool:
         return all(self._in_use[name] + amount <= self._capacity[name] for name, amount in uses.items())
 
-    def release(self, job_id: str) -> None:
-        """The dispatcher reported the end of ``job_id``'s run: what it held is free again."""
+    def release(self, job_id: str) -> bool:
+        """The dispatcher reported the end of ``job_id``'s run: what it held is free again.
+        True when a held job may now go (``admit``)."""
         uses = self._holding.pop(job_id, None)
         if uses is None:
-            return
+            return False
         if self._slots is not None:
             self._busy -= 1
         for name, amount in uses.items():
             self._in_use[name] -= amount
         self._freed = True
+        return bool(self._held)
 
     def forget(self, job_id: str) -> None:
         """``job_id`` ended while held (canceled, abandoned): it no longer waits."""

@@ -239,8 +239,9 @@ class Scheduler:
         self._console.write(job_id, job._task_config_id if job is not None else job_id, stream, text)
 
     def _finished(self, outcome: Outcome) -> None:
-        with self._lock, self._routing():  # the jobs held for what this run gives back start after it
-            self._gate.release(outcome.job_id)
+        with self._lock, self._routing():  # and the jobs this end makes ready start after it
+            if self._gate.release(outcome.job_id):  # a held job takes the freed worker at once, before
+                self._launch([])  # this end is recorded: the worker waits for no store write
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
                 outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile: never committed
