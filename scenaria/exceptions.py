@@ -17,7 +17,7 @@ to fix it.
     │   ├── NonExistingDataNodeConfig / NonExistingTaskConfig / NonExistingScenarioConfig
     │   ├── NonExistingSequenceConfig
     │   ├── ModeNotAvailable
-    │   ├── InvalidExecutionSetting       a task's timeout, max_retries or retry_delay that is no number
+    │   ├── InvalidExecutionSetting       a task's timeout, max_retries, retry_delay, priority or resources unreadable
     │   └── UnknownRepositoryType         a store type (or store setting) scenaria does not know
     ├── NotFoundError                     an id that names nothing
     │   ├── ModelNotFound
@@ -116,7 +116,8 @@ class ModeNotAvailable(ConfigError):
 
 
 class InvalidExecutionSetting(ConfigError):
-    """A task's execution setting (``timeout``, ``max_retries``, ``retry_delay``) that cannot be read."""
+    """A task's execution setting (``timeout``, ``max_retries``, ``retry_delay``, ``priority``,
+    ``resources``), the job configuration's ``resources`` or a ``submit`` priority that cannot be read."""
 
     def __init__(self, message: str, key: str = "", value: object = None) -> None:
         super().__init__(message)

@@ -13,6 +13,7 @@ import threading
 from functools import partial
 from typing import Any
 
+from scenaria.config.execution import capacities
 from scenaria.dispatch import dispatcher_class
 from scenaria.dispatch.base import Dispatcher
 from scenaria.entities.job import Job
@@ -76,7 +77,15 @@ def start() -> scheduling.Scheduler:
         try:
             job_config = Config.job_config
             dispatcher = build_dispatcher(job_config)
-            scheduler = scheduling.Scheduler(reg, dispatcher, inline_callbacks=job_config.mode == "development")
+            limits = capacities(job_config.properties.get("resources"))
+            scheduler = scheduling.Scheduler(
+                reg,
+                dispatcher,
+                inline_callbacks=job_config.mode == "development",
+                capacities=limits,
+                # with limits, our workers are a resource too (``capacity``); a Dask cluster's are Dask's
+                slots=dispatcher.max_workers if limits and job_config.mode != "dask" else None,
+            )
             scheduling.set_current(scheduler)
             Config.block_update()
             _stop_at_exit()
