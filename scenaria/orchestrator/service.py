@@ -21,7 +21,7 @@ from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
 from scenaria.orchestrator import lease, runners
 from scenaria.orchestrator import scheduler as scheduling
-from scenaria.orchestrator.control import ControlServer
+from scenaria.orchestrator.control_server import ControlServer
 
 logger = logging.getLogger("scenaria")
 _lock = threading.RLock()
