@@ -123,11 +123,17 @@ class _Connection:
         self.record = record
         self._socket = _connect(record)
         self._out = self._socket.makefile("wb")
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._calls: dict[int, _Call] = {}
         self._followed: dict[str, Submission] = {}
         self._next = 0
         self.closed = False
+        self._listener = None
+        self._early: dict[str, list[dict[str, Any]]] = {}  # notified before their submit's answer came
+        if record.get("channel"):  # a PostgreSQL store: the events come through it (orchestrator.pg_notify)
+            from scenaria.orchestrator.pg_notify import Listener
+
+            self._listener = Listener(registry().repository.settings, str(record["channel"]), self._notified)
         threading.Thread(target=self._read, name="scenaria-control-client", daemon=True).start()
 
     def call(self, op: str, arguments: dict[str, Any], follow: bool = False) -> dict[str, Any]:
@@ -148,7 +154,27 @@ class _Connection:
             if submission.id in self._followed:
                 return
             self._followed[submission.id] = submission
-            self._write({"op": "watch", "token": self.record.get("token"), "submission_id": submission.id})
+            if self._listener is None:
+                self._write({"op": "watch", "token": self.record.get("token"), "submission_id": submission.id})
+                return
+        found = registry().get(submission.id)  # notified from now on; it may have ended before
+        if found is None or found.is_finished():  # type: ignore[attr-defined]
+            self._end(submission.id, None)
+
+    def _end(self, submission_id: str, records: list[dict[str, Any]] | None) -> None:
+        with self._lock:
+            submission = self._followed.pop(submission_id, None)
+        if submission is not None:
+            _ended(submission, records)
+
+    def _notified(self, message: dict[str, Any]) -> None:
+        """A message from the store's notifications: for a submission followed, or about to be."""
+        submission_id = str(message.get("submission_id") or message.get("done"))
+        with self._lock:  # in order with the early ones, which the answer's reader hands on under it
+            if submission_id in self._followed:
+                self._take(message)
+            elif any(pending.follow for pending in self._calls.values()):
+                self._early.setdefault(submission_id, []).append(message)
 
     def _write(self, message: dict[str, Any]) -> None:
         if self.closed:
@@ -173,6 +199,8 @@ class _Connection:
             pending.arrived.set()
         for submission in followed.values():
             _ended(submission)
+        if self._listener is not None:
+            self._listener.close()
         with contextlib.suppress(OSError):
             self._out.close()
         self._socket.close()
@@ -182,23 +210,26 @@ class _Connection:
             if Notifier.has_listeners():  # else the event would be built for nobody
                 Notifier.publish(decode_event(message["event"]))
         elif "done" in message:
-            with self._lock:
-                submission = self._followed.pop(str(message["done"]), None)
-            if submission is not None:
-                _ended(submission, message.get("records"))
+            self._end(str(message["done"]), message.get("records"))
         elif "rid" in message:
-            with self._lock:
-                pending = self._calls.pop(message["rid"], None)
+            self._answered(message)
+
+    def _answered(self, message: dict[str, Any]) -> None:
+        with self._lock:  # one step: a notification never finds the call gone and its submission not followed
+            pending = self._calls.pop(message["rid"], None)
             if pending is None:
                 return
             if pending.follow and message.get("ok"):  # before the next line: its events follow
                 made = registry().take(message["record"])
                 assert isinstance(made, Submission)
-                with self._lock:
-                    self._followed[made.id] = made
+                self._followed[made.id] = made
                 message["submission"] = made
-            pending.answer = message
-            pending.arrived.set()
+                for notified in self._early.pop(made.id, []):
+                    self._take(notified)
+                if not any(call.follow for call in self._calls.values()):
+                    self._early.clear()  # nobody else waits for an answer: the rest is others'
+        pending.answer = message
+        pending.arrived.set()
 
     def follows(self, submission_id: str) -> bool:
         return submission_id in self._followed
