@@ -61,8 +61,8 @@ def _text(path: str) -> str:
         return file.read()
 
 
-def _gone(pid: int, timeout: float) -> bool:
-    pidfd = os.pidfd_open(pid)
+def _gone(pidfd: int, timeout: float) -> bool:
+    """Wait until the process of ``pidfd`` (opened before it was told to die) has exited."""
     try:
         return bool(select.select([pidfd], [], [], timeout)[0])
     finally:
@@ -90,10 +90,10 @@ def _measure(tp: Any, config: Any, rounds: int) -> tuple[float, float, float]:
         submission = sleeper.submit()
         while not os.path.exists("job.pid"):
             time.sleep(0.002)
-        pid = int(_text("job.pid"))
+        pidfd = os.pidfd_open(int(_text("job.pid")))  # before the cancel: it may be reaped by the time it returns
         canceled = time.monotonic()
         tp.cancel_job(submission.jobs[0])
-        _gone(pid, 10)
+        _gone(pidfd, 10)
         to_kill.append(time.monotonic() - canceled)
         submission.wait(10)
     return statistics.median(to_start), statistics.median(to_return), statistics.median(to_kill)
