@@ -41,7 +41,8 @@ to fix it.
     ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError,
     │                                     MigrationFunctionFailed
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
-    ├── StoreError                        the store cannot be used: StoreDamaged, StoreSchemaTooNew
+    ├── StoreError                        the store cannot be used: StoreDamaged (StoreRecordDamaged,
+    │                                     StoreWritesRefused), StoreSchemaTooNew, UntrustedStoredValue
     ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
     └── DependencyNotInstalled            an optional extra is missing (names the pip install)
@@ -300,6 +301,18 @@ class StoreDamaged(StoreError):
 
 class StoreSchemaTooNew(StoreError):
     """The store was written by a newer scenaria than this one."""
+
+
+class StoreRecordDamaged(StoreDamaged):
+    """One record of the store cannot be read (not JSON, not a record): its file and id are named."""
+
+
+class StoreWritesRefused(StoreDamaged):
+    """A write to a store this process found damaged: writing on could spread the damage."""
+
+
+class UntrustedStoredValue(StoreError):
+    """A record holds a value scenaria will not load: an inline pickle, a reference to no value file."""
 
 
 # --- data ----------------------------------------------------------------------------------------

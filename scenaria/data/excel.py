@@ -192,7 +192,7 @@ class ExcelDataNode(TabularMixin, FileDataNode):
     def _local_copy(self) -> Iterator[str]:
         """A local copy of the file to modify; it replaces the file only if the block succeeds."""
         folder = None if self._is_remote else os.path.dirname(os.path.abspath(self._local_path))
-        handle, copy = tempfile.mkstemp(suffix=".xlsx", dir=folder)
+        handle, copy = tempfile.mkstemp(suffix=".xlsx", prefix=f".tmp-{os.getpid()}-", dir=folder)  # see litter
         os.close(handle)
         try:
             with self._open("rb") as source, open(copy, "wb") as destination:

@@ -147,7 +147,8 @@ class FileDataNode(DataNode):
             yield target
             return
         folder, name = os.path.split(target)
-        temporary = os.path.join(folder, f".tmp-{uuid.uuid4().hex[:12]}-{name}")  # keeps the extension
+        # keeps the extension; names its process, so that the next start removes it if that one is killed
+        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}-{name}")
         try:
             yield temporary
             os.replace(temporary, target)

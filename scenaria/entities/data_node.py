@@ -17,7 +17,7 @@ import logging
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
-from scenaria.entities import codec, ports, rules
+from scenaria.entities import codec, ports, rules, values
 from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, new_id, now
 from scenaria.entities.data_filter import JoinOperator, filter_data, get_item
 from scenaria.entities.graph import upstream_data_nodes
@@ -226,14 +226,14 @@ class DataNode(Owned, Entity):
     @property
     def edits(self) -> list[dict[str, Any]]:
         """The most recent edits (``EDIT_HISTORY_LIMIT``), oldest first."""
-        return codec.decode(self._edits)
+        return values.loaded(codec.decode(self._edits))
 
     @property
     def job_ids(self) -> list[str]:
         return [edit["job_id"] for edit in self._edits if edit.get("job_id")]
 
     def get_last_edit(self) -> dict[str, Any] | None:
-        return codec.decode(self._edits[-1]) if self._edits else None
+        return values.loaded(codec.decode(self._edits[-1])) if self._edits else None
 
     @property
     def last_edit_date(self) -> dt.datetime | None:

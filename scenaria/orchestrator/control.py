@@ -29,54 +29,14 @@ from typing import Any
 
 from scenaria.entities import submission as submission_module
 from scenaria.entities.registry import Registry, registry
-from scenaria.entities.status import Status
-from scenaria.entities.submission import Submission, SubmissionStatus
-from scenaria.events.event import Event, EventEntityType, EventOperation
+from scenaria.entities.submission import Submission
 from scenaria.events.notifier import Notifier
 from scenaria.exceptions import OrchestratorNotRunning
 from scenaria.orchestrator import lease
 from scenaria.orchestrator import scheduler as scheduling
+from scenaria.orchestrator.control_wire import decode_event, send
 
 logger = logging.getLogger("scenaria")
-
-
-# --- the wire ----------------------------------------------------------------------------------------
-def send(stream: Any, message: dict[str, Any], flush: bool = True) -> None:
-    stream.write(json.dumps(message, default=str).encode() + b"\n")
-    if flush:
-        stream.flush()
-
-
-def encode_event(event: Event) -> dict[str, Any]:
-    value = event.attribute_value
-    return {
-        "entity_type": event.entity_type.name,
-        "operation": event.operation.name,
-        "entity_id": event.entity_id,
-        "attribute_name": event.attribute_name,
-        "attribute_value": value.name if hasattr(value, "name") and hasattr(value, "value") else value,
-        "metadata": {
-            k: v if isinstance(v, str | int | float | bool | None) else str(v) for k, v in event.metadata.items()
-        },
-    }
-
-
-_VALUES = {"status": Status, "submission_status": SubmissionStatus}
-
-
-def decode_event(data: dict[str, Any]) -> Event:
-    value = data["attribute_value"]
-    enum = _VALUES.get(data["attribute_name"] or "")
-    if enum is not None and isinstance(value, str):
-        value = enum[value]
-    return Event(
-        EventEntityType[data["entity_type"]],
-        EventOperation[data["operation"]],
-        data["entity_id"],
-        data["attribute_name"],
-        value,
-        data["metadata"],
-    )
 
 
 # --- a client's side ---------------------------------------------------------------------------------

@@ -30,17 +30,15 @@ from typing import Any
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Stored, registry
 from scenaria.entities.submission import Submission
-from scenaria.events.event import Event, EventEntityType
-from scenaria.events.notifier import Notifier, Topic
+from scenaria.events.event import Event
+from scenaria.events.notifier import Notifier
 from scenaria.exceptions import OrchestratorNotRunning, ScenariaError
 from scenaria.orchestrator import lease
 from scenaria.orchestrator import scheduler as scheduling
-from scenaria.orchestrator.control import encode_event, send
+from scenaria.orchestrator.control_wire import TOPICS, encode_event, send
 
 logger = logging.getLogger("scenaria")
 _END = object()
-#: what a session forwards: the states of jobs and submissions
-TOPICS = (Topic(entity_type=EventEntityType.JOB), Topic(entity_type=EventEntityType.SUBMISSION))
 
 
 class ControlServer:

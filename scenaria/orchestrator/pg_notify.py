@@ -29,7 +29,7 @@ from scenaria.entities.registry import registry
 from scenaria.events.event import Event, EventEntityType
 from scenaria.events.notifier import Notifier
 from scenaria.orchestrator import scheduler as scheduling
-from scenaria.orchestrator.control import encode_event
+from scenaria.orchestrator.control_wire import TOPICS, encode_event
 
 logger = logging.getLogger("scenaria")
 _END = object()
@@ -53,8 +53,6 @@ class Publisher:
     """In the holder: sends the events of jobs and submissions on the version's channel."""
 
     def __init__(self, settings: dict[str, Any], name: str) -> None:
-        from scenaria.orchestrator.control_server import TOPICS
-
         self._conn = _connect(settings["url"])
         self.channel = name
         self._registration, self._queue = Notifier.register_topics(TOPICS)

@@ -19,7 +19,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease, runners
+from scenaria.orchestrator import lease, litter, runners
 from scenaria.orchestrator import scheduler as scheduling
 from scenaria.orchestrator.control_server import ControlServer
 
@@ -72,6 +72,7 @@ def start() -> scheduling.Scheduler:
         reg = registry()
         prepare(reg)
         _hold(reg)
+        _sweep(reg)
         scheduler = None
         try:
             job_config = Config.job_config
@@ -96,6 +97,14 @@ def start() -> scheduling.Scheduler:
             Config.unblock_update()
             raise
         return scheduler
+
+
+def _sweep(reg: Registry) -> None:
+    """Remove what killed processes left (``litter``): after taking the lease, before resuming."""
+    try:
+        litter.sweep(reg, reg.version or "")
+    except Exception as exc:  # a start never fails for want of a cleanup
+        logger.warning("Could not look for the temporary files of killed processes: %s", exc)
 
 
 def running_scheduler() -> scheduling.Scheduler:
