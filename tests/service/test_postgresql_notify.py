@@ -60,7 +60,7 @@ def test_events_and_ends_reach_clients_on_other_hosts_through_listen_notify(tmp_
         config = client_config(tmp_path)
         scenario = tp.create_scenario(config.slow)
         scenario.seconds.write(3)
-        _, events = Notifier.register(attribute_name="status")
+        _, events = Notifier.register()
         submission = tp.submit(scenario)
         watcher = subprocess.Popen(  # another client: it only waits, submitted elsewhere
             [sys.executable, "-c", WATCH, submission.id], cwd=tmp_path, env=env(), stdout=subprocess.PIPE, text=True
@@ -68,17 +68,19 @@ def test_events_and_ends_reach_clients_on_other_hosts_through_listen_notify(tmp_
         assert submission.wait(60) and submission.submission_status.name == "COMPLETED"
         assert scenario.slept.read() == 3
         job = submission.jobs[0]
-        statuses = []
+        received = []
         while not events.empty():
             event = events.get()
-            if event.entity_id == job.id:
-                statuses.append(event.attribute_value)
-        assert statuses[-2:] == [Status.RUNNING, Status.COMPLETED]
+            if event.entity_id in (job.id, submission.id):
+                received.append((event.entity_id, event.operation.name, event.attribute_name))
+        assert (job.id, "UPDATE", "status") in received
 
         carried = _notifications(spy, submission.id)
         job_states = [m["event"]["attribute_value"] for m in carried if m.get("event", {}).get("entity_id") == job.id]
         assert "RUNNING" in job_states and job_states[-1] == "COMPLETED"
         assert carried[-1] == {"done": submission.id}  # the end comes after every state
+        sent = [(m["event"]["entity_id"], m["event"]["operation"], m["event"]["attribute_name"]) for m in carried[:-1]]
+        assert received == sent  # all of them, the first ones (sent before the submit was answered) too
         out, _ = watcher.communicate(timeout=60)
         assert out.split() == ["True", "COMPLETED"]
 
