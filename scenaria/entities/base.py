@@ -19,6 +19,7 @@ import os
 import pickle
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -259,7 +260,9 @@ class Properties(dict):
 
     def __init__(self, owner: Entity | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._owner = owner
+        # weakly: a strong reference back would make every entity a reference cycle, which only
+        # the cyclic collector frees, late (a long-running orchestrator's memory then grows)
+        self._owner = None if owner is None else weakref.ref(owner)
         self._deferred = _deferred_keys(self)
 
     def __getitem__(self, key: str) -> Any:
@@ -327,8 +330,9 @@ class Properties(dict):
         return value
 
     def _notify(self) -> None:
-        if self._owner is not None:
-            self._owner._changed("properties")
+        owner = None if self._owner is None else self._owner()
+        if owner is not None:
+            owner._changed("properties")
 
     def __reduce__(self) -> Any:  # travels as a plain dict (e.g. to a worker), its values loaded
         return (dict, (self.copy(),))
