@@ -45,6 +45,8 @@ class Job(Entity):
     _reason: str = ""
     _progress: float | None = None
     _progress_message: str = ""
+    #: the staged writes of its accepted run while they are committed (``orchestrator.outputs``)
+    _commit_intent: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         from scenaria.entities.display import job_repr
@@ -240,6 +242,11 @@ class Job(Entity):
         job was canceled: kept once, only by a canceled job that has none yet."""
         if self._status is Status.CANCELED and not (self._stdout or self._stderr):
             self._stdout, self._stderr = stdout, stderr
+
+    def _set_commit_intent(self, intent: dict[str, Any] | None) -> None:
+        """Note (a dict) or clear (None) the writes its orchestrator is committing (the caller saves the job)."""
+        check_unfinished(self.id, self._status, "commit intent")
+        self._commit_intent = intent
 
     def _add_trace(self, text: str) -> None:
         """Keep why a run failed or was run again (a finished job's record is final)."""
