@@ -31,6 +31,8 @@ class Reports:
 
     def __init__(self, scheduler: Scheduler, inline: bool) -> None:
         self._scheduler = scheduler
+        #: started, progress and finished reports only go into ``_queue`` (see ``dispatch.reporter``)
+        self.queues_reports = not inline
         self._queue: queue.SimpleQueue[Any] | None = None
         self._thread: threading.Thread | None = None
         if not inline:
