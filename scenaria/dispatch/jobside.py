@@ -28,7 +28,8 @@ BATCH_DELAY = 0.02  # seconds a record may wait for others to share its message
 Sink = Callable[[str, tuple[Any, ...]], None]  # ("log", ([fields...], kept text)) or ("progress", (fraction, message))
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}  # plain values all
+_RECORD_KEYS = logging.makeLogRecord({}).__dict__.keys()  # what every record has (plain values all)
+_STANDARD = frozenset(_RECORD_KEYS) | {"message", "asctime"}
 _monotonic = time.monotonic
 _current: JobSide | None = None  # one job runs at a time in a process (development: the caller's thread)
 
@@ -106,6 +107,8 @@ def record_fields(record: logging.LogRecord, formatter: logging.Formatter) -> di
     if record.exc_info:
         fields["exc_text"] = record.exc_text or formatter.formatException(record.exc_info)
     fields["exc_info"] = None
+    if fields.keys() == _RECORD_KEYS:  # the usual record: no extra field (no set built to find out)
+        return fields
     for key in fields.keys() - _STANDARD:  # extra fields: plain values travel, others as their repr
         if type(fields[key]) not in _PLAIN:
             fields[key] = repr(fields[key])
