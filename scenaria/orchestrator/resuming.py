@@ -55,7 +55,7 @@ def roll_forward(scheduler: Scheduler, job: Job) -> bool:
     intent = job._commit_intent or {}
     if writes is None:
         job._set_commit_intent(None)
-        outputs.sweep(job)
+        scheduler._registry.after_commit(partial(outputs.sweep, job))  # once the intent's end is stored
         return False
     job._add_run(intent.get("host"), intent.get("pid"), Ending.COMPLETED.name)
     job._add_trace(ROLLED_FORWARD.format(job=job.id))
