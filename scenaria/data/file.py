@@ -231,6 +231,12 @@ class FileDataNode(DataNode):
             elif os.path.exists(local_path(location)):
                 os.remove(local_path(location))
 
+    def _staged_exists(self, staged: Staged) -> bool:
+        location = staged.location
+        if location is None:
+            return True
+        return bool(self._fs().exists(location)) if is_remote(location) else os.path.exists(local_path(location))
+
     def _discard_job_staging(self, job_id: str) -> None:
         separator = "/" if self._is_remote else os.sep
         folder = self.path.rpartition(separator)[0]

@@ -436,6 +436,10 @@ class DataNode(content.ContentVersions, Owned, Entity):
     def _discard_staged(self, staged: Staged) -> None:
         """Drop a staged write that will never be committed (best effort, never raises)."""
 
+    def _staged_exists(self, staged: Staged) -> bool:
+        """Whether a staged write is still to commit (a value always is; a staged file until moved)."""
+        return True
+
     def _discard_job_staging(self, job_id: str) -> None:
         """Drop whatever job ``job_id`` may have staged here before its run was killed (best effort)."""
 

@@ -47,6 +47,8 @@ class Job(Entity):
     _progress_message: str = ""
     _run_reason: str = ""  # why it ran, was skipped or reused (docs/execution.md)
     _fingerprint: dict[str, Any] = field(default_factory=dict, codec=ANY)  # see orchestrator/skipping.py
+    #: the staged writes of its accepted run while they are committed (``orchestrator.outputs``)
+    _commit_intent: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         from scenaria.entities.display import job_repr
@@ -261,6 +263,11 @@ class Job(Entity):
         job was canceled: kept once, only by a canceled job that has none yet."""
         if self._status is Status.CANCELED and not (self._stdout or self._stderr):
             self._stdout, self._stderr = stdout, stderr
+
+    def _set_commit_intent(self, intent: dict[str, Any] | None) -> None:
+        """Note (a dict) or clear (None) the writes its orchestrator is committing (the caller saves the job)."""
+        check_unfinished(self.id, self._status, "commit intent")
+        self._commit_intent = intent
 
     def _add_trace(self, text: str) -> None:
         """Keep why a run failed or was run again (a finished job's record is final)."""

@@ -193,6 +193,8 @@ class Registry:
             return
         unsaved: dict[str, Stored] = {}  # id -> entity to write at commit
         local.unsaved = unsaved
+        after: list[Callable[[], None]] = []
+        local.after = after
         try:
             with self.repository.transaction():
                 yield
@@ -201,7 +203,22 @@ class Registry:
                 for entity in unsaved.values():
                     self.repository.save(entity._KIND, _revised_record(entity))
         finally:
-            local.unsaved = None
+            local.unsaved = local.after = None
+        for action in after:
+            action()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this thread's transaction has committed (at once outside one).
+
+        For what must not happen before the state it follows is stored: deleting the staged
+        writes of a job whose end is not recorded yet would lose them for its roll-forward.
+        Nothing runs when the transaction fails.
+        """
+        after = getattr(self._local, "after", None)
+        if after is None:
+            action()
+        else:
+            after.append(action)
 
     def close(self) -> None:
         self._objects.clear()

@@ -260,9 +260,8 @@ class Scheduler:
             _, requested = self._canceled.pop(job.id, (None, ""))
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
-            if job.status is Status.RUNNING:  # a run that started: note where it ran (local workers: here)
-                host = outcome.details.get("host") or (_HOST if "pid" in outcome.details else None)
-                job._add_run(host, outcome.details.get("pid"), outcome.ending.name)
+            if job.status is Status.RUNNING:  # a run that started: note where it ran
+                job._add_run(*_ran_on(outcome), outcome.ending.name)
             if outcome.ending is Ending.COMPLETED:
                 self._complete(job, outputs.staged(outcome))
             elif outcome.ending is Ending.CANCELED:
@@ -270,9 +269,29 @@ class Scheduler:
             else:
                 self._run_failed(job, outcome)
 
-    def _complete(self, job: Job, writes: list[Staged]) -> None:
+    def _intend(self, outcomes: list[Outcome]) -> None:
+        """Store the staged writes of the runs about to be accepted, in a transaction of their own,
+        before any is committed: what a process killed while it commits them leaves, the next
+        one finishes (``outputs``, ``resuming.roll_forward``)."""
+        with self._lock:
+            intents = []
+            for outcome in outcomes:
+                job = self._active.get(outcome.job_id)
+                writes = outputs.staged(outcome)
+                if writes and job is not None and not job.is_finished():
+                    intents.append((job, outputs.intent(writes, *_ran_on(outcome))))
+            if any(intent is not None for _, intent in intents):
+                with self._registry.transaction():
+                    for job, intent in intents:
+                        if intent is not None:
+                            job._set_commit_intent(intent)
+                            self._registry.save(job)
+
+    def _complete(self, job: Job, writes: list[Staged], resumed: bool = False) -> None:
         nodes = list(job.task.output.values())
-        failure = outputs.commit(job, nodes, writes) if writes else None
+        failure = outputs.commit(job, nodes, writes, resumed) if writes else None
+        if job._commit_intent is not None:
+            job._set_commit_intent(None)  # saved with the job's end
         if failure is not None:
             self._fail(job, failure)
             return
@@ -370,8 +389,8 @@ class Scheduler:
                 self._dispatcher.cancel(other.id)
         for each in (job, *abandoned):
             self._unlock_outputs(each)
-        if job.status is Status.RUNNING:  # a killed run may have left staged writes
-            outputs.sweep(job)
+        if job.status is Status.RUNNING:  # a killed run (or a failed commit) may have left staged writes:
+            self._registry.after_commit(partial(outputs.sweep, job))  # kept until its end is stored
         self._set_status(job, status)
         for other in abandoned:
             other._set_reason(f"abandoned: {job.id}, whose outputs it needs, ended {status.name}")
@@ -453,6 +472,8 @@ class Scheduler:
                 ordered = sorted(unfinished, key=lambda j: j.creation_date or now())
                 with self._routing() as ready, self._registry.transaction():
                     for job in ordered:
+                        if job._commit_intent is not None and resuming.roll_forward(self, job):
+                            continue
                         if job.status is Status.RUNNING:
                             reason = resuming.LOST_RUN.format(job=job.id)
                             if job.attempts <= job.task.execution.max_retries:
@@ -476,6 +497,12 @@ class Scheduler:
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
+
+
+def _ran_on(outcome: Outcome) -> tuple[str | None, int | None]:
+    """(host, pid) of the process that ran the job (local workers: this host)."""
+    host = outcome.details.get("host") or (_HOST if "pid" in outcome.details else None)
+    return host, outcome.details.get("pid")
 
 
 # --- the running scheduler -----------------------------------------------------------------------
