@@ -20,7 +20,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease, litter, runners
+from scenaria.orchestrator import lease, litter, resuming, runners
 from scenaria.orchestrator import scheduler as scheduling
 from scenaria.orchestrator.control_server import ControlServer
 
@@ -95,7 +95,7 @@ def start() -> scheduling.Scheduler:
             )
             if unfinished:
                 logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
-                scheduler.resume(unfinished)
+                resuming.resume(scheduler, unfinished)
             runners.start(reg)
         except BaseException:  # a start that failed half way leaves nothing running, nor the lease
             runners.stop()
