@@ -296,5 +296,5 @@ def create_submission(
     submission._publish("CREATION")
     for job in jobs:
         job._publish("CREATION")
-    submission._publish("UPDATE", "jobs", submission._job_ids)
+    submission._publish("UPDATE", "jobs", list(jobs))  # the Job objects, as Taipy publishes them
     return submission, jobs

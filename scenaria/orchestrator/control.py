@@ -29,6 +29,7 @@ from queue import SimpleQueue
 from typing import Any
 
 from scenaria.entities import submission as submission_module
+from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.entities.submission import Submission, SubmissionStatus
@@ -188,6 +189,8 @@ def _send(stream: Any, message: dict[str, Any]) -> None:
 
 def _encode_event(event: Event) -> dict[str, Any]:
     value = event.attribute_value
+    if event.attribute_name == "jobs":  # Job objects travel as their ids (read back from the store)
+        value = [job.id for job in value]
     return {
         "entity_type": event.entity_type.name,
         "operation": event.operation.name,
@@ -287,6 +290,8 @@ def _decode_event(data: dict[str, Any]) -> Event:
     enum = _VALUES.get(data["attribute_name"] or "")
     if enum is not None and isinstance(value, str):
         value = enum[value]
+    if data["attribute_name"] == "jobs":
+        value = registry().get_many(Job, value)
     return Event(
         EventEntityType[data["entity_type"]],
         EventOperation[data["operation"]],

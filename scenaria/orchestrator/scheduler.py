@@ -103,11 +103,11 @@ class Scheduler:
             self._track(submission, jobs)
             for job in jobs:
                 self._job_callbacks[job.id] = job_callbacks
-            if self._refresh_submission(submission):
-                submission._publish("UPDATE", "submission_status", submission.submission_status)
-            for job in jobs:
+            for job in jobs:  # each job's first state is published before the submission's it causes
                 if not job.is_finished():  # abandoned by an upstream job that could not run
                     self._route(job, ready)
+            if self._refresh_submission(submission):  # no job was routed: all were abandoned
+                submission._publish("UPDATE", "submission_status", submission.submission_status)
         return submission
 
     @contextlib.contextmanager
