@@ -51,6 +51,7 @@ from scenaria.api.scenarios import (
     unsubscribe_sequence,
     untag,
 )
+from scenaria.api.transfer import export_scenario, import_scenario
 from scenaria.entities.compare import compare_scenarios
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "delete_jobs",
     "duplicate_scenario",
     "exists",
+    "export_scenario",
     "get",
     "get_cycles",
     "get_cycles_scenarios",
@@ -80,6 +82,7 @@ __all__ = [
     "get_sequences",
     "get_submissions",
     "get_tasks",
+    "import_scenario",
     "is_deletable",
     "is_editable",
     "is_promotable",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from typing import Any, ClassVar
 
 from scenaria.entities import codec, rules, submitting
@@ -101,6 +102,10 @@ class Scenario(Submittable, Entity):
         from scenaria.entities.duplicate import duplicate_scenario
 
         return duplicate_scenario(registry(), self, creation_date, name, data_to_duplicate)
+
+    def export(self, output_path: str | os.PathLike[str], override: bool = False, include_data: bool = False) -> None:
+        """Write this scenario to a zip archive; see ``scenaria.export_scenario``."""
+        submitting.export(self.id, output_path, override, include_data)
 
     @property
     def cycle(self) -> Any:

@@ -9,6 +9,8 @@ An archive holds plain files, readable without scenaria:
     records/cycle.json       its cycle's, when it has one
     records/tasks.json       its tasks' records
     records/data_nodes.json  its data nodes' records
+    records/jobs.json        the jobs of the tasks it owns (as Taipy exports them)
+    records/submissions.json the submissions of the scenario, its sequences and the tasks it owns
     data/<data node id>/...  with ``include_data=True``: each file-based data node's file (or
                              folder), as it is
 
@@ -36,8 +38,10 @@ from typing import Any
 from scenaria.config import Config, toml_io
 from scenaria.entities.cycle import Cycle
 from scenaria.entities.data_node import DataNode, data_node_class
+from scenaria.entities.job import Job
 from scenaria.entities.registry import registry
 from scenaria.entities.scenario import Scenario
+from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import (
     ConflictedConfigurationError,
@@ -54,15 +58,17 @@ FORMAT = "scenaria-scenario-archive"
 FORMAT_VERSION = 1
 _RECORDS = {"scenario": "records/scenario.json", "task": "records/tasks.json", "data_node": "records/data_nodes.json"}
 _CYCLE = "records/cycle.json"
+#: kinds an archive may lack (one written before jobs and submissions were exported has neither)
+_OPTIONAL = {"cycle": _CYCLE, "job": "records/jobs.json", "submission": "records/submissions.json"}
 
 
 # --- export --------------------------------------------------------------------------------------
 def export_scenario(
     scenario_id: str, output_path: str | Path, override: bool = False, include_data: bool = False
 ) -> None:
-    """Write the scenario ``scenario_id``, its cycle, tasks and data nodes (and with
-    ``include_data`` the files of its file-based data nodes) to the zip ``output_path`` (``.zip``
-    is added when missing). ``ExportPathAlreadyExists`` when it exists, unless ``override``."""
+    """Write the scenario ``scenario_id``, its cycle, tasks, data nodes, jobs and submissions
+    (and with ``include_data`` the files of its file-based data nodes) to the zip ``output_path``
+    (``.zip`` is added when missing). ``ExportPathAlreadyExists`` when it exists, unless ``override``."""
     scenario = registry().get(scenario_id)
     if not isinstance(scenario, Scenario):
         raise NonExistingScenario(f"No scenario {scenario_id!r} to export; give the id of an existing scenario.")
@@ -80,6 +86,9 @@ def export_scenario(
     files[_RECORDS["data_node"]] = _json([dn._to_record() for dn in data_nodes])
     if scenario.cycle is not None:
         files[_CYCLE] = _json([scenario.cycle._to_record()])
+    jobs, submissions = _runs(scenario)
+    files[_OPTIONAL["job"]] = _json([job._to_record() for job in jobs])
+    files[_OPTIONAL["submission"]] = _json([submission._to_record() for submission in submissions])
     if include_data:
         for dn in data_nodes:
             files.update(_data_files(dn))
@@ -97,6 +106,17 @@ def export_scenario(
         for name, content in files.items():
             archive.writestr(name, content)
     os.replace(partial, target)  # a failed export leaves no half archive
+
+
+def _runs(scenario: Scenario) -> tuple[list[Job], list[Submission]]:
+    """The jobs of the tasks the scenario owns, and the submissions of the scenario, of its
+    sequences and of those tasks: what Taipy exports (a shared task's jobs belong to others too)."""
+    reg = registry()
+    owned = [task.id for task in scenario.tasks.values() if task._owner_id == scenario.id]
+    submitted = [scenario.id, *(sequence.id for sequence in scenario.sequences.values()), *owned]
+    jobs = reg.find(Job, version=scenario.version, task_id=owned) if owned else []
+    submissions = reg.find(Submission, version=scenario.version, entity_id=submitted)
+    return jobs, submissions
 
 
 def _json(value: Any) -> bytes:
@@ -217,7 +237,7 @@ def _check_names(path: Path, files: dict[str, bytes]) -> None:
 
 def _records(files: dict[str, bytes], path: Path) -> dict[str, list[dict[str, Any]]]:
     records: dict[str, list[dict[str, Any]]] = {}
-    for kind, name in (*_RECORDS.items(), ("cycle", _CYCLE)):
+    for kind, name in (*_RECORDS.items(), *_OPTIONAL.items()):
         if name not in files:
             records[kind] = []
             continue
@@ -266,7 +286,8 @@ def _entities(records: dict[str, list[dict[str, Any]]], version: str) -> list[An
     entities: list[Any] = []
     for record in records["cycle"]:
         entities.append(Cycle._from_record(record))
-    for kind, cls in (("data_node", DataNode), ("task", Task), ("scenario", Scenario)):
+    kinds = (("data_node", DataNode), ("task", Task), ("scenario", Scenario), ("submission", Submission), ("job", Job))
+    for kind, cls in kinds:
         for record in records[kind]:
             if kind == "data_node":
                 data_node_class(str(record.get("storage_type")))  # an unknown type is refused here
