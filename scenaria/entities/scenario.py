@@ -295,8 +295,10 @@ class Scenario(Submittable, Entity):
         self._changed("sequences")
         sequence._publish("DELETION")
 
-    def remove_sequences(self, names: list[str]) -> None:
-        for name in names:
+    def remove_sequences(self, names: list[str] | str) -> None:
+        """Remove the sequences named (one name alone, as Taipy's documentation writes it, is one
+        sequence, not a list of letters)."""
+        for name in [names] if isinstance(names, str) else names:
             self.remove_sequence(name)
 
     def rename_sequence(self, old_name: str, new_name: str) -> None:

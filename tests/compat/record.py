@@ -19,7 +19,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE / "scripts"
 RECORDED = HERE / "recorded"
-HELPERS = ("toml_helpers.py", "event_helpers.py")  # modules the scripts import, not scripts themselves
+#: modules the scripts import, not scripts themselves
+HELPERS = ("toml_helpers.py", "event_helpers.py", "planning_config.py")
 
 
 def scripts() -> list[Path]:

@@ -40,6 +40,15 @@ QUIRKS: dict[str, dict[str, str]] = {
         # copy without it); scenaria keeps it: default data, the job's write, then the user's.
         "written: 99 edits: 2": "written: 99 edits: 3",
     },
+    "doc_jobs_submissions": {
+        # [QUIRK 4.1.1] the same: the three jobs' writes of the output are kept
+        "(11) output: 200 edits: 0": "(11) output: 200 edits: 3",
+    },
+    "doc_scenarios": {
+        # [QUIRK 4.1.1] `sequence.name = ...` sets an attribute of that one Python object (a sequence
+        # read again has no name); as Taipy's documentation says, scenaria sets the name property
+        "sequence properties: {'name': 'sales'}": "sequence properties: {'name': 'Sequence for sales prediction'}",
+    },
 }
 
 #: Dates the scripts give themselves stay as they are (they are part of what is compared).
