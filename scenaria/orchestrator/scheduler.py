@@ -97,9 +97,7 @@ class Scheduler:
             outputs = [dn for task in tasks for dn in task.output.values()]
             for dn in outputs:  # an editor's lock refuses the submission before any output is locked
                 dn._check_editor(None)
-            for dn in outputs:
-                dn.lock_edit()
-            submission, jobs = create_submission(reg, entity, tasks, force, properties)
+            submission, jobs = create_submission(reg, entity, tasks, force, properties)  # locks the outputs
             self._track(submission, jobs)
             for job in jobs:
                 self._job_callbacks[job.id] = job_callbacks

@@ -1,16 +1,11 @@
-"""The event trace of the events_* scripts: one submission of a two-task chain, every event printed.
-
-A data node's lock attributes (``edit_in_progress``, ``editor_id``, ``editor_expiration_date``)
-and a task's ``is_submittable`` are left out: scenaria publishes fewer of them
-(docs/migrating-from-taipy.md says which).
-"""
+"""The event trace of the events_* scripts: one submission of a two-task chain, every event printed
+but a task's ``is_submittable``, which scenaria does not publish (docs/events.md)."""
 
 import taipy as tp
 from taipy import Config, Orchestrator
 from taipy.core.notification import Notifier
 
-LEFT_OUT = {("DATA_NODE", "edit_in_progress"), ("DATA_NODE", "editor_id"), ("DATA_NODE", "editor_expiration_date"),
-            ("TASK", "is_submittable")}  # fmt: skip
+LEFT_OUT = {("TASK", "is_submittable")}
 
 
 def double(value):
