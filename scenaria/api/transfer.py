@@ -45,11 +45,13 @@ from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import (
     ConflictedConfigurationError,
+    DataToBeImportAlredyExist,
+    EntitiesToBeImportAlredyExist,
     ExportPathAlreadyExists,
     ImportArchiveDoesntContainAnyScenario,
+    ImportScenarioDoesntHaveAVersion,
     InvalidScenarioArchive,
     NonExistingScenario,
-    ScenarioImportConflict,
 )
 
 logger = logging.getLogger("scenaria")
@@ -163,7 +165,7 @@ def import_scenario(input_path: str | Path, override: bool = False) -> Scenario:
     entities = _entities(records, reg.version)
     existing = [e.id for e in entities if reg.repository.exists(e._KIND, e.id)]
     if existing and not override:
-        raise ScenarioImportConflict(
+        raise EntitiesToBeImportAlredyExist(
             f"The store holds {len(existing)} of the archive's entities already ({', '.join(existing[:5])}"
             f"{', ...' if len(existing) > 5 else ''}): pass override=True to replace them."
         )
@@ -198,20 +200,7 @@ def _read_archive(path: Path) -> dict[str, bytes]:
             files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
         raise _bad(path, f"the zip cannot be read ({exc})") from exc
-    try:
-        manifest = json.loads(files.pop("manifest.json"))
-    except KeyError:
-        raise _bad(path, "it has no manifest.json") from None
-    except ValueError as exc:
-        raise _bad(path, f"its manifest.json is not JSON ({exc})") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _bad(path, f"its manifest does not describe a {FORMAT}")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise _bad(
-            path,
-            f"it has format version {manifest.get('format_version')!r}; this scenaria reads version {FORMAT_VERSION}",
-        )
-    listed: dict[str, str] = manifest.get("files") or {}
+    listed = _manifest(path, files)
     for name in ("config.toml", *_RECORDS.values()):
         if name not in listed or name not in files:
             raise _bad(path, f"{name} is missing")
@@ -225,6 +214,28 @@ def _read_archive(path: Path) -> dict[str, bytes]:
     if unlisted:
         raise _bad(path, f"it holds files the manifest does not list ({', '.join(unlisted[:3])})")
     return files
+
+
+def _manifest(path: Path, files: dict[str, bytes]) -> dict[str, str]:
+    """The manifest taken out of ``files``, checked; the checksum of each file it lists."""
+    try:
+        manifest = json.loads(files.pop("manifest.json"))
+    except KeyError:
+        raise _bad(path, "it has no manifest.json") from None
+    except ValueError as exc:
+        raise _bad(path, f"its manifest.json is not JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _bad(path, f"its manifest does not describe a {FORMAT}")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise _bad(
+            path,
+            f"it has format version {manifest.get('format_version')!r}; this scenaria reads version {FORMAT_VERSION}",
+        )
+    if not manifest.get("version"):
+        raise ImportScenarioDoesntHaveAVersion(
+            f"{path} names no version for its scenario in manifest.json; export the scenario again."
+        )
+    return manifest.get("files") or {}
 
 
 def _check_names(path: Path, files: dict[str, bytes]) -> None:
@@ -316,7 +327,7 @@ def _stage_data(files: dict[str, bytes], entities: list[Any], override: bool) ->
                 f"The archive's data files of data node {dn.id} do not match its path {target}: export it again."
             )
         if target.exists() and not override:
-            raise ScenarioImportConflict(
+            raise DataToBeImportAlredyExist(
                 f"{target}, the file of data node {dn.id}, exists already: pass override=True to replace it."
             )
         plans.append((target, members))

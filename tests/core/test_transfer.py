@@ -14,10 +14,11 @@ from scenaria import Config, Frequency, Scope
 from scenaria.entities.registry import registry, reset_registry
 from scenaria.exceptions import (
     ConflictedConfigurationError,
+    DataToBeImportAlredyExist,
+    EntitiesToBeImportAlredyExist,
     ExportPathAlreadyExists,
     ImportArchiveDoesntContainAnyScenario,
     InvalidScenarioArchive,
-    ScenarioImportConflict,
 )
 
 STORES = ["sqlite", "filesystem", "postgresql"]
@@ -137,7 +138,7 @@ def test_existing_ids_are_refused_or_overridden(tmp_path):
         tp.export_scenario(scenario.id, tmp_path / "x.zip")
     tp.export_scenario(scenario.id, tmp_path / "x.zip", override=True, include_data=True)
     scenario.raw.write(pd.DataFrame({"v": [9]}))
-    with pytest.raises(ScenarioImportConflict, match="override=True"):
+    with pytest.raises(EntitiesToBeImportAlredyExist, match="override=True"):  # a ScenarioImportConflict
         tp.import_scenario(tmp_path / "x.zip")
     assert scenario.raw.read()["v"].tolist() == [9]  # nothing changed
     back = tp.import_scenario(tmp_path / "x.zip", override=True)
@@ -167,6 +168,17 @@ def test_the_jobs_and_submissions_are_in_the_archive_and_an_archive_without_them
     assert tp.get_jobs() == [] and tp.get_submissions() == []
 
 
+def test_a_data_file_already_where_the_import_would_write_it_is_refused(tmp_path, request):
+    use_store("sqlite", tmp_path, request, "a")
+    scenario = made(tmp_path)
+    tp.export_scenario(scenario.id, tmp_path / "x.zip", include_data=True)
+    use_store("filesystem", tmp_path, request, "a")  # another store, the same storage folder
+    with pytest.raises(DataToBeImportAlredyExist, match="override=True"):  # a ScenarioImportConflict
+        tp.import_scenario(tmp_path / "x.zip")
+    assert tp.get_scenarios() == []
+    assert tp.import_scenario(tmp_path / "x.zip", override=True).raw.read()["v"].tolist() == [1, 2]
+
+
 def rewrite(path, change):
     """Rewrite the archive at ``path`` with ``change(files)`` applied to its {name: bytes}."""
     with zipfile.ZipFile(path) as archive:
@@ -189,6 +201,12 @@ def new_version(files):
     files["manifest.json"] = json.dumps(manifest).encode()
 
 
+def no_version(files):
+    manifest = json.loads(files["manifest.json"])
+    del manifest["version"]
+    files["manifest.json"] = json.dumps(manifest).encode()
+
+
 @pytest.mark.parametrize(
     ("damage", "match"),
     [
@@ -196,6 +214,7 @@ def new_version(files):
         (lambda files: files.pop("manifest.json"), "no manifest.json"),
         (tamper, "records/scenario.json was changed after the export"),
         (new_version, "format version 99"),
+        (no_version, "names no version"),  # ImportScenarioDoesntHaveAVersion, Taipy's name
         (lambda files: files.update({"extra.txt": b"x"}), "does not list"),
     ],
 )
