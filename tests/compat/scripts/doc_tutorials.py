@@ -5,7 +5,6 @@ changed, and a subscriber that prints each job's status and what it wrote."""
 import datetime as dt
 
 import pandas as pd
-
 import taipy as tp
 from taipy.common.config import Config, Frequency, Scope
 from taipy.core import Status
