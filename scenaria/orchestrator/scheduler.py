@@ -104,7 +104,8 @@ class Scheduler:
             for job in jobs:  # each job's first state is published before the submission's it causes
                 if not job.is_finished():  # abandoned by an upstream job that could not run
                     self._route(job, ready)
-            if self._refresh_submission(submission):  # no job was routed: all were abandoned
+            # still SUBMITTED only when no job was routed (all abandoned); a finished one is settled
+            if not submission.is_finished() and self._refresh_submission(submission):
                 submission._publish("UPDATE", "submission_status", submission.submission_status)
         return submission
 
