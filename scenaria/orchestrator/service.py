@@ -13,13 +13,14 @@ import threading
 from functools import partial
 from typing import Any
 
+from scenaria.config.execution import capacities
 from scenaria.dispatch import dispatcher_class
 from scenaria.dispatch.base import Dispatcher
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease, runners
+from scenaria.orchestrator import lease, litter, runners
 from scenaria.orchestrator import scheduler as scheduling
 from scenaria.orchestrator.control import ControlServer
 
@@ -83,11 +84,20 @@ def start() -> scheduling.Scheduler:
         reg = registry()
         prepare(reg)
         _hold(reg)
+        _sweep(reg)
         scheduler = None
         try:
             job_config = Config.job_config
             dispatcher = build_dispatcher(job_config)
-            scheduler = scheduling.Scheduler(reg, dispatcher, inline_callbacks=job_config.mode == "development")
+            limits = capacities(job_config.properties.get("resources"))
+            scheduler = scheduling.Scheduler(
+                reg,
+                dispatcher,
+                inline_callbacks=job_config.mode == "development",
+                capacities=limits,
+                # with limits, our workers are a resource too (``capacity``); a Dask cluster's are Dask's
+                slots=dispatcher.max_workers if limits and job_config.mode != "dask" else None,
+            )
             scheduling.set_current(scheduler)
             Config.block_update()
             _stop_at_exit()
@@ -107,6 +117,14 @@ def start() -> scheduling.Scheduler:
             Config.unblock_update()
             raise
         return scheduler
+
+
+def _sweep(reg: Registry) -> None:
+    """Remove what killed processes left (``litter``): after taking the lease, before resuming."""
+    try:
+        litter.sweep(reg, reg.version or "")
+    except Exception as exc:  # a start never fails for want of a cleanup
+        logger.warning("Could not look for the temporary files of killed processes: %s", exc)
 
 
 def running_scheduler() -> scheduling.Scheduler:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fractions
 import hashlib
 import json
 import zipfile
@@ -76,6 +77,7 @@ def made(tmp_path):
     scenario.submit()
     scenario.sequences["s"].submit()
     scenario.add_tag("served")
+    scenario.properties["weight"] = fractions.Fraction(3, 4)  # no JSON form: kept in a value file
     return scenario
 
 
@@ -114,6 +116,8 @@ def test_a_scenario_moves_between_stores_with_its_data(source, target, tmp_path,
     again = tp.get(scenario.id)
     assert again.raw.read()["v"].tolist() == [1, 2] and len(tp.get_data_nodes()) == 4
     assert {job.id for job in tp.get_jobs()} == set(ran) and len(tp.get_submissions()) == len(submitted)
+    assert again.properties["weight"] == fractions.Fraction(3, 4)  # its value file came with the archive
+    assert list((tmp_path / "b" / "data" / "values").iterdir())
     submission = again.submit()
     assert submission.submission_status.name == "COMPLETED"
 
