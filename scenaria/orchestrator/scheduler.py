@@ -111,17 +111,16 @@ class Scheduler:
             outputs = [dn for task in tasks for dn in task.output.values()]
             for dn in outputs:  # an editor's lock refuses the submission before any output is locked
                 dn._check_editor(None)
-            for dn in outputs:
-                dn.lock_edit()
-            submission, jobs = create_submission(reg, entity, tasks, force, properties)
+            submission, jobs = create_submission(reg, entity, tasks, force, properties)  # locks the outputs
             self._track(submission, jobs)
             for job in jobs:
                 self._job_callbacks[job.id] = job_callbacks
-            if self._refresh_submission(submission):
-                submission._publish("UPDATE", "submission_status", submission.submission_status)
-            for job in jobs:
+            for job in jobs:  # each job's first state is published before the submission's it causes
                 if not job.is_finished():  # abandoned by an upstream job that could not run
                     self._route(job, ready)
+            # still SUBMITTED only when no job was routed (all abandoned); a finished one is settled
+            if not submission.is_finished() and self._refresh_submission(submission):
+                submission._publish("UPDATE", "submission_status", submission.submission_status)
         return submission
 
     @contextlib.contextmanager
