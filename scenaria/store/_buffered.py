@@ -26,6 +26,7 @@ from scenaria.store.base import (
     Repository,
     check_ids,
     check_kind,
+    check_page,
     check_where,
     closed_error,
     decode_record,
@@ -194,9 +195,12 @@ class BufferedRepository(Repository):
         body = self._base_load(kind, id)
         return None if body is None else decode_record(body)
 
-    def find(self, kind: str, **where: Any) -> list[Record]:
+    def find(self, kind: str, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Record]:
         check_kind(kind)
-        return decode_rows(self._rows(kind, check_where(where)), 1)
+        rows = self._rows(kind, check_where(where))
+        if check_page(limit, offset):  # the rows hold JSON text: only the page is decoded
+            rows = rows[offset : None if limit is None else offset + limit]
+        return decode_rows(rows, 1)
 
     def count(self, kind: str, **where: Any) -> int:
         check_kind(kind)
