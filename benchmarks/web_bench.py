@@ -5,7 +5,9 @@
 - ``GET /api/v1/scenarios/?limit=100`` over N stored scenarios: the first page (target < 50 ms),
   beside its floor: the bare SQLite select of the same 100 rows from the same file;
 - a job's end reaching an SSE client of ``/api/v1/events``: from the job's finish time the
-  orchestrator records to the moment the client has parsed the event (target <= 100 ms).
+  orchestrator records to the moment the client has parsed the event (target <= 100 ms);
+- a batch of jobs dispatched and run while 50 SSE clients stream every event, beside its floor:
+  the same batch with no client (target: at most 10% slower).
 Each prints its median and its 90th percentile.
 """
 
@@ -85,10 +87,38 @@ def job_end_to_sse(rounds: int) -> None:
                 now_wall, now_perf = time.time(), time.perf_counter()
                 received_wall = now_wall - (now_perf - message["received"])
                 delays.append(received_wall - finished.timestamp())
+            print(f"job end -> SSE client: {quantiles(delays)} over {rounds} jobs (target <= 100 ms)")
+            dispatch_beside_clients(config, server.url, rounds * 5)
         finally:
             reader.close()
             tp.Orchestrator().stop()
-    print(f"job end -> SSE client: {quantiles(delays)} over {rounds} jobs (target <= 100 ms)")
+
+
+def _batch(config: object, jobs: int) -> float:
+    scenarios = [tp.create_scenario(config) for _ in range(jobs)]
+    began = time.perf_counter()
+    submissions = [tp.submit(scenario) for scenario in scenarios]
+    assert all(submission.wait(120) for submission in submissions)
+    return time.perf_counter() - began
+
+
+def dispatch_beside_clients(config: object, url: str, jobs: int, clients: int = 50) -> None:
+    """Batches with and without the clients, alternated (the machine's load drifts); the best of each."""
+    alone, watched = [], []
+    for _ in range(3):
+        alone.append(_batch(config, jobs))
+        readers = [EventReader(f"{url}/api/v1/events") for _ in range(clients)]
+        try:
+            watched.append(_batch(config, jobs))
+        finally:
+            for reader in readers:
+                reader.close()
+    best_alone, best_watched = min(alone), min(watched)
+    print(
+        f"{jobs} jobs dispatched and run with {clients} SSE clients: {best_watched:.2f} s, "
+        f"{(best_watched / best_alone - 1) * 100:+.0f}% (target <= +10%)\n"
+        f"  floor, the same with no client: {best_alone:.2f} s"
+    )
 
 
 def main() -> None:
