@@ -90,6 +90,10 @@ def _label(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
 def _axes(frame: _Frame, x_name: str) -> list[str]:
     parts = [
         f"<rect x='{_LEFT}' y='{_TOP}' width='{frame.width}' height='{frame.height}' fill='#fafafa' stroke='#bbb'/>"
@@ -170,12 +174,12 @@ def gantt(jobs: Sequence[Any], now: dt.datetime | None = None) -> str:
             f" width='{bar:.1f}' height='{row_h - 8}' fill='{fill}' stroke='{stroke}'><title>{escape(job.id)}: "
             f"{seconds:.3f} s</title></rect>"
         )
-        parts.append(f"<text x='{x + bar + 4:.1f}' y='{y + 17}' font-size='11'>{seconds:.2f} s</text>")
+        parts.append(f"<text x='{x + bar + 4:.1f}' y='{y + 17}' font-size='11'>{_seconds(seconds)}</text>")
     axis_y = _TOP + row_h * len(rows) + 16
     stamp = first.strftime("%H:%M:%S.%f")[:-3]
     parts.append(f"<text x='{label_w}' y='{axis_y}' font-size='11'>{stamp}</text>")
     parts.append(
-        f"<text x='{label_w + inner_w}' y='{axis_y}' font-size='11' text-anchor='end'>+{total:.2f} s</text></svg>"
+        f"<text x='{label_w + inner_w}' y='{axis_y}' font-size='11' text-anchor='end'>+{_seconds(total)}</text></svg>"
     )
     return "".join(parts)
 
