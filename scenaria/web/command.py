@@ -1,7 +1,8 @@
 """What ``scenaria web CONFIG`` and ``scenaria serve CONFIG --web [HOST:]PORT`` do with the web app.
 
-``scenaria web`` loads the configuration, starts the orchestrator and serves the app in the main
-thread. ``scenaria serve --web`` serves it from a thread beside the service's orchestrator
+``scenaria web`` loads the configuration, starts the orchestrator (unless another process, such
+as ``scenaria serve``, holds the version: then the app is its client) and serves the app in the
+main thread. ``scenaria serve --web`` serves it from a thread beside the service's orchestrator
 (`Beside`): one process, so the app's submits and event stream are that orchestrator's own. The
 app itself only uses the public API and the store either way.
 """
@@ -57,15 +58,21 @@ def run(config: str, host: str, port: int, token: str | None, read_only: bool) -
     load_configuration(config)
     check_binding(host, resolve_token(token))
     import scenaria as tp
+    from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
     from scenaria.web.app import serve
 
-    orchestrator = tp.Orchestrator()
-    orchestrator.run()
+    orchestrator: Any = tp.Orchestrator()
+    try:
+        orchestrator.run()
+    except OrchestratorServiceIsAlreadyRunning as exc:  # a service holds the version: be its client
+        print(f"scenaria web: a client of the live orchestrator ({exc})", flush=True)
+        orchestrator = None
     try:
         print(f"scenaria web: serving on http://{host}:{port}/", flush=True)
         serve(host=host, port=port, token=token, read_only=read_only)
     finally:
-        orchestrator.stop()
+        if orchestrator is not None:
+            orchestrator.stop()
     return 0
 
 

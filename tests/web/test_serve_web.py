@@ -33,14 +33,15 @@ CONFIG = """
 """
 
 
-def _serve(tmp_path, *args: str) -> subprocess.Popen:
+def _serve(tmp_path, *args: str, log=None) -> subprocess.Popen:
+    """``scenaria serve app.py ARGS``; its stderr piped, or written to ``log`` (an open file)."""
     write_script(tmp_path, CONFIG)
     return subprocess.Popen(
         [sys.executable, "-m", "scenaria", "serve", "app.py", "--grace", "1", *args],
         cwd=tmp_path,
         env={**child_env(), "SCENARIA_WEB_TOKEN": ""},
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.PIPE if log is None else log,
         text=True,
     )
 
@@ -118,3 +119,44 @@ def test_a_port_in_use_stops_the_service_with_a_clear_message(tmp_path):
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=60)
+
+
+def test_scenaria_web_beside_a_service_is_its_client(tmp_path):
+    log = tmp_path / "serve.log"
+    with log.open("w") as written:
+        service = _serve(tmp_path, log=written)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    web = None
+    try:
+        deadline = time.monotonic() + 60
+        while "Serving version" not in log.read_text():
+            assert service.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        web = subprocess.Popen(
+            [sys.executable, "-m", "scenaria", "web", "app.py", "--port", str(port)],
+            cwd=tmp_path,
+            env={**child_env(), "SCENARIA_WEB_TOKEN": ""},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        _ready(web, url)
+        with httpx.Client(base_url=url + "/api/v1", timeout=30) as client:
+            scenario = client.post("/scenarios/", params={"config_id": "answer"}).json()["scenario"]
+            submitted = client.post(f"/scenarios/submit/{scenario['id']}").json()["submission"]
+            deadline = time.monotonic() + 60
+            status = f"/submissions/{submitted['id']}"
+            while client.get(status).json()["submission"]["submission_status"] != "COMPLETED":
+                assert time.monotonic() < deadline, "the service did not run the job"
+                time.sleep(0.1)
+            result = next(node for node in scenario["data_nodes"] if node.startswith("DATANODE_result"))
+            assert client.get(f"/datanodes/{result}/read").json() == {"data": 42}
+    finally:
+        if web is not None:
+            web.send_signal(signal.SIGINT)
+            out, _ = web.communicate(timeout=60)
+            assert "a client of the live orchestrator" in out
+        service.send_signal(signal.SIGTERM)
+        service.communicate(timeout=60)
+    assert web.returncode == 0 and service.returncode == 0, log.read_text()
