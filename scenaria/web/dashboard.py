@@ -17,11 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 import scenaria as tp
 from scenaria.web import views
+from scenaria.web.listing import newest, stored, unindexed
 from scenaria.web.views import node_cell
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+#: how many scenarios or jobs a dashboard list shows at once
+PAGE = 100
 _SCENARIOS = Query(default_factory=list, description="the scenarios to compare, two or more")
 
 _SCRIPT = """
@@ -90,9 +93,14 @@ def _scenario(scenario_id: str) -> Any:
 
 
 @router.get("/", response_class=HTMLResponse)
-def scenarios_page(request: Request) -> HTMLResponse:
+def scenarios_page(request: Request, offset: int = 0) -> HTMLResponse:
+    """A page of `PAGE` scenarios (paged by the store), grouped by cycle."""
+    total, page = stored(tp.Scenario, max(0, offset), PAGE)
+    grouped: dict[Any, list[Any]] = {}
+    for scenario in page:
+        grouped.setdefault(scenario.cycle, []).append(scenario)
     parts = []
-    for cycle, scenarios in sorted(tp.get_cycles_scenarios().items(), key=lambda item: str(item[0] and item[0].id)):
+    for cycle, scenarios in sorted(grouped.items(), key=lambda item: str(item[0] and item[0].id)):
         title = escape(f"{cycle.name} ({cycle.id})") if cycle is not None else "No cycle"
         rows = "".join(
             f"<tr class='{'primary' if s.is_primary else ''}'><td><a href='/scenarios/{escape(s.id)}'>"
@@ -104,7 +112,17 @@ def scenarios_page(request: Request) -> HTMLResponse:
             f"<h2>{title}</h2><table class='scenarios'><tr><th>Scenario</th><th>Config</th><th>Tags</th>"
             f"<th>Created</th></tr>{rows}</table>"
         )
-    return _page(request, "Scenarios", "".join(parts) or "<p>No scenario yet.</p>")
+    body = "".join(parts) + _more(request, offset, total)
+    return _page(request, "Scenarios", body if parts else "<p>No scenario yet.</p>")
+
+
+def _more(request: Request, offset: int, total: int) -> str:
+    """The link to the next page of a dashboard list, when there is one."""
+    if offset + PAGE >= total:
+        return ""
+    query = escape("&".join(f"{k}={v}" for k, v in {**request.query_params, "offset": offset + PAGE}.items()))
+    shown = f"{offset + 1}-{offset + PAGE} of {total}"
+    return f"<p class='more'>{shown} <a id='next' href='{request.url.path}?{query}'>next {PAGE}</a></p>"
 
 
 def _values_table(scenario: Any) -> str:
@@ -134,12 +152,12 @@ def scenario_page(request: Request, scenario_id: str) -> HTMLResponse:
 
 
 @router.get("/jobs", response_class=HTMLResponse)
-def jobs_page(request: Request, status: str | None = None, config_id: str | None = None) -> HTMLResponse:
-    jobs = sorted(tp.get_jobs(), key=lambda job: job.creation_date or 0, reverse=True)
-    if status:
-        jobs = [job for job in jobs if job.status.name == status.upper()]
-    if config_id:
-        jobs = [job for job in jobs if job._task_config_id == config_id]
+def jobs_page(
+    request: Request, status: str | None = None, config_id: str | None = None, offset: int = 0
+) -> HTMLResponse:
+    """The newest `PAGE` jobs (paged by the store), filtered."""
+    keep = unindexed(config=(lambda job: job._task_config_id, config_id or None))
+    total, jobs = newest(tp.Job, max(0, offset), PAGE, keep, status=status.upper() if status else None)
     rows = "".join(
         f"<tr><td>{escape(job.id)}</td><td><a href='/submissions/{escape(job.submit_id)}'>timeline</a></td>"
         f"<td id='state-{escape(job.id)}'>{job.status.name}</td>"
@@ -157,7 +175,8 @@ def jobs_page(request: Request, status: str | None = None, config_id: str | None
     body = (
         f"{form}<table class='jobs'><tr><th>Job</th><th>Submission</th><th>Status</th><th>Duration</th>"
         "<th>Progress</th><th>Logs</th><th></th></tr>"
-        f"{rows}</table><script>document.addEventListener('DOMContentLoaded', () => live(refreshJobs));</script>"
+        f"{rows}</table>{_more(request, offset, total)}"
+        "<script>document.addEventListener('DOMContentLoaded', () => live(refreshJobs));</script>"
     )
     return _page(request, "Jobs", body)
 

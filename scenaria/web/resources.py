@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Response
@@ -17,8 +16,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 import scenaria as tp
-from scenaria.entities.registry import registry
 from scenaria.web import serialize
+from scenaria.web.listing import Found, stored, unindexed
 from scenaria.web.values import BadValue, converted, page_of
 
 __all__ = ["router"]
@@ -50,9 +49,6 @@ def _found(kind: str, entity_id: str) -> Any:
     return entity
 
 
-Found = tuple[int, list[Any]]  # (how many match, the page asked for)
-
-
 def _listed(request: Request, response: Response, found: Found, offset: int, limit: int) -> list[Any]:
     """A page as the JSON array of a list, its total in ``X-Total-Count`` and the next page in ``Link``."""
     total, page = found
@@ -63,32 +59,10 @@ def _listed(request: Request, response: Response, found: Found, offset: int, lim
     return [serialize.entity(item) for item in page]
 
 
-def _stored(cls: Any, offset: int, limit: int, keep: Callable[[Any], bool] | None = None, **where: Any) -> Found:
-    """One page of the stored entities of ``cls`` whose indexed fields match ``where`` (None: any).
-
-    The store pages them, so the first page costs the same over any number of entities. ``keep``
-    tests what the store does not index (tags, primary, a job's task config...): then the
-    entities matching ``where`` are read, tested here and paged.
-    """
-    where = {key: value for key, value in where.items() if value is not None}
-    if keep is None:
-        return registry().count(cls, **where), registry().find(cls, limit=limit, offset=offset, **where)
-    kept = [item for item in registry().find(cls, **where) if keep(item)]
-    return len(kept), kept[offset : offset + limit]
-
-
-def _unindexed(**wanted: tuple[Callable[[Any], Any], Any]) -> Callable[[Any], bool] | None:
-    """The test of ``name=(get, value)`` pairs (``get(item) == value``), ignoring those whose value is None."""
-    tests = [(get, value) for get, value in wanted.values() if value is not None]
-    if not tests:
-        return None
-    return lambda item: all(get(item) == value for get, value in tests)
-
-
 # --- cycles ----------------------------------------------------------------------------------------------
 @router.get("/cycles/", tags=["cycles"])
 def list_cycles(request: Request, response: Response, offset: int = Offset, limit: int = Limit) -> list[Any]:
-    return _listed(request, response, _stored(tp.Cycle, offset, limit), offset, limit)
+    return _listed(request, response, stored(tp.Cycle, offset, limit), offset, limit)
 
 
 @router.get("/cycles/{cycle_id}", tags=["cycles"])
@@ -118,10 +92,10 @@ def list_scenarios(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    keep = _unindexed(
+    keep = unindexed(
         tag=(lambda item: tag in item.tags, True if tag else None), primary=(lambda item: item.is_primary, primary)
     )
-    found = _stored(tp.Scenario, offset, limit, keep, config_id=config_id, owner_id=cycle_id)
+    found = stored(tp.Scenario, offset, limit, keep, config_id=config_id, owner_id=cycle_id)
     return _listed(request, response, found, offset, limit)
 
 
@@ -231,7 +205,7 @@ def list_tasks(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    found = _stored(tp.Task, offset, limit, config_id=config_id, owner_id=owner_id)
+    found = stored(tp.Task, offset, limit, config_id=config_id, owner_id=owner_id)
     return _listed(request, response, found, offset, limit)
 
 
@@ -255,7 +229,7 @@ def list_data_nodes(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    found = _stored(tp.DataNode, offset, limit, config_id=config_id, owner_id=owner_id)
+    found = stored(tp.DataNode, offset, limit, config_id=config_id, owner_id=owner_id)
     return _listed(request, response, found, offset, limit)
 
 
@@ -295,9 +269,9 @@ def list_jobs(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    keep = _unindexed(config=(lambda item: item._task_config_id, config_id))
+    keep = unindexed(config=(lambda item: item._task_config_id, config_id))
     where = {"status": status.upper() if status else None, "task_id": task_id, "submit_id": submission_id}
-    return _listed(request, response, _stored(tp.Job, offset, limit, keep, **where), offset, limit)
+    return _listed(request, response, stored(tp.Job, offset, limit, keep, **where), offset, limit)
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
@@ -336,8 +310,8 @@ def list_submissions(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    keep = _unindexed(status=(lambda item: item.submission_status.name, status.upper() if status else None))
-    found = _stored(tp.Submission, offset, limit, keep, entity_id=entity_id)
+    keep = unindexed(status=(lambda item: item.submission_status.name, status.upper() if status else None))
+    found = stored(tp.Submission, offset, limit, keep, entity_id=entity_id)
     return _listed(request, response, found, offset, limit)
 
 

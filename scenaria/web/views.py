@@ -20,8 +20,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 
 import scenaria as tp
-from scenaria.entities.registry import registry
 from scenaria.web.charts import gantt, line_chart, numeric_series
+from scenaria.web.listing import newest
 from scenaria.web.serialize import jsonable
 from scenaria.web.values import page_of
 
@@ -158,12 +158,11 @@ def timeline_fragment(submission_id: str) -> HTMLResponse:
 
 def submissions_list() -> str:
     """The latest submissions, newest first, each linking to its timeline."""
-    total = registry().count(tp.Submission)
-    latest = registry().find(tp.Submission, offset=max(0, total - _LATEST_SUBMISSIONS))
+    _, latest = newest(tp.Submission, 0, _LATEST_SUBMISSIONS)
     rows = "".join(
         f"<tr><td><a href='/submissions/{escape(s.id)}'>{escape(s.id)}</a></td><td>{escape(s.entity_id)}</td>"
         f"<td>{s.submission_status.name}</td><td>{escape(str(s.creation_date))}</td></tr>"
-        for s in reversed(latest)
+        for s in latest
     )
     head = "<tr><th>Submission</th><th>Of</th><th>Status</th><th>Created</th></tr>"
     return f"<table class='submissions'>{head}{rows}</table>" if rows else "<p>No submission yet.</p>"

@@ -70,3 +70,19 @@ def test_the_list_of_an_unknown_owner_is_a_404_naming_it(stored):
     with stored.client() as client:
         answer = client.get("/api/v1/sequences/", params={"owner_id": "SCENARIO_nope_1"})
     assert answer.status_code == 404 and "SCENARIO_nope_1" in answer.json()["message"]
+
+
+def test_the_dashboard_lists_page_through_the_store_too(server, configs):
+    made = [tp.create_scenario(configs["table"], name=f"n{number:03}") for number in range(130)]
+    for scenario in made[:3]:
+        tp.submit(scenario)
+    with server.client() as client:
+        first = client.get("/").text
+        second = client.get("/", params={"offset": 100}).text
+        jobs = client.get("/jobs").text
+    assert first.count("<tr class=") == 100 and "1-100 of 130" in first and "offset=100" in first
+    assert second.count("<tr class=") == 30 and "id='next'" not in second
+    assert made[0].id in first and made[-1].id in second
+    job_ids = [job.id for job in tp.get_jobs()]  # in creation order
+    positions = [jobs.index(f"id='state-{job_id}'") for job_id in job_ids]
+    assert positions == sorted(positions, reverse=True)  # the newest first
