@@ -49,10 +49,8 @@ function live(refresh) {
 }
 async function refreshGraph() {
   const box = document.getElementById('graph');
-  if (!box) return;
-  const r = await fetch('/api/v1/scenarios/' + box.dataset.id + '/svg');
-  box.innerHTML = await r.text();
-  for (const cell of document.querySelectorAll('td.value')) {
+  if (box) box.innerHTML = await (await fetch('/api/v1/scenarios/' + box.dataset.id + '/svg')).text();
+  for (const cell of document.querySelectorAll('.value[data-id]')) {
     cell.innerHTML = await (await fetch('/fragments/datanodes/' + cell.dataset.id)).text();
   }
 }
@@ -127,7 +125,8 @@ def _more(request: Request, offset: int, total: int) -> str:
 
 def _values_table(scenario: Any) -> str:
     rows = [
-        f"<tr><td>{escape(key)}</td><td class='value' data-id='{escape(node.id)}'>{node_cell(node)}</td></tr>"
+        f"<tr><td><a href='/datanodes/{escape(node.id)}'>{escape(key)}</a></td>"
+        f"<td class='value' data-id='{escape(node.id)}'>{node_cell(node)}</td></tr>"
         for key, node in sorted(scenario.data_nodes.items())
     ]
     return "<table class='values'><tr><th>Data node</th><th>Value</th></tr>" + "".join(rows) + "</table>"
@@ -149,6 +148,16 @@ def scenario_page(request: Request, scenario_id: str) -> HTMLResponse:
         "<script>document.addEventListener('DOMContentLoaded', () => live(refreshGraph));</script>"
     )
     return _page(request, scenario.name or scenario.id, body)
+
+
+@router.get("/datanodes/{datanode_id}", response_class=HTMLResponse)
+def data_node_page(request: Request, datanode_id: str) -> HTMLResponse:
+    """One data node: its value, as on the scenario page, and its edit history."""
+    node = views.found("DATANODE_", datanode_id)
+    body = views.node_page(node) + (
+        "<script>document.addEventListener('DOMContentLoaded', () => live(refreshGraph));</script>"
+    )
+    return _page(request, node.config_id, body)
 
 
 @router.get("/jobs", response_class=HTMLResponse)

@@ -25,7 +25,7 @@ from scenaria.web.listing import newest
 from scenaria.web.serialize import jsonable
 from scenaria.web.values import page_of
 
-__all__ = ["compare_body", "compare_ids", "found", "node_cell", "router", "submissions_list", "timeline"]
+__all__ = ["compare_body", "compare_ids", "found", "node_cell", "node_page", "router", "submissions_list", "timeline"]
 
 router = APIRouter(include_in_schema=False)
 _PREVIEW_ROWS = 20
@@ -71,6 +71,28 @@ def node_cell(node: Any) -> str:
 def node_fragment(datanode_id: str) -> HTMLResponse:
     """A data node's cell, fetched again by the scenario page when the node changes."""
     return HTMLResponse(node_cell(found("DATANODE_", datanode_id)))
+
+
+def node_page(node: Any) -> str:
+    """A data node's value (table, chart) and its edit history, newest first (who wrote it, when)."""
+    edits = "".join(
+        f"<tr><td>{escape(str(edit.get('timestamp')))}</td><td>{_writer(edit)}</td>"
+        f"<td>{escape(str(edit.get('comment') or ''))}</td></tr>"
+        for edit in reversed(node.edits)
+    )
+    owner = f"<a href='/scenarios/{escape(node.owner_id)}'>{escape(node.owner_id)}</a>" if node.owner_id else "none"
+    return (
+        f"<p>Config {escape(node.config_id)}, owner {owner}, storage {escape(node.storage_type())}</p>"
+        f"<div class='value' data-id='{escape(node.id)}'>{node_cell(node)}</div><h2>Edits</h2>"
+        f"<table class='edits'><tr><th>When</th><th>By</th><th>Comment</th></tr>{edits}</table>"
+    )
+
+
+def _writer(edit: dict[str, Any]) -> str:
+    job_id = edit.get("job_id")
+    if job_id:
+        return f"job <a href='/api/v1/jobs/{escape(str(job_id))}/logs'>{escape(str(job_id))}</a>"
+    return escape(str(edit.get("editor_id") or edit.get("editor") or ""))
 
 
 # --- compare ---------------------------------------------------------------------------------------

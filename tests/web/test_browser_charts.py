@@ -107,3 +107,17 @@ def test_comparing_scenarios_without_comparators_or_of_several_configs_says_so(s
     other = tp.create_scenario(configs["curve"])
     answer = page.goto(f"{standalone_server.url}/compare?s={chains[0].id}&s={other.id}")
     assert answer.status == 422 and "one config" in page.content()
+
+
+def test_a_data_node_page_shows_its_value_and_edit_history(standalone_server, configs, page):
+    scenario = tp.create_scenario(configs["curve"])
+    submission = tp.submit(scenario, wait=True, timeout=30)
+    scenario.wave.write([1, 3, 2], comment="by hand")
+    page.goto(f"{standalone_server.url}/scenarios/{scenario.id}")
+    page.click(f"a[href='/datanodes/{scenario.wave.id}']")
+    assert page.title() == "wave - scenaria"
+    edits = page.locator("table.edits tr").all_inner_texts()[1:]
+    assert len(edits) == 2 and "by hand" in edits[0] and submission.jobs[0].id in edits[1]
+    assert page.locator("div.value svg.chart polyline.series").get_attribute("data-points") == "3"
+    scenario.wave.write([5, 4, 3, 2])  # redrawn from the event stream
+    page.wait_for_selector("div.value svg.chart polyline.series[data-points='4']", timeout=15000)
