@@ -515,7 +515,7 @@ def main() -> None:
     os._exit(0)  # do not wait for the engine's threads and workers to wind down
 
 
-from benchmarks import observe  # noqa: E402, F401 - registers its workloads
+from benchmarks import limits, observe  # noqa: E402, F401 - register their workloads
 
 if __name__ == "__main__":
     main()

@@ -77,6 +77,7 @@ class DaskDispatcher(Dispatcher):
         self._timers: dict[str, threading.Timer] = {}
         self._lock = threading.Lock()
         self._stopped = False
+        self._declared: tuple[float, set[str]] = (-1e9, set())  # when, and the resources workers declare
 
     @classmethod
     def configured(
@@ -112,7 +113,14 @@ class DaskDispatcher(Dispatcher):
                 )
         self._client = Client(address)
 
-    def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+    def submit(
+        self,
+        job_id: str,
+        runnable: Runnable,
+        timeout: float | None = None,
+        priority: int = 0,
+        resources: Mapping[str, float] | None = None,
+    ) -> None:
         assert self._listener is not None, "start() the dispatcher first"
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
@@ -123,7 +131,8 @@ class DaskDispatcher(Dispatcher):
             return
         # a key of its own per run: a retry must not get back the erred future of the run before
         key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
-        future = self._client.submit(run_on_worker, payload, logger_levels(), key=key, pure=False)
+        placement = self._placement(priority, resources)
+        future = self._client.submit(run_on_worker, payload, logger_levels(), key=key, pure=False, **placement)
         with self._lock:
             self._futures[job_id] = future
             if timeout is not None:
@@ -134,6 +143,28 @@ class DaskDispatcher(Dispatcher):
         # Dask does not tell the client when a task starts: the job counts as running once handed over.
         self._listener.job_started(job_id, time.time())
         future.add_done_callback(lambda done: self._finished(job_id, done))
+
+    def _placement(self, priority: int, resources: Mapping[str, float] | None) -> dict[str, Any]:
+        """``client.submit``'s ``priority``, and the task's ``resources`` that a worker of the cluster
+        declares (``dask worker --resources "gpu=1"``): Dask runs the job on such a worker, within
+        its amount. A resource no worker declares is left out: scenaria's own limit holds it
+        (``orchestrator.capacity``), and Dask would otherwise keep the job waiting for ever."""
+        placement: dict[str, Any] = {"priority": priority} if priority else {}
+        if any(amount > 0 for amount in (resources or {}).values()):
+            declared = self._declared_resources()
+            on_workers = {name: amount for name, amount in (resources or {}).items() if amount > 0 and name in declared}
+            if on_workers:
+                placement["resources"] = on_workers
+        return placement
+
+    def _declared_resources(self) -> set[str]:
+        """The resource names the cluster's workers declare, asked again after 5 s (workers come and go)."""
+        at, names = self._declared
+        if time.monotonic() - at > 5.0:
+            workers = self._client.scheduler_info()["workers"].values()
+            names = {name for worker in workers for name in (worker.get("resources") or {})}
+            self._declared = (time.monotonic(), names)
+        return names
 
     def _finished(self, job_id: str, future: Any) -> None:
         if not self._forget(job_id):

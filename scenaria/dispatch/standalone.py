@@ -27,6 +27,7 @@ orchestrator through ``PR_SET_PDEATHSIG`` and a lifeline pipe (see ``worker``).
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import sys
@@ -143,8 +144,16 @@ class StandaloneDispatcher(Dispatcher):
                 ) from None
             raise
 
-    def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
-        """Queue the job and return at once; it starts when a worker is free, in FIFO order."""
+    def submit(
+        self,
+        job_id: str,
+        runnable: Runnable,
+        timeout: float | None = None,
+        priority: int = 0,
+        resources: Mapping[str, float] | None = None,
+    ) -> None:
+        """Queue the job and return at once; it starts when a worker is free, higher priority first,
+        then in submission order (``resources`` are the scheduler's to count: every worker runs any)."""
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
         shared = self._shared
@@ -165,7 +174,7 @@ class StandaloneDispatcher(Dispatcher):
             if job_id in shared.jobs:
                 raise ValueError(f"Job {job_id} is already queued or running.")
             shared.jobs[job_id] = job
-            shared.queue.append(job)
+            heapq.heappush(shared.queue, (-priority, next(shared.order), job))
             wake, shared.wake_pending = not shared.wake_pending, True
         if wake:
             shared.wake()

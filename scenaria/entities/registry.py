@@ -81,6 +81,11 @@ class Registry:
         obj = self._objects.get(entity_id)
         return obj if obj is not None else self.get(entity_id)
 
+    def take(self, record: dict[str, Any]) -> Stored:
+        """The live entity of a record another process sent, as if read from the store (where that
+        process committed it before sending it): no store read."""
+        return self._adopt(entity_class(record["id"]), record)
+
     def find(
         self, cls: type[E], all_versions: bool = False, *, limit: int | None = None, offset: int = 0, **where: Any
     ) -> list[E]:

@@ -45,12 +45,18 @@ def core(**settings: Any) -> None:
     Config.configure_core(**settings)
 
 
+# resources of a task, or capacities of [JOB]: not a table, a name that is no name, an amount that is no amount
+BAD_AMOUNTS = ([1], "gpu", 2, {"gpu": -1}, {"gpu": "x"}, {"": 1}, {3: 1}, {"gpu": True}, {"gpu": float("inf")})
+
 # (the configure function, the setting, a bad value, the section and key the error must name)
 BAD = [
     *[(task, "timeout", bad, "TASK.t", "timeout") for bad in ("abc", 0, -1, float("nan"), float("inf"), True, [1])],
     *[(task, "max_retries", bad, "TASK.t", "max_retries") for bad in ("many", -1, 1.5, float("nan"), {})],
     *[(task, "retry_delay", bad, "TASK.t", "retry_delay") for bad in ("soon", -0.5, float("nan"), [1])],
     *[(task, "skippable", bad, "TASK.t", "skippable") for bad in ("no", "yes", 1, 0.0)],
+    *[(task, "priority", bad, "TASK.t", "priority") for bad in ("high", 1.5, True, float("nan"), [1], {})],
+    *[(task, "resources", bad, "TASK.t", "resources") for bad in BAD_AMOUNTS],
+    *[(job, "resources", bad, "JOB", "resources") for bad in BAD_AMOUNTS],
     (task, "input", 3, "TASK.t", "inputs"),
     (task, "output", "x", "TASK.t", "outputs"),
     *[(data_node, "validity_period", bad, "DATA_NODE.d", "validity_period") for bad in (-5, "1d", dt.timedelta(-1))],

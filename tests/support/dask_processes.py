@@ -33,8 +33,9 @@ class DaskProcesses:
         return subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)  # fmt: skip
 
-    def start_worker(self) -> subprocess.Popen:
-        return self._start([DASK, "worker", self.address, "--nthreads", "1", "--no-dashboard", "--no-nanny"])
+    def start_worker(self, *options: str) -> subprocess.Popen:
+        """One more worker; ``options`` such as ``"--resources", "gpu=1"`` go to ``dask worker``."""
+        return self._start([DASK, "worker", self.address, "--nthreads", "1", "--no-dashboard", "--no-nanny", *options])
 
     def wait_for_workers(self, count: int, timeout: float = 60) -> None:
         from distributed import Client
