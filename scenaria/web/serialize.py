@@ -16,6 +16,12 @@ from scenaria.entities.base import Entity
 __all__ = ["cycle", "data_node", "entity", "job", "jsonable", "scenario", "sequence", "submission", "task"]
 
 
+def shown_properties(properties: dict[str, Any]) -> Any:
+    """An entity's properties as JSON, values kept in the store's values folder shown as
+    placeholders: the web server never unpickles what a record names (docs/store.md)."""
+    return jsonable(dict(dict.items(properties)))
+
+
 def jsonable(value: Any, depth: int = 0) -> Any:
     """``value`` as JSON: containers recursively, dates in ISO format, anything else as text."""
     if value is None or isinstance(value, bool | int | str):
@@ -52,7 +58,7 @@ def cycle(item: Any) -> dict[str, Any]:
         "id": item.id,
         "name": item.name,
         "frequency": jsonable(item.frequency),
-        "properties": jsonable(dict(item.properties)),
+        "properties": shown_properties(item.properties),
         "creation_date": jsonable(item.creation_date),
         "start_date": jsonable(item.start_date),
         "end_date": jsonable(item.end_date),
@@ -73,7 +79,7 @@ def scenario(item: Any) -> dict[str, Any]:
         "cycle": found_cycle.id if found_cycle is not None else None,
         "primary_scenario": item.is_primary,
         "tags": sorted(item.tags),
-        "properties": jsonable(dict(item.properties)),
+        "properties": shown_properties(item.properties),
         "version": item.version,
     }
 
@@ -85,7 +91,7 @@ def sequence(item: Any) -> dict[str, Any]:
         "owner_id": item.owner_id,
         "parent_ids": sorted(getattr(item, "parent_ids", []) or []),
         "tasks": _ids(item.tasks),
-        "properties": jsonable(dict(item.properties)),
+        "properties": shown_properties(item.properties),
         "version": item.version,
     }
 
@@ -119,7 +125,7 @@ def data_node(item: Any) -> dict[str, Any]:
         "job_ids": list(item.job_ids),
         "validity_seconds": jsonable(item.validity_period),
         "edit_in_progress": item.edit_in_progress,
-        "properties": jsonable(dict(item.properties)),
+        "properties": shown_properties(item.properties),
         "version": item.version,
     }
 
@@ -155,7 +161,7 @@ def submission(item: Any) -> dict[str, Any]:
         "creation_date": jsonable(item.creation_date),
         "submitted_at": jsonable(item.submitted_at),
         "finished_at": jsonable(item.finished_at),
-        "properties": jsonable(dict(item.properties)),
+        "properties": shown_properties(item.properties),
         "version": item.version,
     }
 

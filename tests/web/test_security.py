@@ -71,3 +71,40 @@ def test_binding_beyond_localhost_needs_a_token():
     check_binding("0.0.0.0", "token")
     with pytest.raises(InsecureWebBinding, match=r"refusing to listen on 0\.0\.0\.0 without a token"):
         check_binding("0.0.0.0", None)
+
+
+class _Planted:
+    """Unpickling it creates the marker file (what a real attack would do with os.system)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_pickle_planted_in_the_store_is_listed_never_run(configs, tmp_path):
+    import base64
+    import pickle
+
+    from scenaria.entities.registry import registry, reset_registry
+
+    scenario = tp.create_scenario(configs["chain"])
+    marker = tmp_path / "pwned"
+    repository = registry().repository
+    for kind, entity_id in (("scenario", scenario.id), ("data_node", scenario.source.id)):
+        record = repository.load(kind, entity_id)
+        record["properties"]["planted"] = {
+            "__type__": "pickle",
+            "__value__": base64.b64encode(pickle.dumps(_Planted(str(marker)))).decode(),
+        }
+        repository.save(kind, record)
+    reset_registry()  # read again from the store, as a web server started later would
+    with WebServer() as server, server.client() as client:
+        listed = client.get("/api/v1/scenarios/")
+        assert listed.status_code == 200 and [item["id"] for item in listed.json()] == [scenario.id]
+        assert "RefusedValue" in str(listed.json()[0]["properties"]["planted"])
+        node = client.get(f"/api/v1/datanodes/{scenario.source.id}")
+        assert node.status_code == 200, node.text
+        assert client.get(f"/scenarios/{scenario.id}").status_code == 200
+    assert not marker.exists()
