@@ -42,7 +42,7 @@ to fix it.
     │                                     MigrationFunctionFailed
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
     ├── StoreError                        the store cannot be used: StoreDamaged, StoreSchemaTooNew
-    ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
+    ├── JobError                          a job's run: JobTimeout, WorkerDied, ResultNotPicklable, NoDaskWorker
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
     └── DependencyNotInstalled            an optional extra is missing (names the pip install)
 """
@@ -459,6 +459,10 @@ class JobTimeout(JobError):
 
 class WorkerDied(JobError):
     pass
+
+
+class NoDaskWorker(JobError):
+    """A dask-mode job waited too long while no Dask worker was connected to the scheduler."""
 
 
 class ResultNotPicklable(JobError):

@@ -181,6 +181,7 @@ _WORKER_LIMITS = {  # setting: (smallest value, whole number only, what it is)
     "max_jobs_per_worker": (0, True, "the number of jobs a standalone worker runs before it is replaced (0: no limit)"),
     "max_output_size": (1024, True, "the number of characters kept of each output stream of a job"),
     "job_grace_period": (0, False, "the seconds a job's leftover processes get after SIGTERM"),
+    "no_worker_timeout": (0, False, "the seconds a dask job may wait while no Dask worker is connected"),
 }
 
 

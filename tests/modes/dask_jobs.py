@@ -14,11 +14,12 @@ def runs(effect: str) -> list[str]:
 
 
 def killed_first(spec):
-    """Record the run; the first one SIGKILLs its own worker process."""
+    """Record the run; the first one SIGKILLs its Dask worker (``spec["kill"]`` "worker", the job
+    process's parent) or the job's own process ("process")."""
     with open(spec["effect"], "a") as stream:
         stream.write(f"run {os.getpid()}\n")
     if len(runs(spec["effect"])) == 1:
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getppid() if spec.get("kill", "worker") == "worker" else os.getpid(), signal.SIGKILL)
     return "second run"
 
 
