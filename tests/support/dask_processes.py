@@ -19,10 +19,11 @@ DASK = str(Path(sys.executable).with_name("dask"))
 
 
 class DaskProcesses:
-    def __init__(self, workers: int, cwd: Path) -> None:
+    def __init__(self, workers: int, cwd: Path, nthreads: int = 1) -> None:
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.cwd = cwd
+        self.nthreads = nthreads
         self.env = {**child_env(), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
         self.scheduler = self._start([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                                       "--no-dashboard"])  # fmt: skip
@@ -34,7 +35,8 @@ class DaskProcesses:
                                 stderr=subprocess.DEVNULL)  # fmt: skip
 
     def start_worker(self) -> subprocess.Popen:
-        return self._start([DASK, "worker", self.address, "--nthreads", "1", "--no-dashboard", "--no-nanny"])
+        return self._start([DASK, "worker", self.address, "--nthreads", str(self.nthreads), "--no-dashboard",
+                            "--no-nanny"])  # fmt: skip
 
     def wait_for_workers(self, count: int, timeout: float = 60) -> None:
         from distributed import Client
@@ -43,7 +45,8 @@ class DaskProcesses:
         while True:
             try:
                 with Client(self.address, timeout=5) as client:
-                    client.wait_for_workers(count, timeout=max(1, deadline - time.monotonic()))
+                    if count:  # with none, a connection says that the scheduler is up
+                        client.wait_for_workers(count, timeout=max(1, deadline - time.monotonic()))
                     return
             except OSError:
                 assert time.monotonic() < deadline, "the Dask cluster never started"
