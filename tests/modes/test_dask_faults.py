@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from scenaria import Config
 from tests.modes import dask_jobs as jobs
 from tests.support.dask_processes import DaskProcesses
 from tests.support.processes import wait_gone
+from tests.support.scripts import child_env, write_script
 
 pytestmark = [pytest.mark.dask, pytest.mark.processes]
 
@@ -105,3 +108,36 @@ def test_a_dask_job_canceled_timed_out_or_stopped_while_it_runs_is_killed_and_ne
         tp.Orchestrator().run()
     assert tp.get(scenario.result.id).read() == "old"
     assert len(tp.get(scenario.result.id).edits) == 1
+
+
+ORPHANING = """
+import sys, time
+
+import scenaria as tp
+from scenaria import Config
+from tests.modes import dask_jobs as jobs
+
+spec = Config.configure_data_node("spec", default_data={"effect": sys.argv[2], "seconds": 4})
+task = Config.configure_task("long_run", jobs.long_run, spec, Config.configure_data_node("result"))
+config = Config.configure_scenario("orphaned", [task])
+Config.configure_core(storage_folder=sys.argv[3])
+Config.configure_job_executions(mode="dask", address=sys.argv[1])
+tp.Orchestrator().run()
+tp.create_scenario(config).submit()
+time.sleep(60)  # SIGKILLed before that
+"""
+
+
+def test_a_dask_job_whose_orchestrator_is_killed_is_killed_too_and_never_writes(cluster, tmp_path):
+    effect = tmp_path / "runs"
+    script = write_script(tmp_path, ORPHANING)
+    arguments = [cluster.address, str(effect), str(tmp_path / "data")]
+    with subprocess.Popen([sys.executable, str(script), *arguments], cwd=tmp_path, env=child_env()) as orchestrator:
+        try:
+            wait_for_runs(effect, 1)
+        finally:
+            orchestrator.kill()
+    (pid,) = [int(line.split()[1]) for line in jobs.runs(str(effect))]
+    assert wait_gone(pid, 15), f"the job's process {pid} outlived its orchestrator"
+    time.sleep(5)  # past the end of the run it would have made
+    assert jobs.runs(str(effect)) == [f"run {pid}"]
