@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT
 from scenaria.dispatch.dask_worker import CHILD_DIED, KILLED_CANCELED, KILLED_TIMED_OUT, run_on_worker
 from scenaria.dispatch.jobside import logger_levels
 from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
@@ -63,9 +64,15 @@ class _Job:
 
 
 class DaskDispatcher(Dispatcher):
-    def __init__(self, address: str | None = None, max_workers: int = 1,
-                 no_worker_timeout: float = NO_WORKER_TIMEOUT) -> None:  # fmt: skip
+    def __init__(
+        self,
+        address: str | None = None,
+        max_workers: int = 1,
+        no_worker_timeout: float = NO_WORKER_TIMEOUT,
+        max_output: int = DEFAULT_MAX_OUTPUT,
+    ) -> None:
         self._address = address
+        self._max_output = max_output
         self._max_workers = max_workers
         self._no_worker_timeout = no_worker_timeout
         self._reporter: Reporter | None = None
@@ -83,7 +90,8 @@ class DaskDispatcher(Dispatcher):
     ) -> DaskDispatcher:
         wait = properties.get("no_worker_timeout")
         return cls(address=properties.get("address"), max_workers=max_workers,
-                   no_worker_timeout=NO_WORKER_TIMEOUT if wait is None else float(wait))  # fmt: skip
+                   no_worker_timeout=NO_WORKER_TIMEOUT if wait is None else float(wait),
+                   max_output=int(properties.get("max_output_size", DEFAULT_MAX_OUTPUT)))  # fmt: skip
 
     @property
     def max_workers(self) -> int:
@@ -129,7 +137,7 @@ class DaskDispatcher(Dispatcher):
             return
         # a key of its own per run: a retry must not get back the erred future of the run before
         key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
-        arguments = (payload, logger_levels(), job_id, self._topic, timeout)
+        arguments = (payload, logger_levels(), job_id, self._topic, timeout, self._max_output)
         with self._lock:
             future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **self._placement())
             self._jobs[job_id] = _Job(future, time.monotonic(), timeout)

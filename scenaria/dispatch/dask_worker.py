@@ -33,7 +33,7 @@ from multiprocessing.connection import wait as wait_for_any
 from typing import Any
 
 from scenaria.dispatch import wire
-from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT, Capped
+from scenaria.dispatch.capture import Capped
 from scenaria.dispatch.jobside import apply_levels
 from scenaria.dispatch.workerproc import WorkerProcess, death_reason
 
@@ -61,14 +61,14 @@ class WithLevels:
 
 
 def run_on_worker(
-    payload: bytes, levels: dict[str, int], job_id: str, topic: str, timeout: float | None
+    payload: bytes, levels: dict[str, int], job_id: str, topic: str, timeout: float | None, max_output: int
 ) -> dict[str, Any]:
     """Run one job in a child process of this Dask worker; what became of it, as plain data. Never
     raises for the job's own failures (they are in the child's FAILED message)."""
     from distributed import get_worker
 
     worker = get_worker()
-    watch = _Watch(worker, worker.get_current_task(), topic, job_id)
+    watch = _Watch(worker, worker.get_current_task(), topic, job_id, max_output)
     child = _take()
     started = time.time()
     watch.publish("started", started, HOST, child.pid)
@@ -101,14 +101,14 @@ def run_on_worker(
 class _Watch:
     """One running job as its Dask task sees it: where its reports go, and what it printed."""
 
-    def __init__(self, worker: Any, key: Any, topic: str, job_id: str) -> None:
+    def __init__(self, worker: Any, key: Any, topic: str, job_id: str, max_output: int) -> None:
         self._worker = worker
         self._key = key
         self._topic = topic
         self._job_id = job_id
         self.sent = 0
-        self.out = Capped(DEFAULT_MAX_OUTPUT)
-        self.err = Capped(DEFAULT_MAX_OUTPUT)
+        self.out = Capped(max_output)
+        self.err = Capped(max_output)
 
     def publish(self, kind: str, *args: Any) -> None:
         self.sent += 1
