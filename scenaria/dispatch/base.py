@@ -81,11 +81,14 @@ class Dispatcher(abc.ABC):
         """Get ready to run jobs (start workers, connect to a cluster). Returns when ready."""
 
     @abc.abstractmethod
-    def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+    def submit(
+        self, job_id: str, runnable: Runnable, timeout: float | None = None, workers: tuple[str, ...] = ()
+    ) -> None:
         """Run ``runnable`` as job ``job_id``, at most ``timeout`` seconds once started.
 
         Asynchronous dispatchers queue it and return at once; jobs start in submission order
-        as capacity allows. The development dispatcher runs it before returning.
+        as capacity allows. The development dispatcher runs it before returning. ``workers``
+        names the cluster workers the run may go to (dask mode; the local modes have one place).
         """
 
     @abc.abstractmethod

@@ -125,7 +125,9 @@ class DaskDispatcher(Dispatcher):
         self._watchdog = threading.Thread(target=self._watch_workers, name="scenaria-dask-watchdog", daemon=True)
         self._watchdog.start()
 
-    def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+    def submit(
+        self, job_id: str, runnable: Runnable, timeout: float | None = None, workers: tuple[str, ...] = ()
+    ) -> None:
         reporter = self._reporter
         assert reporter is not None, "start() the dispatcher first"
         if self._stopped:
@@ -139,13 +141,21 @@ class DaskDispatcher(Dispatcher):
         key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
         arguments = (payload, logger_levels(), job_id, self._topic, timeout, self._max_output)
         with self._lock:
-            future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **self._placement())
+            future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **self._placement(workers))
             self._jobs[job_id] = _Job(future, time.monotonic(), timeout)
         future.add_done_callback(lambda done: self._finished(job_id, done))
 
-    def _placement(self) -> dict[str, Any]:
-        """Per-task ``Client.submit`` keywords (where and how the cluster may run the task)."""
-        return {}
+    @staticmethod
+    def _placement(workers: tuple[str, ...]) -> dict[str, Any]:
+        """The task's ``Client.submit`` keywords: where and how the cluster may run it.
+
+        ``workers``: only on those (names or addresses), never elsewhere, so a restriction the
+        user set is kept even when those workers are busy or gone (the job then waits).
+        """
+        placement: dict[str, Any] = {}
+        if workers:
+            placement.update(workers=list(workers), allow_other_workers=False)
+        return placement
 
     def _on_event(self, event: tuple[float, list[Any]]) -> None:
         """A live report of a running job (on the client's event loop): hand it on, in order."""

@@ -41,7 +41,9 @@ class DevelopmentDispatcher(Dispatcher):
     def start(self, listener: DispatchListener) -> None:
         self._listener = listener
 
-    def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+    def submit(
+        self, job_id: str, runnable: Runnable, timeout: float | None = None, workers: tuple[str, ...] = ()
+    ) -> None:
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
         self._queue.append((job_id, runnable))

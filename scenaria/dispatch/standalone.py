@@ -143,7 +143,9 @@ class StandaloneDispatcher(Dispatcher):
                 ) from None
             raise
 
-    def submit(self, job_id: str, runnable: Runnable, timeout: float | None = None) -> None:
+    def submit(
+        self, job_id: str, runnable: Runnable, timeout: float | None = None, workers: tuple[str, ...] = ()
+    ) -> None:
         """Queue the job and return at once; it starts when a worker is free, in FIFO order."""
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds or None, not {timeout!r}")

@@ -175,7 +175,8 @@ class Scheduler:
                 self._set_status(job, Status.SKIPPED)
                 continue
             run = TaskRun(job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values()))
-            self._dispatcher.submit(job.id, run, timeout=task.execution.timeout)
+            settings = task.execution
+            self._dispatcher.submit(job.id, run, timeout=settings.timeout, workers=settings.workers)
 
     def data_node_released(self, dn_id: str) -> None:
         """A data node was unlocked: start the jobs that waited only for it."""

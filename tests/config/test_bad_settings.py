@@ -51,6 +51,8 @@ BAD = [
     *[(task, "max_retries", bad, "TASK.t", "max_retries") for bad in ("many", -1, 1.5, float("nan"), {})],
     *[(task, "retry_delay", bad, "TASK.t", "retry_delay") for bad in ("soon", -0.5, float("nan"), [1])],
     *[(task, "skippable", bad, "TASK.t", "skippable") for bad in ("no", "yes", 1, 0.0)],
+    *[(task, "workers", bad, "TASK.t", "workers") for bad in (3, "", ["gpu-1", 2], {"gpu-1": 1})],
+    *[(task, near, 1, "TASK.t", near) for near in ("timout", "max_retry", "retry_delays", "worker")],
     (task, "input", 3, "TASK.t", "inputs"),
     (task, "output", "x", "TASK.t", "outputs"),
     *[(data_node, "validity_period", bad, "DATA_NODE.d", "validity_period") for bad in (-5, "1d", dt.timedelta(-1))],
@@ -77,6 +79,16 @@ def test_every_bad_setting_is_a_check_error_naming_the_section_and_the_key(confi
     assert any(issue.section == section and issue.field == field for issue in error.value.issues.errors), str(
         error.value
     )
+
+
+def test_a_misspelt_task_setting_is_refused_with_the_known_ones_and_a_property_of_ones_own_is_not():
+    task(timout=30, owner="ops", workers=["gpu-1", "gpu-2"])
+    with pytest.raises(ConfigCheckError) as error:
+        Config.check()
+    (issue,) = error.value.issues.errors
+    assert issue.field == "timout"
+    assert "did you mean 'timeout'?" in issue.message
+    assert "timeout, max_retries, retry_delay, workers" in issue.message
 
 
 def test_a_bad_task_setting_never_reaches_a_job():

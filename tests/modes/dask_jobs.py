@@ -53,3 +53,8 @@ def chatter(spec):
         print(f"{spec['name']} {number}")
         time.sleep(0.005)
     return spec["name"]
+
+
+def where(spec):
+    """The process id of the Dask worker that runs the job (the parent of the job's process)."""
+    return os.getppid()

@@ -128,3 +128,21 @@ def test_jobs_on_one_multi_threaded_dask_worker_keep_their_own_output(start_clus
         assert job.stdout == "".join(f"{name} {number}\n" for number in range(40))
     starts = sorted((tp.get(job.id).runs[0]["pid"]) for job in submission.jobs)
     assert len(set(starts)) == 3  # three jobs at once: a process each
+
+
+def test_a_task_restricted_to_named_dask_workers_runs_only_there(start_cluster):
+    cluster = start_cluster(workers=2)
+    pinned = cluster.start_worker("--name", "pinned")
+    cluster.workers.append(pinned)
+    cluster.wait_for_workers(3)
+    spec = Config.configure_data_node("spec", default_data={})
+    tasks = [
+        Config.configure_task(f"where_{n}", jobs.where, spec, Config.configure_data_node(f"pid_{n}"), workers="pinned")
+        for n in range(4)
+    ]
+    config = Config.configure_scenario("pinned", tasks)
+    Config.configure_job_executions(mode="dask", address=cluster.address, max_nb_of_workers=3)
+    tp.Orchestrator().run()
+    scenario = tp.create_scenario(config)
+    assert scenario.submit(wait=True, timeout=60).submission_status.name == "COMPLETED"
+    assert {getattr(scenario, f"pid_{n}").read() for n in range(4)} == {pinned.pid}

@@ -34,9 +34,10 @@ class DaskProcesses:
         return subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)  # fmt: skip
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, *options: str) -> subprocess.Popen:
+        """One more worker; ``options`` such as ``"--name", "pinned"`` go to ``dask worker``."""
         return self._start([DASK, "worker", self.address, "--nthreads", str(self.nthreads), "--no-dashboard",
-                            "--no-nanny"])  # fmt: skip
+                            "--no-nanny", *options])  # fmt: skip
 
     def wait_for_workers(self, count: int, timeout: float = 60) -> None:
         from distributed import Client
