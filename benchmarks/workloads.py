@@ -454,7 +454,8 @@ def dask_chain(tp: Any, quick: bool) -> list[dict[str, Any]]:
     )
     try:
         address = cluster.stdout.readline().strip()  # type: ignore[union-attr]
-        tp.Config.configure_core(repository_type="postgresql", repository_properties={"url": server.url})
+        tp.Config.configure_core(repository_type="postgresql", repository_properties={"url": server.url},
+                                 storage_folder=os.path.abspath("user_data"))  # fmt: skip
         tp.Config.configure_job_executions(mode="dask", address=address, max_nb_of_workers=3)
         config = chain_config(tp, length, tasks.increment)
         tp.Orchestrator().run()

@@ -31,6 +31,7 @@ from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig, worker_count
 from scenaria.config.layer import DEFAULT_ID, ConfigLayer
 from scenaria.config.scenario import ScenarioConfig
+from scenaria.config.storage_checks import check_storage
 from scenaria.config.task import TaskConfig
 from scenaria.config.values import ImportRef, SectionRef, iter_refs, resolve_refs
 from scenaria.exceptions import InvalidExecutionSetting
@@ -222,6 +223,7 @@ def _check_functions_travel(layer: ConfigLayer, collector: IssueCollector, mode:
 # --- data nodes (data_node_checks) ---------------------------------------------------------------
 register_check(check_data_nodes)
 register_check(check_sql_queries)
+register_check(check_storage)  # where file data lives, for dask workers (storage_checks)
 
 
 # --- tasks ---------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.dask, pytest.mark.processes]
 
 
 @pytest.fixture
-def start_cluster():
+def start_cluster(tmp_path):
+    Config.configure_core(storage_folder=str(tmp_path / "data"))  # workers have working directories of their own
     started = []
 
     def start(workers: int, nthreads: int = 1) -> DaskProcesses:

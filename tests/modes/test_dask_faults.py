@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.dask, pytest.mark.processes]
 
 
 @pytest.fixture
-def cluster():
+def cluster(tmp_path):
+    Config.configure_core(storage_folder=str(tmp_path / "data"))  # workers have working directories of their own
     processes = DaskProcesses(workers=2, cwd=Path.cwd())
     yield processes
     tp.Orchestrator().stop()
