@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
-from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT
+from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT, Capped
 from scenaria.dispatch.dask_worker import CHILD_DIED, KILLED_CANCELED, KILLED_TIMED_OUT, run_on_worker
 from scenaria.dispatch.jobside import logger_levels
 from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
@@ -47,7 +47,6 @@ from scenaria.exceptions import DependencyNotInstalled, JobTimeout, NoDaskWorker
 
 _logger = logging.getLogger("scenaria")
 NO_WORKER_TIMEOUT = 60.0  # seconds a job may wait while no Dask worker is connected
-EVENTS_GRACE = 2.0  # seconds the end of a job waits for the live reports sent before it
 
 
 @dataclass
@@ -57,7 +56,8 @@ class _Job:
     future: Any
     submitted: float  # time.monotonic()
     timeout: float | None
-    received: int = 0  # live reports received, in order (each is numbered by the worker)
+    out: Capped
+    err: Capped
     started: bool = False
     host: str | None = None
     pid: int | None = None
@@ -79,7 +79,11 @@ class DaskDispatcher(Dispatcher):
         self._client: Any = None
         self._cluster: Any = None
         self._jobs: dict[str, _Job] = {}
-        self._lock = threading.Condition()
+        # Futures of ended jobs, let go of together once a second (by the watchdog): each release is
+        # a message to the scheduler, and the client's stream holds a message sent within 10 ms of
+        # another one back, so releasing each at its job's end would delay the next job's submit.
+        self._spent: list[Any] = []
+        self._lock = threading.Lock()
         self._stopped = False
         self._topic = f"scenaria-{uuid.uuid4().hex}"
         self._watchdog: threading.Thread | None = None
@@ -142,7 +146,8 @@ class DaskDispatcher(Dispatcher):
         arguments = (payload, logger_levels(), job_id, self._topic, timeout, self._max_output)
         with self._lock:
             future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **self._placement(workers))
-            self._jobs[job_id] = _Job(future, time.monotonic(), timeout)
+            limit = self._max_output
+            self._jobs[job_id] = _Job(future, time.monotonic(), timeout, Capped(limit), Capped(limit))
         future.add_done_callback(lambda done: self._finished(job_id, done))
 
     @staticmethod
@@ -158,31 +163,41 @@ class DaskDispatcher(Dispatcher):
         return placement
 
     def _on_event(self, event: tuple[float, list[Any]]) -> None:
-        """A live report of a running job (on the client's event loop): hand it on, in order."""
-        job_id, number, kind, *args = event[1]
+        """A report of a running job (on the client's event loop), in the order the worker sent them."""
+        job_id, kind, *args = event[1]
         reporter = self._reporter
         assert reporter is not None
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None:
                 return  # ended (canceled) meanwhile: nothing more is reported
-            job.received = number
             if kind == "started":
                 job.started, job.host, job.pid = True, args[1], args[2]
                 reporter.started(job_id, args[0])
             elif kind == "output":
+                (job.out if args[0] == "stdout" else job.err).append(args[1])
                 reporter.output(job_id, args[0], args[1])
             elif kind == "log":
+                job.err.append(args[1])
                 reporter.log(job_id, args[0])
             elif kind == "progress":
                 reporter.progress(job_id, args[0], args[1])
-            self._lock.notify_all()
+            elif kind == "ended":
+                del self._jobs[job_id]
+                self._spent.append(job.future)
+                try:
+                    outcome = self._ended(job_id, job, args[0], str(job.out), str(job.err))
+                except Exception as exc:  # a bug here must end the job, not leave it running for ever
+                    _logger.exception("The end of job %s could not be read.", job_id)
+                    outcome = Outcome(job_id, Ending.FAILED, error=exc, traceback=f"{type(exc).__name__}: {exc}")
+                reporter.finished(outcome)
 
     def _finished(self, job_id: str, future: Any) -> None:
+        """The task's future is done: its end came as an event already, unless the cluster lost it."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or job.future is not future:
-                return  # canceled, timed out or failed meanwhile: already reported
+                return  # ended, canceled or failed meanwhile: already reported
         if future.cancelled():  # not by cancel() (it forgets the job first): the cluster lost it
             reason = f"The Dask cluster lost job {job_id} (its scheduler is gone, or it was canceled outside scenaria)."
             outcome = Outcome(job_id, Ending.DIED, error=WorkerDied(reason), traceback=reason)
@@ -194,8 +209,9 @@ class DaskDispatcher(Dispatcher):
                 outcome = Outcome(job_id, Ending.DIED, error=WorkerDied(reason), traceback=reason)
             else:
                 outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=text)
-        else:
-            outcome = self._ended(job_id, job, future.result())
+        else:  # its "ended" event went missing: the result says the same
+            end = future.result()
+            outcome = self._ended(job_id, job, end, end["stdout"], end["stderr"])
         with self._lock:
             if self._jobs.get(job_id) is not job:
                 return
@@ -207,13 +223,12 @@ class DaskDispatcher(Dispatcher):
         assert self._reporter is not None
         self._reporter.finished(outcome)
 
-    def _ended(self, job_id: str, job: _Job, end: dict[str, Any]) -> Outcome:
-        """The outcome of a run that the worker saw to its end, once its live reports are in."""
-        with self._lock:
-            self._lock.wait_for(lambda: job.received >= end["sent"], EVENTS_GRACE)
+    @staticmethod
+    def _ended(job_id: str, job: _Job, end: dict[str, Any], stdout: str, stderr: str) -> Outcome:
+        """The outcome of a run that the worker saw to its end."""
         ending = end["ending"]
         details = {"host": end["host"], "pid": end["pid"]}
-        common = {"stdout": end["stdout"], "stderr": end["stderr"], "details": details}
+        common: dict[str, Any] = {"stdout": stdout, "stderr": stderr, "details": details}
         if not isinstance(ending, str):
             return Outcome(job_id, **common, **unpack(job_id, tuple(ending)))
         common.update(started_at=end["started_at"], finished_at=end["finished_at"])
@@ -256,6 +271,7 @@ class DaskDispatcher(Dispatcher):
             time.sleep(interval)
             with self._lock:
                 waiting = [(job_id, job) for job_id, job in self._jobs.items() if not job.started]
+                self._spent.clear()
             if not waiting:
                 alone_since = None
                 continue

@@ -8,7 +8,9 @@ hygiene between jobs as in standalone mode — and watches, while the job runs:
 
 - the child's messages: what the job prints, the log records it emits and its progress are
   published at once to the orchestrator as Dask events (``Worker.log_event`` on the dispatcher's
-  topic), each numbered; the job's end comes back as the task's result, with how many were sent;
+  topic), and so is the job's end, last: the scheduler pushes them to the orchestrator's client in
+  the order they were sent, with no round trip to fetch a result (the task's own result repeats
+  the end, with the job's whole output, in case an event went missing);
 - whether the task is still wanted: a task that the orchestrator canceled (``cancel``, a
   ``stop``) or whose client went away (the orchestrator died) is ``cancelled`` in the Dask
   worker's state; the child is then killed with every process it started, before it writes again;
@@ -94,8 +96,10 @@ def run_on_worker(
         child.reap()
     else:
         _give_back(child)
-    end.update(ending=ending, finished_at=time.time(), stdout=str(watch.out), stderr=str(watch.err), sent=watch.sent)
-    return end
+    end.update(ending=ending, finished_at=time.time())
+    watch.publish("ended", end)  # pushed to the orchestrator after its output: no round trip to fetch it
+    end.update(stdout=str(watch.out), stderr=str(watch.err))
+    return end  # the future's result, fetched only if the "ended" event went missing
 
 
 class _Watch:
@@ -106,13 +110,11 @@ class _Watch:
         self._key = key
         self._topic = topic
         self._job_id = job_id
-        self.sent = 0
         self.out = Capped(max_output)
         self.err = Capped(max_output)
 
     def publish(self, kind: str, *args: Any) -> None:
-        self.sent += 1
-        self._worker.log_event(self._topic, [self._job_id, self.sent, kind, *args])
+        self._worker.log_event(self._topic, [self._job_id, kind, *args])
 
     def wanted(self) -> bool:
         """False once the scheduler let go of the task: canceled, or its client is gone."""
@@ -126,7 +128,7 @@ class _Watch:
             self.publish("output", wire.STREAM_NAMES[message[1]], message[2])
         elif kind == wire.LOG:
             self.err.append(message[2])
-            self.publish("log", message[1])
+            self.publish("log", message[1], message[2])
         elif kind == wire.PROGRESS:
             self.publish("progress", message[1], message[2])
 
