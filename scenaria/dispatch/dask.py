@@ -276,7 +276,7 @@ class DaskDispatcher(Dispatcher):
                 alone_since = None
                 continue
             try:
-                workers = len(self._client.scheduler_info(n_workers=-1)["workers"])
+                workers = len(self._client.nthreads())
             except Exception:  # the scheduler is gone: the futures say so
                 continue
             if workers:
