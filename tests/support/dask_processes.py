@@ -27,8 +27,13 @@ class DaskProcesses:
         self.env = {**child_env(), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
         self.scheduler = self._start([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                                       "--no-dashboard"])  # fmt: skip
-        self.workers = [self.start_worker() for _ in range(workers)]
-        self.wait_for_workers(workers)
+        self.workers: list[subprocess.Popen] = []
+        try:
+            self.workers.extend(self.start_worker() for _ in range(workers))
+            self.wait_for_workers(workers)
+        except BaseException:  # no process left behind by a cluster that did not start
+            self.stop()
+            raise
 
     def _start(self, command: list[str]) -> subprocess.Popen:
         return subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL,
