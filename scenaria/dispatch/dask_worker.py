@@ -31,6 +31,7 @@ import socket
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import wait as wait_for_any
 from typing import Any
 
@@ -47,6 +48,7 @@ KILLED_CANCELED, KILLED_TIMED_OUT, CHILD_DIED = "canceled", "timed_out", "died"
 _idle: list[WorkerProcess] = []  # children waiting for a job, one per Dask worker thread at most
 _idle_lock = threading.Lock()
 _lifeline: list[int] = []  # the read end of a pipe nobody writes: EOF when this process dies
+_spawner: list[ThreadPoolExecutor] = []  # the one thread that starts children (see ``_take``)
 HOST = socket.gethostname()
 
 
@@ -185,9 +187,12 @@ def _take() -> WorkerProcess:
         if not _lifeline:
             read_end, _write_end = os.pipe()  # the write end stays open, unused, for this process's life
             _lifeline.append(read_end)
+            _spawner.append(ThreadPoolExecutor(1, thread_name_prefix="scenaria-dask-spawner"))
     settings = {"sys_path": list(sys.path), "log_level": logging.getLogger().getEffectiveLevel(), "log_levels": {},
                 "preload": (), "initializer": None, "job_grace": 1.0, "max_jobs": None}  # fmt: skip
-    child = WorkerProcess(settings, _lifeline[0], os.getcwd())
+    # Started from a thread that lives as long as this process: Linux sends a child its death signal
+    # when the *thread* that started it ends, and Dask may retire the thread running this task.
+    child = _spawner[0].submit(WorkerProcess, settings, _lifeline[0], os.getcwd()).result()
     deadline = time.monotonic() + START_TIMEOUT
     while not child.ready and not child.exited_seen and time.monotonic() < deadline:
         wait_for_any([child.conn, child.sentinel], 1.0)
