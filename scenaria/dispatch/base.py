@@ -99,6 +99,11 @@ class Dispatcher(abc.ABC):
         wait for the listener: the orchestrator may call it while holding its own lock.
         """
 
+    def where(self, job_id: str) -> dict[str, Any]:
+        """Where job ``job_id`` runs now (``host``, ``pid``), empty when that is not known here:
+        asked before a cancel, so that the canceled run is recorded with its process."""
+        return {}
+
     @abc.abstractmethod
     def stop(self, wait: bool = True) -> None:
         """Stop running jobs and release the workers. Queued jobs are dropped unreported.

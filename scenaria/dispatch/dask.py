@@ -263,6 +263,11 @@ class DaskDispatcher(Dispatcher):
     def _where(job: _Job) -> dict[str, Any]:
         return {} if job.pid is None else {"host": job.host, "pid": job.pid}
 
+    def where(self, job_id: str) -> dict[str, Any]:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return {} if job is None else self._where(job)
+
     def _watch_workers(self) -> None:
         """Fail the jobs that waited ``no_worker_timeout`` s while no worker was connected."""
         interval = min(1.0, max(self._no_worker_timeout / 4, 0.05))

@@ -197,6 +197,14 @@ class StandaloneDispatcher(Dispatcher):
                 shared.kill_running(job, Ending.CANCELED, None, message)
         return True
 
+    def where(self, job_id: str) -> dict[str, Any]:
+        shared = self._shared
+        if shared is None:
+            return {}
+        with shared.lock:
+            job = shared.jobs.get(job_id)
+            return {} if job is None or job.worker is None else {"pid": job.worker.pid}
+
     def stop(self, wait: bool = True) -> None:
         """End every worker (SIGTERM, then SIGKILL after ``stop_grace``); running and queued jobs
         are dropped unreported. With ``wait``, return when all is released and every report made

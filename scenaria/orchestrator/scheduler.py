@@ -294,11 +294,15 @@ class Scheduler:
                     logger.info("Job %s is already %s; it cannot be canceled.", job.id, job.status.name)
                 return
             dispatched = job.status in (Status.PENDING, Status.RUNNING)
+        where: dict[str, Any] = {}
         if dispatched:
             self._canceled[job.id] = (job, f"canceled by {by}")
+            where = self._dispatcher.where(job.id)
             self._dispatcher.cancel(job.id)
         with self._lock:
             if job.id in self._active and not job.is_finished():
+                if job.status is Status.RUNNING and where:  # the run it stops counts, with its process
+                    job._add_run(where.get("host") or _HOST, where.get("pid"), Ending.CANCELED.name)
                 self._cancel_unlocked(job, f"canceled by {by}")
 
     def _cancel_unlocked(self, job: Job, reason: str) -> None:

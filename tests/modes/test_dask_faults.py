@@ -99,8 +99,9 @@ def test_a_dask_job_canceled_timed_out_or_stopped_while_it_runs_is_killed_and_ne
         assert submission.wait(timeout=30)
         job = tp.get(submission.jobs[0].id)
         assert job.status.name == ("CANCELED" if end == "cancel" else "FAILED")
-        if end == "timeout":  # (a cancel ends the job at once: its run is not recorded)
-            assert [run["pid"] for run in job.runs] == [pid]  # the job's own process on the Dask worker
+        ending = "CANCELED" if end == "cancel" else "TIMED_OUT"
+        assert [(run["pid"], run["ending"]) for run in job.runs] == [(pid, ending)]  # its process on the worker
+        if end == "timeout":
             assert "timed out after 1 s" in "".join(job.stacktrace)
     assert wait_gone(pid, 10), f"the job's process {pid} still runs"
     time.sleep(5)  # past the end of the run it would have made
