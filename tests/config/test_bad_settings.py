@@ -63,6 +63,7 @@ BAD = [
     (pickle_node, "default_path", 42, "DATA_NODE.d", "default_path"),
     *[(job, "max_nb_of_workers", bad, "JOB", "max_nb_of_workers") for bad in (0, -2, 10**6, "two", 2.5, True)],
     (job, "mode", "turbo", "JOB", "mode"),
+    *[(job, "no_worker_timeout", bad, "JOB", "no_worker_timeout") for bad in (-1, "soon", True)],
     (core, "repository_type", "nosuch", "CORE", "repository_type"),
     (core, "read_entity_retry", -1, "CORE", "read_entity_retry"),
     (core, "repository_properties", [1], "CORE", "repository_properties"),
