@@ -35,6 +35,18 @@ def stamped(x):
     return time.time()
 
 
+def write_stamp(path):
+    """``stamped``, writing its value to ``path`` as a pickle (temporary file, then rename): a floor."""
+    import os
+    import pickle
+
+    ran = time.time()
+    with open(path + ".tmp", "wb") as file:
+        pickle.dump(ran, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(path + ".tmp", path)
+    return ran
+
+
 def pid_then_sleep(path):
     """Write this process's pid to ``path``, then sleep until killed (a job to cancel)."""
     import os

@@ -25,6 +25,7 @@ _API = (
     "delete_jobs",
     "duplicate_scenario",
     "exists",
+    "explain",
     "get",
     "get_cycles",
     "get_cycles_scenarios",
@@ -129,6 +130,7 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/c
     from scenaria.api import delete_jobs as delete_jobs
     from scenaria.api import duplicate_scenario as duplicate_scenario
     from scenaria.api import exists as exists
+    from scenaria.api import explain as explain
     from scenaria.api import get as get
     from scenaria.api import get_cycles as get_cycles
     from scenaria.api import get_cycles_scenarios as get_cycles_scenarios

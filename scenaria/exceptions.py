@@ -17,7 +17,7 @@ to fix it.
     │   ├── NonExistingDataNodeConfig / NonExistingTaskConfig / NonExistingScenarioConfig
     │   ├── NonExistingSequenceConfig
     │   ├── ModeNotAvailable
-    │   ├── InvalidExecutionSetting       a task's timeout, max_retries or retry_delay that is no number
+    │   ├── InvalidExecutionSetting       a task's timeout, max_retries, retry_delay, priority or resources unreadable
     │   └── UnknownRepositoryType         a store type (or store setting) scenaria does not know
     ├── NotFoundError                     an id that names nothing
     │   ├── ModelNotFound
@@ -41,7 +41,8 @@ to fix it.
     ├── VersionError                      VersionAlreadyExistsAsDevelopment, ConflictedConfigurationError,
     │                                     MigrationFunctionFailed
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
-    ├── StoreError                        the store cannot be used: StoreDamaged, StoreSchemaTooNew
+    ├── StoreError                        the store cannot be used: StoreDamaged (StoreRecordDamaged,
+    │                                     StoreWritesRefused), StoreSchemaTooNew, UntrustedStoredValue
     ├── JobError                          a job's run: JobTimeout, WorkerDied, ResultNotPicklable, NoDaskWorker
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
     └── DependencyNotInstalled            an optional extra is missing (names the pip install)
@@ -115,7 +116,8 @@ class ModeNotAvailable(ConfigError):
 
 
 class InvalidExecutionSetting(ConfigError):
-    """A task's execution setting (``timeout``, ``max_retries``, ``retry_delay``) that cannot be read."""
+    """A task's execution setting (``timeout``, ``max_retries``, ``retry_delay``, ``priority``,
+    ``resources``), the job configuration's ``resources`` or a ``submit`` priority that cannot be read."""
 
     def __init__(self, message: str, key: str = "", value: object = None) -> None:
         super().__init__(message)
@@ -300,6 +302,18 @@ class StoreDamaged(StoreError):
 
 class StoreSchemaTooNew(StoreError):
     """The store was written by a newer scenaria than this one."""
+
+
+class StoreRecordDamaged(StoreDamaged):
+    """One record of the store cannot be read (not JSON, not a record): its file and id are named."""
+
+
+class StoreWritesRefused(StoreDamaged):
+    """A write to a store this process found damaged: writing on could spread the damage."""
+
+
+class UntrustedStoredValue(StoreError):
+    """A record holds a value scenaria will not load: an inline pickle, a reference to no value file."""
 
 
 # --- data ----------------------------------------------------------------------------------------

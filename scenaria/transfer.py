@@ -11,6 +11,10 @@ An archive holds plain files, readable without scenaria:
     records/data_nodes.json  its data nodes' records
     data/<data node id>/...  with ``include_data=True``: each file-based data node's file (or
                              folder), as it is
+    values/<sha256>.pickle   the values the records hold by file (``entities/values.py``: a
+                             lambda, an object of a user class), written into the importing
+                             application's values folder; like a pickle data node's file, such a
+                             value runs code when it is used, so import only archives you trust
 
 Records are the store's own (the same JSON whatever the store: SQLite, PostgreSQL or
 filesystem), so an archive moves a scenario from any store to any other. Importing checks the
@@ -34,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from scenaria.config import Config, toml_io
+from scenaria.entities import values
 from scenaria.entities.cycle import Cycle
 from scenaria.entities.data_node import DataNode, data_node_class
 from scenaria.entities.registry import registry
@@ -83,6 +88,7 @@ def export_scenario(
     if include_data:
         for dn in data_nodes:
             files.update(_data_files(dn))
+    files.update(_value_files(files))
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -101,6 +107,19 @@ def export_scenario(
 
 def _json(value: Any) -> bytes:
     return json.dumps(value, indent=1, sort_keys=True).encode()
+
+
+def _value_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The value files that the archive's records refer to, under ``values/``."""
+    found: dict[str, bytes] = {}
+    for name, content in files.items():
+        if name.startswith("records/"):
+            for digest in sorted(values.digests(json.loads(content))):
+                try:
+                    found[f"{values.FOLDER}/{digest}{values.SUFFIX}"] = Path(values.path_of(digest)).read_bytes()
+                except FileNotFoundError:
+                    values.StoredValue(digest).load()  # raises StoreDamaged, naming the missing file
+    return found
 
 
 def _data_files(dn: DataNode) -> dict[str, bytes]:
@@ -147,6 +166,7 @@ def import_scenario(input_path: str | Path, override: bool = False) -> Scenario:
             f"The store holds {len(existing)} of the archive's entities already ({', '.join(existing[:5])}"
             f"{', ...' if len(existing) > 5 else ''}): pass override=True to replace them."
         )
+    _write_values(files, path)
     staged = _stage_data(files, entities, override)
     try:
         with reg.transaction():
@@ -205,6 +225,18 @@ def _read_archive(path: Path) -> dict[str, bytes]:
     if unlisted:
         raise _bad(path, f"it holds files the manifest does not list ({', '.join(unlisted[:3])})")
     return files
+
+
+def _write_values(files: dict[str, bytes], path: Path) -> None:
+    """Put the archive's value files into this application's values folder (named by their
+    digest, so a failed import leaves only files that nothing refers to, or that were there)."""
+    prefix = f"{values.FOLDER}/"
+    for name, content in files.items():
+        if name.startswith(prefix):
+            digest = name[len(prefix) :].removesuffix(values.SUFFIX)
+            if hashlib.sha256(content).hexdigest() != digest:
+                raise _bad(path, f"{name} does not hold the value its name says")
+            values.write(digest, content)
 
 
 def _check_names(path: Path, files: dict[str, bytes]) -> None:
@@ -303,7 +335,7 @@ def _stage_data(files: dict[str, bytes], entities: list[Any], override: bool) ->
     try:
         for target, members in plans:
             target.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".import-"))
+            staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".import-{os.getpid()}-"))
             staged.append((staging, target))
             for relative, content in members:
                 file = staging / relative

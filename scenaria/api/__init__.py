@@ -6,6 +6,7 @@ unchanged. Every entity returned is the live object of this process (see ``entit
 
 from __future__ import annotations
 
+from scenaria.api.explaining import explain
 from scenaria.api.getting import (
     exists,
     get,
@@ -65,6 +66,7 @@ __all__ = [
     "delete_jobs",
     "duplicate_scenario",
     "exists",
+    "explain",
     "get",
     "get_cycles",
     "get_cycles_scenarios",

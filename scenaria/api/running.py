@@ -26,6 +26,7 @@ from scenaria.exceptions import (
     OrchestratorNotRunning,
 )
 from scenaria.orchestrator import control, lease
+from scenaria.orchestrator.capacity import SUBMIT_PRIORITY, submit_priority
 from scenaria.orchestrator.scheduler import current as current_scheduler
 
 _NOT_FOUND = {"SCENARIO": NonExistingScenario, "SEQUENCE": NonExistingSequence, "TASK": NonExistingTask}
@@ -101,7 +102,9 @@ def submit(
 ) -> Submission | None:
     """Run a scenario's, sequence's or task's tasks as jobs; the Submission that tracks them.
 
-    In development mode the jobs have run when it returns. Otherwise it returns once they are
+    ``priority=N`` (a whole number, kept as a submission property) puts its jobs ahead of ready
+    jobs of lower priority, in place of their tasks' own ``priority``. In development mode the
+    jobs have run when it returns. Otherwise it returns once they are
     queued; with ``wait=True`` it returns when they are all finished, or after ``timeout``
     seconds with the jobs still going (then ``submission.is_finished()`` is False).
     """
@@ -112,6 +115,7 @@ def submit(
     kind = entity.id.split("_", 1)[0]
     if get(entity.id) is None:
         raise _NOT_FOUND[kind](f"{kind.title()} {entity.id} does not exist (was it deleted?); it cannot be submitted.")
+    submit_priority(properties.get(SUBMIT_PRIORITY))  # refused here, wherever the jobs run
     prepare(registry())
     remote = None if current_scheduler() is not None else control.client(registry())
     if remote is not None:  # another process orchestrates this version: it runs the jobs

@@ -31,6 +31,7 @@ COMMANDS: list[str] = [
     "scenaria.cli.cancel",
     "scenaria.cli.schedules",
     "scenaria.cli.prune",
+    "scenaria.cli.doctor",
     "scenaria.cli.manage_versions",
     "scenaria.cli.graph",
     "scenaria.cli.serve",

@@ -71,9 +71,13 @@ def add_options(parser: argparse.ArgumentParser, json_output: bool = True) -> No
 
 
 def configure(args: argparse.Namespace) -> None:
-    """Load ``--config`` when given (else the configuration comes from the environment)."""
+    """Load ``--config`` when given (else the configuration comes from the environment).
+
+    A Python file is imported as the module its name says, as ``scenaria serve`` does: its
+    functions then have the same names here as in a service and its workers, so the command's
+    configuration is the service's (the version's check would otherwise refuse it)."""
     if getattr(args, "config", None):
-        load_configuration(args.config, "__scenaria_cli__")
+        load_configuration(args.config, None)
 
 
 def parse_since(text: str) -> dt.datetime:

@@ -18,7 +18,7 @@ from scenaria.cli import common
 NAME = "schedules"
 HELP = "list the configured schedules and what their firings did"
 COLUMNS = ("id", "when", "action", "target", "timezone", "catch_up", "last_due", "next_due", "firings")
-FIRING_COLUMNS = ("due", "fired_at", "created_id", "submitted_id", "submission_id", "error")
+FIRING_COLUMNS = ("due", "fired_at", "state", "created_id", "submitted_id", "submission_id", "error")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

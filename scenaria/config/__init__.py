@@ -7,6 +7,7 @@ See docs/configuration.md.
 
 from __future__ import annotations
 
+from scenaria.config import resource_check as _resource_check  # noqa: F401 (registers the resources check)
 from scenaria.config import retention as _retention  # noqa: F401 (registers the retention check)
 from scenaria.config import schedule_check as _schedule_check  # noqa: F401 (registers the schedule check)
 from scenaria.config.checks import register_check

@@ -25,8 +25,7 @@ from scenaria.config.core import CoreSection
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.data_node_checks import check_data_nodes, check_sql_queries, data_node_issues
 from scenaria.config.enums import Frequency
-from scenaria.config.execution import KEYS as EXECUTION_KEYS
-from scenaria.config.execution import ExecutionSettings
+from scenaria.config.execution import KEYS, SKIP_KEYS, ExecutionSettings
 from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig, worker_count
 from scenaria.config.layer import DEFAULT_ID, ConfigLayer
@@ -273,14 +272,15 @@ def _check_execution(task: TaskConfig, report: _Report) -> None:
         ExecutionSettings.from_properties(task.id, properties)
     except InvalidExecutionSetting as exc:
         report.error(exc.key, exc.value, str(exc))
+    known = (*KEYS, *SKIP_KEYS)
     for key in properties:  # a misspelt setting would otherwise be a free property, silently unused
-        near = difflib.get_close_matches(key, EXECUTION_KEYS, n=1, cutoff=0.8) if key not in EXECUTION_KEYS else []
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.8) if key not in known else []
         if near:
             report.error(
                 key,
                 properties[key],
                 f"The task config {task.id!r} has the property {key!r}, which is no execution setting: did you "
-                f"mean {near[0]!r}? The execution settings are {', '.join(EXECUTION_KEYS)}; a property of "
+                f"mean {near[0]!r}? The execution settings are {', '.join(known)}; a property of "
                 "your own must not look like one of them.",
             )
 

@@ -51,6 +51,7 @@ def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
         return
     _check_required_properties(dn, storage_type, is_default, report)
     _check_paths(dn, report)
+    _check_hash_content(dn, report)
     if storage_type == "generic":
         _check_generic_functions(dn, is_default, report)
     _check_function_properties(dn, storage_type, report)
@@ -62,6 +63,13 @@ def _check_paths(dn: DataNodeConfig, report: _Report) -> None:
         value = dn.properties.get(key)
         if value is not None and (not isinstance(value, str) or "\x00" in value):
             report.error(key, value, f"{key} must be a file path (a str without NUL characters).")
+
+
+def _check_hash_content(dn: DataNodeConfig, report: _Report) -> None:
+    """``hash_content`` turns content versions off (docs/execution.md): a bool, nothing else."""
+    value = dn.properties.get("hash_content")
+    if value is not None and not isinstance(value, bool):
+        report.error("hash_content", value, 'hash_content must be True or False (in TOML: "False:bool").')
 
 
 def _check_data_node_id(dn: DataNodeConfig, is_default: bool, report: _Report) -> None:

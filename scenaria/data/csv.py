@@ -120,7 +120,7 @@ class CSVDataNode(TabularMixin, FileDataNode):
     def write_with_column_names(self, data: Any, columns: list[str] | None = None, job_id: str | None = None) -> None:
         """Write ``data`` under the column names ``columns`` and record the edit."""
         self._write(data, columns)
-        self._record_write(job_id, {})
+        self._record_write(job_id, {}, self._version_of(data))
 
     def _append(self, data: Any) -> None:
         """Add rows at the end of the file (with a header first when the file is new)."""

@@ -131,7 +131,7 @@ class ExcelDataNode(TabularMixin, FileDataNode):
     def write_with_column_names(self, data: Any, columns: list[str] | None = None, job_id: str | None = None) -> None:
         """Write ``data`` under the column names ``columns`` and record the edit."""
         self._write(data, columns)
-        self._record_write(job_id, {})
+        self._record_write(job_id, {}, self._version_of(data))
 
     def _append(self, data: Any) -> None:
         """Add rows under the last row of each sheet written (a new sheet gets a header)."""
@@ -192,7 +192,7 @@ class ExcelDataNode(TabularMixin, FileDataNode):
     def _local_copy(self) -> Iterator[str]:
         """A local copy of the file to modify; it replaces the file only if the block succeeds."""
         folder = None if self._is_remote else os.path.dirname(os.path.abspath(self._local_path))
-        handle, copy = tempfile.mkstemp(suffix=".xlsx", dir=folder)
+        handle, copy = tempfile.mkstemp(suffix=".xlsx", prefix=f".tmp-{os.getpid()}-", dir=folder)  # see litter
         os.close(handle)
         try:
             with self._open("rb") as source, open(copy, "wb") as destination:

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
 from scenaria.data.base import DataNode
+from scenaria.entities import content
 from scenaria.entities.data_node import Staged
 from scenaria.exceptions import DataFileNotFound
 
@@ -147,7 +148,8 @@ class FileDataNode(DataNode):
             yield target
             return
         folder, name = os.path.split(target)
-        temporary = os.path.join(folder, f".tmp-{uuid.uuid4().hex[:12]}-{name}")  # keeps the extension
+        # keeps the extension; names its process, so that the next start removes it if that one is killed
+        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}-{name}")
         try:
             yield temporary
             os.replace(temporary, target)
@@ -160,11 +162,14 @@ class FileDataNode(DataNode):
                 os.remove(temporary)
 
     # --- a job's writes (see the module docstring) ---------------------------------------------------
-    def _stage(self, data: Any, job_id: str) -> Staged:
+    def _staging_location(self, job_id: str) -> str:
         separator = "/" if self._is_remote else os.sep
         folder, _, name = self.path.rpartition(separator)
         hidden = f".staged-{job_id}-{uuid.uuid4().hex[:8]}-{name}"
-        location = f"{folder}{separator}{hidden}" if folder else hidden
+        return f"{folder}{separator}{hidden}" if folder else hidden
+
+    def _stage(self, data: Any, job_id: str) -> Staged:
+        location = self._staging_location(job_id)
         copy = type(self).__new__(type(self))  # this node, writing to the hidden name, never saved
         copy.__dict__.update(self.__dict__, _properties={**self._properties, "path": location}, _staging_copy=True)
         try:
@@ -173,6 +178,28 @@ class FileDataNode(DataNode):
             self._discard_staged(Staged(self.id, location))
             raise
         return Staged(self.id, location)
+
+    def _stage_copy(self, source: DataNode, job_id: str) -> Staged:
+        """The file of ``source`` copied as it is (no reading back) when it has the same type
+        and format settings, both local; else its value, read and staged."""
+        if not (isinstance(source, FileDataNode) and self._same_format(source)) or self._is_remote or source._is_remote:
+            return super()._stage_copy(source, job_id)
+        location = self._staging_location(job_id)
+        try:
+            if os.path.isdir(source._local_path):
+                shutil.copytree(source._local_path, location)
+            else:
+                shutil.copyfile(source._local_path, location)
+        except FileNotFoundError as exc:
+            self._discard_staged(Staged(self.id, location))
+            raise source._missing_file() from exc
+        return Staged(self.id, location, version=source.content_version)
+
+    def _same_format(self, other: FileDataNode) -> bool:
+        def settings(node: FileDataNode) -> dict[str, Any]:
+            return {k: v for k, v in node._properties.items() if k not in ("path", "default_path", "is_generated")}
+
+        return type(other) is type(self) and settings(other) == settings(self)
 
     def _commit_staged(self, staged: Staged) -> None:
         source = staged.location
@@ -204,6 +231,12 @@ class FileDataNode(DataNode):
             elif os.path.exists(local_path(location)):
                 os.remove(local_path(location))
 
+    def _staged_exists(self, staged: Staged) -> bool:
+        location = staged.location
+        if location is None:
+            return True
+        return bool(self._fs().exists(location)) if is_remote(location) else os.path.exists(local_path(location))
+
     def _discard_job_staging(self, job_id: str) -> None:
         separator = "/" if self._is_remote else os.sep
         folder = self.path.rpartition(separator)[0]
@@ -216,6 +249,33 @@ class FileDataNode(DataNode):
     @property
     def _scheme(self) -> str:
         return self.path.partition("://")[0] + "://"
+
+    # --- content versions: a local file changed by something else than scenaria is hashed ------------
+    @property
+    def content_version(self) -> str | None:
+        stored = self._content_version
+        if self._is_remote or self._properties.get("hash_content") is False:
+            return stored
+        modified, recorded = self._file_mtime(), self._last_edit_date
+        if stored is not None and (modified is None or (recorded is not None and modified <= recorded)):
+            return stored
+        return self._file_version()
+
+    def _file_version(self) -> str | None:
+        """The hash of the file, computed again only when its size or modification time changed."""
+        try:
+            stat = os.stat(self._local_path)
+        except (OSError, ValueError):
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self.__dict__.get("_hashed_file")
+        if cached is None or cached[0] != key:
+            cached = (key, content.file_version(self._local_path))
+            self.__dict__["_hashed_file"] = cached
+        return cached[1]
+
+    def _has_data(self) -> bool:
+        return self._exists()
 
     # --- edit dates from the file --------------------------------------------------------------------
     @property
@@ -270,7 +330,7 @@ class FileDataNode(DataNode):
             self._last_edit_date = self._file_mtime() or self._edit_timestamp()
         elif default_data is not None:
             self._write(default_data)
-            self._add_default_data_edit()
+            self._add_default_data_edit(default_data)
 
 
 def is_remote(path: str) -> bool:

@@ -23,12 +23,16 @@ class InMemoryDataNode(DataNode):
     def _initial_write(self, default_data: Any) -> None:
         if default_data is not None and self.id not in in_memory_storage:
             self._write(default_data)
-            self._add_default_data_edit()
+            self._add_default_data_edit(default_data)
 
     def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
         if copy_data and original.id in in_memory_storage:
             in_memory_storage[self.id] = copy.deepcopy(in_memory_storage[original.id])
             self._take_history(original)
+
+    def _has_data(self) -> bool:
+        """False in a process that did not write it (the record says written, the memory is empty)."""
+        return self.id in in_memory_storage
 
     def _delete_generated(self) -> None:
         in_memory_storage.pop(self.id, None)

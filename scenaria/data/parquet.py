@@ -105,7 +105,7 @@ class ParquetDataNode(TabularMixin, FileDataNode):
     def write_with_kwargs(self, data: Any, job_id: str | None = None, **write_kwargs: Any) -> None:
         """Write with extra ``pandas.to_parquet`` arguments (e.g. ``partition_cols``) and record the edit."""
         self._write_frame(self._to_frame(data), write_kwargs)
-        self._record_write(job_id, {})
+        self._record_write(job_id, {}, self._version_of(data))
 
     _write_with_kwargs = write_with_kwargs  # the reference's name
 

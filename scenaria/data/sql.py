@@ -31,7 +31,8 @@ class SQLDataNode(SQLDataNodeBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self._properties.get("read_query") in (None, "") and self._properties.get("write_query_builder") is None:
+        builder = dict.get(self._properties, "write_query_builder")  # a stored function: not loaded until used
+        if self._properties.get("read_query") in (None, "") and builder is None:
             raise MissingRequiredProperty(
                 f"{self._describe()} needs a read_query (to be read), a write_query_builder (to be written) or both."
             )

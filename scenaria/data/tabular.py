@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scenaria.data import polars_frames
 from scenaria.data.extras import pandas
 from scenaria.data.polars_frames import POLARS
+from scenaria.entities.values import has_stored
 from scenaria.exceptions import DataNodeWritingError, InvalidExposedType
 
 PANDAS = "pandas"
@@ -63,6 +64,8 @@ class TabularMixin:
 
     def _check_exposed_type(self, value: Any = None) -> None:
         """Refuse, at creation, an exposed type that no read could build."""
+        if value is None and has_stored(dict.get(self._properties, "exposed_type")):
+            return  # a class read from a record, imported when used (checked when it was created)
         values = value if value is not None else self._exposed_type
         if isinstance(values, dict):
             values = list(values.values())

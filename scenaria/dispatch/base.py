@@ -82,13 +82,22 @@ class Dispatcher(abc.ABC):
 
     @abc.abstractmethod
     def submit(
-        self, job_id: str, runnable: Runnable, timeout: float | None = None, workers: tuple[str, ...] = ()
+        self,
+        job_id: str,
+        runnable: Runnable,
+        timeout: float | None = None,
+        priority: int = 0,
+        resources: Mapping[str, float] | None = None,
+        workers: tuple[str, ...] = (),
     ) -> None:
         """Run ``runnable`` as job ``job_id``, at most ``timeout`` seconds once started.
 
-        Asynchronous dispatchers queue it and return at once; jobs start in submission order
-        as capacity allows. The development dispatcher runs it before returning. ``workers``
-        names the cluster workers the run may go to (dask mode; the local modes have one place).
+        Asynchronous dispatchers queue it and return at once; queued jobs start higher
+        ``priority`` first, then in submission order, as workers allow. The development
+        dispatcher runs it before returning. ``resources`` is what the task says one run uses;
+        the scheduler already keeps within the capacities, a dispatcher may place runs by it.
+        ``workers`` names the cluster workers the run may go to (dask mode; the local modes
+        have one place).
         """
 
     @abc.abstractmethod

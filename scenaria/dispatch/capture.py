@@ -6,12 +6,19 @@ left is sent when the job ends, before its result. A stream is closed when its j
 the job left behind that still prints writes to the worker's real stream, never into the capture
 of the next job.
 
-Only Python-level writes are captured; a C extension or a child process writing to file
-descriptor 1 or 2 goes to the worker's inherited stdout/stderr (the orchestrator's terminal).
+In a standalone worker, file descriptors 1 and 2 are captured too (``Descriptors``): while a job
+runs they are pipes read into the job's streams, so what C code, ``os.write(1, ...)`` or a child
+process that inherited them writes is the job's output (capped as the rest), never the
+orchestrator's terminal's, nor the next job's.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import os
+import select
+import sys
 import threading
 from collections.abc import Callable
 from typing import IO, Any
@@ -83,7 +90,7 @@ class JobStream:
         return False
 
     def fileno(self) -> int:
-        """The worker's real descriptor: what writes to it directly is not captured."""
+        """The worker's descriptor (1 or 2): captured too while the job runs (``Descriptors``)."""
         if self._fallback is None:
             raise OSError("no file descriptor behind this stream")
         return self._fallback.fileno()
@@ -106,6 +113,71 @@ class _BinaryView:
 
     def flush(self) -> None:
         self._text.flush()
+
+
+class Descriptors:
+    """File descriptors 1 and 2 of this process, into a job's streams while the block runs.
+
+    Each descriptor is pointed at a fresh pipe (inherited by the job's child processes), which a
+    thread reads into the job's stream. When the block ends, the descriptors get back what they
+    were, and the pipes are read to their end: every writer is gone by then (the worker ends the
+    job's processes first), or, after ``drain`` seconds, their last bytes are dropped, so that a
+    writer that lingers can never hold the worker up nor print into the next job.
+    """
+
+    def __init__(self, out: JobStream, err: JobStream, drain: float = 2.0) -> None:
+        self._streams = ((1, out), (2, err))
+        self._drain = drain
+        self._saved: list[tuple[int, int]] = []
+        self._pumps: list[threading.Thread] = []
+        self._stop = threading.Event()
+
+    def __enter__(self) -> Descriptors:
+        _flush_real_streams()  # what the worker itself wrote before goes where it was going
+        for fd, stream in self._streams:
+            read, write = os.pipe()
+            self._saved.append((fd, os.dup(fd)))
+            os.dup2(write, fd)  # inheritable: the job's child processes write here too
+            os.close(write)
+            os.set_inheritable(read, False)
+            pump = threading.Thread(target=self._pump, args=(read, stream), name=f"scenaria-fd{fd}", daemon=True)
+            pump.start()
+            self._pumps.append(pump)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _flush_real_streams()  # Python code that wrote to sys.__stdout__ during the job: into its pipe
+        for fd, saved in self._saved:
+            os.dup2(saved, fd)  # the last write end this process holds is gone
+            os.close(saved)
+        for pump in self._pumps:
+            pump.join(self._drain)
+        self._stop.set()  # a writer outlived the job: what it writes from now on goes nowhere
+        for pump in self._pumps:
+            pump.join()
+
+    def _pump(self, read: int, stream: JobStream) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        try:
+            while not self._stop.is_set():
+                ready, _, _ = select.select([read], [], [], 0.1)
+                data = os.read(read, 1 << 16) if ready else None
+                if data == b"":  # every writer is gone
+                    break
+                text = decoder.decode(data) if data else ""
+                if text:
+                    stream.write(text)
+            text = decoder.decode(b"", final=True)  # an incomplete last character, as U+FFFD
+            if text:
+                stream.write(text)
+        finally:
+            os.close(read)
+
+
+def _flush_real_streams() -> None:
+    for stream in (sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()  # type: ignore[union-attr]
 
 
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024  # characters kept of each stream of a job

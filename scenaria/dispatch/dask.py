@@ -87,6 +87,7 @@ class DaskDispatcher(Dispatcher):
         self._stopped = False
         self._topic = f"scenaria-{uuid.uuid4().hex}"
         self._watchdog: threading.Thread | None = None
+        self._declared: tuple[float, set[str]] = (-1e9, set())  # when, and the resources workers declare
 
     @classmethod
     def configured(
@@ -130,7 +131,13 @@ class DaskDispatcher(Dispatcher):
         self._watchdog.start()
 
     def submit(
-        self, job_id: str, runnable: Runnable, timeout: float | None = None, workers: tuple[str, ...] = ()
+        self,
+        job_id: str,
+        runnable: Runnable,
+        timeout: float | None = None,
+        priority: int = 0,
+        resources: Mapping[str, float] | None = None,
+        workers: tuple[str, ...] = (),
     ) -> None:
         reporter = self._reporter
         assert reporter is not None, "start() the dispatcher first"
@@ -144,23 +151,43 @@ class DaskDispatcher(Dispatcher):
         # a key of its own per run: a retry must not get back the erred future of the run before
         key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
         arguments = (payload, logger_levels(), job_id, self._topic, timeout, self._max_output)
+        placement = self._placement(priority, resources, workers)
         with self._lock:
-            future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **self._placement(workers))
+            future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **placement)
             limit = self._max_output
             self._jobs[job_id] = _Job(future, time.monotonic(), timeout, Capped(limit), Capped(limit))
         future.add_done_callback(lambda done: self._finished(job_id, done))
 
-    @staticmethod
-    def _placement(workers: tuple[str, ...]) -> dict[str, Any]:
+    def _placement(
+        self, priority: int, resources: Mapping[str, float] | None, workers: tuple[str, ...]
+    ) -> dict[str, Any]:
         """The task's ``Client.submit`` keywords: where and how the cluster may run it.
 
+        ``priority``; the task's ``resources`` that a worker of the cluster declares (``dask
+        worker --resources "gpu=1"``): Dask runs the job on such a worker, within its amount. A
+        resource no worker declares is left out: scenaria's own limit holds it
+        (``orchestrator.capacity``), and Dask would otherwise keep the job waiting for ever.
         ``workers``: only on those (names or addresses), never elsewhere, so a restriction the
         user set is kept even when those workers are busy or gone (the job then waits).
         """
-        placement: dict[str, Any] = {}
+        placement: dict[str, Any] = {"priority": priority} if priority else {}
         if workers:
             placement.update(workers=list(workers), allow_other_workers=False)
+        if any(amount > 0 for amount in (resources or {}).values()):
+            declared = self._declared_resources()
+            on_workers = {name: amount for name, amount in (resources or {}).items() if amount > 0 and name in declared}
+            if on_workers:
+                placement["resources"] = on_workers
         return placement
+
+    def _declared_resources(self) -> set[str]:
+        """The resource names the cluster's workers declare, asked again after 5 s (workers come and go)."""
+        at, names = self._declared
+        if time.monotonic() - at > 5.0:
+            workers = self._client.scheduler_info()["workers"].values()
+            names = {name for worker in workers for name in (worker.get("resources") or {})}
+            self._declared = (time.monotonic(), names)
+        return names
 
     def _on_event(self, event: tuple[float, list[Any]]) -> None:
         """A report of a running job (on the client's event loop), in the order the worker sent them."""

@@ -42,7 +42,13 @@ class DevelopmentDispatcher(Dispatcher):
         self._listener = listener
 
     def submit(
-        self, job_id: str, runnable: Runnable, timeout: float | None = None, workers: tuple[str, ...] = ()
+        self,
+        job_id: str,
+        runnable: Runnable,
+        timeout: float | None = None,
+        priority: int = 0,
+        resources: Mapping[str, float] | None = None,
+        workers: tuple[str, ...] = (),
     ) -> None:
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")

@@ -66,7 +66,8 @@ class PoolState:
     def __init__(self, reporter: Reporter) -> None:
         self.lock = threading.Lock()
         self.state = NEW
-        self.queue: deque[Job] = deque()  # FIFO; canceled jobs stay in it, marked done
+        self.queue: list[tuple[int, int, Job]] = []  # heap (-priority, order, job); canceled jobs stay, marked done
+        self.order = itertools.count()
         self.jobs: dict[str, Job] = {}  # queued or running, by id
         self.workers: set[WorkerProcess] = set()  # started and not reaped
         self.idle: deque[WorkerProcess] = deque()
@@ -150,14 +151,14 @@ class PoolLoop(threading.Thread):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        """Send queued jobs to idle workers, oldest first."""
+        """Send queued jobs to idle workers, highest priority first, then oldest first."""
         shared = self._shared
         sends = []
         with shared.lock:
             if shared.broken:
                 self._fail_queue()
             while shared.idle and shared.queue:
-                job = shared.queue.popleft()
+                job = heapq.heappop(shared.queue)[2]
                 if job.done:  # canceled while queued
                     continue
                 worker = shared.idle.popleft()
@@ -349,7 +350,7 @@ class PoolLoop(threading.Thread):
         """No worker can run anything: fail every queued job with the reason (lock held)."""
         shared = self._shared
         while shared.queue:
-            job = shared.queue.popleft()
+            job = heapq.heappop(shared.queue)[2]
             if not job.done:
                 job.done = True
                 del shared.jobs[job.job_id]

@@ -4,6 +4,11 @@ The dispatcher's loop only queues reports: a listener that takes its time (writi
 the store, running user callbacks) never holds up dispatch, and the loop never runs user code.
 Reports of one job keep their order (started, output..., finished) because one thread delivers
 all of them from one FIFO queue.
+
+A listener whose ``job_started``, ``job_progress`` and ``job_finished`` only queue the report for
+a thread of its own (``queues_reports``, the scheduler's) gets those straight from the reporting
+thread when nothing queued here is still to deliver before them: one thread handoff less between
+a run's end and its job's end, and the order is the same.
 """
 
 from __future__ import annotations
@@ -26,27 +31,40 @@ class Reporter:
     def __init__(self, listener: DispatchListener, name: str) -> None:
         self._listener = listener
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._direct = bool(getattr(listener, "queues_reports", False))
+        self._lock = threading.Lock()
+        self._undelivered = 0  # queued, or being delivered
         self._thread = threading.Thread(target=self._deliver, name=name, daemon=True)
         self._thread.start()
 
     def started(self, job_id: str, at: float) -> None:
-        self._queue.put((self._listener.job_started, (job_id, at)))
+        self._report(self._listener.job_started, (job_id, at), True)
 
     def output(self, job_id: str, stream: str, text: str) -> None:
-        self._queue.put((self._listener.job_output, (job_id, stream, text)))
+        self._report(self._listener.job_output, (job_id, stream, text))
 
     def log(self, job_id: str, records: list[dict[str, Any]]) -> None:
-        self._queue.put((self._listener.job_log, (job_id, records)))
+        self._report(self._listener.job_log, (job_id, records))
 
     def progress(self, job_id: str, fraction: float, message: str | None) -> None:
-        self._queue.put((self._listener.job_progress, (job_id, fraction, message)))
+        self._report(self._listener.job_progress, (job_id, fraction, message), True)
 
     def finished(self, outcome: Outcome) -> None:
-        self._queue.put((self._listener.job_finished, (outcome,)))
+        self._report(self._listener.job_finished, (outcome,), True)
+
+    def _report(self, method: Callable[..., Any], args: tuple[Any, ...], direct: bool = False) -> None:
+        with self._lock:
+            if direct and self._direct and not self._undelivered:
+                method(*args)  # it only queues: quick, and never calls back here
+                return
+            self._undelivered += 1
+            self._queue.put((method, args))
 
     def close(self) -> None:
         """Deliver what is queued, then end the thread."""
-        self._queue.put(None)
+        with self._lock:
+            self._direct = False  # nothing reaches the listener after what is queued
+            self._queue.put(None)
 
     def join(self, timeout: float | None = None) -> None:
         if threading.current_thread() is not self._thread:  # stop() called from a listener
@@ -60,3 +78,5 @@ class Reporter:
                 method(*args)
             except Exception:
                 _logger.exception("The dispatch listener failed on %s%r", method.__name__, args[:1])
+            with self._lock:
+                self._undelivered -= 1

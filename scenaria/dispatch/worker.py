@@ -14,7 +14,8 @@ Life of a worker:
 2. Receive its settings once (sys.path, logging level, modules to preload, optional initializer),
    apply them, answer
    READY.
-3. Loop: receive a pickled runnable, run it with stdout/stderr captured for this job, undo what
+3. Loop: receive a pickled runnable, run it with stdout/stderr (``sys`` and file descriptors 1
+   and 2) captured for this job, undo what
    it left in the process (``hygiene``), answer DONE or FAILED (RETIRING first when this is its
    last job). EOF on the connection means "stop": exit at once.
 """
@@ -37,7 +38,7 @@ from typing import Any
 import cloudpickle  # noqa: F401 - loaded before the first job, which needs it
 
 from scenaria.dispatch import hygiene, wire
-from scenaria.dispatch.capture import JobStream
+from scenaria.dispatch.capture import Descriptors, JobStream
 from scenaria.dispatch.jobside import apply_levels
 from scenaria.dispatch.run import Unpickled, execute, pack
 
@@ -189,11 +190,12 @@ def run_job(payload: bytes, channel: Channel, grace: float = 1.0) -> tuple[bytes
     out = JobStream(channel.send_output, wire.STDOUT, sys.__stdout__)
     err = JobStream(channel.send_output, wire.STDERR, sys.__stderr__)
     try:
-        ran = execute(Unpickled(payload), out, err, send=channel.send_side)
-        if os.getpid() != channel.owner:  # a forked child returned from the job
-            os._exit(0)
-        notes = [f"changed {what}; restored for the next job" for what in before.restore()]
-        ended = hygiene.end_descendants(grace)
+        with Descriptors(out, err):  # fds 1 and 2 too: C code, os.write, child processes
+            ran = execute(Unpickled(payload), out, err, send=channel.send_side)
+            if os.getpid() != channel.owner:  # a forked child returned from the job
+                os._exit(0)
+            notes = [f"changed {what}; restored for the next job" for what in before.restore()]
+            ended = hygiene.end_descendants(grace)  # before the pipes are drained: they hold them
         if ended:
             notes.append(f"left {len(ended)} process(es) running (pids {ended}); ended")
         threads = before.new_threads()

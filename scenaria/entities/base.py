@@ -19,10 +19,11 @@ import os
 import pickle
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-from scenaria.entities import codec
+from scenaria.entities import codec, values
 from scenaria.entities.notify import publish
 from scenaria.entities.registry import register_class, registry
 from scenaria.events.notifier import Notifier
@@ -251,35 +252,96 @@ class Entity:
 
 
 class Properties(dict):
-    """An entity's ``properties``: changing a key saves the entity and publishes an UPDATE."""
+    """An entity's ``properties``: changing a key saves the entity and publishes an UPDATE.
+
+    Values read from the store that are kept as files or import paths (``values``) are loaded
+    when their key is read, not when the record is: ``_deferred`` names those keys.
+    """
 
     def __init__(self, owner: Entity | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._owner = owner
+        # weakly: a strong reference back would make every entity a reference cycle, which only
+        # the cyclic collector frees, late (a long-running orchestrator's memory then grows)
+        self._owner = None if owner is None else weakref.ref(owner)
+        self._deferred = _deferred_keys(self)
+
+    def __getitem__(self, key: str) -> Any:
+        if self._deferred and key in self._deferred:
+            self._load(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[str]:  # a Python __iter__ makes dict(p) and {**p} go through __getitem__
+        return super().__iter__()
+
+    def items(self) -> Any:
+        self._load_all()
+        return super().items()
+
+    def values(self) -> Any:
+        self._load_all()
+        return super().values()
+
+    def copy(self) -> dict[str, Any]:
+        self._load_all()
+        return dict(super().items())
+
+    def __eq__(self, other: object) -> bool:
+        self._load_all()
+        return super().__eq__(other)
+
+    def _load(self, key: str) -> None:
+        super().__setitem__(key, values.loaded(super().__getitem__(key)))
+        self._forget(key)
+
+    def _load_all(self) -> None:
+        for key in list(self._deferred or ()):
+            self._load(key)
+
+    def _forget(self, key: str) -> None:
+        if self._deferred:
+            self._deferred.discard(key)
 
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, value)
+        self._forget(key)
         self._notify()
 
     def __delitem__(self, key: str) -> None:
         super().__delitem__(key)
+        self._forget(key)
         self._notify()
 
     def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         super().update(*args, **kwargs)
+        self._deferred = _deferred_keys(self)
         self._notify()
 
     def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        if self._deferred and key in self._deferred:
+            self._load(key)
         value = super().pop(key, *default)
         self._notify()
         return value
 
     def _notify(self) -> None:
-        if self._owner is not None:
-            self._owner._changed("properties")
+        owner = None if self._owner is None else self._owner()
+        if owner is not None:
+            owner._changed("properties")
 
-    def __reduce__(self) -> Any:  # travels as a plain dict (e.g. to a worker)
-        return (dict, (dict(self),))
+    def __reduce__(self) -> Any:  # travels as a plain dict (e.g. to a worker), its values loaded
+        return (dict, (self.copy(),))
+
+
+def _deferred_keys(properties: dict[str, Any]) -> set[str] | None:
+    """The keys whose values are not loaded yet; None when there are none (most entities: no set
+    kept for each of thousands of entities)."""
+    return {key for key, value in dict.items(properties) if values.has_stored(value)} or None
 
 
 def own_properties(entity: Entity, values: dict[str, Any] | None) -> Properties:

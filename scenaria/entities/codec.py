@@ -3,24 +3,23 @@
 Plain values (str, int, float, bool, None, lists and dicts of them) are stored as they are, so
 records stay readable. Everything else a property may hold is stored as a tagged object
 ``{"__type__": tag, "__value__": ...}``: dates, durations, enums, sets, tuples, functions and
-classes (by import path when importable, by value with cloudpickle otherwise: a lambda or a
-function of ``__main__`` survives a restart).
+classes by import path when importable. A value with no such form (a lambda, a function of
+``__main__``, an object of a user class) is pickled into a file of the storage folder
+(``values``), and the record names the file: decoding gives a placeholder that loads it when the
+value is used (``loaded``), so reading a record never unpickles anything.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import datetime as dt
 import enum
 import functools
-import importlib
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.templates import Resolved, resolved_keeping_template
+from scenaria.entities import values
 from scenaria.exceptions import ConfigError
 
 _ENUMS: dict[str, type[enum.Enum]] = {"Scope": Scope, "Frequency": Frequency}
@@ -33,7 +32,7 @@ def encode(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, dict):
-        return {str(k): encode(v) for k, v in value.items()}
+        return {str(k): encode(v) for k, v in dict.items(value)}  # Properties: values not loaded stay so
     if isinstance(value, list):
         return [encode(v) for v in value]
     return _tagged(value)
@@ -61,71 +60,74 @@ def _tagged(value: Any) -> dict[str, Any]:
         return {"__type__": type(value).__name__, "__value__": value.name}
     if isinstance(value, (set, frozenset)):
         return {"__type__": "set", "__value__": [encode(v) for v in value]}
+    if isinstance(value, values.StoredValue):  # not loaded since it was read: stored as it was
+        return value.tag()
     if isinstance(value, tuple):
         return {"__type__": "tuple", "__value__": [encode(v) for v in value]}
     if callable(value):
-        try:
-            return _encoded_callable(value)
-        except TypeError:  # unhashable: not cached
-            return _encode_callable(value)
-    return _pickled(value)
+        return _encode_callable(value)
+    return values.store(value).tag()
 
 
 def _encode_callable(value: Callable[..., Any]) -> dict[str, Any]:
-    path = import_path(value)
-    return {"__type__": "ref", "__value__": path} if path is not None else _pickled(value)
+    """By import path, else pickled into a file. A task's function is saved with the task, at
+    every save: both the path and the pickle are made once per function (when it is hashable)."""
+    try:
+        path = _import_path_once(value)
+    except TypeError:  # unhashable: not cached
+        path = import_path(value)
+    if path is not None:
+        return {"__type__": "ref", "__value__": path}
+    try:
+        payload = _pickle_once(value)
+    except TypeError:
+        payload = None
+    return values.store(value, payload).tag()
 
 
-# A task's function is saved with the task, at every save: encode each function once.
-_encoded_callable = functools.lru_cache(maxsize=1024)(_encode_callable)
-
-
-def _pickled(value: Any) -> dict[str, Any]:
+def _pickle(function: Callable[..., Any]) -> bytes:
     import cloudpickle
 
-    payload = base64.b64encode(cloudpickle.dumps(value)).decode()
-    _remember(payload, value)
-    return {"__type__": "pickle", "__value__": payload}
+    return cloudpickle.dumps(function)  # type: ignore[no-any-return]
 
 
-# Objects stored by value, by their stored form: decoding a record this process wrote gives back
-# the very object (a lambda callback whose closure holds the caller's state), not a copy.
-_by_value: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+_pickle_once = functools.lru_cache(maxsize=1024)(_pickle)
 
 
-def _remember(payload: str, value: Any) -> None:
-    with contextlib.suppress(TypeError):  # an object without weak references is decoded as a copy
-        _by_value[payload] = value
+def _env(raw: str) -> Resolved:
+    try:
+        return resolved_keeping_template(raw)
+    except ConfigError:  # not set in this process: the template itself (an error where it is used)
+        return Resolved(raw, raw)
+
+
+# tag -> the value of its raw form; "ref" and "file" give placeholders loaded when used
+# ("values"): reading a record neither imports nor unpickles anything
+_UNTAG: dict[str, Callable[[Any], Any]] = {
+    "datetime": dt.datetime.fromisoformat,
+    "date": dt.date.fromisoformat,
+    "timedelta": lambda raw: dt.timedelta(seconds=raw),
+    "set": lambda raw: {decode(v) for v in raw},
+    "tuple": lambda raw: tuple(decode(v) for v in raw),
+    "ref": values.Imported,
+    "file": lambda raw: values.stored(raw, {"__type__": "file", "__value__": raw}),
+    # an inline pickle (stores of earlier versions, or planted): never loaded
+    "pickle": lambda raw: values.refused_pickle({"__type__": "pickle", "__value__": raw}),
+    "env": _env,
+    "live": lambda raw: None,  # a callback that only its own process could hold (see encode_live)
+    **{name: enum_type.__getitem__ for name, enum_type in _ENUMS.items()},
+}
 
 
 def _untagged(tag: str, raw: Any) -> Any:
-    if tag == "datetime":
-        return dt.datetime.fromisoformat(raw)
-    if tag == "date":
-        return dt.date.fromisoformat(raw)
-    if tag == "timedelta":
-        return dt.timedelta(seconds=raw)
-    if tag in _ENUMS:
-        return _ENUMS[tag][raw]
-    if tag == "set":
-        return {decode(v) for v in raw}
-    if tag == "tuple":
-        return tuple(decode(v) for v in raw)
-    if tag == "ref":
-        return resolve(raw)
-    if tag == "pickle":
-        import pickle
-
-        known = _by_value.get(raw)
-        return known if known is not None else pickle.loads(base64.b64decode(raw))
-    if tag == "env":
-        try:
-            return resolved_keeping_template(raw)
-        except ConfigError:  # not set in this process: the template itself (an error where it is used)
-            return Resolved(raw, raw)
-    if tag == "live":
-        return None  # a callback that only its own process could hold (see encode_live)
-    raise ValueError(f"unknown tagged value {tag!r} in a stored record")
+    untag = _UNTAG.get(tag)
+    if untag is not None:
+        return untag(raw)
+    return values.RefusedValue(
+        {"__type__": tag, "__value__": raw},
+        f"a stored record holds a value tagged {tag!r}, which this scenaria does not know: it was written by a "
+        "newer scenaria (upgrade), or changed by hand",
+    )
 
 
 def import_path(obj: Callable[..., Any] | type) -> str | None:
@@ -140,13 +142,8 @@ def import_path(obj: Callable[..., Any] | type) -> str | None:
         return None
 
 
-def resolve(path: str) -> Any:
-    """The object at ``"module:qualname"``."""
-    module_name, _, qualname = path.partition(":")
-    obj: Any = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
+_import_path_once = functools.lru_cache(maxsize=1024)(import_path)
+resolve = values.resolve
 
 
 def dumps_datetime(value: dt.datetime | None) -> str | None:

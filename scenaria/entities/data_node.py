@@ -17,7 +17,7 @@ import logging
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
-from scenaria.entities import codec, ports, rules
+from scenaria.entities import codec, content, ports, rules, values
 from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, new_id, now
 from scenaria.entities.data_filter import JoinOperator, filter_data, get_item
 from scenaria.entities.graph import upstream_data_nodes
@@ -65,6 +65,7 @@ class Staged:
     data_node_id: str
     location: str | None
     value: Any = None
+    version: str | None = None  # the content version of what was written (``content.version_of``)
 
 
 def checked_properties(
@@ -108,7 +109,7 @@ def data_node_class(storage_type: str) -> type[DataNode]:
 
 
 @dataclasses.dataclass(eq=False, repr=False, init=False)
-class DataNode(Owned, Entity):
+class DataNode(content.ContentVersions, Owned, Entity):
     """Base of every storage type. Use ``scenaria.get`` or a scenario's attributes to get one, or
     build one directly as in Taipy: ``CSVDataNode("sales", Scope.SCENARIO, properties={...})``.
     """
@@ -133,6 +134,9 @@ class DataNode(Owned, Entity):
     _editor_id: str | None = None
     _editor_expiration_date: dt.datetime | None = field(None, codec=DATETIME)
     _properties: dict[str, Any] = field(default_factory=dict, codec=ANY)
+    # --- content versions (docs/execution.md, "Skipping by content") ---
+    _content_version: str | None = None  # of the data as last written through scenaria
+    _fingerprint: str | None = None  # of the job whose run wrote it (None: written otherwise)
 
     def __init__(
         self,
@@ -226,14 +230,14 @@ class DataNode(Owned, Entity):
     @property
     def edits(self) -> list[dict[str, Any]]:
         """The most recent edits (``EDIT_HISTORY_LIMIT``), oldest first."""
-        return codec.decode(self._edits)
+        return values.loaded(codec.decode(self._edits))
 
     @property
     def job_ids(self) -> list[str]:
         return [edit["job_id"] for edit in self._edits if edit.get("job_id")]
 
     def get_last_edit(self) -> dict[str, Any] | None:
-        return codec.decode(self._edits[-1]) if self._edits else None
+        return values.loaded(codec.decode(self._edits[-1])) if self._edits else None
 
     @property
     def last_edit_date(self) -> dt.datetime | None:
@@ -321,24 +325,32 @@ class DataNode(Owned, Entity):
             )
         return self._read()
 
-    def write(self, data: Any, job_id: str | None = None, **kwargs: Any) -> None:
+    def write(self, data: Any, job_id: str | None = None, version: str | None = None, **kwargs: Any) -> None:
         """Replace the data, record the edit (with the job or editor given) and release the lock.
 
-        ``DataNodeIsBeingEdited``, before anything is written, when another editor holds the lock.
+        The edit's content version is ``version`` when given (where hashing the value costs
+        too much, or the caller knows better: a file's revision, say), else the hash of the
+        value. ``DataNodeIsBeingEdited``, before anything is written, when another editor holds
+        the lock.
         """
         self._check_editor(kwargs.get("editor_id"))
         self._write(data)
-        self._record_write(job_id, kwargs)
+        self._record_write(job_id, kwargs, version if version is not None else self._version_of(data))
 
-    def append(self, data: Any, job_id: str | None = None, **kwargs: Any) -> None:
-        """Add to the data (types that support it), record the edit and release the lock."""
+    def append(self, data: Any, job_id: str | None = None, version: str | None = None, **kwargs: Any) -> None:
+        """Add to the data (types that support it), record the edit and release the lock; the
+        content version chains the appended value's hash after the previous version."""
         self._check_editor(kwargs.get("editor_id"))
+        previous = self.content_version
         self._append(data)
-        self._record_write(job_id, kwargs)
+        if version is None and previous is not None:
+            version = self._version_of(data, previous)
+        self._record_write(job_id, kwargs, version)
 
-    def _record_write(self, job_id: str | None, options: dict[str, Any]) -> None:
+    def _record_write(self, job_id: str | None, options: dict[str, Any], version: str | None = None) -> None:
         with self:
             self.track_edit(job_id=job_id, **options)
+            self._content_version = version
             self.unlock_edit(options.get("editor_id"))
 
     def track_edit(self, **options: Any) -> None:
@@ -350,15 +362,18 @@ class DataNode(Owned, Entity):
         """Record an edit in memory only (the caller saves)."""
         edit = {key: value for key, value in options.items() if value is not None}
         edit.setdefault("timestamp", self._edit_timestamp())
+        self._content_version = self._fingerprint = None  # unknown, unless the writer says (it sets them after)
         self._edits.append(codec.encode(edit))
         if len(self._edits) > EDIT_HISTORY_LIMIT:
             del self._edits[:-EDIT_HISTORY_LIMIT]
         self._last_edit_date = edit["timestamp"]
 
-    def _add_default_data_edit(self) -> None:
+    def _add_default_data_edit(self, default_data: Any) -> None:
         """The edit of the default data written at creation, with Taipy's fields and key order
-        (``editor``, not ``editor_id``: no user edited it)."""
+        (``editor``, not ``editor_id``: no user edited it), and the data's content version (the
+        same in every scenario: reuse across scenarios finds it)."""
         self._add_edit({"timestamp": self._edit_timestamp(), "editor": "TAIPY", "comment": "Default data written."})
+        self._content_version = self._version_of(default_data)
 
     def _edit_timestamp(self) -> dt.datetime:
         return now()
@@ -384,6 +399,7 @@ class DataNode(Owned, Entity):
     def _take_history(self, original: DataNode) -> None:
         self._edits = [dict(edit) for edit in original._edits]
         self._last_edit_date = original.last_edit_date or now()
+        self._content_version, self._fingerprint = original._content_version, original._fingerprint
 
     def _delete_generated(self) -> None:
         """At deletion: remove the data scenaria generated for this node (e.g. its file)."""
@@ -407,12 +423,22 @@ class DataNode(Owned, Entity):
         """
         return Staged(self.id, None, data)
 
+    def _stage_copy(self, source: DataNode, job_id: str) -> Staged:
+        """Stage a copy of ``source``'s data (a reused job's output), with its content version."""
+        staged = self._stage(source.read_or_raise(), job_id)
+        staged.version = source.content_version
+        return staged
+
     def _commit_staged(self, staged: Staged) -> None:
         """Make a staged write visible (called by the orchestrator, while the job owns the node)."""
         self._write(staged.value)
 
     def _discard_staged(self, staged: Staged) -> None:
         """Drop a staged write that will never be committed (best effort, never raises)."""
+
+    def _staged_exists(self, staged: Staged) -> bool:
+        """Whether a staged write is still to commit (a value always is; a staged file until moved)."""
+        return True
 
     def _discard_job_staging(self, job_id: str) -> None:
         """Drop whatever job ``job_id`` may have staged here before its run was killed (best effort)."""
@@ -437,15 +463,23 @@ class DataNode(Owned, Entity):
         if was_locked:
             ports.data_node_released(self.id)
 
-    def _written_by_job(self, job_id: str, keep_locked: bool = False) -> None:
-        """Record the edit of the job that completed and free the lock it held (unless
-        ``keep_locked``: another job is still to write it), in one save.
+    def _written_by_job(
+        self,
+        job_id: str,
+        keep_locked: bool = False,
+        version: str | None = None,
+        fingerprint: str | None = None,
+    ) -> None:
+        """Record the edit of the job that completed (with the content version of what it
+        wrote and the job's fingerprint) and free the lock it held (unless ``keep_locked``:
+        another job is still to write it), in one save.
 
         Its orchestrator releases the jobs waiting on this node itself, once the job's own state
         is set, so nothing goes through ``ports`` here.
         """
         with self:  # one save for the edit and the unlock
             self.track_edit(job_id=job_id)
+            self._content_version, self._fingerprint = version, fingerprint
             self._edit_in_progress = keep_locked
 
     def _check_editor(self, editor_id: str | None) -> None:

@@ -45,6 +45,10 @@ class Job(Entity):
     _reason: str = ""
     _progress: float | None = None
     _progress_message: str = ""
+    _run_reason: str = ""  # why it ran, was skipped or reused (docs/execution.md)
+    _fingerprint: dict[str, Any] = field(default_factory=dict, codec=ANY)  # see orchestrator/skipping.py
+    #: the staged writes of its accepted run while they are committed (``orchestrator.outputs``)
+    _commit_intent: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         from scenaria.entities.display import job_repr
@@ -106,6 +110,18 @@ class Job(Entity):
     def reason(self) -> str:
         """Why the job ended, in a line ("" while it has not, or when it completed)."""
         return self._reason
+
+    @property
+    def run_reason(self) -> str:
+        """Why the job ran, was skipped or reused, in a sentence ("" until it is decided):
+        which input or the code changed, forced, never run, outputs missing..."""
+        return self._run_reason
+
+    @property
+    def fingerprint(self) -> dict[str, Any]:
+        """What its run was computed from (skippable and reusing tasks): ``key``, the hash of the
+        rest; ``code``, the function's code version; ``config``; ``inputs``, by config id."""
+        return dict(self._fingerprint)
 
     @property
     def progress(self) -> float | None:
@@ -229,6 +245,13 @@ class Job(Entity):
         check_unfinished(self.id, self._status, "reason")
         self._reason = reason
 
+    def _set_run_reason(self, reason: str, fingerprint: dict[str, Any] | None) -> None:
+        """Say why the job runs or not, and from what (before its state changes and is saved)."""
+        check_unfinished(self.id, self._status, "run reason")
+        self._run_reason = reason
+        if fingerprint:
+            self._fingerprint = fingerprint
+
     def _set_progress(self, fraction: float, message: str | None) -> None:
         check_unfinished(self.id, self._status, "progress")
         self._progress = fraction
@@ -240,6 +263,11 @@ class Job(Entity):
         job was canceled: kept once, only by a canceled job that has none yet."""
         if self._status is Status.CANCELED and not (self._stdout or self._stderr):
             self._stdout, self._stderr = stdout, stderr
+
+    def _set_commit_intent(self, intent: dict[str, Any] | None) -> None:
+        """Note (a dict) or clear (None) the writes its orchestrator is committing (the caller saves the job)."""
+        check_unfinished(self.id, self._status, "commit intent")
+        self._commit_intent = intent
 
     def _add_trace(self, text: str) -> None:
         """Keep why a run failed or was run again (a finished job's record is final)."""

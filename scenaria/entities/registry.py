@@ -81,6 +81,11 @@ class Registry:
         obj = self._objects.get(entity_id)
         return obj if obj is not None else self.get(entity_id)
 
+    def take(self, record: dict[str, Any]) -> Stored:
+        """The live entity of a record another process sent, as if read from the store (where that
+        process committed it before sending it): no store read."""
+        return self._adopt(entity_class(record["id"]), record)
+
     def find(self, cls: type[E], all_versions: bool = False, **where: Any) -> list[E]:
         """Entities of a class whose indexed fields match, of the current version unless told.
 
@@ -188,6 +193,8 @@ class Registry:
             return
         unsaved: dict[str, Stored] = {}  # id -> entity to write at commit
         local.unsaved = unsaved
+        after: list[Callable[[], None]] = []
+        local.after = after
         try:
             with self.repository.transaction():
                 yield
@@ -196,7 +203,22 @@ class Registry:
                 for entity in unsaved.values():
                     self.repository.save(entity._KIND, _revised_record(entity))
         finally:
-            local.unsaved = None
+            local.unsaved = local.after = None
+        for action in after:
+            action()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this thread's transaction has committed (at once outside one).
+
+        For what must not happen before the state it follows is stored: deleting the staged
+        writes of a job whose end is not recorded yet would lose them for its roll-forward.
+        Nothing runs when the transaction fails.
+        """
+        after = getattr(self._local, "after", None)
+        if after is None:
+            action()
+        else:
+            after.append(action)
 
     def close(self) -> None:
         self._objects.clear()

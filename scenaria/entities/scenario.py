@@ -11,7 +11,13 @@ from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, field
 from scenaria.entities.registry import registry
 from scenaria.entities.sequence import Sequence
 from scenaria.entities.submittable import Submittable
-from scenaria.entities.subscribers import Subscriber, decode_subscribers, load_subscribers, store_subscribers
+from scenaria.entities.subscribers import (
+    Subscriber,
+    decode_subscribers,
+    load_subscribers,
+    loaded_subscribers,
+    store_subscribers,
+)
 from scenaria.exceptions import (
     AttributeKeyAlreadyExisted,
     NonExistingSequence,
@@ -220,7 +226,7 @@ class Scenario(Submittable, Entity):
 
     def unsubscribe(self, callback: Any, params: list[Any] | None = None) -> None:
         wanted = list(params or [])
-        for index, item in enumerate(self._subscribers):
+        for index, item in enumerate(loaded_subscribers(self._subscribers)):
             if item["callback"] == callback and (params is None or item["params"] == wanted):
                 del self._subscribers[index]
                 self._changed("subscribers")

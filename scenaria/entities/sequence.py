@@ -14,7 +14,7 @@ from scenaria.entities.notify import publish
 from scenaria.entities.registry import registry
 from scenaria.entities.rules import sequence_id, split_sequence_id
 from scenaria.entities.submittable import Submittable
-from scenaria.entities.subscribers import Subscriber, decode_subscribers
+from scenaria.entities.subscribers import Subscriber, decode_subscribers, loaded_subscribers
 
 
 class Sequence(Submittable):
@@ -98,7 +98,7 @@ class Sequence(Submittable):
 
     def unsubscribe(self, callback: Any, params: list[Any] | None = None) -> None:
         subscribers = self._data.get("subscribers", [])
-        for index, item in enumerate(subscribers):
+        for index, item in enumerate(loaded_subscribers(subscribers)):
             if item["callback"] == callback and (params is None or item["params"] == list(params)):
                 del subscribers[index]
                 self._scenario._changed("sequences")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import weakref
 from typing import Any
 
-from scenaria.entities import codec
+from scenaria.entities import codec, values
+from scenaria.exceptions import ScenariaError
+
+logger = logging.getLogger("scenaria")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,9 +24,29 @@ class Subscriber:
 def decode_subscribers(raw: list[dict[str, Any]]) -> list[Subscriber]:
     return [
         Subscriber(item["callback"], list(item.get("params") or []))
-        for item in raw or []
+        for item in loaded_subscribers(raw or [])
         if item.get("callback") is not None
     ]
+
+
+def loaded_subscribers(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``items`` (as read from a record) with their callbacks and params loaded, in place: read
+    from the store they are placeholders (``values``), loaded when first used. One that cannot be
+    loaded (its file is missing, an inline pickle) is dropped with a warning, as a callback that
+    only its own process could hold is."""
+    kept = []
+    for item in items:
+        if not values.has_stored(item):
+            kept.append(item)
+            continue
+        try:
+            item.update(values.loaded(dict(item)))
+        except (ScenariaError, ImportError, AttributeError) as exc:
+            logger.warning("A stored subscriber cannot be loaded, so it is not called: %s", exc)
+            continue
+        kept.append(item)
+    items[:] = kept
+    return items
 
 
 def store_subscribers(items: list[dict[str, Any]]) -> list[Any]:
@@ -44,7 +68,11 @@ def global_subscribers(registry: Any) -> list[tuple[Any, list[Any]]]:
     live = _GLOBAL.get(registry)
     if live is None:
         raw = registry.repository.get_meta("scenario_subscribers") or []
-        live = [(item["callback"], item["params"]) for item in codec.decode(raw) if item["callback"] is not None]
+        live = [
+            (item["callback"], item["params"])
+            for item in loaded_subscribers(codec.decode(raw))
+            if item["callback"] is not None
+        ]
         _GLOBAL[registry] = live
     return list(live)
 

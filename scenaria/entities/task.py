@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
-from scenaria.entities import codec, rules, submitting
+from scenaria.entities import codec, rules, submitting, values
 from scenaria.entities.base import ANY, STRSET, Entity, Owned, field
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.execution import ExecutionSettings
@@ -142,7 +142,7 @@ _TASK_ATTRIBUTES = frozenset({"function", "skippable", "name", "config_id", "ver
 def _load_function(config_id: str, stored: dict[str, Any]) -> Any:
     """The stored function; the configured one when its module cannot be imported here."""
     try:
-        return codec.decode(stored)
+        return values.loaded(codec.decode(stored))
     except (ImportError, AttributeError):
         from scenaria.config import Config
 

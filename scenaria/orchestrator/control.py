@@ -6,12 +6,15 @@ TCP for PostgreSQL, whose clients may be on other hosts (``SCENARIA_CONTROL_ADDR
 chooses where it listens). Anyone who can read the store can read the token, hence control the
 orchestrator: the store's access rights are the channel's.
 
-Requests are JSON lines, one answer each: ``submit`` (the holder creates the submission and its
-jobs in the store, and runs them), ``cancel`` (a running job's process is killed). ``watch``
-keeps the connection open: the holder sends the events of a submission as they happen, then
-``done``. A client's ``Submission.wait()`` and its event consumers are woken by those lines:
-nothing polls. The client reads results from the store, where the holder committed them before
-it said so.
+A client process keeps one connection to the holder for all its submissions (the holder's side
+is ``orchestrator.control_server``). Messages are JSON lines. A request carries a number
+(``rid``) that its answer repeats: ``submit`` (the holder creates the submission and its jobs
+in the store, runs them, and answers with the submission's id), ``watch`` (follow a submission
+submitted elsewhere), ``cancel`` (a running job's process is killed). The events of the
+submissions the client follows come on the same connection, each naming its submission, then
+``done`` once the submission's final state is committed. A client's ``Submission.wait()`` and
+its event consumers are woken by those lines: nothing polls. The client reads results from the
+store, where the holder committed them before it said so.
 """
 
 from __future__ import annotations
@@ -19,185 +22,21 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import secrets
 import socket
-import sys
-import tempfile
 import threading
-from queue import SimpleQueue
+import time
 from typing import Any
 
 from scenaria.entities import submission as submission_module
 from scenaria.entities.registry import Registry, registry
-from scenaria.entities.status import Status
-from scenaria.entities.submission import Submission, SubmissionStatus
-from scenaria.events.event import Event, EventEntityType, EventOperation
-from scenaria.events.notifier import Notifier, Topic
-from scenaria.exceptions import OrchestratorNotRunning, ScenariaError
+from scenaria.entities.submission import Submission
+from scenaria.events.notifier import Notifier
+from scenaria.exceptions import OrchestratorNotRunning
 from scenaria.orchestrator import lease
 from scenaria.orchestrator import scheduler as scheduling
+from scenaria.orchestrator.control_wire import decode_event, send
 
 logger = logging.getLogger("scenaria")
-_END = object()
-_PLAIN = (str, int, float, bool, type(None))
-
-
-# --- the holder's side -----------------------------------------------------------------------------
-class ControlServer:
-    """Listens for clients' requests in the orchestrating process, one thread per connection."""
-
-    def __init__(self, tcp: bool) -> None:
-        self.token = secrets.token_hex(16)
-        self._watches: set[SimpleQueue[Any]] = set()
-        self._closed = False
-        listen = os.environ.get("SCENARIA_CONTROL_ADDRESS")
-        if tcp or listen:
-            host, _, port = (listen or "0.0.0.0:0").rpartition(":")
-            self._socket = socket.create_server((host or "0.0.0.0", int(port or 0)))
-            shown = host if host not in ("", "0.0.0.0") else lease.hostname()
-            self.address = f"tcp:{shown}:{self._socket.getsockname()[1]}"
-            self._path = None
-        else:
-            name = f"scenaria-{os.getpid()}-{secrets.token_hex(4)}"
-            self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            if sys.platform == "linux":  # an abstract socket: no file, gone with the process (even on SIGKILL)
-                self._path = None
-                self._socket.bind("\0" + name)
-                self.address = f"unix:@{name}"
-            else:
-                self._path = os.path.join(tempfile.gettempdir(), f"{name}.sock")
-                self._socket.bind(self._path)
-                self.address = f"unix:{self._path}"
-            self._socket.listen(64)
-        self._acceptor = threading.Thread(target=self._accept, name="scenaria-control", daemon=True)
-        self._acceptor.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self._socket.accept()
-            except OSError:
-                return  # closed
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn, conn.makefile("rwb") as stream:
-            for line in stream:
-                request = json.loads(line)
-                if request.get("token") != self.token:
-                    _send(stream, {"ok": False, "error": "wrong token: read the lease again"})
-                    return
-                if request.get("op") == "watch":
-                    self._watch(stream, request["submission_id"])
-                    return
-                if request.get("op") == "submit":
-                    self._submit_and_watch(stream, request)
-                    return
-                try:
-                    answer = {"ok": True, **_handle(request)}
-                except ScenariaError as exc:
-                    answer = {"ok": False, "error": str(exc)}
-                except Exception as exc:  # a bug here must not kill the channel
-                    logger.exception("Control request %s failed.", request.get("op"))
-                    answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-                _send(stream, answer)
-
-    def _submit_and_watch(self, stream: Any, request: dict[str, Any]) -> None:
-        """Submit, answer with the submission's id, then stream its events from its first one."""
-        registration, queue = Notifier.register_topics([Topic()])  # before the jobs exist
-        try:
-            answer = _handle(request)
-        except ScenariaError as exc:
-            Notifier.unregister(registration)
-            _send(stream, {"ok": False, "error": str(exc)})
-            return
-        _send(stream, {"ok": True, **answer})
-        self._watch(stream, answer["submission_id"], registration, queue)
-
-    def _watch(self, stream: Any, submission_id: str, registration: str | None = None, queue: Any = None) -> None:
-        found = registry().get(submission_id)
-        if not isinstance(found, Submission):
-            _send(stream, {"done": True, "missing": True})
-            return
-        ids = {submission_id, *found._job_ids}
-        if registration is None:
-            registration, queue = Notifier.register_topics([Topic(entity_id=entity_id) for entity_id in ids])
-        self._watches.add(queue)
-        try:
-            while not found.is_finished() and not self._closed:
-                event = queue.get()
-                if event is _END:
-                    break
-                if event.entity_id in ids:
-                    _send(stream, {"event": _encode_event(event)})
-            while not queue.empty():  # what the last transaction published
-                event = queue.get()
-                if event is not _END and event.entity_id in ids:
-                    _send(stream, {"event": _encode_event(event)})
-            current = scheduling.current()
-            if current is not None:  # events are published inside the scheduler's transaction:
-                with current._lock:  # once it lets go of its lock, the final states are committed
-                    pass
-            _send(stream, {"done": True})
-        except OSError:
-            pass  # the client went away
-        finally:
-            Notifier.unregister(registration)
-            self._watches.discard(queue)
-
-    def close(self) -> None:
-        self._closed = True
-        with contextlib.suppress(OSError):
-            self._socket.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
-        self._socket.close()
-        if self._acceptor is not threading.current_thread():
-            self._acceptor.join(5)
-        for queue in list(self._watches):
-            queue.put(_END)
-        if self._path:
-            with contextlib.suppress(OSError):
-                os.unlink(self._path)
-
-
-def _handle(request: dict[str, Any]) -> dict[str, Any]:
-    scheduler = scheduling.current()
-    if scheduler is None:
-        raise OrchestratorNotRunning("The orchestrator is stopping; submit again once one runs.")
-    reg = registry()
-    if request["op"] == "submit":
-        entity = reg.get(request["entity_id"])
-        if entity is None:
-            raise OrchestratorNotRunning(f"{request['entity_id']} does not exist in the store; it cannot be submitted.")
-        tasks = [entity] if entity.id.startswith("TASK_") else entity._get_sorted_tasks()  # type: ignore[attr-defined]
-        created = scheduler.submit(entity, tasks, None, bool(request.get("force")), request.get("properties") or {})
-        entity._publish("SUBMISSION")  # type: ignore[attr-defined]
-        return {"submission_id": created.id}
-    if request["op"] == "cancel":
-        job = reg.get(request["job_id"])
-        if job is not None:
-            scheduler.cancel(job)  # type: ignore[arg-type]
-        return {}
-    raise ValueError(f"unknown control request {request['op']!r}")
-
-
-def _send(stream: Any, message: dict[str, Any]) -> None:
-    stream.write(json.dumps(message, default=str).encode() + b"\n")
-    stream.flush()
-
-
-def _encode_event(event: Event) -> dict[str, Any]:
-    value = event.attribute_value
-    return {
-        "entity_type": event.entity_type.name,
-        "operation": event.operation.name,
-        "entity_id": event.entity_id,
-        "attribute_name": event.attribute_name,
-        "attribute_value": value.name if hasattr(value, "name") and hasattr(value, "value") else value,
-        "metadata": {
-            k: v if isinstance(v, str | int | float | bool | None) else str(v) for k, v in event.metadata.items()
-        },
-    }
 
 
 # --- a client's side ---------------------------------------------------------------------------------
@@ -207,94 +46,210 @@ class Client:
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
 
-    def _connect(self) -> socket.socket:
-        address = str(self.record.get("address") or "")
-        try:
-            if address.startswith("unix:"):
-                conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                path = address[5:]
-                conn.connect("\0" + path[1:] if path.startswith("@") else path)
-                return conn
-            host, _, port = address[4:].rpartition(":")
-            return socket.create_connection((host, int(port)), timeout=10)
-        except (OSError, ValueError) as exc:
-            raise OrchestratorNotRunning(
-                f"The orchestrator of this version ({lease.describe(self.record)}) does not answer at "
-                f"{address or 'no address'}: {exc}."
-            ) from exc
-
     def request(self, op: str, **arguments: Any) -> dict[str, Any]:
-        with self._connect() as conn, conn.makefile("rwb") as stream:
-            _send(stream, {"op": op, "token": self.record.get("token"), **arguments})
-            line = stream.readline()
-        answer = json.loads(line) if line else {"ok": False, "error": "the orchestrator closed the connection"}
+        return _connection(self.record).call(op, arguments)
+
+    def submit(self, entity_id: str, force: bool, properties: dict[str, Any]) -> Submission:
+        """Have the holder submit an entity; its events arrive here from the first one."""
+        answer = _connection(self.record).call(
+            "submit", {"entity_id": entity_id, "force": force, "properties": properties}, follow=True
+        )
+        submission: Submission = answer["submission"]
+        return submission
+
+    def watch(self, submission: Submission) -> None:
+        """Follow a submission: republish its events here, wake its waiters at its end."""
+        _connection(self.record).watch(submission)
+
+
+class _Call:
+    __slots__ = ("answer", "arrived", "follow")
+
+    def __init__(self, follow: bool) -> None:
+        self.follow = follow
+        self.arrived = threading.Event()
+        self.answer: dict[str, Any] | None = None
+
+
+class _Connection:
+    """This process's one connection to a holder: its requests, and the submissions it follows.
+
+    One thread reads it: answers wake their callers, events are published to this process's
+    ``Notifier``, ``done`` refreshes the submission and its jobs from the store and wakes
+    ``wait()``. When the holder goes away, every caller and waiter is woken.
+    """
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+        self._socket = _connect(record)
+        self._out = self._socket.makefile("wb")
+        self._lock = threading.RLock()
+        self._calls: dict[int, _Call] = {}
+        self._followed: dict[str, Submission] = {}
+        self._next = 0
+        self.closed = False
+        self._listener = None
+        self._early: dict[str, list[dict[str, Any]]] = {}  # notified before their submit's answer came
+        if record.get("channel"):  # a PostgreSQL store: the events come through it (orchestrator.pg_notify)
+            from scenaria.orchestrator.pg_notify import Listener
+
+            self._listener = Listener(registry().repository.settings, str(record["channel"]), self._notified)
+        threading.Thread(target=self._read, name="scenaria-control-client", daemon=True).start()
+
+    def call(self, op: str, arguments: dict[str, Any], follow: bool = False) -> dict[str, Any]:
+        pending = _Call(follow)
+        with self._lock:
+            self._next += 1
+            rid = self._next
+            self._calls[rid] = pending
+            self._write({"op": op, "rid": rid, "token": self.record.get("token"), **arguments})
+        pending.arrived.wait()
+        answer = pending.answer or {"ok": False, "error": "the orchestrator closed the connection"}
         if not answer.get("ok"):
             raise OrchestratorNotRunning(f"{lease.describe(self.record).capitalize()} refused {op}: {answer['error']}")
         return answer
 
-    def submit(self, entity_id: str, force: bool, properties: dict[str, Any]) -> Submission:
-        """Have the holder submit an entity; the submission is followed from its first event."""
-        conn = self._connect()
-        conn.settimeout(None)
-        stream = conn.makefile("rwb")
-        request = {"op": "submit", "token": self.record.get("token"), "entity_id": entity_id, "force": force}
-        _send(stream, {**request, "properties": properties})
-        line = stream.readline()
-        answer = json.loads(line) if line else {"ok": False, "error": "the orchestrator closed the connection"}
-        if not answer.get("ok"):
-            stream.close()
-            conn.close()
-            raise OrchestratorNotRunning(
-                f"{lease.describe(self.record).capitalize()} refused submit: {answer['error']}"
-            )
-        submission = registry().get(str(answer["submission_id"]))
-        assert isinstance(submission, Submission)
-        _watched.add(submission.id)
-        threading.Thread(target=_follow, args=(conn, stream, submission), daemon=True).start()
-        return submission
-
     def watch(self, submission: Submission) -> None:
-        """Follow a submission on a thread: republish its events here, wake its waiters at its end."""
-        conn = self._connect()
-        conn.settimeout(None)
-        stream = conn.makefile("rwb")
-        _send(stream, {"op": "watch", "token": self.record.get("token"), "submission_id": submission.id})
-        threading.Thread(target=_follow, args=(conn, stream, submission), daemon=True).start()
+        with self._lock:
+            if submission.id in self._followed:
+                return
+            self._followed[submission.id] = submission
+            if self._listener is None:
+                self._write({"op": "watch", "token": self.record.get("token"), "submission_id": submission.id})
+                return
+        found = registry().get(submission.id)  # notified from now on; it may have ended before
+        if found is None or found.is_finished():  # type: ignore[attr-defined]
+            self._end(submission.id, None)
+
+    def _end(self, submission_id: str, records: list[dict[str, Any]] | None) -> None:
+        with self._lock:
+            submission = self._followed.pop(submission_id, None)
+        if submission is not None:
+            _ended(submission, records)
+
+    def _notified(self, message: dict[str, Any]) -> None:
+        """A message from the store's notifications: for a submission followed, or about to be."""
+        submission_id = str(message.get("submission_id") or message.get("done"))
+        with self._lock:  # in order with the early ones, which the answer's reader hands on under it
+            if submission_id in self._followed:
+                self._take(message)
+            elif any(pending.follow for pending in self._calls.values()):
+                self._early.setdefault(submission_id, []).append(message)
+
+    def _write(self, message: dict[str, Any]) -> None:
+        if self.closed:
+            raise OrchestratorNotRunning(f"{lease.describe(self.record).capitalize()} closed the connection.")
+        try:
+            send(self._out, message)
+        except OSError as exc:
+            raise OrchestratorNotRunning(f"{lease.describe(self.record).capitalize()} does not answer: {exc}.") from exc
+
+    def _read(self) -> None:
+        try:
+            with self._socket.makefile("rb") as lines:
+                for line in lines:
+                    self._take(json.loads(line))
+        except (OSError, ValueError):
+            pass
+        with self._lock:
+            self.closed = True
+            calls, self._calls = self._calls, {}
+            followed, self._followed = self._followed, {}
+        for pending in calls.values():
+            pending.arrived.set()
+        for submission in followed.values():
+            _ended(submission)
+        if self._listener is not None:
+            self._listener.close()
+        with contextlib.suppress(OSError):
+            self._out.close()
+        self._socket.close()
+
+    def _take(self, message: dict[str, Any]) -> None:
+        if "event" in message:
+            if Notifier.has_listeners():  # else the event would be built for nobody
+                Notifier.publish(decode_event(message["event"]))
+        elif "done" in message:
+            self._end(str(message["done"]), message.get("records"))
+        elif "rid" in message:
+            self._answered(message)
+
+    def _answered(self, message: dict[str, Any]) -> None:
+        with self._lock:  # one step: a notification never finds the call gone and its submission not followed
+            pending = self._calls.pop(message["rid"], None)
+            if pending is None:
+                return
+            if pending.follow and message.get("ok"):  # before the next line: its events follow
+                made = registry().take(message["record"])
+                assert isinstance(made, Submission)
+                self._followed[made.id] = made
+                message["submission"] = made
+                for notified in self._early.pop(made.id, []):
+                    self._take(notified)
+                if not any(call.follow for call in self._calls.values()):
+                    self._early.clear()  # nobody else waits for an answer: the rest is others'
+        pending.answer = message
+        pending.arrived.set()
+
+    def follows(self, submission_id: str) -> bool:
+        return submission_id in self._followed
 
 
-def _follow(conn: socket.socket, stream: Any, submission: Submission) -> None:
-    with conn, stream:
-        for line in stream:
-            message = json.loads(line)
-            if "event" in message:
-                Notifier.publish(_decode_event(message["event"]))
-            if message.get("done"):
-                break
+def _connect(record: dict[str, Any]) -> socket.socket:
+    address = str(record.get("address") or "")
+    try:
+        if address.startswith("unix:"):
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            path = address[5:]
+            conn.connect("\0" + path[1:] if path.startswith("@") else path)
+        else:
+            host, _, port = address[4:].rpartition(":")
+            conn = socket.create_connection((host, int(port)), timeout=10)
+            conn.settimeout(None)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+    except (OSError, ValueError) as exc:
+        raise OrchestratorNotRunning(
+            f"The orchestrator of this version ({lease.describe(record)}) does not answer at "
+            f"{address or 'no address'}: {exc}."
+        ) from exc
+
+
+def _ended(submission: Submission, records: list[dict[str, Any]] | None = None) -> None:
+    """Take a followed submission's final state (committed before the holder sent it; read from the
+    store when the holder went away without sending it); wake its waiters."""
     reg = registry()
-    with contextlib.suppress(Exception):  # the results were committed before the holder said so
-        for job_id in submission._job_ids:
-            reg.get(job_id)
-        reg.get(submission.id)
-    _watched.discard(submission.id)
+    with contextlib.suppress(Exception):
+        if records is not None:
+            for record in records:
+                reg.take(record)
+        else:
+            for job_id in submission._job_ids:
+                reg.get(job_id)
+            reg.get(submission.id)
     submission._done.set()
 
 
-_VALUES = {"status": Status, "submission_status": SubmissionStatus}
+_connections: dict[tuple[str, str], _Connection] = {}
+_connections_lock = threading.Lock()
 
 
-def _decode_event(data: dict[str, Any]) -> Event:
-    value = data["attribute_value"]
-    enum = _VALUES.get(data["attribute_name"] or "")
-    if enum is not None and isinstance(value, str):
-        value = enum[value]
-    return Event(
-        EventEntityType[data["entity_type"]],
-        EventOperation[data["operation"]],
-        data["entity_id"],
-        data["attribute_name"],
-        value,
-        data["metadata"],
-    )
+def _connection(record: dict[str, Any]) -> _Connection:
+    """The open connection to this holder, made on first use (again after the holder went away)."""
+    key = (str(record.get("address")), str(record.get("token")))
+    with _connections_lock:
+        found = _connections.get(key)
+        if found is None or found.closed:
+            for old in [k for k, conn in _connections.items() if conn.closed]:
+                del _connections[old]
+            found = _connections[key] = _Connection(record)
+        return found
+
+
+#: version -> (when its lease was read, its holder's record): while this process's connection to
+#: that holder is open, its lease is read again at most once a second, not at every submit
+_holders: dict[str, tuple[float, dict[str, Any]]] = {}
+LEASE_REREAD = 1.0
 
 
 def client(reg: Registry, version: str | None = None) -> Client | None:
@@ -302,17 +257,31 @@ def client(reg: Registry, version: str | None = None) -> Client | None:
     version = version or reg.version or reg.repository.get_meta("latest_version")
     if not version:
         return None
+    cached = _holders.get(version)
+    if cached is not None and time.monotonic() - cached[0] < LEASE_REREAD and _is_open(cached[1]):
+        return Client(cached[1])
     record = lease.holder(reg.repository, version)
-    return Client(record) if record is not None else None
+    if record is None:
+        _holders.pop(version, None)
+        return None
+    _holders[version] = (time.monotonic(), record)
+    return Client(record)
 
 
-_watched: set[str] = set()
+def _is_open(record: dict[str, Any]) -> bool:
+    found = _connections.get((str(record.get("address")), str(record.get("token"))))
+    return found is not None and not found.closed
+
+
+def _followed(submission_id: str) -> bool:
+    with _connections_lock:
+        return any(conn.follows(submission_id) for conn in _connections.values() if not conn.closed)
 
 
 def remote_wait(submission: Submission) -> None:
     """Called by ``Submission.wait()`` on an unfinished submission: follow it if another process
     runs it; say so, and do not wait, if no process does."""
-    if scheduling.current() is not None or submission.id in _watched:
+    if scheduling.current() is not None or _followed(submission.id):
         return
     remote = client(registry(), submission.version)
     if remote is None:
@@ -323,14 +292,7 @@ def remote_wait(submission: Submission) -> None:
         )
         submission._done.set()
         return
-    follow(remote, submission)
-
-
-def follow(remote: Client, submission: Submission) -> None:
-    """Follow a submission the holder runs (once): its events, and its end for ``wait()``."""
-    if submission.id not in _watched:
-        _watched.add(submission.id)
-        remote.watch(submission)
+    remote.watch(submission)
 
 
 submission_module.remote_wait = remote_wait

@@ -1,13 +1,12 @@
 """How the scheduler reads a run's end: the trace and reason a job keeps, the failure it logs.
 
-Also whether a skippable task needs to run at all (its outputs valid and newer than its inputs).
+Whether a job runs at all is decided by ``skipping.decide``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Container
-from typing import Any
 
 from scenaria.dispatch.base import Ending, Outcome
 from scenaria.entities.job import Job
@@ -34,21 +33,6 @@ def log_failure(job: Job, trace: str) -> None:
         trace.rstrip("\n"),
         extra={"job_id": job.id, "task_config_id": job._task_config_id},
     )
-
-
-def needs_to_run(task: Any) -> bool:
-    """False when a skippable task's outputs are valid and newer than its inputs."""
-    if not task.skippable:
-        return True
-    outputs = list(task.output.values())
-    if not outputs or not all(dn.is_valid for dn in outputs):
-        return True
-    inputs = list(task.input.values())
-    if not inputs:
-        return False
-    newest_input = max((dn.last_edit_date for dn in inputs if dn.last_edit_date), default=None)
-    oldest_output = min(dn.last_edit_date for dn in outputs)
-    return newest_input is not None and newest_input > oldest_output
 
 
 def last_line(text: str) -> str:

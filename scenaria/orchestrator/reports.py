@@ -3,7 +3,8 @@
 In development mode reports come from the caller's thread, in order, and are handled at once.
 Otherwise they come from the dispatcher's threads and are queued for one thread of their own,
 which handles everything that is waiting in one store transaction: under load many job ends
-share one commit, and the dispatcher's threads never wait for the store.
+share one commit, and the dispatcher's threads never wait for the store. The intents of the
+completions in a batch (``outputs``) are stored before it, in one transaction of their own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Reports:
 
     def __init__(self, scheduler: Scheduler, inline: bool) -> None:
         self._scheduler = scheduler
+        #: started, progress and finished reports only go into ``_queue`` (see ``dispatch.reporter``)
+        self.queues_reports = not inline
         self._queue: queue.SimpleQueue[Any] | None = None
         self._thread: threading.Thread | None = None
         if not inline:
@@ -47,6 +50,8 @@ class Reports:
         self._put(self._scheduler._started, job_id)
 
     def job_finished(self, outcome: Outcome) -> None:
+        if self._queue is None:
+            self._scheduler._intend([outcome])
         self._put(self._scheduler._finished, outcome)
 
     def job_progress(self, job_id: str, fraction: float, message: str | None) -> None:
@@ -63,17 +68,21 @@ class Reports:
         reports = self._queue
         assert reports is not None
         scheduler = self._scheduler
+        finished = scheduler._finished
         while True:
             batch = [reports.get()]
             while not reports.empty():
                 batch.append(reports.get())
             try:
-                with scheduler._lock, scheduler._routing(), scheduler._registry.transaction():
-                    for report in batch:
-                        if report is _STOP:
-                            return
-                        handle, argument = report
-                        handle(argument)
+                with scheduler._lock:
+                    # the intents of the completions first, committed before any of their writes
+                    scheduler._intend([report[1] for report in batch if report is not _STOP and report[0] == finished])
+                    with scheduler._routing(), scheduler._registry.transaction():
+                        for report in batch:
+                            if report is _STOP:
+                                return
+                            handle, argument = report
+                            handle(argument)
             except Exception:  # a bug must not stop every later job: say it, and go on
                 logger.exception("The scheduler failed to handle job reports %s.", batch)
 

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from scenaria.dispatch.base import Ending
 from scenaria.entities import rules
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.status import Status
 from scenaria.entities.submission import Submission
+from scenaria.orchestrator import outputs
+
+if TYPE_CHECKING:
+    from scenaria.orchestrator.scheduler import Scheduler
 
 LOST_RUN = "Job {job} was running when the orchestrating process stopped; its run was lost."
+ROLLED_FORWARD = (
+    "Job {job} completed, and the orchestrating process stopped while it committed its outputs; "
+    "the next one finished the commit."
+)
 
 
 def fail_orphans(registry: Registry, jobs: list[Job]) -> None:
@@ -31,3 +40,24 @@ def subscribers(registry: Registry, submission: Submission) -> list[Callable[...
     if entity is None and submission.entity_id.startswith("SEQUENCE_"):
         entity = rules.get(registry, submission.entity_id)
     return [partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])]
+
+
+def roll_forward(scheduler: Scheduler, job: Job) -> bool:
+    """Finish the commit a killed process began for ``job`` (its run was accepted, its intent
+    stored): the writes still to do, then the job COMPLETED with its edits, each recorded once.
+
+    False when the intent cannot be read back: it is rolled back (what is still staged is
+    deleted) and the job is handled as a lost run.
+    """
+    if job.status is not Status.RUNNING:  # its RUNNING report was handled in the batch that was lost
+        scheduler._set_status(job, Status.RUNNING)  # it ran: an attempt
+    writes = outputs.intended(job)
+    intent = job._commit_intent or {}
+    if writes is None:
+        job._set_commit_intent(None)
+        scheduler._registry.after_commit(partial(outputs.sweep, job))  # once the intent's end is stored
+        return False
+    job._add_run(intent.get("host"), intent.get("pid"), Ending.COMPLETED.name)
+    job._add_trace(ROLLED_FORWARD.format(job=job.id))
+    scheduler._complete(job, writes, resumed=True)
+    return True

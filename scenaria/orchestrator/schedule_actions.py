@@ -1,4 +1,10 @@
-"""What a schedule's firing does: create and submit, submit the current cycle's primary, submit an entity."""
+"""What a schedule's firing does: create and submit, submit the current cycle's primary, submit an entity.
+
+In two steps, so that a runner that finds a firing claimed but not done (its process was killed)
+can finish it without doing anything twice: ``target`` (which may create a scenario: the runner
+records it in the same transaction), then ``submit``, whose submission carries the firing's key,
+so that ``submitted`` finds it again.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +12,46 @@ import datetime as dt
 from typing import Any
 
 from scenaria.config.schedule import ScheduleConfig
-from scenaria.entities import Scenario
+from scenaria.entities import Scenario, Submission
 from scenaria.entities.registry import Registry
 from scenaria.exceptions import NonExistingScenarioConfig, NotFoundError
 
+#: the submission property naming the firing that made it (``SCHEDULE_ID@DUE``)
+FIRING = "schedule_firing"
 
-def perform(registry: Registry, schedule: ScheduleConfig, now: dt.datetime) -> dict[str, Any]:
-    """Do the schedule's action; what it created (``created_id``), submitted and the submission.
+
+def target(registry: Registry, schedule: ScheduleConfig, now: dt.datetime) -> tuple[Any, Scenario | None]:
+    """What the firing submits, and the scenario it created for that (None if it created none).
 
     ``registry`` has its version chosen (``service.prepare``), as a started orchestrator's has.
     """
-    created = None
     if schedule.action == "submit":
         entity = registry.get(schedule.entity_id or "")
         if entity is None:
             raise NotFoundError(f"schedule {schedule.id}: no entity {schedule.entity_id!r} to submit")
-    elif schedule.action == "submit_primary":
-        entity = _current_primary(registry, schedule, now)
-        if entity is None:
-            entity = created = _create(registry, schedule, now)
-    else:
-        entity = created = _create(registry, schedule, now)
-    submission = entity.submit()  # type: ignore[attr-defined]
-    return {
-        "created_id": None if created is None else created.id,
-        "submitted_id": entity.id,
-        "submission_id": None if submission is None else submission.id,
-    }
+        return entity, None
+    if schedule.action == "submit_primary":
+        primary = _current_primary(registry, schedule, now)
+        if primary is not None:
+            return primary, None
+    created = _create(registry, schedule, now)
+    return created, created
+
+
+def submit(registry: Registry, entity_id: str, firing: str) -> Any:
+    """Submit the firing's target; the submission carries the firing's key (``FIRING``)."""
+    entity = registry.get(entity_id)
+    if entity is None:
+        raise NotFoundError(f"{entity_id} was deleted before its schedule could submit it")
+    return entity.submit(**{FIRING: firing})  # type: ignore[attr-defined]
+
+
+def submitted(registry: Registry, entity_id: str, firing: str) -> Submission | None:
+    """The submission of ``entity_id`` that the firing made, if it made one."""
+    for submission in registry.find(Submission, entity_id=entity_id):
+        if submission.properties.get(FIRING) == firing:
+            return submission
+    return None
 
 
 def _config(schedule: ScheduleConfig) -> Any:

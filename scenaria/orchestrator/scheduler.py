@@ -14,9 +14,12 @@ How a job moves (see ``entities.status.TRANSITIONS``):
   node stays locked until its last writer ends, so that its readers see the last write only.
 - Nothing is rescanned: each blocked job waits on a set of data nodes, and unlocking a data
   node (a job's end, an editor's ``unlock_edit``) releases exactly the jobs waiting on it.
-- A PENDING job is SKIPPED when its task is skippable and its outputs are up to date, else it
-  becomes RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its
-  retries), or CANCELED. The jobs of the same submission downstream of a failed or canceled job
+- A PENDING job is SKIPPED when its task is skippable and its outputs were computed from the
+  same code, configuration and inputs (``skipping.decide``, which also says why in
+  ``job.run_reason``, and may reuse another scenario's outputs), else it goes to the dispatcher
+  once the resources its task uses are free, higher priority first (``capacity``), becomes
+  RUNNING when the dispatcher really starts it, then COMPLETED or FAILED (after its retries), or
+  CANCELED. The jobs of the same submission downstream of a failed or canceled job
   are ABANDONED.
 - A run's writes are staged where it runs (``TaskRun``) and committed here, all together, when
   its COMPLETED report is accepted while the job holds its outputs' locks (``outputs.commit``);
@@ -30,7 +33,7 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
@@ -44,12 +47,13 @@ from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
-from scenaria.orchestrator import outputs, resuming
+from scenaria.orchestrator import outputs, resuming, skipping
 from scenaria.orchestrator.callbacks import CallbackRunner
+from scenaria.orchestrator.capacity import Gate, job_priority, submit_priority
 from scenaria.orchestrator.console import JobConsole
-from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry, needs_to_run
+from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry
 from scenaria.orchestrator.reports import Reports
-from scenaria.orchestrator.task_run import TaskRun
+from scenaria.orchestrator.task_run import CopyRun, TaskRun
 from scenaria.orchestrator.waits import Waits
 
 logger = logging.getLogger("scenaria")
@@ -60,7 +64,14 @@ _HOST = socket.gethostname()  # where local worker processes run
 class Scheduler:
     """Jobs of one orchestrator, from creation to their end."""
 
-    def __init__(self, registry: Registry, dispatcher: Dispatcher, inline_callbacks: bool) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        dispatcher: Dispatcher,
+        inline_callbacks: bool,
+        capacities: Mapping[str, float] | None = None,
+        slots: int | None = None,
+    ) -> None:
         self._registry = registry
         self._dispatcher = dispatcher
         self._callbacks = CallbackRunner(inline=inline_callbacks)
@@ -68,6 +79,8 @@ class Scheduler:
         self._lock = threading.RLock()
         self._active: dict[str, Job] = {}  # unfinished jobs
         self._waits = Waits()  # blocked jobs and the data nodes they wait for
+        self._gate = Gate(capacities or {}, slots)  # ready jobs held for resources or workers, and what runs hold
+        self._runnables: dict[str, CopyRun] = {}  # what runs instead of a held job's task (reuse)
         self._job_callbacks: dict[str, list[Callable[..., Any]]] = {}
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
@@ -92,6 +105,7 @@ class Scheduler:
         reg = self._registry
         subscribers = [partial(sub.callback, *sub.params, entity) for sub in getattr(entity, "subscribers", [])]
         job_callbacks = subscribers + list(callbacks or [])
+        submit_priority(properties.get("priority"))  # a bad one is refused before anything is locked
         # the submission, its jobs and their first states: one commit
         with self._lock, self._routing() as ready, reg.transaction():
             outputs = [dn for task in tasks for dn in task.output.values()]
@@ -164,19 +178,46 @@ class Scheduler:
             ready.append(job)
 
     def _launch(self, jobs: list[Job]) -> None:
-        """Skip or dispatch PENDING jobs (outside any store transaction: in development mode the
-        dispatcher runs the job before returning)."""
+        """Skip PENDING jobs, or dispatch them as the resources they use allow, higher priority
+        first (outside any store transaction: in development mode the dispatcher runs the job
+        before returning). Jobs held for resources stay PENDING until a run gives them back."""
+        ready = []
         for job in jobs:
             if job.id not in self._active or job.status is not Status.PENDING:
                 continue  # canceled or abandoned meanwhile (e.g. by a callback)
             task = job.task
-            if not job.force and not needs_to_run(task):
+            decision = skipping.decide(job, task, self._registry)
+            job._set_run_reason(decision.reason, decision.fingerprint)
+            if not decision.run:
                 self._unlock_outputs(job)  # free before anyone sees the job (or submission) finished
                 self._set_status(job, Status.SKIPPED)
                 continue
-            run = TaskRun(job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values()))
+            if decision.runnable is not None:  # reuse: a copy of another scenario's outputs runs instead
+                self._runnables[job.id] = decision.runnable
+            uses = self._gate.uses(task.execution.resources)
+            ready.append((job, self._priority(job), self._creation_order(job.id), uses))
+        for job in self._gate.admit(ready):
+            runnable = self._runnables.pop(job.id, None)
+            if job.id not in self._active or job.status is not Status.PENDING:
+                self._gate.release(job.id)  # ended meanwhile (a callback of a job launched just before)
+                continue
+            task = job.task
             settings = task.execution
-            self._dispatcher.submit(job.id, run, timeout=settings.timeout, workers=settings.workers)
+            run = runnable or TaskRun(
+                job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values())
+            )
+            self._dispatcher.submit(
+                job.id,
+                run,
+                timeout=settings.timeout,
+                priority=self._priority(job),
+                resources=settings.resources,
+                workers=settings.workers,
+            )
+
+    def _priority(self, job: Job) -> int:
+        submission = self._submissions.get(job.submit_id)
+        return job_priority(job.task.execution.priority, submission.properties if submission is not None else {})
 
     def data_node_released(self, dn_id: str) -> None:
         """A data node was unlocked: start the jobs that waited only for it."""
@@ -213,7 +254,9 @@ class Scheduler:
         self._console.write(job_id, job._task_config_id if job is not None else job_id, stream, text)
 
     def _finished(self, outcome: Outcome) -> None:
-        with self._lock:
+        with self._lock, self._routing():  # and the jobs this end makes ready start after it
+            if self._gate.release(outcome.job_id):  # a held job takes the freed worker at once, before
+                self._launch([])  # this end is recorded: the worker waits for no store write
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
                 outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile: never committed
@@ -222,9 +265,8 @@ class Scheduler:
             _, requested = self._canceled.pop(job.id, (None, ""))
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
-            if job.status is Status.RUNNING:  # a run that started: note where it ran (local workers: here)
-                host = outcome.details.get("host") or (_HOST if "pid" in outcome.details else None)
-                job._add_run(host, outcome.details.get("pid"), outcome.ending.name)
+            if job.status is Status.RUNNING:  # a run that started: note where it ran
+                job._add_run(*_ran_on(outcome), outcome.ending.name)
             if outcome.ending is Ending.COMPLETED:
                 self._complete(job, outputs.staged(outcome))
             elif outcome.ending is Ending.CANCELED:
@@ -232,18 +274,43 @@ class Scheduler:
             else:
                 self._run_failed(job, outcome)
 
-    def _complete(self, job: Job, writes: list[Staged]) -> None:
+    def _intend(self, outcomes: list[Outcome]) -> None:
+        """Store the staged writes of the runs about to be accepted, in a transaction of their own,
+        before any is committed: what a process killed while it commits them leaves, the next
+        one finishes (``outputs``, ``resuming.roll_forward``)."""
+        with self._lock:
+            intents = []
+            for outcome in outcomes:
+                job = self._active.get(outcome.job_id)
+                writes = outputs.staged(outcome)
+                if writes and job is not None and not job.is_finished():
+                    intents.append((job, outputs.intent(writes, *_ran_on(outcome))))
+            if any(intent is not None for _, intent in intents):
+                with self._registry.transaction():
+                    for job, intent in intents:
+                        if intent is not None:
+                            job._set_commit_intent(intent)
+                            self._registry.save(job)
+
+    def _complete(self, job: Job, writes: list[Staged], resumed: bool = False) -> None:
         nodes = list(job.task.output.values())
-        failure = outputs.commit(job, nodes, writes) if writes else None
+        failure = outputs.commit(job, nodes, writes, resumed) if writes else None
+        if job._commit_intent is not None:
+            job._set_commit_intent(None)  # saved with the job's end
         if failure is not None:
             self._fail(job, failure)
             return
+        versions = {each.data_node_id: each.version for each in writes}
+        key = job._fingerprint.get("key")
         with self._registry.transaction():
             for dn in nodes:
-                dn._written_by_job(job.id, keep_locked=self._waits.drop_writer(job.id, dn.id))
+                keep = self._waits.drop_writer(job.id, dn.id)
+                dn._written_by_job(job.id, keep_locked=keep, version=versions.get(dn.id), fingerprint=key)
             self._set_status(job, Status.COMPLETED)
             for dn in nodes:
                 self.data_node_released(dn.id)
+        if key and job.task.execution.reuse:  # other scenarios' jobs of this computation may copy these outputs
+            self._registry.repository.set_meta(skipping.reuse_key(job._task_config_id, key), job.id)
 
     def _run_failed(self, job: Job, outcome: Outcome) -> None:
         settings = job.task.execution
@@ -293,7 +360,7 @@ class Scheduler:
                 if job.is_completed() or job.is_skipped():
                     logger.info("Job %s is already %s; it cannot be canceled.", job.id, job.status.name)
                 return
-            dispatched = job.status in (Status.PENDING, Status.RUNNING)
+            dispatched = job.status in (Status.PENDING, Status.RUNNING) and not self._gate.holds(job.id)
         where: dict[str, Any] = {}
         if dispatched:
             self._canceled[job.id] = (job, f"canceled by {by}")
@@ -331,8 +398,8 @@ class Scheduler:
                 self._dispatcher.cancel(other.id)
         for each in (job, *abandoned):
             self._unlock_outputs(each)
-        if job.status is Status.RUNNING:  # a killed run may have left staged writes
-            outputs.sweep(job)
+        if job.status is Status.RUNNING:  # a killed run (or a failed commit) may have left staged writes:
+            self._registry.after_commit(partial(outputs.sweep, job))  # kept until its end is stored
         self._set_status(job, status)
         for other in abandoned:
             other._set_reason(f"abandoned: {job.id}, whose outputs it needs, ended {status.name}")
@@ -356,6 +423,8 @@ class Scheduler:
         finished = status in FINISHED
         if finished:
             self._active.pop(job.id, None)
+            self._gate.forget(job.id)
+            self._runnables.pop(job.id, None)
         submission = self._submissions.get(job.submit_id)
         with self._registry.transaction():
             self._registry.save(job)
@@ -399,7 +468,7 @@ class Scheduler:
         by_submission: dict[str, list[Job]] = collections.defaultdict(list)
         for job in jobs:
             by_submission[job.submit_id].append(job)
-        with self._lock:
+        with self._lock, self._routing():  # all launched together: the ready ones go by priority
             for submit_id, unfinished in by_submission.items():
                 submission = self._registry.cached(submit_id)
                 if not isinstance(submission, Submission):
@@ -412,6 +481,8 @@ class Scheduler:
                 ordered = sorted(unfinished, key=lambda j: j.creation_date or now())
                 with self._routing() as ready, self._registry.transaction():
                     for job in ordered:
+                        if job._commit_intent is not None and resuming.roll_forward(self, job):
+                            continue
                         if job.status is Status.RUNNING:
                             reason = resuming.LOST_RUN.format(job=job.id)
                             if job.attempts <= job.task.execution.max_retries:
@@ -435,6 +506,12 @@ class Scheduler:
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
+
+
+def _ran_on(outcome: Outcome) -> tuple[str | None, int | None]:
+    """(host, pid) of the process that ran the job (local workers: this host)."""
+    host = outcome.details.get("host") or (_HOST if "pid" in outcome.details else None)
+    return host, outcome.details.get("pid")
 
 
 # --- the running scheduler -----------------------------------------------------------------------

@@ -1,13 +1,21 @@
 """The schedule runner: fires the configured schedules (``[SCHEDULE.*]``) while an orchestrator lives.
 
 One thread sleeps on an Event until the next firing of any schedule (no polling); ``stop()``
-sets the Event. Each firing is claimed in the store before it acts: in one transaction the
-runner reads the schedule's state (the meta value ``schedule:ID``), gives up if that due time
-was claimed already (by this runner before a restart, or by another orchestrator), and records
-the firing (``schedule_firings:ID``, the newest ``KEPT_FIRINGS``). Then it acts and adds what it
-created and the submission's id to the record. So a firing happens at most once across
-restarts and takeovers; a process killed between the claim and the action loses that firing
-(its record shows no submission).
+sets the Event. Each firing happens exactly once across restarts and takeovers, in transactions
+that each leave a record saying how far it went (``schedule_firings:ID``, the newest
+``KEPT_FIRINGS``):
+
+1. the claim: the runner reads the schedule's state (the meta value ``schedule:ID``), gives up
+   if that due time was claimed already (by this runner before a restart, or by another
+   orchestrator), else advances it and records the firing as ``claimed``;
+2. the target: what the firing submits, with the scenario it creates for that, if any
+   (``schedule_actions.target``), recorded in the transaction that creates it;
+3. the submission, which carries the firing's key (``SCHEDULE_ID@DUE``) in its properties;
+4. the firing recorded ``done``, with its submission's id (or the error).
+
+A runner finds the firings left ``claimed`` (their process was killed between two steps) when it
+starts, and finishes them: a submission with the firing's key is recorded, else the action is
+done from the last step recorded (a scenario created is submitted, not created again).
 
 Firings missed while no orchestrator lived (due before the runner started) follow the
 schedule's ``catch_up``: ``once``, ``all`` or ``skip``. A schedule seen for the first time
@@ -21,6 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from typing import Any, Protocol
@@ -32,6 +42,7 @@ from scenaria.entities.registry import Registry
 logger = logging.getLogger("scenaria")
 UTC = dt.timezone.utc
 KEPT_FIRINGS = 100
+CLAIMED, DONE = "claimed", "done"  # a firing's state: claimed, then done once its action ended (or failed)
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -105,6 +116,7 @@ class ScheduleRunner:
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="scenaria-schedules", daemon=True)
         self.started_at = self._clock.now()  # firings due before it were missed
+        self._recovered = False
 
     def start(self) -> None:
         self._thread.start()
@@ -127,9 +139,11 @@ class ScheduleRunner:
             self._clock.wait(self._stopped, max(0.0, (wake - now).total_seconds()))
 
     def tick(self) -> list[dict[str, Any]]:
-        """Fire what is due now; the firings made (their records)."""
+        """Fire what is due now (the first time, finish what a killed runner left claimed); the
+        firings made (their records)."""
+        made = [] if self._recovered else self.recover()
+        self._recovered = False
         now = self._clock.now()
-        made = []
         for schedule in self._schedules:
             for due in self._to_fire(schedule, now):
                 record = self._claim(schedule, due, now)
@@ -162,11 +176,11 @@ class ScheduleRunner:
                 repository.set_meta(state_key(schedule.id), {"last_due": due.isoformat()})
 
     def _claim(self, schedule: ScheduleConfig, due: dt.datetime, now: dt.datetime) -> dict[str, Any] | None:
-        """Record the firing of ``due`` unless it was claimed already: one transaction."""
+        """Record the firing of ``due`` as claimed unless it was claimed already: one transaction."""
         repository = self._registry.repository
         with repository.transaction():
-            since = last_due(repository, schedule.id)
-            if since is not None and since >= due:
+            state = repository.lock_meta(state_key(schedule.id))  # two claimers take turns, on every store
+            if state and dt.datetime.fromisoformat(state["last_due"]) >= due:
                 return None
             repository.set_meta(state_key(schedule.id), {"last_due": due.isoformat()})
             record = {
@@ -174,22 +188,39 @@ class ScheduleRunner:
                 "due": due.isoformat(),
                 "fired_at": now.isoformat(),
                 "action": schedule.action,
+                "state": CLAIMED,
                 "created_id": None,
                 "submitted_id": None,
                 "submission_id": None,
                 "error": None,
             }
             repository.set_meta(firings_key(schedule.id), [*firings(repository, schedule.id), record][-KEPT_FIRINGS:])
+        _crash_point("after_claim")
         return record
 
     def _act(self, schedule: ScheduleConfig, record: dict[str, Any]) -> dict[str, Any]:
-        from scenaria.orchestrator.schedule_actions import perform
+        """Do a claimed firing's action, each step recorded, then mark it done."""
+        from scenaria.orchestrator import schedule_actions
 
+        firing = f"{schedule.id}@{record['due']}"
         try:
-            record.update(perform(self._registry, schedule, self._clock.now()))
+            if record["submitted_id"] is None:
+                with self._registry.transaction():  # a scenario created and recorded together, or neither
+                    entity, created = schedule_actions.target(self._registry, schedule, self._clock.now())
+                    record.update(created_id=None if created is None else created.id, submitted_id=entity.id)
+                    self._save(schedule, record)
+                _crash_point("after_target")
+            submission = schedule_actions.submit(self._registry, record["submitted_id"], firing)
+            _crash_point("after_submit")
+            record["submission_id"] = None if submission is None else submission.id
         except Exception as exc:  # the firing happened and failed: recorded, logged, the runner goes on
             logger.exception("Schedule %s: its firing due %s failed", schedule.id, record["due"])
             record["error"] = f"{type(exc).__name__}: {exc}"
+        record["state"] = DONE
+        self._save(schedule, record)
+        return record
+
+    def _save(self, schedule: ScheduleConfig, record: dict[str, Any]) -> None:
         repository = self._registry.repository
         with repository.transaction():
             kept = firings(repository, schedule.id)
@@ -197,4 +228,34 @@ class ScheduleRunner:
                 if old["due"] == record["due"]:
                     kept[position] = record
             repository.set_meta(firings_key(schedule.id), kept)
-        return record
+
+    def recover(self) -> list[dict[str, Any]]:
+        """Finish the firings claimed and not done (their process was killed on the way): the
+        submission made for one is recorded, the others are done now. The records finished."""
+        from scenaria.orchestrator import schedule_actions
+
+        finished = []
+        for schedule in self._schedules:
+            for record in firings(self._registry.repository, schedule.id):
+                if record.get("state") != CLAIMED:
+                    continue
+                made = None
+                if record["submitted_id"] is not None:
+                    made = schedule_actions.submitted(
+                        self._registry, record["submitted_id"], f"{schedule.id}@{record['due']}"
+                    )
+                logger.warning("Schedule %s: finishing its firing due %s, left claimed.", schedule.id, record["due"])
+                if made is None:
+                    finished.append(self._act(schedule, record))
+                else:
+                    record.update(submission_id=made.id, state=DONE)
+                    self._save(schedule, record)
+                    finished.append(record)
+        return finished
+
+
+def _crash_point(stage: str) -> None:
+    """Where the tests of exactly-once firing kill this process (``SCENARIA_SCHEDULE_KILL=stage``):
+    a real SIGKILL, between two of a firing's transactions."""
+    if os.environ.get("SCENARIA_SCHEDULE_KILL") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)

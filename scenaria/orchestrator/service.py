@@ -13,15 +13,16 @@ import threading
 from functools import partial
 from typing import Any
 
+from scenaria.config.execution import capacities
 from scenaria.dispatch import dispatcher_class
 from scenaria.dispatch.base import Dispatcher
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease, runners
+from scenaria.orchestrator import lease, litter, runners
 from scenaria.orchestrator import scheduler as scheduling
-from scenaria.orchestrator.control import ControlServer
+from scenaria.orchestrator.control_server import ControlServer
 
 logger = logging.getLogger("scenaria")
 _lock = threading.RLock()
@@ -31,6 +32,7 @@ settings: dict[str, Any] = {"lease_expiry": lease.DEFAULT_EXPIRY}
 #: called with the reason when this process stops orchestrating because it was deposed
 on_deposed: list[Any] = []
 _held: tuple[lease.Lease, ControlServer] | None = None
+_publisher: Any = None  # on PostgreSQL: pg_notify.Publisher
 
 
 class Orchestrator:
@@ -71,11 +73,20 @@ def start() -> scheduling.Scheduler:
         reg = registry()
         prepare(reg)
         _hold(reg)
+        _sweep(reg)
         scheduler = None
         try:
             job_config = Config.job_config
             dispatcher = build_dispatcher(job_config)
-            scheduler = scheduling.Scheduler(reg, dispatcher, inline_callbacks=job_config.mode == "development")
+            limits = capacities(job_config.properties.get("resources"))
+            scheduler = scheduling.Scheduler(
+                reg,
+                dispatcher,
+                inline_callbacks=job_config.mode == "development",
+                capacities=limits,
+                # with limits, our workers are a resource too (``capacity``); a Dask cluster's are Dask's
+                slots=dispatcher.max_workers if limits and job_config.mode != "dask" else None,
+            )
             scheduling.set_current(scheduler)
             Config.block_update()
             _stop_at_exit()
@@ -95,6 +106,14 @@ def start() -> scheduling.Scheduler:
             Config.unblock_update()
             raise
         return scheduler
+
+
+def _sweep(reg: Registry) -> None:
+    """Remove what killed processes left (``litter``): after taking the lease, before resuming."""
+    try:
+        litter.sweep(reg, reg.version or "")
+    except Exception as exc:  # a start never fails for want of a cleanup
+        logger.warning("Could not look for the temporary files of killed processes: %s", exc)
 
 
 def running_scheduler() -> scheduling.Scheduler:
@@ -134,19 +153,33 @@ def _may_clean(reg: Registry, version: str) -> bool:
 
 
 def _hold(reg: Registry) -> None:
-    """Take the lease of the registry's version, with a control channel for other processes."""
-    global _held
-    server = ControlServer(tcp=reg.repository.settings.get("type") == "postgresql")
+    """Take the lease of the registry's version, with a control channel for other processes (and,
+    on PostgreSQL, notifications through the store for clients on any host)."""
+    global _held, _publisher
+    postgresql = reg.repository.settings.get("type") == "postgresql"
+    server = ControlServer(tcp=postgresql, stream_events=not postgresql)
+    channel: dict[str, Any] = {"address": server.address, "token": server.token}
     try:
-        held = lease.acquire(
-            reg.repository, reg.version, settings["lease_expiry"], address=server.address, token=server.token
-        )
+        if postgresql:
+            from scenaria.orchestrator import pg_notify
+
+            channel["channel"] = pg_notify.channel(reg.repository.settings, reg.version)
+            _publisher = pg_notify.Publisher(reg.repository.settings, channel["channel"])
+        held = lease.acquire(reg.repository, reg.version, settings["lease_expiry"], **channel)
     except BaseException:
         server.close()
+        _stop_publishing()
         raise
     held.on_deposed = _deposed
     reg.fence = held.check
     _held = (held, server)
+
+
+def _stop_publishing() -> None:
+    global _publisher
+    if _publisher is not None:
+        _publisher.close()
+        _publisher = None
 
 
 def _let_go(release: bool) -> None:
@@ -156,6 +189,7 @@ def _let_go(release: bool) -> None:
     held, server = _held
     _held = None
     server.close()
+    _stop_publishing()
     registry().fence = None
     if release:
         held.release()

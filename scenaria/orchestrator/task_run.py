@@ -36,7 +36,9 @@ class TaskRun:
         try:
             for dn, value in zip(self.outputs, self._split(result), strict=True):
                 try:
-                    staged.append(dn._stage(value, self.job_id))
+                    done = dn._stage(value, self.job_id)
+                    done.version = dn._version_of(value)  # hashed where the value is: no data travels
+                    staged.append(done)
                 except Exception as exc:
                     raise DataNodeWritingError(
                         f"Task {self.task_config_id!r} (job {self.job_id}) could not write its output "
@@ -69,3 +71,28 @@ class TaskRun:
             f"Task {self.task_config_id!r} has {len(self.outputs)} outputs ({names}) but its function "
             f"returned {got}; return a tuple or list of {len(self.outputs)} values, in that order."
         )
+
+
+@dataclasses.dataclass
+class CopyRun:
+    """The work of a reused job (``reuse=True``): stage a copy of another scenario's outputs of
+    the same computation as this job's outputs, where it runs, instead of calling the function.
+
+    ``pairs`` are (source, target) detached data nodes; the copies keep the sources' content
+    versions, and are committed like any run's writes.
+    """
+
+    job_id: str
+    task_config_id: str
+    pairs: list[tuple[Any, Any]]
+
+    def run(self) -> list[Staged]:
+        staged: list[Staged] = []
+        try:
+            for source, target in self.pairs:
+                staged.append(target._stage_copy(source, self.job_id))
+        except BaseException:
+            for (_, target), done in zip(self.pairs, staged, strict=False):
+                target._discard_staged(done)
+            raise
+        return staged

@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from scenaria.exceptions import StoreDamaged, StoreRecordDamaged
 from scenaria.store.base import (
     Record,
     Repository,
@@ -113,6 +114,32 @@ class BufferedRepository(Repository):
         """Commit a buffer: ``cleared`` first, then every record write in buffer order (a new id
         goes last, an id in ``moved`` goes last, any other keeps its place), then the meta."""
 
+    def _damaged_record(self, kind: str, id: str, problem: str) -> StoreDamaged:
+        """The error for a committed record that cannot be read (a back end names its file)."""
+        return StoreRecordDamaged(
+            f"the {kind} record {id!r} of {type(self).__name__} cannot be read ({problem}): restore the store "
+            "from a backup, or run `scenaria doctor --repair`"
+        )
+
+    def _decode(self, kind: str, id: str, body: str) -> Record:
+        """A committed record's body as a record; a damaged one raises (and refuses writes)."""
+        try:
+            record = decode_record(body)
+        except ValueError as exc:
+            raise self._damaged_record(kind, id, f"not JSON: {exc}") from None
+        if not isinstance(record, dict):
+            raise self._damaged_record(kind, id, f"a JSON {type(record).__name__}, not an object")
+        return record
+
+    def _decode_rows(self, kind: str, rows: list[Row]) -> list[Record]:
+        try:
+            records = decode_rows(rows, 1)
+        except ValueError:
+            records = []
+        if len(records) == len(rows) and all(type(record) is dict for record in records):
+            return records
+        return [self._decode(kind, row[0], row[1]) for row in rows]  # finds the damaged one
+
     # --- the buffer ---------------------------------------------------------------------------------
     def _pending(self) -> Pending | None:
         if self._closed:
@@ -192,11 +219,11 @@ class BufferedRepository(Repository):
             if pending.cleared:
                 return None
         body = self._base_load(kind, id)
-        return None if body is None else decode_record(body)
+        return None if body is None else self._decode(kind, id, body)
 
     def find(self, kind: str, **where: Any) -> list[Record]:
         check_kind(kind)
-        return decode_rows(self._rows(kind, check_where(where)), 1)
+        return self._decode_rows(kind, self._rows(kind, check_where(where)))
 
     def count(self, kind: str, **where: Any) -> int:
         check_kind(kind)

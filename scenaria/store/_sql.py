@@ -6,11 +6,14 @@ Each store keeps its own dialect (schema, upsert, list parameters) and imports t
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from scenaria.exceptions import StoreRecordDamaged
 from scenaria.store.base import INDEXED_FIELDS, check_where, encode_record
 
 COLUMNS = ", ".join(f'"{field}"' for field in INDEXED_FIELDS)
@@ -87,6 +90,47 @@ def where_clause(
             terms.append(f"{column} = {placeholder}")
             params.append(value if adapt is None else adapt(value))
     return " WHERE " + " AND ".join(terms), params
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def reads(method: _Method) -> _Method:
+    """A store method whose damage found on the way (a body that is not JSON; for the back end,
+    ``_damage_of``: SQLite's "malformed") is a ``StoreDamaged`` naming the store, and makes the
+    store refuse writes."""
+
+    @functools.wraps(method)
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except json.JSONDecodeError as exc:  # a body changed behind scenaria's back
+            table = args[0] if args and isinstance(args[0], str) else "meta"
+            raise self.found_damaged(
+                StoreRecordDamaged(
+                    f"{self.location}: a record of the table {table!r} is not JSON ({exc}): restore the store "
+                    "from a backup, or run `scenaria doctor` to find it"
+                )
+            ) from None
+        except Exception as exc:
+            damage = self._damage_of(exc)
+            if damage is None:
+                raise
+            raise damage from None
+
+    return guarded  # type: ignore[return-value]
+
+
+def writes(method: _Method) -> _Method:
+    """``reads``, and no write into a store found damaged."""
+    read = reads(method)
+
+    @functools.wraps(method)
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self.refuse_writes_if_damaged()
+        return read(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
 
 
 class InProcessWriter:

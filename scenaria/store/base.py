@@ -32,6 +32,8 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
 
+from scenaria.exceptions import StoreDamaged, StoreWritesRefused
+
 Record = dict[str, Any]
 
 KINDS: tuple[str, ...] = ("version", "cycle", "scenario", "task", "data_node", "job", "submission")
@@ -70,6 +72,9 @@ class Repository(abc.ABC):
 
     #: settings that rebuild this repository with ``open_repository`` (JSON-compatible)
     settings: dict[str, Any]
+    #: what this object found damaged (a message), and the file to look at again: writes are
+    #: refused until that file reads well (see ``refuse_writes_if_damaged``)
+    _damage: tuple[str, str | None] | None = None
 
     @abc.abstractmethod
     def save(self, kind: str, record: Record) -> None:
@@ -166,6 +171,32 @@ class Repository(abc.ABC):
         # Its settings besides "type" are the keyword arguments of its class.
         options = {key: value for key, value in self.settings.items() if key != "type"}
         return (_reopen, (type(self), options))
+
+    # --- damage ---------------------------------------------------------------------------------
+    def found_damaged(self, error: StoreDamaged, path: str | None = None) -> StoreDamaged:
+        """Remember ``error`` (writes are refused from now on) and return it, to be raised."""
+        self._damage = (str(error), path)
+        return error
+
+    def refuse_writes_if_damaged(self) -> None:
+        """Raise ``StoreWritesRefused`` if this object found the store damaged: writing into a
+        damaged store could spread the damage, or bury it under new records. A damaged file that
+        was repaired since (moved aside by ``scenaria doctor --repair``, restored) is forgiven."""
+        damage = self._damage
+        if damage is None:
+            return
+        message, path = damage
+        if path is not None and self._repaired(path):
+            self._damage = None
+            return
+        raise StoreWritesRefused(
+            f"writes to this store are refused, as it was found damaged: {message}. After the repair, "
+            "open the store again (restart the application)"
+        )
+
+    def _repaired(self, path: str) -> bool:
+        """Whether the damaged file ``path`` reads well now (a back end with files says)."""
+        return False
 
 
 def _reopen(cls: type[Repository], options: dict[str, Any]) -> Repository:

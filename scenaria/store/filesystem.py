@@ -40,6 +40,7 @@ import threading
 from collections.abc import Collection, Iterator
 from typing import Any
 
+from scenaria.exceptions import StoreDamaged, StoreRecordDamaged
 from scenaria.store._buffered import BufferedRepository, Pending, Row, Where
 from scenaria.store.base import (
     KINDS,
@@ -120,6 +121,25 @@ class FilesystemRepository(BufferedRepository):
     def _encode(self, record: Record) -> str:
         return _encode_file(record)
 
+    # --- damage -------------------------------------------------------------------------------------
+    def _damaged_record(self, kind: str, id: str, problem: str) -> StoreDamaged:
+        path = self._path(kind, id) or os.path.join(self.folder(kind), id + _SUFFIX)
+        return self._damaged_file(path, f"the {kind} record {id!r}", problem)
+
+    def _damaged_file(self, path: str, what: str, problem: str) -> StoreDamaged:
+        error = StoreRecordDamaged(
+            f"{path} ({what} of the filesystem store {self.root}) cannot be read ({problem}): restore it "
+            "from a backup, or run `scenaria doctor --repair` to move it aside (and see what referred to it)"
+        )
+        return self.found_damaged(error, path)
+
+    def _repaired(self, path: str) -> bool:
+        try:
+            read = _read(path)
+            return read is None or isinstance(decode_record(read[1]), dict)
+        except ValueError:  # not UTF-8, not JSON
+            return False
+
     # --- reading ------------------------------------------------------------------------------------
     def _base_load(self, kind: str, id: str) -> str | None:
         path = self._path(kind, id)
@@ -130,18 +150,25 @@ class FilesystemRepository(BufferedRepository):
                 return file.read()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return None
+        except UnicodeDecodeError as exc:
+            raise self._damaged_record(kind, id, f"not UTF-8 text: {exc}") from None
 
     def _base_get_meta(self, key: str) -> str | None:
         value = self._read_meta().get(key)
         return None if value is None else encode_record(value)
 
     def _read_meta(self) -> dict[str, Any]:
+        path = os.path.join(self.root, META_FILE)
         try:
-            with open(os.path.join(self.root, META_FILE), encoding="utf-8") as file:
+            with open(path, encoding="utf-8") as file:
                 meta = decode_record(file.read())
         except FileNotFoundError:
             return {}
-        return meta if isinstance(meta, dict) else {}
+        except ValueError as exc:  # not UTF-8, not JSON
+            raise self._damaged_file(path, "the meta values (latest version, ...)", str(exc)) from None
+        if not isinstance(meta, dict):
+            raise self._damaged_file(path, "the meta values", f"a JSON {type(meta).__name__}, not an object")
+        return meta
 
     def _read_order(self, kind: str) -> dict[str, None]:
         """The ids of the folder's order log, in order (each at its last creation)."""
@@ -200,11 +227,11 @@ class FilesystemRepository(BufferedRepository):
                 if hit is not None and hit[0] == key:
                     keys = hit[1]
                 else:
-                    read = _read(entry.path)
+                    read = self._read(kind, id, entry.path)
                     if read is None:
                         continue
                     key, body = read
-                    keys = indexed_values(decode_record(body))
+                    keys = indexed_values(self._decode(kind, id, body))
                 fresh[id] = (key, keys)
                 found.append((id, entry.path, key, keys, body))
             self._keys[kind] = fresh
@@ -216,16 +243,22 @@ class FilesystemRepository(BufferedRepository):
             if not (matches(keys, where) or id in also):
                 continue
             if body is None:
-                read = _read(path)
+                read = self._read(kind, id, path)
                 if read is None:  # deleted since the listing
                     continue
                 new_key, body = read
                 if new_key != key:  # replaced since the listing: its values may have changed
-                    keys = indexed_values(decode_record(body))
+                    keys = indexed_values(self._decode(kind, id, body))
                     if not (matches(keys, where) or id in also):
                         continue
             rows.append((id, body, keys))
         return rows
+
+    def _read(self, kind: str, id: str, path: str) -> tuple[_StatKey, str] | None:
+        try:
+            return _read(path)
+        except UnicodeDecodeError as exc:
+            raise self._damaged_record(kind, id, f"not UTF-8 text: {exc}") from None
 
     def _base_count(self, kind: str, where: Where) -> int:
         return sum(1 for _, _, _, keys, _ in self._scan(kind) if matches(keys, where))
@@ -248,6 +281,7 @@ class FilesystemRepository(BufferedRepository):
                     fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def _apply(self, pending: Pending) -> None:
+        self.refuse_writes_if_damaged()
         with self._writing():
             if pending.cleared:
                 self._remove_all()

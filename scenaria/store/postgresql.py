@@ -25,8 +25,8 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from scenaria.exceptions import DependencyNotInstalled
-from scenaria.store._sql import COLUMNS, NoWriter, SQLTransaction, where_clause
+from scenaria.exceptions import DependencyNotInstalled, StoreDamaged
+from scenaria.store._sql import COLUMNS, NoWriter, SQLTransaction, reads, where_clause, writes
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
     INDEXED_FIELDS,
@@ -157,6 +157,7 @@ class PostgreSQLRepository(Repository):
 
     # --- the contract -----------------------------------------------------------------------------
     def transaction(self) -> SQLTransaction:
+        self.refuse_writes_if_damaged()
         return SQLTransaction(self)
 
     def _table(self, kind: str) -> str:
@@ -169,10 +170,19 @@ class PostgreSQLRepository(Repository):
     def _where(self, where: dict[str, Any]) -> tuple[str, list[Any]] | None:
         return where_clause(where, placeholder="%s::jsonb", list_term=_any_of, adapt=encode_record, hint=False)
 
+    @property
+    def location(self) -> str:
+        return f"the PostgreSQL schema {self.schema!r}"
+
+    def _damage_of(self, exc: BaseException) -> StoreDamaged | None:
+        return None  # the server keeps its files whole; only bodies changed by hand are damage
+
+    @writes
     def save(self, kind: str, record: Record) -> None:
         self._table(kind)  # checks the kind
         self._execute(self._save_sql[kind], [record_id(record), *_indexed_params(record), encode_record(record)])
 
+    @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         self._table(kind)
         rows = [(record_id(r), *_indexed_params(r), encode_record(r)) for r in records]
@@ -181,10 +191,12 @@ class PostgreSQLRepository(Repository):
         with self.transaction():
             self._threads.get().executemany(self._save_sql[kind], rows)
 
+    @reads
     def load(self, kind: str, id: str) -> Record | None:
         row = self._execute(f"SELECT body FROM {self._table(kind)} WHERE id = %s", [id]).fetchone()
         return None if row is None else decode_record(row[0])
 
+    @reads
     def load_many(self, kind: str, ids: Iterable[str]) -> list[Record]:
         table = self._table(kind)
         ids = check_ids(ids)
@@ -193,9 +205,11 @@ class PostgreSQLRepository(Repository):
         bodies = dict(self._execute(f"SELECT id, body FROM {table} WHERE id = ANY(%s)", [ids]).fetchall())
         return decode_rows([(bodies[id],) for id in ids if id in bodies])
 
+    @reads
     def exists(self, kind: str, id: str) -> bool:
         return self._execute(f"SELECT 1 FROM {self._table(kind)} WHERE id = %s", [id]).fetchone() is not None
 
+    @reads
     def find(self, kind: str, **where: Any) -> list[Record]:
         table = self._table(kind)
         clause = self._where(where)
@@ -204,6 +218,7 @@ class PostgreSQLRepository(Repository):
         sql, params = clause
         return decode_rows(self._execute(f"SELECT body FROM {table}{sql} ORDER BY seq", params).fetchall())
 
+    @reads
     def count(self, kind: str, **where: Any) -> int:
         table = self._table(kind)
         clause = self._where(where)
@@ -212,12 +227,14 @@ class PostgreSQLRepository(Repository):
         sql, params = clause
         return self._execute(f"SELECT count(*) FROM {table}{sql}", params).fetchone()[0]
 
+    @writes
     def delete(self, kind: str, ids: Iterable[str]) -> None:
         table = self._table(kind)
         ids = check_ids(ids)
         if ids:
             self._execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])
 
+    @writes
     def delete_where(self, kind: str, **where: Any) -> None:
         table = self._table(kind)
         clause = self._where(where)
@@ -225,6 +242,7 @@ class PostgreSQLRepository(Repository):
             sql, params = clause
             self._execute(f"DELETE FROM {table}{sql}", params)
 
+    @reads
     def get_meta(self, key: str) -> Any:
         row = self._execute(f"SELECT value FROM {self._meta} WHERE key = %s", [key]).fetchone()
         return None if row is None else decode_record(row[0])
@@ -235,6 +253,7 @@ class PostgreSQLRepository(Repository):
         self._execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self._meta + key])
         return self.get_meta(key)
 
+    @writes
     def set_meta(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"a meta key is a string, got {key!r}")
@@ -247,6 +266,7 @@ class PostgreSQLRepository(Repository):
                 [key, encode_record(value)],
             )
 
+    @writes
     def clear(self) -> None:
         with self.transaction():
             for table in self._tables.values():

@@ -32,11 +32,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable
 from typing import Any
 
 from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
-from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, where_clause
+from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, reads, where_clause, writes
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
     INDEXED_FIELDS,
@@ -54,6 +55,7 @@ from scenaria.store.base import (
 )
 
 SCHEMA_VERSION = 1
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # SQLite's result codes (sqlite3 names them from Python 3.11)
 _CACHE_KIB = 8192  # page cache per connection (SQLite's default is 2 MiB)
 # A commit of a scenario's records writes ~20 pages; checkpointing (which syncs) every 4,000
 # pages instead of 1,000 makes bursts of small transactions ~15% cheaper, for a WAL of 16 MB.
@@ -85,6 +87,34 @@ def _schema() -> list[str]:
         )
     statements.append("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
     return statements
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged or not a database (not: locked, full, read-only)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    return type(exc) is sqlite3.DatabaseError
+
+
+class _GuardedTransaction(SQLTransaction):
+    """A commit that finds the file damaged raises ``StoreDamaged``."""
+
+    __slots__ = ()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        except sqlite3.DatabaseError as error:
+            if not _is_damage(error):
+                raise
+            raise self._repo._damaged(error) from None
+
+
+def _create_tables(conn: sqlite3.Connection) -> None:
+    for statement in _schema():
+        conn.execute(statement)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
 def _save_sql(kind: str) -> str:
@@ -124,17 +154,69 @@ class SQLiteRepository(Repository):
         if os.path.isdir(self.path):
             raise StoreError(f"{self.path} is a folder; a SQLite store is a file: give a file path in that folder")
         os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        if not os.path.exists(self.path):
+            self._create_file()
+        elif os.path.getsize(self.path) == 0:
+            # SQLite reads an empty file as an empty database: a store truncated by a full disk or
+            # a bad copy would open as a store without records, and be written over
+            raise StoreDamaged(
+                f"{self.path} is an empty file, not a SQLite store (scenaria creates a store whole): restore "
+                "it from a backup, or delete it to start an empty store"
+            )
         try:
             self._create_schema(self._conn())
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError):  # locked, busy, ...: not damage
+            if not _is_damage(exc):  # locked, busy, ...: not damage
                 raise
-            raise StoreDamaged(  # not a database, or its header is damaged
-                f"{self.path} is not a readable SQLite store ({exc}): restore it from a backup, or move it "
-                "away to start an empty store"
-            ) from None
+            raise self._damaged(exc) from None
+
+    def _create_file(self) -> None:
+        """Create the store whole, beside its path, then link it into place: no process ever sees
+        a store that scenaria is creating as an empty file (another one may open it meanwhile).
+
+        (Never a second descriptor on a store in use: closing it would drop the POSIX locks that
+        SQLite holds on the file through its own.)
+        """
+        folder, name = os.path.split(self.path)
+        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{name}")
+        os.close(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
+        try:
+            conn = sqlite3.connect(temporary, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("BEGIN")
+                _create_tables(conn)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()  # the last connection: the WAL is written into the file
+            try:
+                os.link(temporary, self.path)
+            except FileExistsError:  # another process created it first: that one is the store
+                pass
+            except OSError:  # a file system without hard links
+                if not os.path.exists(self.path):
+                    os.replace(temporary, self.path)
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temporary + suffix)
+
+    @property
+    def location(self) -> str:
+        return self.path
+
+    def _damage_of(self, exc: BaseException) -> StoreDamaged | None:
+        if isinstance(exc, sqlite3.DatabaseError) and _is_damage(exc):
+            return self._damaged(exc)
+        return None
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> StoreDamaged:
+        return self.found_damaged(
+            StoreDamaged(
+                f"{self.path} is not a readable SQLite store ({exc}): restore it from a backup (run "
+                "`scenaria doctor` to check it), or move it away to start an empty store"
+            )
+        )
 
     # --- connections ------------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -174,9 +256,7 @@ class SQLiteRepository(Repository):
         if version == SCHEMA_VERSION:
             return
         with self.transaction():
-            for statement in _schema():
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            _create_tables(conn)
 
     def close(self) -> None:
         """Close every connection of every thread. Using the repository afterwards is an error."""
@@ -184,8 +264,10 @@ class SQLiteRepository(Repository):
 
     # --- the contract -----------------------------------------------------------------------------
     def transaction(self) -> SQLTransaction:
-        return SQLTransaction(self)
+        self.refuse_writes_if_damaged()
+        return _GuardedTransaction(self)
 
+    @writes
     def save(self, kind: str, record: Record) -> None:
         try:
             sql = self._save_sql[kind]
@@ -195,17 +277,20 @@ class SQLiteRepository(Repository):
         with self._writer:
             self._conn().execute(sql, (record_id(record), *indexed_values(record), encode_record(record)))
 
+    @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         check_kind(kind)
         sql = self._save_sql[kind]
         with self.transaction():
             self._conn().executemany(sql, ((record_id(r), *indexed_values(r), encode_record(r)) for r in records))
 
+    @reads
     def load(self, kind: str, id: str) -> Record | None:
         check_kind(kind)
         row = self._conn().execute(f'SELECT body FROM "{kind}" WHERE id = ?', (id,)).fetchone()
         return None if row is None else decode_record(row[0])
 
+    @reads
     def load_many(self, kind: str, ids: Iterable[str]) -> list[Record]:
         check_kind(kind)
         ids = check_ids(ids)
@@ -216,10 +301,12 @@ class SQLiteRepository(Repository):
         bodies = dict(rows)
         return decode_rows([(bodies[id],) for id in ids if id in bodies])
 
+    @reads
     def exists(self, kind: str, id: str) -> bool:
         check_kind(kind)
         return self._conn().execute(f'SELECT 1 FROM "{kind}" WHERE id = ?', (id,)).fetchone() is not None
 
+    @reads
     def find(self, kind: str, **where: Any) -> list[Record]:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -229,6 +316,7 @@ class SQLiteRepository(Repository):
         rows = self._conn().execute(f'SELECT body FROM "{kind}"{sql} ORDER BY seq', params).fetchall()
         return decode_rows(rows)
 
+    @reads
     def count(self, kind: str, **where: Any) -> int:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -237,6 +325,7 @@ class SQLiteRepository(Repository):
         sql, params = clause
         return self._conn().execute(f'SELECT count(*) FROM "{kind}"{sql}', params).fetchone()[0]
 
+    @writes
     def delete(self, kind: str, ids: Iterable[str]) -> None:
         check_kind(kind)
         ids = check_ids(ids)
@@ -246,6 +335,7 @@ class SQLiteRepository(Repository):
                     f'DELETE FROM "{kind}" WHERE id IN (SELECT value FROM json_each(?))', (encode_record(ids),)
                 )
 
+    @writes
     def delete_where(self, kind: str, **where: Any) -> None:
         check_kind(kind)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
@@ -254,10 +344,12 @@ class SQLiteRepository(Repository):
             with self._writer:
                 self._conn().execute(f'DELETE FROM "{kind}"{sql}', params)
 
+    @reads
     def get_meta(self, key: str) -> Any:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else decode_record(row[0])
 
+    @writes
     def set_meta(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"a meta key is a string, got {key!r}")
@@ -270,6 +362,7 @@ class SQLiteRepository(Repository):
                     (key, encode_record(value)),
                 )
 
+    @writes
     def clear(self) -> None:
         with self.transaction():
             conn = self._conn()

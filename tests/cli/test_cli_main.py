@@ -45,6 +45,7 @@ def test_every_command_module_has_the_contract() -> None:
         "cancel",
         "schedules",
         "prune",
+        "doctor",
         "manage-versions",
         "graph",
         "serve",

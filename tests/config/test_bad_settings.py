@@ -45,6 +45,9 @@ def core(**settings: Any) -> None:
     Config.configure_core(**settings)
 
 
+# resources of a task, or capacities of [JOB]: not a table, a name that is no name, an amount that is no amount
+BAD_AMOUNTS = ([1], "gpu", 2, {"gpu": -1}, {"gpu": "x"}, {"": 1}, {3: 1}, {"gpu": True}, {"gpu": float("inf")})
+
 # (the configure function, the setting, a bad value, the section and key the error must name)
 BAD = [
     *[(task, "timeout", bad, "TASK.t", "timeout") for bad in ("abc", 0, -1, float("nan"), float("inf"), True, [1])],
@@ -53,6 +56,9 @@ BAD = [
     *[(task, "skippable", bad, "TASK.t", "skippable") for bad in ("no", "yes", 1, 0.0)],
     *[(task, "workers", bad, "TASK.t", "workers") for bad in (3, "", ["gpu-1", 2], {"gpu-1": 1})],
     *[(task, near, 1, "TASK.t", near) for near in ("timout", "max_retry", "retry_delays", "worker")],
+    *[(task, "priority", bad, "TASK.t", "priority") for bad in ("high", 1.5, True, float("nan"), [1], {})],
+    *[(task, "resources", bad, "TASK.t", "resources") for bad in BAD_AMOUNTS],
+    *[(job, "resources", bad, "JOB", "resources") for bad in BAD_AMOUNTS],
     (task, "input", 3, "TASK.t", "inputs"),
     (task, "output", "x", "TASK.t", "outputs"),
     *[(data_node, "validity_period", bad, "DATA_NODE.d", "validity_period") for bad in (-5, "1d", dt.timedelta(-1))],
@@ -89,7 +95,7 @@ def test_a_misspelt_task_setting_is_refused_with_the_known_ones_and_a_property_o
     (issue,) = error.value.issues.errors
     assert issue.field == "timout"
     assert "did you mean 'timeout'?" in issue.message
-    assert "timeout, max_retries, retry_delay, workers" in issue.message
+    assert "timeout, max_retries, retry_delay, priority, resources, workers, code_version, reuse" in issue.message
 
 
 def test_a_bad_task_setting_never_reaches_a_job():

@@ -68,6 +68,7 @@ EXPORTED = [
     "delete_job",
     "delete_jobs",
     "exists",
+    "explain",
     "get",
     "get_cycles",
     "get_cycles_scenarios",

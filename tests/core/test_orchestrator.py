@@ -125,13 +125,17 @@ def test_skippable_tasks_are_skipped_until_an_input_changes(repository_type):
     second = scenario.submit()
     assert {job.status for job in second.jobs} == {Status.SKIPPED}
     assert second.submission_status is SubmissionStatus.COMPLETED
-    scenario.middle.write(100)
+    scenario.middle.write(100)  # by hand: t1 runs again (it did not write it), t2 then finds its input as before
     third = scenario.submit()
-    assert [job.status for job in third.jobs] == [Status.SKIPPED, Status.COMPLETED]
+    assert [job.status for job in third.jobs] == [Status.COMPLETED, Status.SKIPPED]
+    assert scenario.middle.read() == 6 and scenario.result.read() == 12
+    scenario.source.write(50)
+    fourth = scenario.submit()
+    assert [job.status for job in fourth.jobs] == [Status.COMPLETED, Status.COMPLETED]
     assert scenario.result.read() == 200
     forced = scenario.submit(force=True)
     assert {job.status for job in forced.jobs} == {Status.COMPLETED}
-    assert scenario.middle.read() == 6
+    assert scenario.middle.read() == 100
 
 
 def test_a_failure_keeps_its_traceback_and_abandons_the_jobs_downstream(repository_type):
@@ -169,7 +173,7 @@ class _NeverStarts(DevelopmentDispatcher):
     """Reports every run FAILED before it starts, as the standalone pool does for a run that cannot
     travel to a worker or when no worker can start."""
 
-    def submit(self, job_id, runnable, timeout=None, workers=()):
+    def submit(self, job_id, runnable, timeout=None, priority=0, resources=None, workers=()):
         assert self._listener is not None
         self._listener.job_finished(Outcome(job_id, Ending.FAILED, traceback="it could not be sent"))
 

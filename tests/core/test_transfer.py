@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fractions
 import hashlib
 import json
 import zipfile
@@ -74,6 +75,7 @@ def made(tmp_path):
     scenario.raw.write(pd.DataFrame({"v": [1, 2]}))
     scenario.submit()
     scenario.add_tag("served")
+    scenario.properties["weight"] = fractions.Fraction(3, 4)  # no JSON form: kept in a value file
     return scenario
 
 
@@ -100,6 +102,8 @@ def test_a_scenario_moves_between_stores_with_its_data(source, target, tmp_path,
     reset_registry()
     again = tp.get(scenario.id)
     assert again.raw.read()["v"].tolist() == [1, 2] and len(tp.get_data_nodes()) == 4
+    assert again.properties["weight"] == fractions.Fraction(3, 4)  # its value file came with the archive
+    assert list((tmp_path / "b" / "data" / "values").iterdir())
     submission = again.submit()
     assert submission.submission_status.name == "COMPLETED"
 

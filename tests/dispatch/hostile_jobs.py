@@ -89,3 +89,26 @@ def print_a_lot(megabytes: int) -> int:
     for _ in range(megabytes * 1024):
         sys.stdout.write(line)
     return megabytes
+
+
+def write_to_descriptors(tag: str) -> str:
+    """Output that bypasses sys.stdout: straight to fds 1 and 2, and from a child inheriting them."""
+    os.write(1, f"fd1 {tag}\n".encode())
+    os.write(2, f"fd2 {tag}\n".encode())
+    subprocess.run([sys.executable, "-c", f"print('child {tag}')"], check=True)
+    print(f"print {tag}")
+    return tag
+
+
+def leave_a_writer() -> None:
+    """A child that keeps writing to the inherited fd 1 after the job returned."""
+    code = "import os, time\nwhile True:\n    os.write(1, b'from a leftover process\\n')\n    time.sleep(0.01)"
+    subprocess.Popen([sys.executable, "-c", code])
+    time.sleep(0.3)
+
+
+def write_a_lot_to_fd1(megabytes: int) -> int:
+    block = b"z" * 1023 + b"\n"
+    for _ in range(megabytes * 1024):
+        os.write(1, block)
+    return megabytes

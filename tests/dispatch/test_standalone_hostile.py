@@ -120,3 +120,35 @@ def test_no_crash_file_is_left_on_disk(make_pool, listener, tmp_path: Path, monk
     pool.submit("one", Call(add, (1, 1)))
     assert listener.outcome("one").result == 2
     assert os.listdir(tmp_path) == []
+
+
+def test_output_written_to_file_descriptors_is_the_jobs_own(make_pool, listener, capfd) -> None:
+    pool = make_pool(1)
+    for tag in ("first", "second"):
+        pool.submit(tag, Call(hostile.write_to_descriptors, (tag,)))
+        outcome = listener.outcome(tag, timeout=60)
+        assert outcome.ending is Ending.COMPLETED
+        assert sorted(outcome.stdout.splitlines()) == sorted([f"fd1 {tag}", f"child {tag}", f"print {tag}"])
+        assert outcome.stderr == f"fd2 {tag}\n"
+    leaked = capfd.readouterr()  # the orchestrator's own descriptors (the workers inherited them)
+    assert "fd1" not in leaked.out + leaked.err and "child" not in leaked.out + leaked.err
+
+
+def test_a_process_left_writing_to_fd1_does_not_print_into_the_next_job(make_pool, listener, capfd) -> None:
+    pool = make_pool(1, job_grace=0.2)
+    pool.submit("writer", Call(hostile.leave_a_writer))
+    outcome = listener.outcome("writer", timeout=60)
+    assert outcome.ending is Ending.COMPLETED and "from a leftover process" in outcome.stdout
+    assert "left 1 process(es) running" in outcome.stderr
+    pool.submit("next", Call(hostile.quiet))
+    assert listener.outcome("next", timeout=60).stdout == ""
+    assert "leftover" not in capfd.readouterr().out
+
+
+def test_output_to_fd1_is_capped_like_the_rest(make_pool, listener) -> None:
+    pool = make_pool(1, max_output=10_000)
+    pool.submit("loud", Call(hostile.write_a_lot_to_fd1, (5,)))
+    outcome = listener.outcome("loud", timeout=60)
+    assert outcome.ending is Ending.COMPLETED
+    assert len(outcome.stdout) < 11_000 and "characters of output cut here" in outcome.stdout
+    assert outcome.stdout.startswith("z" * 1023) and outcome.stdout.endswith("z\n")

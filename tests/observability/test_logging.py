@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import pytest
 
@@ -119,3 +120,45 @@ def test_a_logger_the_user_silenced_here_stays_silent_for_jobs(handler):
     job = _run("standalone", user_funcs.log_some)
     assert [r.getMessage() for r in handler.records] == ["caught it"]
     assert "careful" not in job.stderr  # not emitted at all, as in development mode
+
+
+@pytest.mark.processes
+def test_a_record_reaches_the_users_handler_while_its_job_still_runs(handler, tmp_path):
+    """Records are batched, but one that no other follows is sent within a batch delay, not at the job's end."""
+    go = tmp_path / "go"
+    Config.configure_job_executions(mode="standalone", max_nb_of_workers=1)
+    path = Config.configure_data_node("p", default_data=str(go))
+    task = Config.configure_task("waits", user_funcs.log_then_wait, path, Config.configure_data_node("out"))
+    config = Config.configure_scenario("s", [task])
+    tp.Orchestrator().run()
+    try:
+        scenario = tp.create_scenario(config)
+        submission = scenario.submit()
+        deadline = time.monotonic() + 20
+        while not handler.records and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [r.getMessage() for r in handler.records] == ["still running"]
+        assert not submission.is_finished()  # the job waits for the test: the record came before its end
+        go.write_text("")
+        assert submission.wait(30)
+        assert scenario.out.read() is True
+    finally:
+        tp.Orchestrator().stop()
+
+
+@pytest.mark.processes
+def test_records_from_jobs_are_built_by_the_users_record_factory(handler):
+    standard = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs):
+        record = standard(*args, **kwargs)
+        record.tenant = "acme"
+        return record
+
+    logging.setLogRecordFactory(factory)
+    try:
+        job = _run("standalone", user_funcs.many_records, 5)
+    finally:
+        logging.setLogRecordFactory(standard)
+    assert job.is_completed()
+    assert [(r.getMessage(), r.tenant) for r in handler.records] == [(f"record {i}", "acme") for i in range(5)]

@@ -52,3 +52,14 @@ def tight_progress(count):
     for index in range(count):
         scenaria.report_progress(index / count)
     return count
+
+
+def log_then_wait(path):
+    """Log one record, then wait (at most 30 s) for the file ``path``: the test makes it once the record arrived."""
+    from pathlib import Path
+
+    logging.getLogger("mypipe").warning("still running")
+    deadline = time.monotonic() + 30
+    while not Path(path).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return Path(path).exists()

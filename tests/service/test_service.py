@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from scenaria.entities.registry import registry
 from scenaria.entities.status import Status
 from scenaria.events.notifier import Notifier
 from scenaria.exceptions import OrchestratorDeposed, OrchestratorNotRunning
-from scenaria.orchestrator import lease, scheduler
+from scenaria.orchestrator import control, lease, scheduler
 from scenaria.store import open_repository
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.processes
 
 CONFIG = """
 import time
+from concurrent.futures import ThreadPoolExecutor
 from scenaria import Config
 
 
@@ -259,3 +261,30 @@ def test_a_client_is_told_when_no_orchestrator_runs(tmp_path, serve, caplog):
     assert "No orchestrator runs version 'svc'" in caplog.text
     with pytest.raises(OrchestratorNotRunning, match="No orchestrator runs version 'svc'"):
         tp.cancel_job(tp.get(submission.jobs[0].id))
+
+
+def _sockets_named(name: str) -> int:
+    """How many Unix sockets (listening and accepted) are bound to the abstract address ``name``."""
+    with open("/proc/net/unix") as table:
+        return sum(1 for line in table if line.split()[-1] == name)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the kernel's table of Unix sockets")
+def test_a_client_process_submits_from_many_threads_over_one_connection(tmp_path, serve):
+    write_config(tmp_path)
+    serve().ready()
+    config = client_config(tmp_path)
+    task = tp.create_scenario(config.quick).tasks["double"]
+    _, events = Notifier.register(attribute_name="status")
+    with ThreadPoolExecutor(8) as pool:
+        submissions = list(pool.map(lambda _: tp.submit(task), range(40)))
+    assert all(submission.wait(60) for submission in submissions)
+    assert {submission.submission_status.name for submission in submissions} == {"COMPLETED"}
+    completed = set()
+    while not events.empty():
+        event = events.get()
+        if event.attribute_value is Status.COMPLETED:
+            completed.add(event.entity_id)
+    assert completed == {submission.jobs[0].id for submission in submissions}  # each its own events
+    address = control.client(registry()).record["address"]  # unix:@scenaria-...
+    assert _sockets_named(address[5:]) == 2  # the service's listening socket, and this process's one connection

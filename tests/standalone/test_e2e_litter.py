@@ -77,3 +77,72 @@ def test_sigkill_of_the_orchestrator_leaves_no_file_and_no_process(tmp_path: Pat
     program.communicate(timeout=30)
     assert wait_gone(child, 10)  # the worker ended its job's processes when its orchestrator died
     assert list(temp.iterdir()) == []
+
+
+_KILLED_MID_WRITE = textwrap.dedent(
+    """
+    import sys, threading, time
+    import scenaria as tp
+    from scenaria import Config
+
+    class Slow:
+        '''Pickling it takes a minute: a write of it is under way when the test kills us.'''
+
+        def __reduce__(self):
+            time.sleep(60)
+            return (Slow, ())
+
+    def produce():
+        return Slow()  # the worker stages it: .staged-<job id>-... beside the output
+
+    Config.configure_core(mode="experiment", version_number="v1", storage_folder=sys.argv[1])
+    Config.configure_job_executions(mode="standalone", max_nb_of_workers=1)
+    out = Config.configure_data_node("out")
+    direct = Config.configure_data_node("direct")
+    scenario_config = Config.configure_scenario("s", [Config.configure_task("produce", produce, [], out)],
+                                                additional_data_node_configs=[direct])
+    if sys.argv[2] == "litter":
+        scenario = tp.create_scenario(scenario_config)
+        scenario.submit()
+        threading.Thread(target=scenario.direct.write, args=(Slow(),), daemon=True).start()  # .tmp-<pid>-...
+        print("writing", flush=True)
+        time.sleep(120)
+    else:  # the next start
+        tp.Orchestrator().run()
+        tp.Orchestrator().stop()
+        print("started", flush=True)
+    """
+)
+
+
+def _litter(storage: Path) -> list[str]:
+    return sorted(p.name for p in storage.rglob(".*") if p.name.startswith((".tmp-", ".staged-")))
+
+
+def test_the_next_start_removes_the_temporary_files_of_killed_processes(tmp_path: Path) -> None:
+    script, storage = tmp_path / "program.py", tmp_path / "storage"
+    script.write_text(_KILLED_MID_WRITE)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    program = subprocess.Popen(
+        [sys.executable, str(script), str(storage), "litter"],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert program.stdout.readline().strip() == "writing"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the worker's staged output and the direct write both begun
+            names = _litter(storage)
+            if any(n.startswith(".staged-") for n in names) and any(n.startswith(".tmp-") for n in names):
+                break
+            time.sleep(0.05)
+    finally:
+        os.killpg(program.pid, signal.SIGKILL)
+        program.communicate(timeout=30)
+    left = _litter(storage)
+    assert any(n.startswith(".staged-JOB_produce_") for n in left) and any(n.startswith(".tmp-") for n in left), left
+    again = subprocess.run(
+        [sys.executable, str(script), str(storage), "start"], env=env, cwd=tmp_path, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert again.returncode == 0 and "started" in again.stdout, again.stderr
+    assert _litter(storage) == []

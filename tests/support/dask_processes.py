@@ -40,7 +40,8 @@ class DaskProcesses:
                                 stderr=subprocess.DEVNULL)  # fmt: skip
 
     def start_worker(self, *options: str) -> subprocess.Popen:
-        """One more worker; ``options`` such as ``"--name", "pinned"`` go to ``dask worker``."""
+        """One more worker; ``options`` such as ``"--resources", "gpu=1"`` or ``"--name", "pinned"`` go
+        to ``dask worker``."""
         return self._start([DASK, "worker", self.address, "--nthreads", str(self.nthreads), "--no-dashboard",
                             "--no-nanny", *options])  # fmt: skip
 
