@@ -113,8 +113,8 @@ _LAZY: dict[str, str] = {
         ("ScenarioId", "SequenceId", "TaskId", "DataNodeId", "JobId", "SubmissionId", "CycleId"),
         "scenaria.entities.ids",
     ),
-    "export_scenario": "scenaria.transfer",
-    "import_scenario": "scenaria.transfer",
+    "export_scenario": "scenaria.api.transfer",
+    "import_scenario": "scenaria.api.transfer",
 }
 
 
@@ -160,6 +160,8 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/c
     from scenaria.api import unsubscribe_scenario as unsubscribe_scenario
     from scenaria.api import unsubscribe_sequence as unsubscribe_sequence
     from scenaria.api import untag as untag
+    from scenaria.api.transfer import export_scenario as export_scenario
+    from scenaria.api.transfer import import_scenario as import_scenario
     from scenaria.config import Config as Config
     from scenaria.config import CoreSection as CoreSection
     from scenaria.config import DataNodeConfig as DataNodeConfig
@@ -213,8 +215,6 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers and IDEs (tests/c
     from scenaria.live import show_progress as show_progress
     from scenaria.orchestrator import Core as Core
     from scenaria.orchestrator import Orchestrator as Orchestrator
-    from scenaria.transfer import export_scenario as export_scenario
-    from scenaria.transfer import import_scenario as import_scenario
 else:  # at run time: load each name on first use
 
     def __getattr__(name: str) -> object:

@@ -434,6 +434,18 @@ class ScenarioImportConflict(TransferError):
     """The store holds entities (or files) of the archive already (pass ``override=True``)."""
 
 
+class EntitiesToBeImportAlredyExist(ScenarioImportConflict):  # Taipy's name, as it spells it
+    """The store holds entities of the archive already (pass ``override=True``)."""
+
+
+class DataToBeImportAlredyExist(ScenarioImportConflict):  # Taipy's name, as it spells it
+    """A data file of the archive exists already where it would go (pass ``override=True``)."""
+
+
+class ImportScenarioDoesntHaveAVersion(InvalidScenarioArchive):
+    """The archive's manifest names no version for its scenario."""
+
+
 class VersionError(ScenariaError):
     """Version management refuses to start."""
 

@@ -52,6 +52,7 @@ from scenaria.api.scenarios import (
     unsubscribe_sequence,
     untag,
 )
+from scenaria.api.transfer import export_scenario, import_scenario
 from scenaria.entities.compare import compare_scenarios
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "duplicate_scenario",
     "exists",
     "explain",
+    "export_scenario",
     "get",
     "get_cycles",
     "get_cycles_scenarios",
@@ -82,6 +84,7 @@ __all__ = [
     "get_sequences",
     "get_submissions",
     "get_tasks",
+    "import_scenario",
     "is_deletable",
     "is_editable",
     "is_promotable",

@@ -131,9 +131,9 @@ def submit(
     tasks = [entity] if isinstance(entity, Task) else entity._get_sorted_tasks()
     scheduler = running_scheduler()
     submission = scheduler.submit(entity, tasks, callbacks, force, properties)
-    entity._publish("SUBMISSION")
     if wait:
         submission.wait(timeout)
+    entity._publish("SUBMISSION")  # once submit() is done with, waiting included (as Taipy does)
     return submission
 
 

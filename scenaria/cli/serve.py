@@ -1,11 +1,13 @@
-"""``scenaria serve [CONFIG]``: run the orchestrator of one version as a long-running process.
+"""``scenaria serve [CONFIG] [--web [HOST:]PORT]``: run the orchestrator of one version as a long-running process.
 
 CONFIG is a TOML file or a Python file that builds the configuration (its store, job mode,
 version mode); without it, the default configuration (SQLite store in .taipy/). The version
 flags of applications apply: --development (default), --experiment V, --production V.
 
 While it runs, any process using the same store is a client: its submit, wait, cancel_job and
-events go to this process (docs/service.md). It logs to stderr.
+events go to this process (docs/service.md). It logs to stderr. --web [HOST:]PORT also serves
+the REST API and dashboard from this process (docs/web.md; needs scenaria[web]; beyond
+localhost it needs a token, from SCENARIA_WEB_TOKEN or the configuration).
 
 SIGTERM or SIGINT stops it: it takes no new submission, gives running jobs --grace seconds to
 finish, then stops; jobs still running are left RUNNING in the store, and the next orchestrator
@@ -47,6 +49,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     versions.add_argument("--experiment", "--taipy-experiment", nargs="?", const="", metavar="VERSION")
     versions.add_argument("--production", "--taipy-production", nargs="?", const="", metavar="VERSION")
     parser.add_argument("--taipy-force", "--force", action="store_true", help="replace a changed configuration")
+    parser.add_argument("--web", metavar="[HOST:]PORT", help="also serve the REST API and dashboard (docs/web.md)")
     return parser
 
 
@@ -64,10 +67,46 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:
             log.error("The configuration %s cannot be loaded: %s", args.config, exc)
             return BAD_CONFIG
+    web = _web(args.web, log) if args.web else None
+    if web is False:
+        return BAD_CONFIG
     started = _start(args, log)
+    if started is None and web:
+        started = _start_web(web, log)
     if started is not None:
         return started
-    return _serve(args, log)
+    try:
+        return _serve(args, log)
+    finally:
+        if web:
+            web.stop()
+
+
+def _web(address: str, log: logging.Logger) -> Any:
+    """The web app to serve beside the orchestrator (`scenaria.web.command.Beside`), False when refused."""
+    from scenaria.exceptions import ScenariaError
+
+    try:
+        from scenaria.web.command import Beside
+
+        return Beside(address)
+    except (ImportError, ScenariaError) as exc:  # the extra missing, a bad address, an open binding without a token
+        log.error("Not serving: %s", exc)
+        return False
+
+
+def _start_web(web: Any, log: logging.Logger) -> int | None:
+    from scenaria.exceptions import ScenariaError
+    from scenaria.orchestrator import Orchestrator
+
+    try:
+        web.start()
+    except ScenariaError as exc:  # the port is taken
+        log.error("Not serving: %s", exc)
+        Orchestrator().stop(wait=False)
+        return BAD_CONFIG
+    log.info("Serving the web app on %s", web.url)
+    return None
 
 
 def _start(args: argparse.Namespace, log: logging.Logger) -> int | None:

@@ -19,6 +19,7 @@ from scenaria.config.enums import Frequency, Scope
 from scenaria.config.global_app import GlobalAppConfig
 from scenaria.config.issues import Issue, IssueCollector
 from scenaria.config.job import JobConfig
+from scenaria.config.migration import MigrationConfig
 from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import Section, UniqueSection
@@ -34,6 +35,7 @@ __all__ = [
     "Issue",
     "IssueCollector",
     "JobConfig",
+    "MigrationConfig",
     "ScenarioConfig",
     "ScheduleConfig",
     "Scope",

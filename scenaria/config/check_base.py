@@ -66,6 +66,7 @@ SCENARIO_METHODS = frozenset(
         "data_nodes_being_edited",
         "draw",
         "duplicate",
+        "export",
         "get_inputs",
         "get_intermediate",
         "get_outputs",

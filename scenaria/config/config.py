@@ -10,18 +10,19 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from scenaria.config import migration
 from scenaria.config.core import CONFIG_FORMAT_VERSION, CoreSection, check_core_version
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.global_app import GlobalAppConfig
 from scenaria.config.job import JobConfig
 from scenaria.config.layer import DEFAULT_ID
+from scenaria.config.migration import MigrationConfig
 from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import copy_value
 from scenaria.config.state import ConfigState
 from scenaria.config.task import TaskConfig
-from scenaria.exceptions import ConfigError
 
 
 def _named(**values: Any) -> dict[str, Any]:
@@ -33,18 +34,17 @@ class Config(ConfigState):
     """The configuration of the process (class-level API, as ``Config.configure_data_node(...)``)."""
 
     @classmethod
-    def add_migration_function(cls, target_version: str, config: Any, migration_fct: Callable[[Any], Any]) -> None:
+    def add_migration_function(
+        cls, target_version: str, config: Any, migration_fct: Callable[[Any], Any], **properties: Any
+    ) -> MigrationConfig:
         """Have ``migration_fct(entity)`` migrate the entities of ``config`` (a data node, task or
         scenario config, or its id) of older production versions when the production version
-        ``target_version`` runs (see ``scenaria.versioning.migration``)."""
-        config_id = config if isinstance(config, str) else getattr(config, "id", None)
-        if not isinstance(config_id, str) or not callable(migration_fct) or not str(target_version):
-            raise ConfigError(
-                f"add_migration_function({target_version!r}, {config!r}, {migration_fct!r}): give a version, "
-                "a data node, task or scenario config (or its id) and a function of one entity."
-            )
+        ``target_version`` runs (see ``scenaria.versioning.migration``); the registered functions,
+        as Taipy's ``MigrationConfig`` (also ``Config.migration_functions``)."""
         with cls._lock:
-            cls._migrations.setdefault(str(target_version), {}).setdefault(config_id, []).append(migration_fct)
+            migration.add(cls._migrations, target_version, config, migration_fct)
+            cls._migration_properties.update(properties)
+            return migration.view(cls._migrations, cls._migration_properties)
 
     # --- unique sections -------------------------------------------------------------------------
     @classmethod

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from scenaria.config import toml_io
+from scenaria.config import migration, toml_io
 from scenaria.config.checks import run_checks
 from scenaria.config.core import CoreSection
 from scenaria.config.data_node import DataNodeConfig
@@ -24,6 +24,7 @@ from scenaria.config.global_app import GlobalAppConfig
 from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig
 from scenaria.config.layer import ConfigLayer, compile_layers, default_layer
+from scenaria.config.migration import MigrationConfig
 from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import Section, UniqueSection, copy_value
@@ -78,6 +79,10 @@ class _ConfigMeta(type):
     def core(cls) -> CoreSection:
         return cls._applied_layer().unique["CORE"]  # type: ignore[attr-defined,no-any-return]
 
+    @property
+    def migration_functions(cls) -> MigrationConfig:
+        return migration.view(cls._migrations, cls._migration_properties)  # type: ignore[attr-defined]
+
 
 class ConfigState(metaclass=_ConfigMeta):
     """The layers of the process-wide configuration and what reads, merges, writes and checks them."""
@@ -91,6 +96,7 @@ class ConfigState(metaclass=_ConfigMeta):
     _blocked = False
     # target version -> config id -> migration functions, in the order they were added
     _migrations: dict[str, dict[str, list[Any]]] = {}
+    _migration_properties: dict[str, Any] = {}  # the **properties of add_migration_function
 
     # --- state -----------------------------------------------------------------------------------
     @classmethod
@@ -104,6 +110,7 @@ class ConfigState(metaclass=_ConfigMeta):
             cls._compiled = False
             cls._blocked = False
             cls._migrations = {}
+            cls._migration_properties = {}
 
     @classmethod
     def block_update(cls) -> None:

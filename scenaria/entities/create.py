@@ -257,10 +257,12 @@ def _task(
 def create_submission(
     registry: Registry, entity: Any, tasks: list[Task], force: bool, properties: dict[str, Any]
 ) -> tuple[Submission, list[Job]]:
-    """The submission of ``entity`` and one SUBMITTED job per task (in the order given), saved.
+    """The submission of ``entity`` and one SUBMITTED job per task (in the order given), saved,
+    with each task's outputs locked for its job.
 
     Call it inside a registry transaction: the scheduler gives the jobs their first state in
-    the same commit. The CREATION events are published here, the submission's first.
+    the same commit. The events are Taipy's, in its order: the submission's CREATION, then for
+    each job its outputs' lock and its CREATION, then the submission's ``jobs``.
     """
     submission_id = new_id("SUBMISSION")
     submitted = now()
@@ -294,7 +296,9 @@ def create_submission(
         registry.add(job)
     registry.add(submission)
     submission._publish("CREATION")
-    for job in jobs:
+    for task, job in zip(tasks, jobs, strict=True):
+        for dn in task.output.values():
+            dn.lock_edit()
         job._publish("CREATION")
-    submission._publish("UPDATE", "jobs", submission._job_ids)
+    submission._publish("UPDATE", "jobs", list(jobs))  # the Job objects, as Taipy publishes them
     return submission, jobs

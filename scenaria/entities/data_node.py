@@ -450,7 +450,8 @@ class DataNode(content.ContentVersions, Owned, Entity):
         self._edit_in_progress = True
         self._editor_id = editor_id
         self._editor_expiration_date = now() + EDIT_LOCK_DURATION if editor_id else None
-        self._changed("edit_in_progress", True)
+        self._save()
+        self._publish_lock()
 
     def unlock_edit(self, editor_id: str | None = None) -> None:
         """Release the edit lock (``editor_id`` must hold it, unless it expired)."""
@@ -459,9 +460,16 @@ class DataNode(content.ContentVersions, Owned, Entity):
         self._edit_in_progress = False
         self._editor_id = None
         self._editor_expiration_date = None
-        self._changed("edit_in_progress", False)
+        self._save()
+        self._publish_lock()
         if was_locked:
             ports.data_node_released(self.id)
+
+    def _publish_lock(self) -> None:
+        """The lock's three attributes, one UPDATE each, in Taipy's order."""
+        self._publish("UPDATE", "editor_id", self._editor_id)
+        self._publish("UPDATE", "editor_expiration_date", self._editor_expiration_date)
+        self._publish("UPDATE", "edit_in_progress", self._edit_in_progress)
 
     def _written_by_job(
         self,
@@ -481,6 +489,8 @@ class DataNode(content.ContentVersions, Owned, Entity):
             self.track_edit(job_id=job_id)
             self._content_version, self._fingerprint = version, fingerprint
             self._edit_in_progress = keep_locked
+        if not keep_locked:
+            self._publish_lock()
 
     def _check_editor(self, editor_id: str | None) -> None:
         holder, expiry = self._editor_id, self._editor_expiration_date

@@ -86,18 +86,30 @@ class Registry:
         process committed it before sending it): no store read."""
         return self._adopt(entity_class(record["id"]), record)
 
-    def find(self, cls: type[E], all_versions: bool = False, **where: Any) -> list[E]:
+    def find(
+        self, cls: type[E], all_versions: bool = False, *, limit: int | None = None, offset: int = 0, **where: Any
+    ) -> list[E]:
         """Entities of a class whose indexed fields match, of the current version unless told.
 
         Before this process chose its version (nothing created or run yet), the current version
-        is the latest one recorded in the store, as in the reference.
+        is the latest one recorded in the store, as in the reference. ``offset`` and ``limit``
+        select one page (``Repository.find``): only its records are read and built.
         """
+        where = self._versioned(cls, all_versions, where)
+        records = self.repository.find(cls._KIND, limit=limit, offset=offset, **where)
+        with _collector_paused():  # building many objects at once: see _collector_paused
+            return [self._adopt(cls, record) for record in records]
+
+    def count(self, cls: type[Stored], all_versions: bool = False, **where: Any) -> int:
+        """How many entities ``find`` would return without a page."""
+        return self.repository.count(cls._KIND, **self._versioned(cls, all_versions, where))
+
+    def _versioned(self, cls: type[Stored], all_versions: bool, where: dict[str, Any]) -> dict[str, Any]:
         if not all_versions and "version" not in where and cls._KIND not in _UNVERSIONED:
             version = self.version or self.repository.get_meta("latest_version")
             if version:
                 where["version"] = version
-        with _collector_paused():  # building many objects at once: see _collector_paused
-            return [self._adopt(cls, record) for record in self.repository.find(cls._KIND, **where)]
+        return where
 
     def get_many(self, cls: type[E], ids: Iterable[str]) -> list[E]:
         """Live entities for ids, in order; ids this process already holds are not re-read."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from typing import Any, ClassVar
 
 from scenaria.entities import codec, rules, submitting
@@ -107,6 +108,10 @@ class Scenario(Submittable, Entity):
         from scenaria.entities.duplicate import duplicate_scenario
 
         return duplicate_scenario(registry(), self, creation_date, name, data_to_duplicate)
+
+    def export(self, output_path: str | os.PathLike[str], override: bool = False, include_data: bool = False) -> None:
+        """Write this scenario to a zip archive; see ``scenaria.export_scenario``."""
+        submitting.export(self.id, output_path, override, include_data)
 
     @property
     def cycle(self) -> Any:
@@ -296,8 +301,10 @@ class Scenario(Submittable, Entity):
         self._changed("sequences")
         sequence._publish("DELETION")
 
-    def remove_sequences(self, names: list[str]) -> None:
-        for name in names:
+    def remove_sequences(self, names: list[str] | str) -> None:
+        """Remove the sequences named (one name alone, as Taipy's documentation writes it, is one
+        sequence, not a list of letters)."""
+        for name in [names] if isinstance(names, str) else names:
             self.remove_sequence(name)
 
     def rename_sequence(self, old_name: str, new_name: str) -> None:

@@ -69,6 +69,11 @@ class Sequence(Submittable):
     def name(self) -> str:
         return self._data.get("properties", {}).get("name") or self._name
 
+    @name.setter
+    def name(self, value: str) -> None:
+        """The sequence's display name (its ``name`` property, saved); its key in the scenario stays."""
+        self.properties["name"] = value
+
     @property
     def tasks(self) -> dict[str, Any]:
         return {task.config_id: task for task in self._task_objects()}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from scenaria.entities.job import Job
+from scenaria.entities.registry import registry
 from scenaria.entities.status import Status
 from scenaria.entities.submission import SubmissionStatus
 from scenaria.events.event import Event, EventEntityType, EventOperation
@@ -26,6 +28,8 @@ def send(stream: Any, message: dict[str, Any], flush: bool = True) -> None:
 
 def encode_event(event: Event) -> dict[str, Any]:
     value = event.attribute_value
+    if event.attribute_name == "jobs":  # Job objects travel as their ids (read back from the store)
+        value = [job.id for job in value]
     return {
         "entity_type": event.entity_type.name,
         "operation": event.operation.name,
@@ -46,6 +50,8 @@ def decode_event(data: dict[str, Any]) -> Event:
     enum = _VALUES.get(data["attribute_name"] or "")
     if enum is not None and isinstance(value, str):
         value = enum[value]
+    if data["attribute_name"] == "jobs":
+        value = registry().get_many(Job, value)
     return Event(
         EventEntityType[data["entity_type"]],
         EventOperation[data["operation"]],

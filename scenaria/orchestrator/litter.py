@@ -74,6 +74,8 @@ class _Judge:
         job = self.repository.load("job", job_id)
         if job is None or job.get("status") not in _UNFINISHED:
             return False
+        if job.get("commit_intent"):  # its accepted run's commit was cut: resuming finishes it from these files
+            return True
         version = str(job.get("version", ""))
         if version not in self.live_versions:
             self.live_versions[version] = lease.alive(lease.holder(self.repository, version))

@@ -21,7 +21,7 @@ import signal
 from typing import Any
 
 from scenaria.dispatch.base import Ending, Outcome
-from scenaria.entities import codec
+from scenaria.entities import codec, values
 from scenaria.entities.data_node import Staged
 from scenaria.entities.job import Job
 
@@ -42,7 +42,7 @@ def intent(writes: list[Staged], host: str | None, pid: int | None) -> dict[str,
     """The store's record of ``writes`` about to be committed, and where their run ran; None when
     a value cannot be stored (it does not pickle): that commit then has no roll-forward."""
     try:
-        encoded = [[each.data_node_id, each.location, codec.encode(each.value)] for each in writes]
+        encoded = [[each.data_node_id, each.location, codec.encode(each.value), each.version] for each in writes]
     except Exception:
         return None
     return {"writes": encoded, "host": host, "pid": pid}
@@ -53,7 +53,10 @@ def intended(job: Job) -> list[Staged] | None:
     class is gone): the intent is then rolled back."""
     recorded = job._commit_intent or {}
     try:
-        return [Staged(dn_id, location, codec.decode(value)) for dn_id, location, value in recorded["writes"]]
+        return [
+            Staged(dn_id, location, values.loaded(codec.decode(value)), version)
+            for dn_id, location, value, version in recorded["writes"]
+        ]
     except Exception:
         return None
 

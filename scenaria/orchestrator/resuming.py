@@ -1,14 +1,19 @@
-"""Taking over the unfinished jobs of a previous process (``Scheduler.resume``): what is not the
-scheduler's own state."""
+"""Taking over the unfinished jobs a previous process left in the store (``resume``).
+
+Kept apart from the scheduler because it runs once per start, on a scheduler that is not yet
+dispatching anything else; it uses the scheduler's own bookkeeping to route what it takes over.
+"""
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from scenaria.dispatch.base import Ending
 from scenaria.entities import rules
+from scenaria.entities.base import now
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.status import Status
@@ -61,3 +66,41 @@ def roll_forward(scheduler: Scheduler, job: Job) -> bool:
     job._add_trace(ROLLED_FORWARD.format(job=job.id))
     scheduler._complete(job, writes, resumed=True)
     return True
+
+
+def resume(scheduler: Scheduler, jobs: list[Job]) -> None:
+    """Take over the unfinished jobs a previous process left in the store.
+
+    Jobs left RUNNING lost their process with it: they run again when their task allows
+    retries, else they fail saying why. Jobs left waiting are routed again.
+    """
+    by_submission: dict[str, list[Job]] = collections.defaultdict(list)
+    for job in jobs:
+        by_submission[job.submit_id].append(job)
+    with scheduler._lock, scheduler._routing():  # all launched together: the ready ones go by priority
+        for submit_id, unfinished in by_submission.items():
+            submission = scheduler._registry.cached(submit_id)
+            if not isinstance(submission, Submission):
+                fail_orphans(scheduler._registry, unfinished)
+                continue
+            scheduler._track(submission, submission.jobs)
+            callbacks = subscribers(scheduler._registry, submission)
+            for job in unfinished:
+                scheduler._job_callbacks[job.id] = callbacks
+            ordered = sorted(unfinished, key=lambda j: j.creation_date or now())
+            with scheduler._routing() as ready, scheduler._registry.transaction():
+                for job in ordered:
+                    if job._commit_intent is not None and roll_forward(scheduler, job):
+                        continue
+                    if job.status is Status.RUNNING:
+                        reason = LOST_RUN.format(job=job.id)
+                        if job.attempts <= job.task.execution.max_retries:
+                            job._add_trace(reason + " Running it again.")
+                            scheduler._set_status(job, Status.PENDING)
+                            ready.append(job)
+                        else:
+                            scheduler._fail(job, reason)
+                waiting = (Status.SUBMITTED, Status.BLOCKED, Status.PENDING)
+                for job in ordered:
+                    if job.id in scheduler._active and job.status in waiting and job not in ready:
+                        scheduler._route(job, ready)

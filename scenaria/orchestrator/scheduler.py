@@ -47,7 +47,7 @@ from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
-from scenaria.orchestrator import outputs, resuming, skipping
+from scenaria.orchestrator import outputs, skipping
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.capacity import Gate, job_priority, submit_priority
 from scenaria.orchestrator.console import JobConsole
@@ -111,17 +111,16 @@ class Scheduler:
             outputs = [dn for task in tasks for dn in task.output.values()]
             for dn in outputs:  # an editor's lock refuses the submission before any output is locked
                 dn._check_editor(None)
-            for dn in outputs:
-                dn.lock_edit()
-            submission, jobs = create_submission(reg, entity, tasks, force, properties)
+            submission, jobs = create_submission(reg, entity, tasks, force, properties)  # locks the outputs
             self._track(submission, jobs)
             for job in jobs:
                 self._job_callbacks[job.id] = job_callbacks
-            if self._refresh_submission(submission):
-                submission._publish("UPDATE", "submission_status", submission.submission_status)
-            for job in jobs:
+            for job in jobs:  # each job's first state is published before the submission's it causes
                 if not job.is_finished():  # abandoned by an upstream job that could not run
                     self._route(job, ready)
+            # still SUBMITTED only when no job was routed (all abandoned); a finished one is settled
+            if not submission.is_finished() and self._refresh_submission(submission):
+                submission._publish("UPDATE", "submission_status", submission.submission_status)
         return submission
 
     @contextlib.contextmanager
@@ -457,44 +456,6 @@ class Scheduler:
             self._submissions.pop(submission.id, None)
             self._counts.pop(submission.id, None)
         return True
-
-    # --- restart -----------------------------------------------------------------------------------
-    def resume(self, jobs: list[Job]) -> None:
-        """Take over the unfinished jobs a previous process left in the store.
-
-        Jobs left RUNNING lost their process with it: they run again when their task allows
-        retries, else they fail saying why. Jobs left waiting are routed again.
-        """
-        by_submission: dict[str, list[Job]] = collections.defaultdict(list)
-        for job in jobs:
-            by_submission[job.submit_id].append(job)
-        with self._lock, self._routing():  # all launched together: the ready ones go by priority
-            for submit_id, unfinished in by_submission.items():
-                submission = self._registry.cached(submit_id)
-                if not isinstance(submission, Submission):
-                    resuming.fail_orphans(self._registry, unfinished)
-                    continue
-                self._track(submission, submission.jobs)
-                subscribers = resuming.subscribers(self._registry, submission)
-                for job in unfinished:
-                    self._job_callbacks[job.id] = subscribers
-                ordered = sorted(unfinished, key=lambda j: j.creation_date or now())
-                with self._routing() as ready, self._registry.transaction():
-                    for job in ordered:
-                        if job._commit_intent is not None and resuming.roll_forward(self, job):
-                            continue
-                        if job.status is Status.RUNNING:
-                            reason = resuming.LOST_RUN.format(job=job.id)
-                            if job.attempts <= job.task.execution.max_retries:
-                                job._add_trace(reason + " Running it again.")
-                                self._set_status(job, Status.PENDING)
-                                ready.append(job)
-                            else:
-                                self._fail(job, reason)
-                    waiting = (Status.SUBMITTED, Status.BLOCKED, Status.PENDING)
-                    for job in ordered:
-                        if job.id in self._active and job.status in waiting and job not in ready:
-                            self._route(job, ready)
 
     def stop(self, wait: bool = True) -> None:
         """Stop dispatching; unfinished jobs stay as they are in the store, to resume at the next run."""

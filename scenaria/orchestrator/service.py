@@ -20,7 +20,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease, litter, runners
+from scenaria.orchestrator import lease, litter, resuming, runners
 from scenaria.orchestrator import scheduler as scheduling
 from scenaria.orchestrator.control_server import ControlServer
 
@@ -33,15 +33,25 @@ settings: dict[str, Any] = {"lease_expiry": lease.DEFAULT_EXPIRY}
 on_deposed: list[Any] = []
 _held: tuple[lease.Lease, ControlServer] | None = None
 _publisher: Any = None  # on PostgreSQL: pg_notify.Publisher
+#: the running orchestrator was started by a submission, not by ``Orchestrator().run()``
+_started_by_submit = False
 
 
 class Orchestrator:
     """Runs the jobs of submitted scenarios, sequences and tasks, in the configured mode."""
 
     def run(self, force_restart: bool = False) -> None:
-        """Start executing jobs. Workers (standalone mode) are ready when it returns."""
+        """Start executing jobs. Workers (standalone mode) are ready when it returns.
+
+        An orchestrator a submission started (Taipy scripts may submit before they run the
+        orchestrator) is taken as this one: the script's own ``run()`` goes on with it.
+        """
+        global _started_by_submit
         with _lock:
+            adopted, _started_by_submit = _started_by_submit, False
             if scheduling.current() is not None:
+                if adopted and not force_restart:
+                    return
                 if not force_restart:
                     raise OrchestratorServiceIsAlreadyRunning(
                         "The orchestrator is already running; call Orchestrator().stop() before running it "
@@ -54,7 +64,9 @@ class Orchestrator:
         """Stop executing jobs and release the workers; unfinished jobs stay in the store."""
         from scenaria.config import Config
 
+        global _started_by_submit
         with _lock:
+            _started_by_submit = False
             current = scheduling.current()
             if current is not None:
                 runners.stop()  # first: a firing under way still finds the orchestrator
@@ -95,7 +107,7 @@ def start() -> scheduling.Scheduler:
             )
             if unfinished:
                 logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
-                scheduler.resume(unfinished)
+                resuming.resume(scheduler, unfinished)
             runners.start(reg)
         except BaseException:  # a start that failed half way leaves nothing running, nor the lease
             runners.stop()
@@ -124,8 +136,13 @@ def running_scheduler() -> scheduling.Scheduler:
     logger.info(
         "Starting the orchestrator for this submission (call scenaria.Orchestrator().run() to start it yourself)."
     )
+    global _started_by_submit
     with _lock:
-        return scheduling.current() or start()
+        current = scheduling.current()
+        if current is None:
+            current = start()
+            _started_by_submit = True
+        return current
 
 
 def prepare(reg: Registry) -> None:

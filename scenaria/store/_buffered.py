@@ -27,6 +27,7 @@ from scenaria.store.base import (
     Repository,
     check_ids,
     check_kind,
+    check_page,
     check_where,
     closed_error,
     decode_record,
@@ -221,9 +222,12 @@ class BufferedRepository(Repository):
         body = self._base_load(kind, id)
         return None if body is None else self._decode(kind, id, body)
 
-    def find(self, kind: str, **where: Any) -> list[Record]:
+    def find(self, kind: str, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Record]:
         check_kind(kind)
-        return self._decode_rows(kind, self._rows(kind, check_where(where)))
+        rows = self._rows(kind, check_where(where))
+        if check_page(limit, offset):  # the rows hold JSON text: only the page is decoded
+            rows = rows[offset : None if limit is None else offset + limit]
+        return self._decode_rows(kind, rows)
 
     def count(self, kind: str, **where: Any) -> int:
         check_kind(kind)

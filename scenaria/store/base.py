@@ -99,7 +99,7 @@ class Repository(abc.ABC):
         return [record for record in found if record is not None]
 
     @abc.abstractmethod
-    def find(self, kind: str, **where: Any) -> list[Record]:
+    def find(self, kind: str, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Record]:
         """Records of a kind whose indexed fields equal the values given.
 
         A value that is a list, tuple or set matches any of its members (an empty one matches
@@ -107,6 +107,10 @@ class Repository(abc.ABC):
         every record of the kind. Records come in insertion order (first saved first; replacing
         a record keeps its place; a record deleted and saved again goes last). A field that is
         not in ``INDEXED_FIELDS`` is a ``ValueError``: queries never scan.
+
+        ``offset`` and ``limit`` (None: no limit) select one page of that order: the matches
+        after the first ``offset``, at most ``limit`` of them. Only the page is decoded (and, in
+        the SQL stores, read), so a listing's first page costs the same over any number of records.
         """
 
     @abc.abstractmethod
@@ -263,6 +267,14 @@ def matches(values: tuple[Any, ...], checked: list[tuple[int, Any]]) -> bool:
         elif value != wanted:
             return False
     return True
+
+
+def check_page(limit: int | None, offset: int) -> bool:
+    """Whether ``find`` was asked for a page; a negative or non-integer bound is a ``ValueError``."""
+    for name, value in (("limit", limit), ("offset", offset)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ValueError(f"find(..., {name}={value!r}): {name} is a whole number >= 0")
+    return limit is not None or offset > 0
 
 
 def check_ids(ids: Iterable[str]) -> list[str]:

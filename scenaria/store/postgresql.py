@@ -35,6 +35,7 @@ from scenaria.store.base import (
     Repository,
     check_ids,
     check_kind,
+    check_page,
     closed_error,
     decode_record,
     decode_rows,
@@ -210,13 +211,18 @@ class PostgreSQLRepository(Repository):
         return self._execute(f"SELECT 1 FROM {self._table(kind)} WHERE id = %s", [id]).fetchone() is not None
 
     @reads
-    def find(self, kind: str, **where: Any) -> list[Record]:
+    def find(self, kind: str, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Record]:
         table = self._table(kind)
+        paged = check_page(limit, offset)
         clause = self._where(where)
         if clause is None:
             return []
         sql, params = clause
-        return decode_rows(self._execute(f"SELECT body FROM {table}{sql} ORDER BY seq", params).fetchall())
+        if paged:  # LIMIT NULL is no limit in PostgreSQL
+            sql, params = f"{sql} ORDER BY seq LIMIT %s OFFSET %s", [*params, limit, offset]
+        else:
+            sql = f"{sql} ORDER BY seq"
+        return decode_rows(self._execute(f"SELECT body FROM {table}{sql}", params).fetchall())
 
     @reads
     def count(self, kind: str, **where: Any) -> int:

@@ -46,6 +46,7 @@ from scenaria.store.base import (
     Repository,
     check_ids,
     check_kind,
+    check_page,
     closed_error,
     decode_record,
     decode_rows,
@@ -307,14 +308,18 @@ class SQLiteRepository(Repository):
         return self._conn().execute(f'SELECT 1 FROM "{kind}" WHERE id = ?', (id,)).fetchone() is not None
 
     @reads
-    def find(self, kind: str, **where: Any) -> list[Record]:
+    def find(self, kind: str, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Record]:
         check_kind(kind)
+        paged = check_page(limit, offset)
         clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
         if clause is None:
             return []
         sql, params = clause
-        rows = self._conn().execute(f'SELECT body FROM "{kind}"{sql} ORDER BY seq', params).fetchall()
-        return decode_rows(rows)
+        if paged:  # LIMIT -1 is no limit in SQLite
+            sql, params = f"{sql} ORDER BY seq LIMIT ? OFFSET ?", [*params, -1 if limit is None else limit, offset]
+        else:
+            sql = f"{sql} ORDER BY seq"
+        return decode_rows(self._conn().execute(f'SELECT body FROM "{kind}"{sql}', params).fetchall())
 
     @reads
     def count(self, kind: str, **where: Any) -> int:

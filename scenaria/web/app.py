@@ -65,10 +65,11 @@ def create_app(token: str | None = None, read_only: bool = False) -> FastAPI:
     app.add_exception_handler(ScenariaError, _scenaria_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    from scenaria.web import dashboard, resources
+    from scenaria.web import dashboard, resources, views
 
     app.include_router(resources.router, prefix="/api/v1")
     app.include_router(dashboard.router)
+    app.include_router(views.router)
     return app
 
 

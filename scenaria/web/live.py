@@ -1,8 +1,9 @@
 """The event notifier as Server-Sent Events, with a bounded recent history for reconnects.
 
 One `EventHub` per app registers once with the `Notifier` and reads its queue on one thread;
-each event gets an increasing number (the SSE ``id``), is kept in a ring of the latest
-`HISTORY` events, and is handed to every connected client's asyncio queue through its loop.
+each event gets an increasing number (the SSE ``id``), is turned into its SSE text once (not
+once per client), is kept in a ring of the latest `HISTORY` events, and is handed to every
+connected client's asyncio queue through its loop.
 A client that reconnects with ``Last-Event-ID`` first gets the events after that number that
 are still in the ring.
 """
@@ -46,8 +47,8 @@ class EventHub:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._history: deque[dict[str, Any]] = deque(maxlen=HISTORY)
-        self._clients: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[dict[str, Any]]]] = set()
+        self._history: deque[_Message] = deque(maxlen=HISTORY)
+        self._clients: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[_Message]]] = set()
         self._number = 0
         self._stop = threading.Event()
         self._registration: Any = None
@@ -76,45 +77,65 @@ class EventHub:
                 continue
             with self._lock:
                 self._number += 1
-                message = event_dict(self._number, event)
+                message = _message(event_dict(self._number, event))
                 self._history.append(message)
                 clients = list(self._clients)
+            # one wake-up per event loop (usually the server's one), not one per client
+            by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Queue[_Message]]] = {}
             for loop, client in clients:
-                with contextlib.suppress(RuntimeError):  # that client's loop is closed: it is leaving
-                    loop.call_soon_threadsafe(client.put_nowait, message)
+                by_loop.setdefault(loop, []).append(client)
+            for loop, queues in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # that loop is closed: its clients are leaving
+                    loop.call_soon_threadsafe(_deliver, queues, message)
 
     async def stream(
         self, last_id: int | None, entity_type: str | None, entity_id: str | None, keepalive: float = 15.0
     ) -> AsyncIterator[str]:
         """The SSE text of the events after ``last_id`` (from the history), then of every new one."""
-        client: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        client: asyncio.Queue[_Message] = asyncio.Queue()
         member = (asyncio.get_running_loop(), client)
         with self._lock:
-            missed = [message for message in self._history if last_id is not None and message["id"] > last_id]
+            missed = [message for message in self._history if last_id is not None and message.number > last_id]
             self._clients.add(member)
         try:
             yield "retry: 1000\n\n"
             for message in missed:
-                if _wanted(message, entity_type, entity_id):
-                    yield _sse(message)
+                if message.wanted(entity_type, entity_id):
+                    yield message.text
             while True:
                 try:
                     message = await asyncio.wait_for(client.get(), timeout=keepalive)
                 except asyncio.TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                if _wanted(message, entity_type, entity_id):
-                    yield _sse(message)
+                if message.wanted(entity_type, entity_id):
+                    yield message.text
         finally:
             with self._lock:
                 self._clients.discard(member)
 
 
-def _wanted(message: dict[str, Any], entity_type: str | None, entity_id: str | None) -> bool:
-    if entity_type is not None and message["entity_type"] != entity_type:
-        return False
-    return entity_id is None or message["entity_id"] == entity_id or entity_id in json.dumps(message["metadata"])
+class _Message:
+    """One event as sent: its number, what filters look at, and its SSE text."""
+
+    __slots__ = ("entity_id", "entity_type", "metadata", "number", "text")
+
+    def __init__(self, number: int, entity_type: str, entity_id: str, metadata: str, text: str) -> None:
+        self.number, self.entity_type, self.entity_id = number, entity_type, entity_id
+        self.metadata, self.text = metadata, text
+
+    def wanted(self, entity_type: str | None, entity_id: str | None) -> bool:
+        """Whether a client's filter keeps it: its entity type, and its id (or one its metadata names)."""
+        if entity_type is not None and self.entity_type != entity_type:
+            return False
+        return entity_id is None or self.entity_id == entity_id or entity_id in self.metadata
 
 
-def _sse(message: dict[str, Any]) -> str:
-    return f"id: {message['id']}\nevent: {message['entity_type'].lower()}\ndata: {json.dumps(message)}\n\n"
+def _deliver(queues: list[asyncio.Queue[_Message]], message: _Message) -> None:
+    for queue in queues:
+        queue.put_nowait(message)
+
+
+def _message(event: dict[str, Any]) -> _Message:
+    text = f"id: {event['id']}\nevent: {event['entity_type'].lower()}\ndata: {json.dumps(event)}\n\n"
+    return _Message(event["id"], event["entity_type"], event["entity_id"], json.dumps(event["metadata"]), text)

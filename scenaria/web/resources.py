@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Response
@@ -18,6 +17,7 @@ from pydantic import BaseModel, Field
 
 import scenaria as tp
 from scenaria.web import serialize
+from scenaria.web.listing import Found, stored, unindexed
 from scenaria.web.values import BadValue, converted, page_of
 
 __all__ = ["router"]
@@ -49,24 +49,20 @@ def _found(kind: str, entity_id: str) -> Any:
     return entity
 
 
-def _listed(request: Request, response: Response, items: Iterable[Any], offset: int, limit: int) -> list[Any]:
-    items = list(items)
-    response.headers["X-Total-Count"] = str(len(items))
-    if offset + limit < len(items):
+def _listed(request: Request, response: Response, found: Found, offset: int, limit: int) -> list[Any]:
+    """A page as the JSON array of a list, its total in ``X-Total-Count`` and the next page in ``Link``."""
+    total, page = found
+    response.headers["X-Total-Count"] = str(total)
+    if offset + limit < total:
         query = dict(request.query_params, offset=str(offset + limit), limit=str(limit))
         response.headers["Link"] = f'<{request.url.path}?{"&".join(f"{k}={v}" for k, v in query.items())}>; rel="next"'
-    return [serialize.entity(item) for item in items[offset : offset + limit]]
-
-
-def _keep(items: Iterable[Any], **wanted: tuple[Callable[[Any], Any], Any]) -> list[Any]:
-    tests = [(get, value) for get, value in wanted.values() if value is not None]
-    return [item for item in items if all(get(item) == value for get, value in tests)]
+    return [serialize.entity(item) for item in page]
 
 
 # --- cycles ----------------------------------------------------------------------------------------------
 @router.get("/cycles/", tags=["cycles"])
 def list_cycles(request: Request, response: Response, offset: int = Offset, limit: int = Limit) -> list[Any]:
-    return _listed(request, response, tp.get_cycles(), offset, limit)
+    return _listed(request, response, stored(tp.Cycle, offset, limit), offset, limit)
 
 
 @router.get("/cycles/{cycle_id}", tags=["cycles"])
@@ -96,14 +92,11 @@ def list_scenarios(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    scenarios = tp.get_scenarios(tag=tag) if tag else tp.get_scenarios()
-    kept = _keep(
-        scenarios,
-        config=(lambda item: item.config_id, config_id),
-        cycle=(lambda item: item.cycle.id if item.cycle else None, cycle_id),
-        primary=(lambda item: item.is_primary, primary),
+    keep = unindexed(
+        tag=(lambda item: tag in item.tags, True if tag else None), primary=(lambda item: item.is_primary, primary)
     )
-    return _listed(request, response, kept, offset, limit)
+    found = stored(tp.Scenario, offset, limit, keep, config_id=config_id, owner_id=cycle_id)
+    return _listed(request, response, found, offset, limit)
 
 
 @router.post("/scenarios/", tags=["scenarios"], status_code=201)
@@ -183,8 +176,9 @@ def scenario_svg(scenario_id: str) -> Response:
 def list_sequences(
     request: Request, response: Response, owner_id: str | None = None, offset: int = Offset, limit: int = Limit
 ) -> list[Any]:
-    kept = _keep(tp.get_sequences(), owner=(lambda item: item.owner_id, owner_id))
-    return _listed(request, response, kept, offset, limit)
+    owners = [_found("scenario", owner_id)] if owner_id else tp.get_scenarios()
+    sequences = [sequence for owner in owners for sequence in owner.sequences.values()]
+    return _listed(request, response, (len(sequences), sequences[offset : offset + limit]), offset, limit)
 
 
 @router.get("/sequences/{sequence_id}", tags=["sequences"])
@@ -211,10 +205,8 @@ def list_tasks(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    kept = _keep(
-        tp.get_tasks(), config=(lambda item: item.config_id, config_id), owner=(lambda item: item.owner_id, owner_id)
-    )
-    return _listed(request, response, kept, offset, limit)
+    found = stored(tp.Task, offset, limit, config_id=config_id, owner_id=owner_id)
+    return _listed(request, response, found, offset, limit)
 
 
 @router.get("/tasks/{task_id}", tags=["tasks"])
@@ -237,12 +229,8 @@ def list_data_nodes(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    kept = _keep(
-        tp.get_data_nodes(),
-        config=(lambda item: item.config_id, config_id),
-        owner=(lambda item: item.owner_id, owner_id),
-    )
-    return _listed(request, response, kept, offset, limit)
+    found = stored(tp.DataNode, offset, limit, config_id=config_id, owner_id=owner_id)
+    return _listed(request, response, found, offset, limit)
 
 
 @router.get("/datanodes/{datanode_id}", tags=["datanodes"])
@@ -281,14 +269,9 @@ def list_jobs(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    kept = _keep(
-        tp.get_jobs(),
-        status=(lambda item: item.status.name, status.upper() if status else None),
-        task=(lambda item: item._task_id, task_id),
-        submission=(lambda item: item.submit_id, submission_id),
-        config=(lambda item: item._task_config_id, config_id),
-    )
-    return _listed(request, response, sorted(kept, key=lambda item: item.creation_date or 0), offset, limit)
+    keep = unindexed(config=(lambda item: item._task_config_id, config_id))
+    where = {"status": status.upper() if status else None, "task_id": task_id, "submit_id": submission_id}
+    return _listed(request, response, stored(tp.Job, offset, limit, keep, **where), offset, limit)
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
@@ -327,12 +310,9 @@ def list_submissions(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    kept = _keep(
-        tp.get_submissions(),
-        entity=(lambda item: item.entity_id, entity_id),
-        status=(lambda item: item.submission_status.name, status.upper() if status else None),
-    )
-    return _listed(request, response, sorted(kept, key=lambda item: item.creation_date or 0), offset, limit)
+    keep = unindexed(status=(lambda item: item.submission_status.name, status.upper() if status else None))
+    found = stored(tp.Submission, offset, limit, keep, entity_id=entity_id)
+    return _listed(request, response, found, offset, limit)
 
 
 @router.get("/submissions/{submission_id}", tags=["submissions"])

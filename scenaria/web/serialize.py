@@ -11,6 +11,8 @@ import enum
 import math
 from typing import Any
 
+from scenaria.entities.base import Entity
+
 __all__ = ["cycle", "data_node", "entity", "job", "jsonable", "scenario", "sequence", "submission", "task"]
 
 
@@ -26,6 +28,8 @@ def jsonable(value: Any, depth: int = 0) -> Any:
         return value.total_seconds()
     if isinstance(value, enum.Enum):
         return value.name
+    if isinstance(value, Entity):  # e.g. the Job objects of a submission's `jobs` event
+        return value.id
     if depth < 20 and isinstance(value, dict):
         return {str(key): jsonable(item, depth + 1) for key, item in value.items()}
     if depth < 20 and isinstance(value, list | tuple | set | frozenset):

@@ -1,7 +1,7 @@
 """Re-record what Taipy 4.1.1 prints for each script of tests/compat/scripts/ (run by hand).
 
     python3 -m venv /tmp/taipy-ref && /tmp/taipy-ref/bin/pip install taipy-core==4.1.1
-    python tests/compat/record.py /tmp/taipy-ref/bin/python
+    python tests/compat/record.py /tmp/taipy-ref/bin/python [script stem ...]
 
 Each script runs in a fresh folder with the reference interpreter; its standard output, as
 printed, goes to tests/compat/recorded/<script>.txt. test_recorded_outputs.py normalises both
@@ -19,7 +19,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE / "scripts"
 RECORDED = HERE / "recorded"
-HELPERS = ("toml_helpers.py",)  # modules the scripts import, not scripts themselves
+#: modules the scripts import, not scripts themselves
+HELPERS = ("toml_helpers.py", "event_helpers.py", "planning_config.py")
 
 
 def scripts() -> list[Path]:
@@ -44,13 +45,15 @@ def run_in_fresh_folder(command: list[str], script: Path, env: dict[str, str] | 
     return result.stdout
 
 
-def main(reference_python: str) -> None:
+def main(reference_python: str, only: list[str]) -> None:
     RECORDED.mkdir(exist_ok=True)
     for script in scripts():
+        if only and script.stem not in only:
+            continue
         output = run_in_fresh_folder([reference_python], script)
         (RECORDED / f"{script.stem}.txt").write_text(output)
         print(f"recorded {script.stem}: {len(output.splitlines())} lines")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/taipy-ref/bin/python")
+    main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/taipy-ref/bin/python", sys.argv[2:])

@@ -96,12 +96,18 @@ def test_sequences_from_the_config_and_added_at_run_time(repository_type):
     scenario.add_sequences({"a": [scenario.t1], "b": [scenario.t2]})
     scenario.remove_sequences(["a", "b"])
     assert set(scenario.sequences) == {"first"}
+    scenario.add_sequence("ab", [scenario.t1])
+    scenario.remove_sequences("ab")  # one name, as Taipy's documentation writes it
+    assert set(scenario.sequences) == {"first"}
+    scenario.first.name = "The first step"  # a display name: the key stays
+    assert scenario.first.properties == {"name": "The first step"}
 
     from scenaria.entities.registry import registry
 
     registry().forget()  # read again from the store
     again = tp.get(scenario.id)
     assert again is not scenario and set(again.sequences) == {"first"}
+    assert again.first.name == "The first step" and tp.get(again.first.id).name == "The first step"
 
 
 def test_properties_and_name_are_saved(repository_type):

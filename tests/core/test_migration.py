@@ -52,8 +52,11 @@ def test_a_newer_production_version_migrates_the_older_ones_entities():
         scenario.properties["name"] = "first (v2)"
 
     _, number_cfg, _ = configure("2.0", unit="EUR")
-    Config.add_migration_function("2.0", number_cfg, to_euros)
+    registered = Config.add_migration_function("2.0", number_cfg, to_euros, owner="finance")
+    assert registered.migration_fcts == {"2.0": {"number": to_euros}} and registered.owner == "finance"
     Config.add_migration_function("2.0", "calc", rename)
+    assert Config.migration_functions.migration_fcts == {"2.0": {"number": to_euros, "calc": rename}}
+    assert Config.migration_functions.name == "VERSION_MIGRATION" and Config.migration_functions.absent is None
     tp.Orchestrator().run()
     assert [v["mode"] for v in list_versions(registry()) if v["id"] in ("1.0", "2.0")] == ["production"] * 2
     scenario = tp.get(scenario_id)

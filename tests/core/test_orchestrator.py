@@ -74,10 +74,22 @@ def test_submit_runs_the_jobs_in_the_callers_thread_in_graph_order(repository_ty
     assert tp.get_latest_job(scenario.t3) is by_task(submission)["t3"]
 
 
-def test_submitting_without_running_the_orchestrator_starts_one(repository_type):
+def test_submitting_without_running_the_orchestrator_starts_one_that_a_later_run_goes_on_with(repository_type):
+    from scenaria.orchestrator import scheduler
+
     scenario = tp.create_scenario(chain_config())
     submission = scenario.submit()
     assert submission.is_finished() and scenario.result.read() == 12
+    started = scheduler.current()
+    tp.Orchestrator().run()  # a Taipy script may submit first, then run the orchestrator
+    assert scheduler.current() is started
+    assert scenario.submit().is_finished()
+    with pytest.raises(OrchestratorServiceIsAlreadyRunning):  # the script's run() was that one
+        tp.Orchestrator().run()
+    tp.Orchestrator().stop()
+    scenario.submit()
+    tp.Orchestrator().run(force_restart=True)  # a restart asked for: a new orchestrator
+    assert scheduler.current() is not started
     with pytest.raises(OrchestratorServiceIsAlreadyRunning):
         tp.Orchestrator().run()
 

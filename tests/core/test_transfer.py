@@ -15,10 +15,11 @@ from scenaria import Config, Frequency, Scope
 from scenaria.entities.registry import registry, reset_registry
 from scenaria.exceptions import (
     ConflictedConfigurationError,
+    DataToBeImportAlredyExist,
+    EntitiesToBeImportAlredyExist,
     ExportPathAlreadyExists,
     ImportArchiveDoesntContainAnyScenario,
     InvalidScenarioArchive,
-    ScenarioImportConflict,
 )
 
 STORES = ["sqlite", "filesystem", "postgresql"]
@@ -74,6 +75,7 @@ def made(tmp_path):
     scenario = tp.create_scenario(configure(), name="dinner")
     scenario.raw.write(pd.DataFrame({"v": [1, 2]}))
     scenario.submit()
+    scenario.sequences["s"].submit()
     scenario.add_tag("served")
     scenario.properties["weight"] = fractions.Fraction(3, 4)  # no JSON form: kept in a value file
     return scenario
@@ -86,6 +88,11 @@ def test_a_scenario_moves_between_stores_with_its_data(source, target, tmp_path,
     scenario = made(tmp_path)
     ids = {dn.config_id: dn.id for dn in scenario.data_nodes.values()}
     task_id, cycle_id = scenario.tasks["cook"].id, scenario.cycle.id
+    other = tp.create_scenario(Config.scenarios["kitchen"])  # its runs stay behind
+    other.raw.write(pd.DataFrame({"v": [0]}))
+    other.submit()
+    ran = {job.id: job.status for job in tp.get_jobs() if job.task.id == task_id}
+    submitted = {sub.id: sub.submission_status for sub in tp.get_submissions() if sub.entity_id != other.id}
     tp.export_scenario(scenario.id, tmp_path / "out", include_data=True)
     assert (tmp_path / "out.zip").exists()
     use_store(target, tmp_path, request, "b")
@@ -98,10 +105,17 @@ def test_a_scenario_moves_between_stores_with_its_data(source, target, tmp_path,
     assert imported.memo.read() == {"k": 1} and imported.rate.read() == 0.5
     assert str(tmp_path / "b" / "data") in imported.cooked.path  # generated files land in this application
     assert set(imported.sequences) == {"s"} and imported.version == registry().version
+    # its jobs and submissions come along, with their states, in the new store's version
+    assert {job.id: job.status for job in tp.get_jobs()} == ran and len(ran) == 2
+    assert {sub.id: sub.submission_status for sub in tp.get_submissions()} == submitted
+    latest = tp.get_latest_submission(imported)
+    assert latest.is_finished() and [job.task for job in latest.jobs] == [imported.tasks["cook"]]
+    assert tp.get_latest_job(imported.tasks["cook"]).id in ran
     # stored for good: a fresh registry reads it back from the target store
     reset_registry()
     again = tp.get(scenario.id)
     assert again.raw.read()["v"].tolist() == [1, 2] and len(tp.get_data_nodes()) == 4
+    assert {job.id for job in tp.get_jobs()} == set(ran) and len(tp.get_submissions()) == len(submitted)
     assert again.properties["weight"] == fractions.Fraction(3, 4)  # its value file came with the archive
     assert list((tmp_path / "b" / "data" / "values").iterdir())
     submission = again.submit()
@@ -110,7 +124,7 @@ def test_a_scenario_moves_between_stores_with_its_data(source, target, tmp_path,
 
 def test_without_data_the_records_still_point_at_the_files(tmp_path, request):
     scenario = made(tmp_path)
-    tp.export_scenario(scenario.id, tmp_path / "plain.zip")
+    scenario.export(output_path=tmp_path / "plain.zip")  # Taipy's Scenario.export
     with zipfile.ZipFile(tmp_path / "plain.zip") as archive:
         names = set(archive.namelist())
         config = archive.read("config.toml").decode()
@@ -128,11 +142,45 @@ def test_existing_ids_are_refused_or_overridden(tmp_path):
         tp.export_scenario(scenario.id, tmp_path / "x.zip")
     tp.export_scenario(scenario.id, tmp_path / "x.zip", override=True, include_data=True)
     scenario.raw.write(pd.DataFrame({"v": [9]}))
-    with pytest.raises(ScenarioImportConflict, match="override=True"):
+    with pytest.raises(EntitiesToBeImportAlredyExist, match="override=True"):  # a ScenarioImportConflict
         tp.import_scenario(tmp_path / "x.zip")
     assert scenario.raw.read()["v"].tolist() == [9]  # nothing changed
     back = tp.import_scenario(tmp_path / "x.zip", override=True)
     assert back.raw.read()["v"].tolist() == [1, 2] and len(tp.get_scenarios()) == 1
+
+
+def without_runs(files):
+    """The archive as exports wrote it before jobs and submissions were part of it."""
+    manifest = json.loads(files["manifest.json"])
+    for name in ("records/jobs.json", "records/submissions.json"):
+        files.pop(name)
+        del manifest["files"][name]
+    files["manifest.json"] = json.dumps(manifest).encode()
+
+
+def test_the_jobs_and_submissions_are_in_the_archive_and_an_archive_without_them_imports(tmp_path, request):
+    scenario = made(tmp_path)
+    tp.export_scenario(scenario.id, tmp_path / "x.zip")
+    with zipfile.ZipFile(tmp_path / "x.zip") as archive:
+        jobs = json.loads(archive.read("records/jobs.json"))
+        submissions = json.loads(archive.read("records/submissions.json"))
+    assert sorted(job["id"] for job in jobs) == sorted(job.id for job in tp.get_jobs())
+    assert {sub["entity_id"] for sub in submissions} == {scenario.id, scenario.sequences["s"].id}
+    rewrite(tmp_path / "x.zip", without_runs)
+    use_store("filesystem", tmp_path, request, "b")
+    assert tp.import_scenario(tmp_path / "x.zip").id == scenario.id
+    assert tp.get_jobs() == [] and tp.get_submissions() == []
+
+
+def test_a_data_file_already_where_the_import_would_write_it_is_refused(tmp_path, request):
+    use_store("sqlite", tmp_path, request, "a")
+    scenario = made(tmp_path)
+    tp.export_scenario(scenario.id, tmp_path / "x.zip", include_data=True)
+    use_store("filesystem", tmp_path, request, "a")  # another store, the same storage folder
+    with pytest.raises(DataToBeImportAlredyExist, match="override=True"):  # a ScenarioImportConflict
+        tp.import_scenario(tmp_path / "x.zip")
+    assert tp.get_scenarios() == []
+    assert tp.import_scenario(tmp_path / "x.zip", override=True).raw.read()["v"].tolist() == [1, 2]
 
 
 def rewrite(path, change):
@@ -157,6 +205,12 @@ def new_version(files):
     files["manifest.json"] = json.dumps(manifest).encode()
 
 
+def no_version(files):
+    manifest = json.loads(files["manifest.json"])
+    del manifest["version"]
+    files["manifest.json"] = json.dumps(manifest).encode()
+
+
 @pytest.mark.parametrize(
     ("damage", "match"),
     [
@@ -164,6 +218,7 @@ def new_version(files):
         (lambda files: files.pop("manifest.json"), "no manifest.json"),
         (tamper, "records/scenario.json was changed after the export"),
         (new_version, "format version 99"),
+        (no_version, "names no version"),  # ImportScenarioDoesntHaveAVersion, Taipy's name
         (lambda files: files.update({"extra.txt": b"x"}), "does not list"),
     ],
 )

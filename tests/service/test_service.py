@@ -15,8 +15,9 @@ import pytest
 
 import scenaria as tp
 from scenaria import Config
+from scenaria.entities.job import Job
 from scenaria.entities.registry import registry
-from scenaria.entities.status import Status
+from scenaria.entities.status import Status, SubmissionStatus
 from scenaria.events.notifier import Notifier
 from scenaria.exceptions import OrchestratorDeposed, OrchestratorNotRunning
 from scenaria.orchestrator import control, lease, scheduler
@@ -131,6 +132,11 @@ def test_a_client_process_submits_waits_reads_results_and_gets_events(tmp_path, 
         event = events.get()
         seen.append((event.entity_id, event.attribute_name, event.attribute_value))
     assert (submission.jobs[0].id, "status", Status.COMPLETED) in seen
+    jobs_updates = [value for _, name, value in seen if name == "jobs"]
+    assert jobs_updates == [submission.jobs]  # Job objects, as a local submission publishes them
+    assert all(isinstance(job, Job) for job in jobs_updates[0])
+    order = [(entity_id, value) for entity_id, name, value in seen if name in ("status", "submission_status")]
+    assert order.index((submission.jobs[0].id, Status.PENDING)) < order.index((submission.id, SubmissionStatus.PENDING))
     assert service.stop() == 0
     assert "Stopped." in service.text()
 

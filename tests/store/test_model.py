@@ -79,6 +79,10 @@ def check(repo, model: Model) -> None:
     assert repo.find("scenario") == model.find()
     for config in ("a", "b", None):
         assert repo.find("scenario", config_id=config) == model.find(config)
+    for offset, limit in ((0, 2), (1, 2), (3, None), (2, 0)):  # pages, in and out of transactions
+        end = None if limit is None else offset + limit
+        assert repo.find("scenario", offset=offset, limit=limit) == model.find()[offset:end]
+        assert repo.find("scenario", config_id="a", offset=offset, limit=limit) == model.find("a")[offset:end]
     assert repo.count("scenario", config_id=["a", None]) == len(model.find("a")) + len(model.find(None))
     assert repo.get_meta("k") == model.meta
 

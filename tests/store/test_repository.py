@@ -164,6 +164,40 @@ def test_find_filters_on_indexed_fields(jobs, where, expected):
     assert jobs.count("job", **where) == len(expected)
 
 
+@pytest.mark.parametrize(
+    ("where", "offset", "limit", "expected"),
+    [
+        ({}, 0, 2, ["J1", "J2"]),
+        ({}, 2, 2, ["J3", "J4"]),
+        ({}, 4, 2, ["J5"]),
+        ({}, 5, 2, []),
+        ({}, 3, None, ["J4", "J5"]),
+        ({}, 0, 0, []),
+        ({"task_id": "T1"}, 1, 1, ["J3"]),
+        ({"status": ["COMPLETED", "FAILED"], "version": "v1"}, 1, 5, ["J2", "J4"]),
+        ({"status": []}, 0, 5, []),
+    ],
+)
+def test_find_pages_in_insertion_order(jobs, where, offset, limit, expected):
+    assert ids(jobs.find("job", offset=offset, limit=limit, **where)) == expected
+
+
+def test_a_page_follows_a_replaced_record_in_its_place(jobs):
+    jobs.save("job", {"id": "J2", "task_id": "T2", "status": "COMPLETED", "version": "v1"})
+    jobs.delete("job", ["J1"])
+    jobs.save("job", {"id": "J1", "task_id": "T1", "version": "v1"})
+    assert ids(jobs.find("job", offset=0, limit=2)) == ["J2", "J3"]
+    assert ids(jobs.find("job", offset=3, limit=2)) == ["J5", "J1"]
+
+
+@pytest.mark.parametrize(("bounds", "named"), [({"limit": -1}, "limit"), ({"offset": -3}, "offset"),
+                                              ({"limit": 2.5}, "limit"), ({"offset": "1"}, "offset"),
+                                              ({"limit": True}, "limit")])  # fmt: skip
+def test_bad_page_bounds_are_refused_clearly(jobs, bounds, named):
+    with pytest.raises(ValueError, match=f"{named} is a whole number"):
+        jobs.find("job", **bounds)
+
+
 def test_a_long_list_filter_works(jobs):
     many = [f"T{i}" for i in range(5000)]
     assert ids(jobs.find("job", task_id=many)) == ["J1", "J2", "J3", "J4", "J5"]

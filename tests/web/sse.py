@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
+import socket
 import threading
 import time
 
@@ -26,6 +28,7 @@ class EventReader:
         url, headers, params = self._args
         try:
             with self._client.stream("GET", url, headers=headers, params=params) as response:
+                self._response = response
                 self.status = response.status_code
                 self.connected.set()
                 data: dict = {}
@@ -38,7 +41,7 @@ class EventReader:
                         data["received"] = time.perf_counter()
                         self.messages.put(data)
                         data = {}
-        except (httpx.HTTPError, RuntimeError):  # closed by the test
+        except (httpx.HTTPError, RuntimeError, OSError):  # closed by the test
             self.connected.set()
 
     def next_matching(self, timeout: float = 20, **wanted) -> dict:
@@ -49,5 +52,12 @@ class EventReader:
                 return message
 
     def close(self) -> None:
+        """Stop reading now: shutting the socket down wakes the thread blocked on it (closing would not)."""
+        response = getattr(self, "_response", None)
+        stream = response.extensions.get("network_stream") if response is not None else None
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         self._client.close()
         self._thread.join(timeout=5)

@@ -66,7 +66,7 @@ def test_unknown_config_names_the_known_ones_and_bad_body_names_the_field(server
         bad = client.post("/api/v1/scenarios/", params={"config_id": "chain"}, json={"creation_date": "yesterday"})
         no_config = client.post("/api/v1/scenarios/")
     assert unknown.status_code == 404
-    assert "nope" in unknown.json()["message"] and "broken, chain, slow, table" in unknown.json()["message"]
+    assert "nope" in unknown.json()["message"] and "broken, chain, curve, slow, table" in unknown.json()["message"]
     assert bad.status_code == 422 and "creation_date" in bad.json()["message"]
     assert no_config.status_code == 422 and "config_id" in no_config.json()["message"]
     assert tp.get_scenarios() == []

@@ -5,8 +5,6 @@ Each test saves a screenshot in tests/web/artifacts/ (kept as test artifacts, no
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import scenaria as tp
@@ -14,38 +12,7 @@ from scenaria.entities.picture import svg
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 COMPLETED_FILL = "#c8e6c9"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1200, "height": 800})
-    opened = context.new_page()
-    yield opened
-    ARTIFACTS.mkdir(exist_ok=True)
-    opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
 
 
 def _completed_tasks(page) -> int:

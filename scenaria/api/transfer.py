@@ -9,6 +9,8 @@ An archive holds plain files, readable without scenaria:
     records/cycle.json       its cycle's, when it has one
     records/tasks.json       its tasks' records
     records/data_nodes.json  its data nodes' records
+    records/jobs.json        the jobs of the tasks it owns (as Taipy exports them)
+    records/submissions.json the submissions of the scenario, its sequences and the tasks it owns
     data/<data node id>/...  with ``include_data=True``: each file-based data node's file (or
                              folder), as it is
     values/<sha256>.pickle   the values the records hold by file (``entities/values.py``: a
@@ -41,16 +43,20 @@ from scenaria.config import Config, toml_io
 from scenaria.entities import values
 from scenaria.entities.cycle import Cycle
 from scenaria.entities.data_node import DataNode, data_node_class
+from scenaria.entities.job import Job
 from scenaria.entities.registry import registry
 from scenaria.entities.scenario import Scenario
+from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import (
     ConflictedConfigurationError,
+    DataToBeImportAlredyExist,
+    EntitiesToBeImportAlredyExist,
     ExportPathAlreadyExists,
     ImportArchiveDoesntContainAnyScenario,
+    ImportScenarioDoesntHaveAVersion,
     InvalidScenarioArchive,
     NonExistingScenario,
-    ScenarioImportConflict,
 )
 
 logger = logging.getLogger("scenaria")
@@ -59,15 +65,17 @@ FORMAT = "scenaria-scenario-archive"
 FORMAT_VERSION = 1
 _RECORDS = {"scenario": "records/scenario.json", "task": "records/tasks.json", "data_node": "records/data_nodes.json"}
 _CYCLE = "records/cycle.json"
+#: kinds an archive may lack (one written before jobs and submissions were exported has neither)
+_OPTIONAL = {"cycle": _CYCLE, "job": "records/jobs.json", "submission": "records/submissions.json"}
 
 
 # --- export --------------------------------------------------------------------------------------
 def export_scenario(
     scenario_id: str, output_path: str | Path, override: bool = False, include_data: bool = False
 ) -> None:
-    """Write the scenario ``scenario_id``, its cycle, tasks and data nodes (and with
-    ``include_data`` the files of its file-based data nodes) to the zip ``output_path`` (``.zip``
-    is added when missing). ``ExportPathAlreadyExists`` when it exists, unless ``override``."""
+    """Write the scenario ``scenario_id``, its cycle, tasks, data nodes, jobs and submissions
+    (and with ``include_data`` the files of its file-based data nodes) to the zip ``output_path``
+    (``.zip`` is added when missing). ``ExportPathAlreadyExists`` when it exists, unless ``override``."""
     scenario = registry().get(scenario_id)
     if not isinstance(scenario, Scenario):
         raise NonExistingScenario(f"No scenario {scenario_id!r} to export; give the id of an existing scenario.")
@@ -85,6 +93,9 @@ def export_scenario(
     files[_RECORDS["data_node"]] = _json([dn._to_record() for dn in data_nodes])
     if scenario.cycle is not None:
         files[_CYCLE] = _json([scenario.cycle._to_record()])
+    jobs, submissions = _runs(scenario)
+    files[_OPTIONAL["job"]] = _json([job._to_record() for job in jobs])
+    files[_OPTIONAL["submission"]] = _json([submission._to_record() for submission in submissions])
     if include_data:
         for dn in data_nodes:
             files.update(_data_files(dn))
@@ -103,6 +114,17 @@ def export_scenario(
         for name, content in files.items():
             archive.writestr(name, content)
     os.replace(partial, target)  # a failed export leaves no half archive
+
+
+def _runs(scenario: Scenario) -> tuple[list[Job], list[Submission]]:
+    """The jobs of the tasks the scenario owns, and the submissions of the scenario, of its
+    sequences and of those tasks: what Taipy exports (a shared task's jobs belong to others too)."""
+    reg = registry()
+    owned = [task.id for task in scenario.tasks.values() if task._owner_id == scenario.id]
+    submitted = [scenario.id, *(sequence.id for sequence in scenario.sequences.values()), *owned]
+    jobs = reg.find(Job, version=scenario.version, task_id=owned) if owned else []
+    submissions = reg.find(Submission, version=scenario.version, entity_id=submitted)
+    return jobs, submissions
 
 
 def _json(value: Any) -> bytes:
@@ -162,7 +184,7 @@ def import_scenario(input_path: str | Path, override: bool = False) -> Scenario:
     entities = _entities(records, reg.version)
     existing = [e.id for e in entities if reg.repository.exists(e._KIND, e.id)]
     if existing and not override:
-        raise ScenarioImportConflict(
+        raise EntitiesToBeImportAlredyExist(
             f"The store holds {len(existing)} of the archive's entities already ({', '.join(existing[:5])}"
             f"{', ...' if len(existing) > 5 else ''}): pass override=True to replace them."
         )
@@ -198,20 +220,7 @@ def _read_archive(path: Path) -> dict[str, bytes]:
             files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
         raise _bad(path, f"the zip cannot be read ({exc})") from exc
-    try:
-        manifest = json.loads(files.pop("manifest.json"))
-    except KeyError:
-        raise _bad(path, "it has no manifest.json") from None
-    except ValueError as exc:
-        raise _bad(path, f"its manifest.json is not JSON ({exc})") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _bad(path, f"its manifest does not describe a {FORMAT}")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise _bad(
-            path,
-            f"it has format version {manifest.get('format_version')!r}; this scenaria reads version {FORMAT_VERSION}",
-        )
-    listed: dict[str, str] = manifest.get("files") or {}
+    listed = _manifest(path, files)
     for name in ("config.toml", *_RECORDS.values()):
         if name not in listed or name not in files:
             raise _bad(path, f"{name} is missing")
@@ -225,6 +234,28 @@ def _read_archive(path: Path) -> dict[str, bytes]:
     if unlisted:
         raise _bad(path, f"it holds files the manifest does not list ({', '.join(unlisted[:3])})")
     return files
+
+
+def _manifest(path: Path, files: dict[str, bytes]) -> dict[str, str]:
+    """The manifest taken out of ``files``, checked; the checksum of each file it lists."""
+    try:
+        manifest = json.loads(files.pop("manifest.json"))
+    except KeyError:
+        raise _bad(path, "it has no manifest.json") from None
+    except ValueError as exc:
+        raise _bad(path, f"its manifest.json is not JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _bad(path, f"its manifest does not describe a {FORMAT}")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise _bad(
+            path,
+            f"it has format version {manifest.get('format_version')!r}; this scenaria reads version {FORMAT_VERSION}",
+        )
+    if not manifest.get("version"):
+        raise ImportScenarioDoesntHaveAVersion(
+            f"{path} names no version for its scenario in manifest.json; export the scenario again."
+        )
+    return manifest.get("files") or {}
 
 
 def _write_values(files: dict[str, bytes], path: Path) -> None:
@@ -249,7 +280,7 @@ def _check_names(path: Path, files: dict[str, bytes]) -> None:
 
 def _records(files: dict[str, bytes], path: Path) -> dict[str, list[dict[str, Any]]]:
     records: dict[str, list[dict[str, Any]]] = {}
-    for kind, name in (*_RECORDS.items(), ("cycle", _CYCLE)):
+    for kind, name in (*_RECORDS.items(), *_OPTIONAL.items()):
         if name not in files:
             records[kind] = []
             continue
@@ -298,7 +329,8 @@ def _entities(records: dict[str, list[dict[str, Any]]], version: str) -> list[An
     entities: list[Any] = []
     for record in records["cycle"]:
         entities.append(Cycle._from_record(record))
-    for kind, cls in (("data_node", DataNode), ("task", Task), ("scenario", Scenario)):
+    kinds = (("data_node", DataNode), ("task", Task), ("scenario", Scenario), ("submission", Submission), ("job", Job))
+    for kind, cls in kinds:
         for record in records[kind]:
             if kind == "data_node":
                 data_node_class(str(record.get("storage_type")))  # an unknown type is refused here
@@ -327,7 +359,7 @@ def _stage_data(files: dict[str, bytes], entities: list[Any], override: bool) ->
                 f"The archive's data files of data node {dn.id} do not match its path {target}: export it again."
             )
         if target.exists() and not override:
-            raise ScenarioImportConflict(
+            raise DataToBeImportAlredyExist(
                 f"{target}, the file of data node {dn.id}, exists already: pass override=True to replace it."
             )
         plans.append((target, members))

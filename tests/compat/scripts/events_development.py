@@ -1,0 +1,6 @@
+"""The events of a submission in development mode: each job's update before the submission's."""
+
+from event_helpers import trace
+
+if __name__ == "__main__":
+    trace("development")
