@@ -43,7 +43,7 @@ to fix it.
     ├── EventError                        InvalidEventAttributeName, InvalidEventOperation
     ├── StoreError                        the store cannot be used: StoreDamaged (StoreRecordDamaged,
     │                                     StoreWritesRefused), StoreSchemaTooNew, UntrustedStoredValue
-    ├── JobError                          raised by a job's run: JobTimeout, WorkerDied, ResultNotPicklable
+    ├── JobError                          a job's run: JobTimeout, WorkerDied, ResultNotPicklable, NoDaskWorker
     ├── UnsupportedPictureFormat          a picture file whose suffix is not .png, .svg or .mmd
     └── DependencyNotInstalled            an optional extra is missing (names the pip install)
 """
@@ -485,6 +485,10 @@ class JobTimeout(JobError):
 
 class WorkerDied(JobError):
     pass
+
+
+class NoDaskWorker(JobError):
+    """A dask-mode job waited too long while no Dask worker was connected to the scheduler."""
 
 
 class ResultNotPicklable(JobError):

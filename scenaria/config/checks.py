@@ -6,6 +6,7 @@ The data node checks are in ``data_node_checks``.
 
 from __future__ import annotations
 
+import difflib
 import graphlib
 import os
 from typing import Any
@@ -24,11 +25,12 @@ from scenaria.config.core import CoreSection
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.data_node_checks import check_data_nodes, check_sql_queries, data_node_issues
 from scenaria.config.enums import Frequency
-from scenaria.config.execution import ExecutionSettings
+from scenaria.config.execution import KEYS, SKIP_KEYS, ExecutionSettings
 from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig, worker_count
 from scenaria.config.layer import DEFAULT_ID, ConfigLayer
 from scenaria.config.scenario import ScenarioConfig
+from scenaria.config.storage_checks import check_storage
 from scenaria.config.task import TaskConfig
 from scenaria.config.values import ImportRef, SectionRef, iter_refs, resolve_refs
 from scenaria.exceptions import InvalidExecutionSetting
@@ -181,6 +183,7 @@ _WORKER_LIMITS = {  # setting: (smallest value, whole number only, what it is)
     "max_jobs_per_worker": (0, True, "the number of jobs a standalone worker runs before it is replaced (0: no limit)"),
     "max_output_size": (1024, True, "the number of characters kept of each output stream of a job"),
     "job_grace_period": (0, False, "the seconds a job's leftover processes get after SIGTERM"),
+    "no_worker_timeout": (0, False, "the seconds a dask job may wait while no Dask worker is connected"),
 }
 
 
@@ -219,6 +222,7 @@ def _check_functions_travel(layer: ConfigLayer, collector: IssueCollector, mode:
 # --- data nodes (data_node_checks) ---------------------------------------------------------------
 register_check(check_data_nodes)
 register_check(check_sql_queries)
+register_check(check_storage)  # where file data lives, for dask workers (storage_checks)
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -268,6 +272,17 @@ def _check_execution(task: TaskConfig, report: _Report) -> None:
         ExecutionSettings.from_properties(task.id, properties)
     except InvalidExecutionSetting as exc:
         report.error(exc.key, exc.value, str(exc))
+    known = (*KEYS, *SKIP_KEYS)
+    for key in properties:  # a misspelt setting would otherwise be a free property, silently unused
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.8) if key not in known else []
+        if near:
+            report.error(
+                key,
+                properties[key],
+                f"The task config {task.id!r} has the property {key!r}, which is no execution setting: did you "
+                f"mean {near[0]!r}? The execution settings are {', '.join(known)}; a property of "
+                "your own must not look like one of them.",
+            )
 
 
 # --- scenarios -----------------------------------------------------------------------------------

@@ -5,11 +5,11 @@ The skipping settings ``code_version`` (pins the version of the task's code) and
 
 A task config's free properties ``timeout`` (seconds a run may take), ``max_retries`` (runs tried
 again after a failure), ``retry_delay`` (seconds before a run is tried again), ``priority`` (higher
-first among ready jobs) and ``resources`` (what one run uses of the capacities that the ``[JOB]``
-section's ``resources`` declare) become one typed, checked ``ExecutionSettings``, so a wrong value
-is an error naming the task, not a ``ValueError`` deep in the scheduler when a job starts. It lives
-in the config layer so that ``Config.check()`` reports the very errors that creating a scenario
-would raise (one parser for both).
+first among ready jobs), ``resources`` (what one run uses of the capacities that the ``[JOB]``
+section's ``resources`` declare) and ``workers`` (the Dask workers a run may go to, in dask mode)
+become one typed, checked ``ExecutionSettings``, so a wrong value is an error naming the task, not
+a ``ValueError`` deep in the scheduler when a job starts. It lives in the config layer so that
+``Config.check()`` reports the very errors that creating a scenario would raise (one parser for both).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ KEYS: dict[str, str] = {
     "retry_delay": "a number of seconds, 0 or more (e.g. 1.5), or nothing for no delay",
     "priority": "a whole number, higher first among ready jobs (e.g. 5 or -1), or nothing for 0",
     "resources": 'a table of resource names to amounts, each 0 or more (e.g. {"gpu": 1, "db": 1}), or nothing',
+    "workers": 'the name or address of a Dask worker, or a list of them (e.g. ["gpu-1", "gpu-2"]), or nothing',
 }
 
 
@@ -40,6 +41,7 @@ class ExecutionSettings:
     retry_delay: float = 0.0  # seconds
     priority: int = 0
     resources: Mapping[str, float] = dataclasses.field(default_factory=dict)  # name -> amount one run uses
+    workers: tuple[str, ...] = ()  # dask mode: the workers a run may go to; empty: any
     # --- skipping by content (docs/execution.md) ---
     code_version: str | None = None  # pinned code version; None: derived from the function's code
     reuse: bool = False  # copy the outputs of another scenario's job with the same fingerprint
@@ -61,9 +63,21 @@ class ExecutionSettings:
             timeout=timeout,
             max_retries=int(retries or 0),
             retry_delay=delay or 0.0,
+            workers=_names(task_config_id, properties, "workers"),
             **_scheduling(task_config_id, properties),
             **_skip_settings(task_config_id, properties),
         )
+
+
+def _names(task_config_id: str, properties: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """One non-empty string, or a list of them (a TOML file gives a list), as a tuple."""
+    value = properties.get(key)
+    if value is None:
+        return ()
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)) or not all(isinstance(name, str) and name.strip() for name in names):
+        raise _invalid(task_config_id, key, value)
+    return tuple(names)
 
 
 def _scheduling(task_config_id: str, properties: Mapping[str, Any]) -> dict[str, Any]:

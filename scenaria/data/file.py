@@ -314,7 +314,13 @@ class FileDataNode(DataNode):
             os.remove(self._local_path)
 
     def _prepare_new(self, storage_folder: str, default_data: Any) -> None:
-        """Choose the path; an existing file counts as written, even with no default data."""
+        """Choose the path (and take ``[CORE] storage_options`` when it has none of its own: they
+        travel with it to the workers); an existing file counts as written, even with no default data."""
+        from scenaria.config import Config
+
+        shared = getattr(Config.core, "storage_options", None)
+        if shared and not self._properties.get("storage_options"):
+            dict.update(self._properties, storage_options=dict(shared))  # before the first save
         self._build_path(storage_folder)
         self._initial_write(default_data)
 

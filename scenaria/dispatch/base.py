@@ -88,6 +88,7 @@ class Dispatcher(abc.ABC):
         timeout: float | None = None,
         priority: int = 0,
         resources: Mapping[str, float] | None = None,
+        workers: tuple[str, ...] = (),
     ) -> None:
         """Run ``runnable`` as job ``job_id``, at most ``timeout`` seconds once started.
 
@@ -95,6 +96,8 @@ class Dispatcher(abc.ABC):
         ``priority`` first, then in submission order, as workers allow. The development
         dispatcher runs it before returning. ``resources`` is what the task says one run uses;
         the scheduler already keeps within the capacities, a dispatcher may place runs by it.
+        ``workers`` names the cluster workers the run may go to (dask mode; the local modes
+        have one place).
         """
 
     @abc.abstractmethod
@@ -104,6 +107,11 @@ class Dispatcher(abc.ABC):
         Returns False when the job is unknown or already finished (nothing to stop). Must not
         wait for the listener: the orchestrator may call it while holding its own lock.
         """
+
+    def where(self, job_id: str) -> dict[str, Any]:
+        """Where job ``job_id`` runs now (``host``, ``pid``), empty when that is not known here:
+        asked before a cancel, so that the canceled run is recorded with its process."""
+        return {}
 
     @abc.abstractmethod
     def stop(self, wait: bool = True) -> None:

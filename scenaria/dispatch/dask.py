@@ -4,86 +4,99 @@ For when one machine is not enough: ``Config.configure_job_executions(mode="dask
 address="tcp://scheduler:8786")``, or no address for a ``LocalCluster`` of
 ``max_nb_of_workers`` single-threaded worker processes (started by ``dask_cluster``, so that
 they never re-run the user's script). A job's run travels to a worker with
-cloudpickle (Dask's own serialisation), reads and writes its data there — file data nodes must
-then live on storage every worker reaches (a shared path or an fsspec URL) — and its outcome
-comes back through its future, whose completion callback reports it.
+cloudpickle, reads and writes its data there — file data nodes must then live on storage every
+worker reaches (a shared path or an fsspec URL) — and its end comes back through its future,
+whose completion callback reports it.
 
-What Dask cannot do: stop a task that already runs. ``cancel`` and a task's ``timeout`` drop
-a queued job, and for a running one report it CANCELED (or timed out) at once and ignore its
-result, but the worker finishes the call (its writes are staged and never committed).
+On the worker, the job runs in a child process of the Dask worker (``dask_worker``), which the
+task watches: so ``cancel``, a ``stop`` and the orchestrator's death (its client is gone, the
+scheduler lets go of its tasks) kill the job's process for real, and a task's ``timeout`` counts
+from when the job really starts there, never while it waits in the cluster's queue. What the
+job prints, logs and reports comes back while it runs, as Dask events on a topic of this
+dispatcher; the job counts as started when its "started" event arrives.
 
 A task that the cluster loses (its worker died and the scheduler gave up on it, or the
 scheduler itself is gone) ends DIED, so that the job's ``max_retries`` apply and every run
 counts as an attempt. Dask re-runs a task whose worker died ``allowed-failures`` times before
 giving up; the local cluster sets that to 0 so that no run goes uncounted (set
-``distributed.scheduler.allowed-failures: 0`` on a cluster of your own).
+``distributed.scheduler.allowed-failures: 0`` on a cluster of your own). Jobs that wait while
+no worker is connected fail after ``no_worker_timeout`` seconds, saying so.
 """
 
 from __future__ import annotations
 
-import io
+import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
-from scenaria.dispatch.jobside import apply_levels, logger_levels
+from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT, Capped
+from scenaria.dispatch.dask_worker import CHILD_DIED, KILLED_CANCELED, KILLED_TIMED_OUT, run_on_worker
+from scenaria.dispatch.jobside import logger_levels
 from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
-from scenaria.dispatch.run import Unpickled, execute, pack, unpack
-from scenaria.exceptions import DependencyNotInstalled
+from scenaria.dispatch.reporter import Reporter
+from scenaria.dispatch.run import unpack
+from scenaria.exceptions import DependencyNotInstalled, JobTimeout, NoDaskWorker, WorkerDied
+
+_logger = logging.getLogger("scenaria")
+NO_WORKER_TIMEOUT = 60.0  # seconds a job may wait while no Dask worker is connected
 
 
-def run_on_worker(
-    payload: bytes, levels: dict[str, int]
-) -> tuple[tuple[Any, ...], str, str, list[tuple[str, tuple[Any, ...]]], str, int]:
-    """Run a job on a Dask worker; its packed end (see ``run.pack``), stdout, stderr, the log
-    records and progress reports it sent (see ``jobside``), and the host and process that ran it.
-    Never raises.
+@dataclass
+class _Job:
+    """A job handed to the cluster: its future, and what its live reports said so far."""
 
-    The runnable comes pickled by ``pickling.dumps_runnable`` (not by Dask), so that functions
-    sent by value keep their file and source lines for the worker's tracebacks.
-    """
-    apply_levels(levels)  # the orchestrator's, as it submitted the job
-    stdout, stderr, records = io.StringIO(), io.StringIO(), io.StringIO()
-    sent: list[tuple[str, tuple[Any, ...]]] = []
-    ran = execute(
-        Unpickled(payload), stdout, stderr, records=records, send=lambda kind, args: sent.append((kind, args))
-    )
-    packed = pack(ran)
-    return (
-        packed,
-        stdout.getvalue(),
-        stderr.getvalue(),
-        [*sent, ("records", (records.getvalue(),))],
-        socket.gethostname(),
-        os.getpid(),
-    )
+    future: Any
+    submitted: float  # time.monotonic()
+    timeout: float | None
+    out: Capped
+    err: Capped
+    started: bool = False
+    host: str | None = None
+    pid: int | None = None
 
 
 class DaskDispatcher(Dispatcher):
-    def __init__(self, address: str | None = None, max_workers: int = 1) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        max_workers: int = 1,
+        no_worker_timeout: float = NO_WORKER_TIMEOUT,
+        max_output: int = DEFAULT_MAX_OUTPUT,
+    ) -> None:
         self._address = address
+        self._max_output = max_output
         self._max_workers = max_workers
-        self._listener: DispatchListener | None = None
+        self._no_worker_timeout = no_worker_timeout
+        self._reporter: Reporter | None = None
         self._client: Any = None
         self._cluster: Any = None
-        self._futures: dict[str, Any] = {}
-        self._timers: dict[str, threading.Timer] = {}
+        self._jobs: dict[str, _Job] = {}
+        # Futures of ended jobs, let go of together once a second (by the watchdog): each release is
+        # a message to the scheduler, and the client's stream holds a message sent within 10 ms of
+        # another one back, so releasing each at its job's end would delay the next job's submit.
+        self._spent: list[Any] = []
         self._lock = threading.Lock()
         self._stopped = False
+        self._topic = f"scenaria-{uuid.uuid4().hex}"
+        self._watchdog: threading.Thread | None = None
         self._declared: tuple[float, set[str]] = (-1e9, set())  # when, and the resources workers declare
 
     @classmethod
     def configured(
         cls, max_workers: int, properties: Mapping[str, Any], preload: tuple[str, ...] = ()
     ) -> DaskDispatcher:
-        return cls(address=properties.get("address"), max_workers=max_workers)
+        wait = properties.get("no_worker_timeout")
+        return cls(address=properties.get("address"), max_workers=max_workers,
+                   no_worker_timeout=NO_WORKER_TIMEOUT if wait is None else float(wait),
+                   max_output=int(properties.get("max_output_size", DEFAULT_MAX_OUTPUT)))  # fmt: skip
 
     @property
     def max_workers(self) -> int:
@@ -94,7 +107,6 @@ class DaskDispatcher(Dispatcher):
             from distributed import Client
         except ImportError as exc:
             raise DependencyNotInstalled('The dask mode needs Dask distributed: pip install "scenaria[dask]"') from exc
-        self._listener = listener
         address = self._address
         if not address:
             # The workers import what this process can: user modules reached through sys.path.
@@ -111,7 +123,12 @@ class DaskDispatcher(Dispatcher):
                 raise RuntimeError(
                     "The local Dask cluster did not start; run `python -m scenaria.dispatch.dask_cluster 1` to see why."
                 )
+            self._address = address
+        self._reporter = Reporter(listener, "scenaria-dask-reporter")
         self._client = Client(address)
+        self._client.subscribe_topic(self._topic, self._on_event)
+        self._watchdog = threading.Thread(target=self._watch_workers, name="scenaria-dask-watchdog", daemon=True)
+        self._watchdog.start()
 
     def submit(
         self,
@@ -120,36 +137,42 @@ class DaskDispatcher(Dispatcher):
         timeout: float | None = None,
         priority: int = 0,
         resources: Mapping[str, float] | None = None,
+        workers: tuple[str, ...] = (),
     ) -> None:
-        assert self._listener is not None, "start() the dispatcher first"
+        reporter = self._reporter
+        assert reporter is not None, "start() the dispatcher first"
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
         try:
             payload = dumps_runnable(job_id, runnable)
         except RunnableNotPicklable as exc:
-            self._listener.job_finished(Outcome(job_id, Ending.FAILED, error=exc, traceback=str(exc)))
+            reporter.finished(Outcome(job_id, Ending.FAILED, error=exc, traceback=str(exc)))
             return
         # a key of its own per run: a retry must not get back the erred future of the run before
         key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
-        placement = self._placement(priority, resources)
-        future = self._client.submit(run_on_worker, payload, logger_levels(), key=key, pure=False, **placement)
+        arguments = (payload, logger_levels(), job_id, self._topic, timeout, self._max_output)
+        placement = self._placement(priority, resources, workers)
         with self._lock:
-            self._futures[job_id] = future
-            if timeout is not None:
-                timer = threading.Timer(timeout, self._expire, (job_id, timeout))
-                timer.daemon = True
-                self._timers[job_id] = timer
-                timer.start()
-        # Dask does not tell the client when a task starts: the job counts as running once handed over.
-        self._listener.job_started(job_id, time.time())
+            future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **placement)
+            limit = self._max_output
+            self._jobs[job_id] = _Job(future, time.monotonic(), timeout, Capped(limit), Capped(limit))
         future.add_done_callback(lambda done: self._finished(job_id, done))
 
-    def _placement(self, priority: int, resources: Mapping[str, float] | None) -> dict[str, Any]:
-        """``client.submit``'s ``priority``, and the task's ``resources`` that a worker of the cluster
-        declares (``dask worker --resources "gpu=1"``): Dask runs the job on such a worker, within
-        its amount. A resource no worker declares is left out: scenaria's own limit holds it
-        (``orchestrator.capacity``), and Dask would otherwise keep the job waiting for ever."""
+    def _placement(
+        self, priority: int, resources: Mapping[str, float] | None, workers: tuple[str, ...]
+    ) -> dict[str, Any]:
+        """The task's ``Client.submit`` keywords: where and how the cluster may run it.
+
+        ``priority``; the task's ``resources`` that a worker of the cluster declares (``dask
+        worker --resources "gpu=1"``): Dask runs the job on such a worker, within its amount. A
+        resource no worker declares is left out: scenaria's own limit holds it
+        (``orchestrator.capacity``), and Dask would otherwise keep the job waiting for ever.
+        ``workers``: only on those (names or addresses), never elsewhere, so a restriction the
+        user set is kept even when those workers are busy or gone (the job then waits).
+        """
         placement: dict[str, Any] = {"priority": priority} if priority else {}
+        if workers:
+            placement.update(workers=list(workers), allow_other_workers=False)
         if any(amount > 0 for amount in (resources or {}).values()):
             declared = self._declared_resources()
             on_workers = {name: amount for name, amount in (resources or {}).items() if amount > 0 and name in declared}
@@ -166,80 +189,165 @@ class DaskDispatcher(Dispatcher):
             self._declared = (time.monotonic(), names)
         return names
 
+    def _on_event(self, event: tuple[float, list[Any]]) -> None:
+        """A report of a running job (on the client's event loop), in the order the worker sent them."""
+        job_id, kind, *args = event[1]
+        reporter = self._reporter
+        assert reporter is not None
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return  # ended (canceled) meanwhile: nothing more is reported
+            if kind == "started":
+                job.started, job.host, job.pid = True, args[1], args[2]
+                reporter.started(job_id, args[0])
+            elif kind == "output":
+                (job.out if args[0] == "stdout" else job.err).append(args[1])
+                reporter.output(job_id, args[0], args[1])
+            elif kind == "log":
+                job.err.append(args[1])
+                reporter.log(job_id, args[0])
+            elif kind == "progress":
+                reporter.progress(job_id, args[0], args[1])
+            elif kind == "ended":
+                del self._jobs[job_id]
+                self._spent.append(job.future)
+                try:
+                    outcome = self._ended(job_id, job, args[0], str(job.out), str(job.err))
+                except Exception as exc:  # a bug here must end the job, not leave it running for ever
+                    _logger.exception("The end of job %s could not be read.", job_id)
+                    outcome = Outcome(job_id, Ending.FAILED, error=exc, traceback=f"{type(exc).__name__}: {exc}")
+                reporter.finished(outcome)
+
     def _finished(self, job_id: str, future: Any) -> None:
-        if not self._forget(job_id):
-            return  # canceled or timed out: already reported
+        """The task's future is done: its end came as an event already, unless the cluster lost it."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or job.future is not future:
+                return  # ended, canceled or failed meanwhile: already reported
         if future.cancelled():  # not by cancel() (it forgets the job first): the cluster lost it
             reason = f"The Dask cluster lost job {job_id} (its scheduler is gone, or it was canceled outside scenaria)."
-            outcome = Outcome(job_id, Ending.DIED, traceback=reason)
+            outcome = Outcome(job_id, Ending.DIED, error=WorkerDied(reason), traceback=reason)
         elif future.exception() is not None:
             error = future.exception()
             text = f"{type(error).__name__}: {error}"
             if type(error).__name__ == "KilledWorker":
                 reason = f"The Dask worker running job {job_id} died ({text})."
-                outcome = Outcome(job_id, Ending.DIED, error=error, traceback=reason)
+                outcome = Outcome(job_id, Ending.DIED, error=WorkerDied(reason), traceback=reason)
             else:
                 outcome = Outcome(job_id, Ending.FAILED, error=error, traceback=text)
-        else:
-            message, out, err, sent, host, pid = future.result()
-            *sent, (_, (records,)) = sent
-            details = {"host": host, "pid": pid}
-            outcome = Outcome(job_id, stdout=out, stderr=err + records, details=details, **unpack(job_id, message))
-            self._replay(job_id, out, err, sent)
-        assert self._listener is not None
-        self._listener.job_finished(outcome)
-
-    def _replay(self, job_id: str, out: str, err: str, sent: list[tuple[str, tuple[Any, ...]]]) -> None:
-        """What the job printed, logged and reported, as it ended: Dask brings it back with the result."""
-        listener = self._listener
-        assert listener is not None
-        for kind, args in sent:  # in the order the job sent them
-            if kind == "log":
-                listener.job_log(job_id, args[0])  # their text is kept in the job's stderr already
-            else:
-                listener.job_progress(job_id, *args)
-        for stream, text in (("stdout", out), ("stderr", err)):
-            if text:
-                listener.job_output(job_id, stream, text)
-
-    def _forget(self, job_id: str) -> Any:
+        else:  # its "ended" event went missing: the result says the same
+            end = future.result()
+            outcome = self._ended(job_id, job, end, end["stdout"], end["stderr"])
         with self._lock:
-            timer = self._timers.pop(job_id, None)
-            if timer is not None:
-                timer.cancel()
-            return self._futures.pop(job_id, None)
+            if self._jobs.get(job_id) is not job:
+                return
+            del self._jobs[job_id]
+            if not job.started and outcome.ending is Ending.DIED:  # it may have run: the attempt counts
+                self._report_started(job_id)
+            if "pid" not in outcome.details and job.pid is not None:
+                outcome.details.update(host=job.host, pid=job.pid)
+        assert self._reporter is not None
+        self._reporter.finished(outcome)
 
-    def _expire(self, job_id: str, timeout: float) -> None:
-        future = self._forget(job_id)
-        if future is not None:
-            future.cancel()
-            assert self._listener is not None
-            self._listener.job_finished(
-                Outcome(job_id, Ending.TIMED_OUT, traceback=f"Job {job_id} timed out after {timeout:g} s.")
-            )
+    @staticmethod
+    def _ended(job_id: str, job: _Job, end: dict[str, Any], stdout: str, stderr: str) -> Outcome:
+        """The outcome of a run that the worker saw to its end."""
+        ending = end["ending"]
+        details = {"host": end["host"], "pid": end["pid"]}
+        common: dict[str, Any] = {"stdout": stdout, "stderr": stderr, "details": details}
+        if not isinstance(ending, str):
+            return Outcome(job_id, **common, **unpack(job_id, tuple(ending)))
+        common.update(started_at=end["started_at"], finished_at=end["finished_at"])
+        if ending == KILLED_TIMED_OUT:
+            reason = f"Job {job_id} timed out after {job.timeout:g} s; its process was killed."
+            return Outcome(job_id, Ending.TIMED_OUT, error=JobTimeout(reason), traceback=reason, **common)
+        if ending == CHILD_DIED:
+            reason = f"The process running job {job_id} died: {end['reason']}."
+        else:
+            assert ending == KILLED_CANCELED
+            reason = f"The Dask cluster let go of job {job_id} while it ran ({end['reason']})."
+        return Outcome(job_id, Ending.DIED, error=WorkerDied(reason), traceback=reason, **common)
+
+    def _report_started(self, job_id: str) -> None:
+        assert self._reporter is not None
+        self._reporter.started(job_id, time.time())
+
+    def _forget(self, job_id: str) -> _Job | None:
+        with self._lock:
+            return self._jobs.pop(job_id, None)
 
     def cancel(self, job_id: str) -> bool:
-        future = self._forget(job_id)
-        if future is None:
+        job = self._forget(job_id)
+        if job is None:
             return False
-        future.cancel()
-        assert self._listener is not None
-        self._listener.job_finished(Outcome(job_id, Ending.CANCELED))
+        job.future.cancel()  # the worker sees the task let go of, and kills the job's process
+        assert self._reporter is not None
+        self._reporter.finished(Outcome(job_id, Ending.CANCELED, details=self._where(job)))
         return True
+
+    @staticmethod
+    def _where(job: _Job) -> dict[str, Any]:
+        return {} if job.pid is None else {"host": job.host, "pid": job.pid}
+
+    def where(self, job_id: str) -> dict[str, Any]:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return {} if job is None else self._where(job)
+
+    def _watch_workers(self) -> None:
+        """Fail the jobs that waited ``no_worker_timeout`` s while no worker was connected."""
+        interval = min(1.0, max(self._no_worker_timeout / 4, 0.05))
+        alone_since: float | None = None
+        while not self._stopped:
+            time.sleep(interval)
+            with self._lock:
+                waiting = [(job_id, job) for job_id, job in self._jobs.items() if not job.started]
+                self._spent.clear()
+            if not waiting:
+                alone_since = None
+                continue
+            try:
+                workers = len(self._client.nthreads())
+            except Exception:  # the scheduler is gone: the futures say so
+                continue
+            if workers:
+                alone_since = None
+                continue
+            now = time.monotonic()
+            if alone_since is None:
+                alone_since = now
+                _logger.warning("No Dask worker is connected to %s: %d job(s) wait.", self._address, len(waiting))
+            for job_id, job in waiting:
+                if now - max(alone_since, job.submitted) >= self._no_worker_timeout:
+                    self._fail_unplaced(job_id)
+
+    def _fail_unplaced(self, job_id: str) -> None:
+        job = self._forget(job_id)
+        if job is None:
+            return
+        job.future.cancel()
+        reason = (
+            f"Job {job_id} waited {self._no_worker_timeout:g} s while no Dask worker was connected to the "
+            f"scheduler at {self._address}. Start workers (`dask worker {self._address}`), or give the "
+            "job execution config a longer no_worker_timeout."
+        )
+        assert self._reporter is not None
+        self._reporter.finished(Outcome(job_id, Ending.FAILED, error=NoDaskWorker(reason), traceback=reason))
 
     def stop(self, wait: bool = True) -> None:
         with self._lock:
             self._stopped = True
-            for timer in self._timers.values():
-                timer.cancel()
-            self._timers.clear()
-            futures = list(self._futures.values())
-            self._futures.clear()
+            jobs = list(self._jobs.values())
+            self._jobs.clear()
         if self._client is not None:
-            for future in futures:
-                future.cancel()
+            for job in jobs:
+                job.future.cancel()  # their workers kill the jobs' processes
             self._client.close()
             self._client = None
+        if self._reporter is not None:
+            self._reporter.close()
+            self._reporter.join(30 if wait else 5)
         if self._cluster is not None:
             self._cluster.stdin.close()
             self._cluster.wait(timeout=30 if wait else 5)

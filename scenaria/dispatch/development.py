@@ -48,6 +48,7 @@ class DevelopmentDispatcher(Dispatcher):
         timeout: float | None = None,
         priority: int = 0,
         resources: Mapping[str, float] | None = None,
+        workers: tuple[str, ...] = (),
     ) -> None:
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")

@@ -151,6 +151,7 @@ class StandaloneDispatcher(Dispatcher):
         timeout: float | None = None,
         priority: int = 0,
         resources: Mapping[str, float] | None = None,
+        workers: tuple[str, ...] = (),
     ) -> None:
         """Queue the job and return at once; it starts when a worker is free, higher priority first,
         then in submission order (``resources`` are the scheduler's to count: every worker runs any)."""
@@ -203,6 +204,14 @@ class StandaloneDispatcher(Dispatcher):
                 message = f"Job {job_id} was canceled while it ran; its process was killed."
                 shared.kill_running(job, Ending.CANCELED, None, message)
         return True
+
+    def where(self, job_id: str) -> dict[str, Any]:
+        shared = self._shared
+        if shared is None:
+            return {}
+        with shared.lock:
+            job = shared.jobs.get(job_id)
+            return {} if job is None or job.worker is None else {"pid": job.worker.pid}
 
     def stop(self, wait: bool = True) -> None:
         """End every worker (SIGTERM, then SIGKILL after ``stop_grace``); running and queued jobs

@@ -206,7 +206,12 @@ class Scheduler:
                 job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values())
             )
             self._dispatcher.submit(
-                job.id, run, timeout=settings.timeout, priority=self._priority(job), resources=settings.resources
+                job.id,
+                run,
+                timeout=settings.timeout,
+                priority=self._priority(job),
+                resources=settings.resources,
+                workers=settings.workers,
             )
 
     def _priority(self, job: Job) -> int:
@@ -355,11 +360,15 @@ class Scheduler:
                     logger.info("Job %s is already %s; it cannot be canceled.", job.id, job.status.name)
                 return
             dispatched = job.status in (Status.PENDING, Status.RUNNING) and not self._gate.holds(job.id)
+        where: dict[str, Any] = {}
         if dispatched:
             self._canceled[job.id] = (job, f"canceled by {by}")
+            where = self._dispatcher.where(job.id)
             self._dispatcher.cancel(job.id)
         with self._lock:
             if job.id in self._active and not job.is_finished():
+                if job.status is Status.RUNNING and where:  # the run it stops counts, with its process
+                    job._add_run(where.get("host") or _HOST, where.get("pid"), Ending.CANCELED.name)
                 self._cancel_unlocked(job, f"canceled by {by}")
 
     def _cancel_unlocked(self, job: Job, reason: str) -> None:

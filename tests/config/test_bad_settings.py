@@ -54,6 +54,8 @@ BAD = [
     *[(task, "max_retries", bad, "TASK.t", "max_retries") for bad in ("many", -1, 1.5, float("nan"), {})],
     *[(task, "retry_delay", bad, "TASK.t", "retry_delay") for bad in ("soon", -0.5, float("nan"), [1])],
     *[(task, "skippable", bad, "TASK.t", "skippable") for bad in ("no", "yes", 1, 0.0)],
+    *[(task, "workers", bad, "TASK.t", "workers") for bad in (3, "", ["gpu-1", 2], {"gpu-1": 1})],
+    *[(task, near, 1, "TASK.t", near) for near in ("timout", "max_retry", "retry_delays", "worker")],
     *[(task, "priority", bad, "TASK.t", "priority") for bad in ("high", 1.5, True, float("nan"), [1], {})],
     *[(task, "resources", bad, "TASK.t", "resources") for bad in BAD_AMOUNTS],
     *[(job, "resources", bad, "JOB", "resources") for bad in BAD_AMOUNTS],
@@ -67,6 +69,7 @@ BAD = [
     (pickle_node, "default_path", 42, "DATA_NODE.d", "default_path"),
     *[(job, "max_nb_of_workers", bad, "JOB", "max_nb_of_workers") for bad in (0, -2, 10**6, "two", 2.5, True)],
     (job, "mode", "turbo", "JOB", "mode"),
+    *[(job, "no_worker_timeout", bad, "JOB", "no_worker_timeout") for bad in (-1, "soon", True)],
     (core, "repository_type", "nosuch", "CORE", "repository_type"),
     (core, "read_entity_retry", -1, "CORE", "read_entity_retry"),
     (core, "repository_properties", [1], "CORE", "repository_properties"),
@@ -83,6 +86,16 @@ def test_every_bad_setting_is_a_check_error_naming_the_section_and_the_key(confi
     assert any(issue.section == section and issue.field == field for issue in error.value.issues.errors), str(
         error.value
     )
+
+
+def test_a_misspelt_task_setting_is_refused_with_the_known_ones_and_a_property_of_ones_own_is_not():
+    task(timout=30, owner="ops", workers=["gpu-1", "gpu-2"])
+    with pytest.raises(ConfigCheckError) as error:
+        Config.check()
+    (issue,) = error.value.issues.errors
+    assert issue.field == "timout"
+    assert "did you mean 'timeout'?" in issue.message
+    assert "timeout, max_retries, retry_delay, priority, resources, workers, code_version, reuse" in issue.message
 
 
 def test_a_bad_task_setting_never_reaches_a_job():

@@ -184,6 +184,7 @@ def test_job_worker_count_has_two_names() -> None:
 def test_dask_mode_with_address() -> None:
     job = Config.configure_job_executions(mode="dask", address="tcp://scheduler:8786")
     assert job.is_dask and not job.is_standalone and job.address == "tcp://scheduler:8786"
+    Config.configure_core(storage_folder="/srv/shared/scenaria")  # workers elsewhere: a relative one is refused
     assert Config.check().errors == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
@@ -14,16 +15,46 @@ def runs(effect: str) -> list[str]:
 
 
 def killed_first(spec):
-    """Record the run; the first one SIGKILLs its own worker process."""
+    """Record the run; the first one SIGKILLs its Dask worker (``spec["kill"]`` "worker", the job
+    process's parent) or the job's own process ("process")."""
     with open(spec["effect"], "a") as stream:
         stream.write(f"run {os.getpid()}\n")
     if len(runs(spec["effect"])) == 1:
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getppid() if spec.get("kill", "worker") == "worker" else os.getpid(), signal.SIGKILL)
     return "second run"
 
 
 def long_run(spec):
+    """Record the run, take ``spec["seconds"]``, record the write it is about to make, and make it."""
     with open(spec["effect"], "a") as stream:
         stream.write(f"run {os.getpid()}\n")
     time.sleep(spec["seconds"])
+    with open(spec["effect"], "a") as stream:
+        stream.write(f"write {os.getpid()}\n")
     return "late"
+
+
+def talk_then_wait(spec):
+    """Print a line and log a record, then wait for the test to create ``spec["gate"]``."""
+    print("waiting for the gate", flush=True)
+    logging.getLogger("tests.dask").warning("a record before the gate")
+    deadline = time.monotonic() + 60
+    while not os.path.exists(spec["gate"]):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the gate was never opened")
+        time.sleep(0.05)
+    print("through the gate")
+    return "done"
+
+
+def chatter(spec):
+    """Print numbered lines of its own, slowly enough for another job's lines to come in between."""
+    for number in range(40):
+        print(f"{spec['name']} {number}")
+        time.sleep(0.005)
+    return spec["name"]
+
+
+def where(spec):
+    """The process id of the Dask worker that runs the job (the parent of the job's process)."""
+    return os.getppid()

@@ -167,7 +167,8 @@ def test_jobs_made_ready_while_the_worker_is_busy_start_by_priority_whichever_su
 
 # --- dask mode, on a multi-process cluster -------------------------------------------------------
 @pytest.fixture
-def cluster():
+def cluster(tmp_path):
+    Config.configure_core(storage_folder=str(tmp_path / "data"))  # workers have working directories of their own
     processes = DaskProcesses(workers=2, cwd=Path.cwd())
     yield processes
     tp.Orchestrator().stop()

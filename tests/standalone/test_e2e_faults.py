@@ -68,6 +68,7 @@ def test_canceling_a_running_job_kills_its_process_and_keeps_its_outputs(tmp_pat
     assert not scenario.result.edit_in_progress and not scenario.final.edit_in_progress
     assert submission.wait(5) and submission.submission_status.name == "CANCELED"
     assert wait_gone(int(worker), 2)  # killed at once, long before its side effect
+    assert [(run["pid"], run["ending"]) for run in tp.get(job.id).runs] == [(int(worker), "CANCELED")]
     assert not effect.exists()
     assert scenario.result.read() == "old"
     assert tp.get(scenario.result.id).read() == "old"
@@ -87,7 +88,7 @@ def test_canceling_a_pending_job_behind_a_running_one():
     queued = waiting_submission.jobs[0]
     assert queued.status.name == "PENDING"
     tp.cancel_job(queued)
-    assert queued.status.name == "CANCELED"
+    assert queued.status.name == "CANCELED" and tp.get(queued.id).runs == []  # it never ran
     assert waiting_submission.wait(5) and waiting_submission.submission_status.name == "CANCELED"
     assert busy_submission.wait(10) and busy_submission.submission_status.name == "COMPLETED"
     assert waiting.doubled.read() is None

@@ -19,23 +19,31 @@ DASK = str(Path(sys.executable).with_name("dask"))
 
 
 class DaskProcesses:
-    def __init__(self, workers: int, cwd: Path) -> None:
+    def __init__(self, workers: int, cwd: Path, nthreads: int = 1) -> None:
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.cwd = cwd
+        self.nthreads = nthreads
         self.env = {**child_env(), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
         self.scheduler = self._start([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                                       "--no-dashboard"])  # fmt: skip
-        self.workers = [self.start_worker() for _ in range(workers)]
-        self.wait_for_workers(workers)
+        self.workers: list[subprocess.Popen] = []
+        try:
+            self.workers.extend(self.start_worker() for _ in range(workers))
+            self.wait_for_workers(workers)
+        except BaseException:  # no process left behind by a cluster that did not start
+            self.stop()
+            raise
 
     def _start(self, command: list[str]) -> subprocess.Popen:
         return subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)  # fmt: skip
 
     def start_worker(self, *options: str) -> subprocess.Popen:
-        """One more worker; ``options`` such as ``"--resources", "gpu=1"`` go to ``dask worker``."""
-        return self._start([DASK, "worker", self.address, "--nthreads", "1", "--no-dashboard", "--no-nanny", *options])
+        """One more worker; ``options`` such as ``"--resources", "gpu=1"`` or ``"--name", "pinned"`` go
+        to ``dask worker``."""
+        return self._start([DASK, "worker", self.address, "--nthreads", str(self.nthreads), "--no-dashboard",
+                            "--no-nanny", *options])  # fmt: skip
 
     def wait_for_workers(self, count: int, timeout: float = 60) -> None:
         from distributed import Client
@@ -44,7 +52,8 @@ class DaskProcesses:
         while True:
             try:
                 with Client(self.address, timeout=5) as client:
-                    client.wait_for_workers(count, timeout=max(1, deadline - time.monotonic()))
+                    if count:  # with none, a connection says that the scheduler is up
+                        client.wait_for_workers(count, timeout=max(1, deadline - time.monotonic()))
                     return
             except OSError:
                 assert time.monotonic() < deadline, "the Dask cluster never started"
