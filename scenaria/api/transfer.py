@@ -42,10 +42,11 @@ from typing import Any
 from scenaria.config import Config, toml_io
 from scenaria.entities import values
 from scenaria.entities.cycle import Cycle
-from scenaria.entities.data_node import DataNode, data_node_class
+from scenaria.entities.data_node import DataNode
 from scenaria.entities.job import Job
 from scenaria.entities.registry import registry
 from scenaria.entities.scenario import Scenario
+from scenaria.entities.storage_types import data_node_class
 from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import (

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from scenaria.entities.data_node import STORAGE_TYPES, DataNode, data_node_class
+from scenaria.entities.data_node import DataNode
+from scenaria.entities.storage_types import STORAGE_TYPES, data_node_class
 
 # class name -> "module:class", for ``from scenaria.data import CSVDataNode`` (and Taipy's paths)
 _CLASSES = {target.partition(":")[2]: target for target in STORAGE_TYPES.values()}

@@ -26,7 +26,7 @@ from typing import IO, Any, ClassVar
 
 from scenaria.data.base import DataNode
 from scenaria.entities import content
-from scenaria.entities.data_node import Staged
+from scenaria.entities.storage_types import Staged
 from scenaria.exceptions import DataFileNotFound
 
 

@@ -22,12 +22,13 @@ from scenaria.config.enums import Frequency, Scope
 from scenaria.config.templates import is_template, resolved_keeping_template
 from scenaria.entities.base import Entity, new_id, now
 from scenaria.entities.cycle import Cycle, find_or_create_cycle
-from scenaria.entities.data_node import DataNode, data_node_class
+from scenaria.entities.data_node import DataNode
 from scenaria.entities.execution import ExecutionSettings
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.scenario import Scenario
 from scenaria.entities.status import Status
+from scenaria.entities.storage_types import data_node_class
 from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
 from scenaria.exceptions import DataNodeConfigIsNotGlobal

@@ -2,7 +2,7 @@
 
 ``DataNode`` holds what every storage type shares (edit history, validity, edit locks,
 filtering); each storage type is a subclass in its own module of ``scenaria.data`` (named in
-``STORAGE_TYPES``, imported on first use) implementing three methods:
+``storage_types.STORAGE_TYPES``, imported on first use) implementing three methods:
 ``_read()``, ``_write(data)`` and, where it makes sense, ``_append(data)``. Those three touch
 only the storage, never the store of entities, so a worker process can run them on a detached
 copy of the data node: big data never travels through the orchestrator.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 import logging
 from typing import Any, ClassVar
 
@@ -22,12 +21,9 @@ from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_co
 from scenaria.entities.data_filter import JoinOperator, filter_data, get_item
 from scenaria.entities.graph import upstream_data_nodes
 from scenaria.entities.registry import registry
+from scenaria.entities.storage_types import Staged, checked_properties, data_node_class
 from scenaria.exceptions import (
     DataNodeIsBeingEdited,
-    InvalidDataNodeProperty,
-    InvalidDataNodeType,
-    InvalidExposedType,
-    MissingRequiredProperty,
     NoData,
 )
 
@@ -37,75 +33,6 @@ EDIT_LOCK_DURATION = dt.timedelta(minutes=30)  # an editor's lock expires after 
 # The edit history keeps the most recent edits only: a data node written by a job every minute
 # would otherwise make every save of it slower, forever. Jobs keep their own full history.
 EDIT_HISTORY_LIMIT = 50
-
-# storage type -> "module:class"; a module is imported the first time its type is used, so that
-# `import scenaria` never pulls in pandas, SQLAlchemy, pymongo or boto3. The table sits here, with
-# the base class: loading a record picks its class from it, and the storage types (which build
-# on this module) are never imported by the entities.
-STORAGE_TYPES: dict[str, str] = {
-    "pickle": "scenaria.data.pickle:PickleDataNode",
-    "in_memory": "scenaria.data.in_memory:InMemoryDataNode",
-    "generic": "scenaria.data.generic:GenericDataNode",
-    "csv": "scenaria.data.csv:CSVDataNode",
-    "excel": "scenaria.data.excel:ExcelDataNode",
-    "json": "scenaria.data.json:JSONDataNode",
-    "parquet": "scenaria.data.parquet:ParquetDataNode",
-    "sql_table": "scenaria.data.sql_table:SQLTableDataNode",
-    "sql": "scenaria.data.sql:SQLDataNode",
-    "mongo_collection": "scenaria.data.mongo:MongoCollectionDataNode",
-    "s3_object": "scenaria.data.s3:S3ObjectDataNode",
-}
-
-
-@dataclasses.dataclass
-class Staged:
-    """A job's write to one data node, prepared but not visible yet: ``location`` is where the
-    storage type put it (a hidden file, say), or None when ``value`` is kept to write at commit."""
-
-    data_node_id: str
-    location: str | None
-    value: Any = None
-    version: str | None = None  # the content version of what was written (``content.version_of``)
-
-
-def checked_properties(
-    storage_type: str,
-    config_id: str,
-    scope: Scope,
-    validity_period: dt.timedelta | None,
-    properties: dict[str, Any] | None,
-) -> tuple[dict[str, Any], Any, str]:
-    """(properties, default data, storage folder) of a data node built directly, checked as the
-    configuration checker checks a data node config, with the same defaults filled in."""
-    from scenaria.config import Config, DataNodeConfig
-    from scenaria.config.checks import data_node_issues
-
-    given = dict(properties or {})
-    section = DataNodeConfig(config_id, storage_type or None, scope, validity_period, **given)
-    section._fill_defaults()
-    errors = data_node_issues(section).errors
-    if errors:
-        lines = "; ".join(f"{issue.field}: {issue.message} (value: {issue.value!r})" for issue in errors)
-        what = f"The {storage_type or 'data'} data node {config_id!r}"
-        missing = [issue.field for issue in errors if issue.value is None and issue.field not in given]
-        if missing and len(missing) == len(errors):
-            raise MissingRequiredProperty(f"{what} needs the properties {', '.join(missing)}: {lines}")
-        if any(issue.field == "exposed_type" for issue in errors):
-            raise InvalidExposedType(f"{what} has invalid properties: {lines}")
-        raise InvalidDataNodeProperty(f"{what} has invalid properties: {lines}")
-    values = {key: getattr(section, key) for key in section.properties if key != "default_data"}
-    return values, getattr(section, "default_data", None), Config.core.storage_folder
-
-
-def data_node_class(storage_type: str) -> type[DataNode]:
-    """The data node class of a storage type."""
-    target = STORAGE_TYPES.get(storage_type)
-    if target is None:
-        raise InvalidDataNodeType(
-            f"Unknown storage type {storage_type!r}; use one of {', '.join(sorted(STORAGE_TYPES))}."
-        )
-    module_name, _, class_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
 
 
 @dataclasses.dataclass(eq=False, repr=False, init=False)

@@ -22,8 +22,8 @@ from typing import Any
 
 from scenaria.dispatch.base import Ending, Outcome
 from scenaria.entities import codec, values
-from scenaria.entities.data_node import Staged
 from scenaria.entities.job import Job
+from scenaria.entities.storage_types import Staged
 
 #: tests only: the point of a commit (``intent``, ``write``, ``commit``) at which this process
 #: SIGKILLs itself, to reproduce an orchestrator killed between two steps of a commit

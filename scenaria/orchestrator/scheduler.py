@@ -41,10 +41,10 @@ from scenaria.dispatch.base import Dispatcher, Ending, Outcome
 from scenaria.entities import ports
 from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
-from scenaria.entities.data_node import Staged
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.status import FINISHED, Status
+from scenaria.entities.storage_types import Staged
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
 from scenaria.orchestrator import outputs, skipping

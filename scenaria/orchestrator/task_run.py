@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from scenaria.entities.data_node import Staged
+from scenaria.entities.storage_types import Staged
 from scenaria.exceptions import DataNodeWritingError
 
 
