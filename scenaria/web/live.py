@@ -101,7 +101,7 @@ class EventHub:
 
     async def stream(
         self, last_id: int | None, entity_type: str | None, entity_id: str | None, keepalive: float = 15.0
-    ) -> AsyncIterator[str]:
+    ) -> AsyncIterator[bytes]:
         """The SSE text of the events after ``last_id`` (from the history), then of every new one.
 
         Each wake-up sends every event logged since the last one (that the filter keeps) in one write.
@@ -114,18 +114,17 @@ class EventHub:
             start = self._number if last_id is None else min(max(last_id, self._number - HISTORY), self._number)
             cursor = self._log.join(start)
         try:
-            yield "retry: 1000\n\n"
+            yield b"retry: 1000\n\n"
             while True:
                 with self._lock:
-                    pending = self._log.after(cursor)
-                if pending:
-                    cursor.number = pending[-1].number
-                    text = "".join(m.text for m in pending if m.wanted(entity_type, entity_id))
-                    if text:
-                        yield text
+                    last, chunk = self._log.after(cursor.number, entity_type, entity_id)
+                if last > cursor.number:
+                    cursor.number = last
+                    if chunk:
+                        yield chunk
                     continue
                 if not await waiters.wait(keepalive):
-                    yield ": keep-alive\n\n"
+                    yield b": keep-alive\n\n"
         finally:
             with self._lock:
                 self._log.leave(cursor)
@@ -182,6 +181,9 @@ class _Log:
     def __init__(self) -> None:
         self._messages: list[_Message] = []
         self._cursors: set[_Cursor] = set()
+        # the chunks handed out since the last append, by (after, filter): the streams woken by
+        # one tick are mostly at the same place with the same filter, so they share one
+        self._chunks: dict[tuple[int, str | None, str | None], bytes] = {}
 
     def join(self, number: int) -> _Cursor:
         cursor = _Cursor(number)
@@ -193,6 +195,7 @@ class _Log:
 
     def append(self, message: _Message) -> None:
         self._messages.append(message)
+        self._chunks.clear()
 
     def trim(self, last: int) -> None:
         """Forget what is neither among the latest `HISTORY` nor still ahead of a stream."""
@@ -200,9 +203,19 @@ class _Log:
             keep_after = min([last - HISTORY, *(cursor.number for cursor in self._cursors)])
             del self._messages[: max(0, self._index(keep_after + 1))]
 
-    def after(self, cursor: _Cursor) -> list[_Message]:
-        """The events after the cursor's that are still logged."""
-        return self._messages[max(0, self._index(cursor.number + 1)) :]
+    def after(self, number: int, entity_type: str | None, entity_id: str | None) -> tuple[int, bytes]:
+        """The last event's number, and the SSE text of the events after ``number`` the filter keeps."""
+        last = self._messages[-1].number if self._messages else number
+        if last <= number:
+            return number, b""
+        key = (number, entity_type, entity_id)
+        chunk = self._chunks.get(key)
+        if chunk is None:
+            pending = self._messages[max(0, self._index(number + 1)) :]
+            if entity_type is not None or entity_id is not None:
+                pending = [message for message in pending if message.wanted(entity_type, entity_id)]
+            chunk = self._chunks[key] = b"".join(message.text for message in pending)
+        return last, chunk
 
     def _index(self, number: int) -> int:
         """Where event ``number`` is (numbers are consecutive), or would be."""
@@ -214,7 +227,7 @@ class _Message:
 
     __slots__ = ("entity_id", "entity_type", "metadata", "number", "text")
 
-    def __init__(self, number: int, entity_type: str, entity_id: str, metadata: str, text: str) -> None:
+    def __init__(self, number: int, entity_type: str, entity_id: str, metadata: str, text: bytes) -> None:
         self.number, self.entity_type, self.entity_id = number, entity_type, entity_id
         self.metadata, self.text = metadata, text
 
@@ -226,5 +239,5 @@ class _Message:
 
 
 def _message(event: dict[str, Any]) -> _Message:
-    text = f"id: {event['id']}\nevent: {event['entity_type'].lower()}\ndata: {json.dumps(event)}\n\n"
+    text = f"id: {event['id']}\nevent: {event['entity_type'].lower()}\ndata: {json.dumps(event)}\n\n".encode()
     return _Message(event["id"], event["entity_type"], event["entity_id"], json.dumps(event["metadata"]), text)
