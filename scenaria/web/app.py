@@ -15,14 +15,15 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenaria.exceptions import ScenariaError
 from scenaria.web.live import EventHub
@@ -61,7 +62,7 @@ def create_app(token: str | None = None, read_only: bool = False) -> FastAPI:
     app.state.read_only = read_only
     app.state.csrf = secrets.token_urlsafe(24)
     app.state.hub = hub
-    app.middleware("http")(_guard)
+    app.add_middleware(_Guard)
     app.add_exception_handler(ScenariaError, _scenaria_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -73,7 +74,26 @@ def create_app(token: str | None = None, read_only: bool = False) -> FastAPI:
     return app
 
 
-async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+class _Guard:
+    """The security rules, as plain ASGI middleware.
+
+    Not Starlette's ``BaseHTTPMiddleware``: that one relays every chunk of a streaming response
+    through a memory stream and a task of its own, a cost each SSE client paid on every write.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = _refusal(Request(scope)) if scope["type"] == "http" else None
+        if refusal is None:
+            await self.app(scope, receive, send)
+        else:
+            await refusal(scope, receive, send)
+
+
+def _refusal(request: Request) -> JSONResponse | None:
+    """Why the request is refused (as the answer to send), or None when it may go on."""
     state = request.app.state
     if state.token is not None and not _authorized(request, state.token):
         return JSONResponse(
@@ -86,7 +106,7 @@ async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Resp
         sent = request.headers.get("x-csrf-token", "")
         if "origin" in request.headers and not hmac.compare_digest(sent, state.csrf):
             return JSONResponse({"message": "missing or wrong X-CSRF-Token for a browser request"}, status_code=403)
-    return await call_next(request)
+    return None
 
 
 def _authorized(request: Request, token: str) -> bool:

@@ -2,10 +2,13 @@
 
 One `EventHub` per app registers once with the `Notifier` and reads its queue on one thread;
 each event gets an increasing number (the SSE ``id``), is turned into its SSE text once (not
-once per client), is kept in a ring of the latest `HISTORY` events, and is handed to every
-connected client's asyncio queue through its loop.
+once per client) and appended to one log shared by every stream. The streams are woken
+together, at most once per `TICK` (a burst's events gather meanwhile), and each then sends all
+it has not sent yet in one write: with many clients the cost is a wake-up and a write per
+client and tick, not per client and event (each wake-up is Python work on the server's thread,
+under the GIL the orchestrator's threads need too).
 A client that reconnects with ``Last-Event-ID`` first gets the events after that number that
-are still in the ring.
+are among the latest `HISTORY`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import asyncio
 import contextlib
 import json
 import threading
-from collections import deque
 from collections.abc import AsyncIterator
 from queue import Empty
 from typing import Any
@@ -22,10 +24,13 @@ from typing import Any
 from scenaria.events import Notifier
 from scenaria.web.serialize import jsonable
 
-__all__ = ["HISTORY", "EventHub", "event_dict"]
+__all__ = ["HISTORY", "TICK", "EventHub", "event_dict"]
 
 #: How many recent events a reconnecting client can catch up on.
 HISTORY = 1000
+
+#: Seconds the hub lets a burst of events gather before it wakes the streams again.
+TICK = 0.025
 
 
 def event_dict(number: int, event: Any) -> dict[str, Any]:
@@ -43,12 +48,12 @@ def event_dict(number: int, event: Any) -> dict[str, Any]:
 
 
 class EventHub:
-    """Fans the notifier's events out to the SSE clients."""
+    """Fans the notifier's events out to the SSE clients, at most one wake-up per `TICK`."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._history: deque[_Message] = deque(maxlen=HISTORY)
-        self._clients: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[_Message]]] = set()
+        self._log = _Log()
+        self._loops: dict[asyncio.AbstractEventLoop, _Waiters] = {}
         self._number = 0
         self._stop = threading.Event()
         self._registration: Any = None
@@ -70,49 +75,151 @@ class EventHub:
             self._thread = None
 
     def _pump(self, queue: Any) -> None:
+        """Numbers and encodes each event as it comes, wakes the streams, then lets the next ones gather.
+
+        The first event after a quiet spell goes out at once; those of a burst go out together
+        one `TICK` later, so 50 streams cost 50 wake-ups per tick, not 50 per event.
+        """
         while not self._stop.is_set():
             try:
-                event = queue.get(timeout=0.2)
+                events = [queue.get(timeout=0.2)]
             except Empty:
                 continue
+            with contextlib.suppress(Empty):
+                while True:
+                    events.append(queue.get_nowait())
             with self._lock:
-                self._number += 1
-                message = _message(event_dict(self._number, event))
-                self._history.append(message)
-                clients = list(self._clients)
-            # one wake-up per event loop (usually the server's one), not one per client
-            by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Queue[_Message]]] = {}
-            for loop, client in clients:
-                by_loop.setdefault(loop, []).append(client)
-            for loop, queues in by_loop.items():
+                for event in events:
+                    self._number += 1
+                    self._log.append(_message(event_dict(self._number, event)))
+                self._log.trim(self._number)
+                loops = list(self._loops.items())
+            for loop, waiters in loops:
                 with contextlib.suppress(RuntimeError):  # that loop is closed: its clients are leaving
-                    loop.call_soon_threadsafe(_deliver, queues, message)
+                    loop.call_soon_threadsafe(waiters.wake)
+            self._stop.wait(TICK)
 
     async def stream(
         self, last_id: int | None, entity_type: str | None, entity_id: str | None, keepalive: float = 15.0
-    ) -> AsyncIterator[str]:
-        """The SSE text of the events after ``last_id`` (from the history), then of every new one."""
-        client: asyncio.Queue[_Message] = asyncio.Queue()
-        member = (asyncio.get_running_loop(), client)
+    ) -> AsyncIterator[bytes]:
+        """The SSE text of the events after ``last_id`` (from the history), then of every new one.
+
+        Each wake-up sends every event logged since the last one (that the filter keeps) in one write.
+        """
+        loop = asyncio.get_running_loop()
         with self._lock:
-            missed = [message for message in self._history if last_id is not None and message.number > last_id]
-            self._clients.add(member)
+            waiters = self._loops.setdefault(loop, _Waiters())
+            waiters.streams += 1
+            # a number from before a restart (above ours) replays nothing; one older than the history, the history
+            start = self._number if last_id is None else min(max(last_id, self._number - HISTORY), self._number)
+            cursor = self._log.join(start)
         try:
-            yield "retry: 1000\n\n"
-            for message in missed:
-                if message.wanted(entity_type, entity_id):
-                    yield message.text
+            yield b"retry: 1000\n\n"
             while True:
-                try:
-                    message = await asyncio.wait_for(client.get(), timeout=keepalive)
-                except asyncio.TimeoutError:
-                    yield ": keep-alive\n\n"
+                with self._lock:
+                    last, chunk = self._log.after(cursor.number, entity_type, entity_id)
+                if last > cursor.number:
+                    cursor.number = last
+                    if chunk:
+                        yield chunk
                     continue
-                if message.wanted(entity_type, entity_id):
-                    yield message.text
+                if not await waiters.wait(keepalive):
+                    yield b": keep-alive\n\n"
         finally:
             with self._lock:
-                self._clients.discard(member)
+                self._log.leave(cursor)
+                waiters.streams -= 1
+                if not waiters.streams:
+                    del self._loops[loop]
+
+
+class _Waiters:
+    """The streams of one event loop, woken together: one call from the pump thread per loop and tick."""
+
+    def __init__(self) -> None:
+        self.streams = 0
+        self._futures: list[asyncio.Future[bool]] = []
+
+    async def wait(self, timeout: float) -> bool:
+        """Until the next wake-up (True) or ``timeout`` seconds (False); a future each, no task."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self._futures.append(future)
+        timer = loop.call_later(timeout, _settle, future, False)
+        try:
+            return await future
+        finally:
+            timer.cancel()
+
+    def wake(self) -> None:
+        futures, self._futures = self._futures, []
+        for future in futures:
+            _settle(future, True)
+
+
+def _settle(future: asyncio.Future[bool], woken: bool) -> None:
+    if not future.done():  # a stream that left (cancelled), or already woken
+        future.set_result(woken)
+
+
+class _Cursor:
+    """Where a stream is in the log: the number of the last event it has dealt with."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
+class _Log:
+    """The events in number order, shared by the streams (callers hold the hub's lock).
+
+    It keeps the latest `HISTORY` for reconnects, and anything older that a connected stream
+    has not reached yet (a slow client loses nothing while it stays connected).
+    """
+
+    def __init__(self) -> None:
+        self._messages: list[_Message] = []
+        self._cursors: set[_Cursor] = set()
+        # the chunks handed out since the last append, by (after, filter): the streams woken by
+        # one tick are mostly at the same place with the same filter, so they share one
+        self._chunks: dict[tuple[int, str | None, str | None], bytes] = {}
+
+    def join(self, number: int) -> _Cursor:
+        cursor = _Cursor(number)
+        self._cursors.add(cursor)
+        return cursor
+
+    def leave(self, cursor: _Cursor) -> None:
+        self._cursors.discard(cursor)
+
+    def append(self, message: _Message) -> None:
+        self._messages.append(message)
+        self._chunks.clear()
+
+    def trim(self, last: int) -> None:
+        """Forget what is neither among the latest `HISTORY` nor still ahead of a stream."""
+        if len(self._messages) > 2 * HISTORY:  # now and then, not on every event
+            keep_after = min([last - HISTORY, *(cursor.number for cursor in self._cursors)])
+            del self._messages[: max(0, self._index(keep_after + 1))]
+
+    def after(self, number: int, entity_type: str | None, entity_id: str | None) -> tuple[int, bytes]:
+        """The last event's number, and the SSE text of the events after ``number`` the filter keeps."""
+        last = self._messages[-1].number if self._messages else number
+        if last <= number:
+            return number, b""
+        key = (number, entity_type, entity_id)
+        chunk = self._chunks.get(key)
+        if chunk is None:
+            pending = self._messages[max(0, self._index(number + 1)) :]
+            if entity_type is not None or entity_id is not None:
+                pending = [message for message in pending if message.wanted(entity_type, entity_id)]
+            chunk = self._chunks[key] = b"".join(message.text for message in pending)
+        return last, chunk
+
+    def _index(self, number: int) -> int:
+        """Where event ``number`` is (numbers are consecutive), or would be."""
+        return number - self._messages[0].number if self._messages else 0
 
 
 class _Message:
@@ -120,7 +227,7 @@ class _Message:
 
     __slots__ = ("entity_id", "entity_type", "metadata", "number", "text")
 
-    def __init__(self, number: int, entity_type: str, entity_id: str, metadata: str, text: str) -> None:
+    def __init__(self, number: int, entity_type: str, entity_id: str, metadata: str, text: bytes) -> None:
         self.number, self.entity_type, self.entity_id = number, entity_type, entity_id
         self.metadata, self.text = metadata, text
 
@@ -131,11 +238,6 @@ class _Message:
         return entity_id is None or self.entity_id == entity_id or entity_id in self.metadata
 
 
-def _deliver(queues: list[asyncio.Queue[_Message]], message: _Message) -> None:
-    for queue in queues:
-        queue.put_nowait(message)
-
-
 def _message(event: dict[str, Any]) -> _Message:
-    text = f"id: {event['id']}\nevent: {event['entity_type'].lower()}\ndata: {json.dumps(event)}\n\n"
+    text = f"id: {event['id']}\nevent: {event['entity_type'].lower()}\ndata: {json.dumps(event)}\n\n".encode()
     return _Message(event["id"], event["entity_type"], event["entity_id"], json.dumps(event["metadata"]), text)
