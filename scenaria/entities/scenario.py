@@ -319,16 +319,5 @@ class Scenario(Submittable, Entity):
         self._changed("sequences")
 
     # --- submission ----------------------------------------------------------------------------
-    def submit(
-        self,
-        callbacks: list[Any] | None = None,
-        force: bool = False,
-        wait: bool = False,
-        timeout: float | None = None,
-        **properties: Any,
-    ) -> Any:
-        """Run the scenario's tasks as jobs; see ``scenaria.submit``."""
-        return submitting.submit(self, callbacks, force, wait, timeout, properties)
-
     def get_parents(self) -> dict[str, set[Any]]:
         return rules.get_parents(registry(), self)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scenaria.entities import rules, submitting
+from scenaria.entities import rules
 from scenaria.entities.base import Properties
 from scenaria.entities.notify import publish
 from scenaria.entities.registry import registry
@@ -108,16 +108,6 @@ class Sequence(Submittable):
                 del subscribers[index]
                 self._scenario._changed("sequences")
                 return
-
-    def submit(
-        self,
-        callbacks: list[Any] | None = None,
-        force: bool = False,
-        wait: bool = False,
-        timeout: float | None = None,
-        **properties: Any,
-    ) -> Any:
-        return submitting.submit(self, callbacks, force, wait, timeout, properties)
 
     def get_parents(self) -> dict[str, set[Any]]:
         return rules.get_parents(registry(), self)

@@ -9,10 +9,11 @@ from scenaria.entities.data_node import DataNode
 from scenaria.entities.graph import io_data_nodes, sorted_tasks
 from scenaria.entities.reasons import ReasonCollection
 from scenaria.entities.registry import registry
+from scenaria.entities.submitting import Submits
 from scenaria.entities.task import Task
 
 
-class Submittable:
+class Submittable(Submits):
     """Mixin for entities made of tasks (``_task_id_list()``) that can be submitted."""
 
     def _task_id_list(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""``scenario.submit()``, ``sequence.submit()`` and ``task.submit()``: the public API's ``submit``;
+"""``submit()`` of scenarios, sequences and tasks (``Submits``): the public API's ``submit``;
 ``scenario.export()``: its ``export_scenario``.
 
 The one import of the entities layer that goes up, named in the layers contract (pyproject.toml):
@@ -12,18 +12,21 @@ from __future__ import annotations
 from typing import Any
 
 
-def submit(
-    entity: Any,
-    callbacks: list[Any] | None,
-    force: bool,
-    wait: bool,
-    timeout: float | None,
-    properties: dict[str, Any],
-) -> Any:
-    """``scenaria.submit(entity, ...)``."""
-    from scenaria.api import submit as submit_entity
+class Submits:
+    """``submit()`` for scenarios, sequences and tasks, with the public API's arguments."""
 
-    return submit_entity(entity, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)
+    def submit(
+        self,
+        callbacks: list[Any] | None = None,
+        force: bool = False,
+        wait: bool = False,
+        timeout: float | None = None,
+        **properties: Any,
+    ) -> Any:
+        """Run this entity's tasks as jobs; see ``scenaria.submit``."""
+        from scenaria.api import submit as submit_entity
+
+        return submit_entity(self, force=force, wait=wait, timeout=timeout, callbacks=callbacks, **properties)
 
 
 def export(scenario_id: str, output_path: Any, override: bool, include_data: bool) -> None:

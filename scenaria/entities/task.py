@@ -19,7 +19,7 @@ _FUNCTION_CODEC = (codec.encode, lambda raw: raw)
 
 
 @dataclasses.dataclass(eq=False, repr=False)
-class Task(Owned, Entity):
+class Task(submitting.Submits, Owned, Entity):
     """A function of a scenario, with the data nodes it reads and writes."""
 
     _KIND: ClassVar[str] = "task"
@@ -121,17 +121,6 @@ class Task(Owned, Entity):
         super().__setattr__(name, value)
 
     # --- actions -------------------------------------------------------------------------------
-    def submit(
-        self,
-        callbacks: list[Any] | None = None,
-        force: bool = False,
-        wait: bool = False,
-        timeout: float | None = None,
-        **properties: Any,
-    ) -> Any:
-        """Run the task as one job; see ``scenaria.submit``."""
-        return submitting.submit(self, callbacks, force, wait, timeout, properties)
-
     def get_parents(self) -> dict[str, set[Any]]:
         return rules.get_parents(registry(), self)
 
