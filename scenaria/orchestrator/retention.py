@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from scenaria.entities import Job, Submission
 from scenaria.entities.registry import Registry
+from scenaria.orchestrator.periodic import Periodic
 
 logger = logging.getLogger("scenaria")
 
@@ -77,33 +77,19 @@ def _created(entity: Any) -> dt.datetime:
     return entity.creation_date or dt.datetime.min
 
 
-class RetentionRunner:
-    """Applies the ``retention`` setting every ``period`` seconds while an orchestrator lives.
+class RetentionRunner(Periodic):
+    """Applies the ``retention`` setting every ``period`` seconds while an orchestrator lives."""
 
-    A thread that sleeps on an Event between rounds (``stop()`` sets it), so it costs nothing
-    between them and stops at once.
-    """
+    name = "retention"
 
     def __init__(self, registry: Registry, older_than: dt.timedelta | None, keep: int | None, period: float) -> None:
         self._registry, self._older_than, self._keep, self._period = registry, older_than, keep, period
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="scenaria-retention", daemon=True)
+        super().__init__()
 
-    def start(self) -> None:
-        self._thread.start()
+    def _round(self) -> None:
+        pruned = prune(self._registry, self._older_than, self._keep)
+        if pruned.submissions:
+            logger.info("Retention: pruned %d submission(s), %d job(s).", len(pruned.submissions), len(pruned.jobs))
 
-    def stop(self) -> None:
-        self._stopped.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                pruned = prune(self._registry, self._older_than, self._keep)
-                if pruned.submissions:
-                    logger.info("Retention: pruned %d submission(s), %d job(s).", len(pruned.submissions),
-                                len(pruned.jobs))  # fmt: skip
-            except Exception:  # a failed round is logged; the next one tries again
-                logger.exception("Retention: pruning failed")
-            self._stopped.wait(self._period)
+    def _delay(self) -> float:
+        return self._period

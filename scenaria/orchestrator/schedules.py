@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from scenaria.config.schedule import ScheduleConfig
 from scenaria.entities.registry import Registry
+from scenaria.orchestrator.periodic import Periodic
 
 logger = logging.getLogger("scenaria")
 UTC = dt.timezone.utc
@@ -106,37 +107,29 @@ def last_due(repository: Any, schedule_id: str) -> dt.datetime | None:
     return dt.datetime.fromisoformat(state["last_due"]) if state else None
 
 
-class ScheduleRunner:
+class ScheduleRunner(Periodic):
     """Fires ``schedules`` over ``registry``'s store; ``start()`` a thread, or call ``tick()``."""
+
+    name = "schedules"
 
     def __init__(self, registry: Registry, schedules: list[ScheduleConfig], clock: Clock | None = None) -> None:
         self._registry = registry
         self._schedules = list(schedules)
         self._clock = clock or SystemClock()
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="scenaria-schedules", daemon=True)
         self.started_at = self._clock.now()  # firings due before it were missed
         self._recovered = False
+        super().__init__()
 
-    def start(self) -> None:
-        self._thread.start()
+    def _round(self) -> None:
+        self.tick()
 
-    def stop(self) -> None:
-        self._stopped.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join()
+    def _delay(self) -> float | None:
+        now = self._clock.now()
+        wake = min((next_due(s, now) for s in self._schedules), default=None)
+        return None if wake is None else max(0.0, (wake - now).total_seconds())
 
-    def _loop(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                self.tick()
-            except Exception:  # a failing round is logged; the next firing tries again
-                logger.exception("Schedules: a round failed")
-            now = self._clock.now()
-            wake = min((next_due(s, now) for s in self._schedules), default=None)
-            if wake is None:
-                return
-            self._clock.wait(self._stopped, max(0.0, (wake - now).total_seconds()))
+    def _sleep(self, seconds: float) -> None:
+        self._clock.wait(self._stopped, seconds)
 
     def tick(self) -> list[dict[str, Any]]:
         """Fire what is due now (the first time, finish what a killed runner left claimed); the
