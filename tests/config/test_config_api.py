@@ -184,7 +184,8 @@ def test_job_worker_count_has_two_names() -> None:
 def test_dask_mode_with_address() -> None:
     job = Config.configure_job_executions(mode="dask", address="tcp://scheduler:8786")
     assert job.is_dask and not job.is_standalone and job.address == "tcp://scheduler:8786"
-    Config.configure_core(storage_folder="/srv/shared/scenaria")  # workers elsewhere: a relative one is refused
+    # workers elsewhere: a relative folder is refused, an absolute one must be declared shared
+    Config.configure_core(storage_folder="/srv/shared/scenaria", shared_storage=True)
     assert Config.check().errors == []
 
 
