@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from scenaria import Config
 from scenaria.exceptions import ConfigCheckError
 
