@@ -75,46 +75,6 @@ def chain_config(tp: Any, length: int, function: Callable[..., Any], first: Any 
     return Config.configure_scenario(f"{prefix}_scenario", task_configs=steps)
 
 
-# --- development mode ------------------------------------------------------------------------------
-@workload
-def dev_overhead(tp: Any, quick: bool) -> list[dict[str, Any]]:
-    """Per trivial job, development mode: a 10-task chain of pickle data nodes, submitted again and again."""
-    config = chain_config(tp, 10, tasks.increment)
-    tp.Orchestrator().run()
-    scenario = tp.create_scenario(config)
-    scenario.submit()
-    rounds = 20 if quick else 100
-    start = time.perf_counter()
-    for _ in range(rounds):
-        scenario.submit()
-    per_job = (time.perf_counter() - start) / (rounds * 10)
-    floor = _pickle_roundtrip_floor(rounds * 10)
-    return [
-        row(
-            "development mode: engine time per trivial job",
-            per_job * 1e3,
-            "ms",
-            floor * 1e3,
-            "call + pickle to a file and back",
-            "<= 10x floor",
-        )
-    ]
-
-
-def _pickle_roundtrip_floor(count: int) -> float:
-    folder = tempfile.mkdtemp()
-    source, target = os.path.join(folder, "in.p"), os.path.join(folder, "out.p")
-    with open(source, "wb") as file:
-        pickle.dump(0, file)
-    start = time.perf_counter()
-    for _ in range(count):
-        with open(source, "rb") as file:
-            value = tasks.increment(pickle.load(file))
-        with open(target, "wb") as file:
-            pickle.dump(value, file)
-    return (time.perf_counter() - start) / count
-
-
 @workload
 def create_scenarios(tp: Any, quick: bool) -> list[dict[str, Any]]:
     """Creating 1,000 scenarios of 3 chained tasks (4 data nodes, no default data)."""
@@ -133,7 +93,7 @@ def create_scenarios(tp: Any, quick: bool) -> list[dict[str, Any]]:
             "s",
             _sqlite_floor(count, 8),
             "bare SQLite: 8 JSON rows per scenario, a transaction each",
-            "<= 0.5 s",
+            "<= 0.25 s",
         )
     ]
 
@@ -252,34 +212,6 @@ def _sqlite_get_floor(ids: list[str]) -> float:
     elapsed = (time.perf_counter() - start) / len(ids)
     connection.close()
     return elapsed
-
-
-@workload
-def import_and_run(tp: Any, quick: bool) -> list[dict[str, Any]]:
-    """``import scenaria`` plus ``Orchestrator().run()`` in a new interpreter, beside an empty one."""
-    module = "taipy" if _ENGINE == "taipy" else "scenaria"
-    code = f"import {module} as tp; tp.Orchestrator().run()"
-
-    def best(arguments: list[str]) -> float:
-        timings = []
-        for _ in range(7):
-            start = time.perf_counter()
-            subprocess.run([sys.executable, *arguments], check=True, capture_output=True)
-            timings.append(time.perf_counter() - start)
-        return min(timings)
-
-    empty = best(["-c", "pass"])
-    total = best(["-c", code])
-    return [
-        row(
-            f"import {module} + Orchestrator().run()",
-            total - empty,
-            "s",
-            None,
-            f"(interpreter start-up {empty:.3f} s excluded)",
-            "<= 0.15 s",
-        )
-    ]
 
 
 # --- standalone mode -----------------------------------------------------------------------------------
@@ -539,7 +471,7 @@ def main() -> None:
     os._exit(0)  # do not wait for the engine's threads and workers to wind down
 
 
-from benchmarks import limits, observe  # noqa: E402, F401 - register their workloads
+from benchmarks import big_store, development, limits, observe  # noqa: E402, F401 - register their workloads
 
 if __name__ == "__main__":
     main()

@@ -34,7 +34,6 @@ import logging
 import os
 import shutil
 import tempfile
-import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -110,6 +109,8 @@ def export_scenario(
     }
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
+    import zipfile  # here: slow to import, and used by export and import only
+
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", _json(manifest))
         for name, content in files.items():
@@ -216,6 +217,8 @@ def _bad(path: Path, problem: str) -> InvalidScenarioArchive:
 
 def _read_archive(path: Path) -> dict[str, bytes]:
     """Every file of the archive, checked against the manifest."""
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as archive:
             files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}

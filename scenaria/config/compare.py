@@ -6,11 +6,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 # Differences in these sections never make two configurations incompatible: they change how jobs
 # run and where entities are stored, not what the entities are.
 UNCONFLICTED_SECTIONS = ("JOB", "CORE")
@@ -59,6 +54,10 @@ def _flatten(document: dict[str, Any]) -> dict[tuple[str, str], Any]:
 
 def compare(old: str, new: str) -> ConfigComparison:
     """Compare two TOML texts (from ``Config._serialize_applied()``), section by section and key by key."""
+    if sys.version_info >= (3, 11):  # imported here: comparing is rare, starting is not
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     before, after = _flatten(tomllib.loads(old)), _flatten(tomllib.loads(new))
     result = ConfigComparison()
     for table, key in sorted(before.keys() | after.keys()):

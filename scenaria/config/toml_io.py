@@ -32,11 +32,6 @@ from scenaria.exceptions import (
     LoadingError,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 logger = logging.getLogger("scenaria")
 
 # Fields holding references to other sections, and the kind they refer to.
@@ -111,6 +106,10 @@ def read_file(path: str | Path) -> ConfigLayer:
 
 def read_text(text: str, name: str = "<string>") -> ConfigLayer:
     """Read TOML text into a layer; ``name`` is used in error messages."""
+    if sys.version_info >= (3, 11):  # imported here: most runs read no TOML
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

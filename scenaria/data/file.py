@@ -20,7 +20,6 @@ import datetime as dt
 import glob
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
@@ -149,7 +148,7 @@ class FileDataNode(DataNode):
             return
         folder, name = os.path.split(target)
         # keeps the extension; names its process, so that the next start removes it if that one is killed
-        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}-{name}")
+        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}-{name}")
         try:
             yield temporary
             os.replace(temporary, target)
@@ -165,7 +164,7 @@ class FileDataNode(DataNode):
     def _staging_location(self, job_id: str) -> str:
         separator = "/" if self._is_remote else os.sep
         folder, _, name = self.path.rpartition(separator)
-        hidden = f".staged-{job_id}-{uuid.uuid4().hex[:8]}-{name}"
+        hidden = f".staged-{job_id}-{os.urandom(4).hex()}-{name}"
         return f"{folder}{separator}{hidden}" if folder else hidden
 
     def _stage(self, data: Any, job_id: str) -> Staged:
@@ -306,7 +305,7 @@ class FileDataNode(DataNode):
         if self._is_remote:
             return
         folder = os.path.dirname(self._local_path)
-        if folder:
+        if folder and not os.path.isdir(folder):  # one stat: makedirs tries mkdir and catches its error
             os.makedirs(folder, exist_ok=True)
 
     def _delete_generated(self) -> None:

@@ -25,8 +25,18 @@ from scenaria.exceptions import ConfigError
 _ENUMS: dict[str, type[enum.Enum]] = {"Scope": Scope, "Frequency": Frequency}
 
 
+#: exact types stored as they are: checked first, as most values of a record are of them (a
+#: subclass, ``Resolved`` or an enum of ``str``, goes the long way)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def encode(value: Any) -> Any:
     """A JSON-compatible form of ``value``."""
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    if cls is list:
+        return [encode(v) for v in value]
     if isinstance(value, Resolved):  # a secret from the environment: stored as its template
         return {"__type__": "env", "__value__": value.template}
     if value is None or isinstance(value, (str, int, float, bool)):

@@ -22,7 +22,6 @@ under a record's name without the digest telling (checked when loaded).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import os
 import pickle
@@ -76,7 +75,7 @@ class StoredValue:
                 f"{path}, a value a stored record refers to, is missing: restore the storage folder's "
                 "values/ from a backup, or run `scenaria doctor` to list the records that refer to it"
             ) from None
-        if hashlib.sha256(payload).hexdigest() != self.digest:
+        if _digest(payload) != self.digest:
             raise StoreDamaged(
                 f"{path} does not hold the value its name says (its SHA-256 differs): it was changed or "
                 "damaged; restore it from a backup"
@@ -138,7 +137,7 @@ def store(value: Any, payload: bytes | None = None) -> StoredValue:
         import cloudpickle
 
         payload = cloudpickle.dumps(value)
-    digest = hashlib.sha256(payload).hexdigest()
+    digest = _digest(payload)
     write(digest, payload)
     _remember(digest, value)
     return StoredValue(digest)
@@ -253,3 +252,9 @@ def resolve(path: str) -> Any:
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+def _digest(payload: bytes) -> str:
+    import hashlib  # here: most processes never store a value this way, and hashlib is slow to import
+
+    return hashlib.sha256(payload).hexdigest()

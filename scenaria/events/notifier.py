@@ -15,7 +15,6 @@ Design points, each a fix of something Taipy users hit (USER_PAINS rows 2 and 20
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from queue import SimpleQueue
@@ -88,6 +87,8 @@ class _Registration:
 
 def new_registration_id() -> RegistrationId:
     """A fresh registration id, in the reference's ``REGISTRATION_<uuid>`` form."""
+    import uuid  # here: registering is rare, and uuid is slow to import
+
     return f"REGISTRATION_{uuid.uuid4()}"
 
 

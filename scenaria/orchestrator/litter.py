@@ -24,7 +24,6 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 from collections.abc import Iterable
 
 from scenaria.entities.registry import Registry
@@ -115,6 +114,8 @@ def _folders(registry: Registry, version: str) -> Iterable[str]:
 def _remove(path: str) -> int:
     try:
         if os.path.isdir(path) and not os.path.islink(path):
+            import shutil  # here: slow to import, and most starts find no litter
+
             shutil.rmtree(path)
         else:
             os.remove(path)

@@ -21,15 +21,17 @@ def start(registry: Registry) -> None:
     """Start the schedule runner (if schedules are configured) and the retention (if set)."""
     from scenaria.config import Config
     from scenaria.config.retention import retention
-    from scenaria.orchestrator.retention import RetentionRunner
-    from scenaria.orchestrator.schedules import ScheduleRunner
 
-    runners: list[Any] = []
+    runners: list[Any] = []  # each runner's module imported only when it runs: a start stays quick
     schedules = [s for key, s in Config.schedules.items() if key != "default"]
     if schedules:
+        from scenaria.orchestrator.schedules import ScheduleRunner
+
         runners.append(ScheduleRunner(registry, schedules, clock))
     settings = retention(Config.core)
     if settings is not None:
+        from scenaria.orchestrator.retention import RetentionRunner
+
         runners.append(RetentionRunner(registry, settings.older_than, settings.keep, settings.period.total_seconds()))
     with _lock:
         for runner in runners:

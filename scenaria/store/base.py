@@ -227,7 +227,9 @@ def record_id(record: Record) -> str:
 
 def indexed_values(record: Record) -> tuple[Any, ...]:
     """The record's values of ``INDEXED_FIELDS``, in that order (None when missing)."""
-    values = tuple(record.get(field) for field in INDEXED_FIELDS)
+    values = tuple(map(record.get, INDEXED_FIELDS))
+    if all(type(value) is str or value is None for value in values):
+        return values  # what every entity's record holds: the check below is for other records
     for field, value in zip(INDEXED_FIELDS, values, strict=True):
         if not isinstance(value, _SCALARS):
             raise TypeError(
@@ -290,7 +292,8 @@ def closed_error(repository: Repository) -> ValueError:
 
 # --- JSON bodies ------------------------------------------------------------------------------------
 #: compact, UTF-8 JSON (one encoder built once: ``json.dumps`` with options builds one per call)
-encode_record = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+#: (no check for cycles: a record is a tree of fresh containers built by ``entities.codec``)
+encode_record = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
 decode_record = json.loads
 
 # Decoding many records creates many containers at once, which makes CPython's cyclic GC run

@@ -17,14 +17,12 @@ queries filter on it.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scenaria.entities.base import now
+from scenaria.entities.base import now, random_uuid
 from scenaria.entities.registry import Registry
 from scenaria.events.event import EventEntityType, EventOperation
 from scenaria.events.notifier import Notifier
@@ -45,6 +43,10 @@ def parse_version_flags(argv: Sequence[str]) -> dict[str, Any]:
     Both the ``--taipy-`` forms and the short ones (``--development``, ``--experiment [V]``,
     ``--production [V]``) are accepted; ``--taipy-force`` / ``--no-taipy-force`` force.
     """
+    if not any(argument.startswith("--") for argument in argv):
+        return {}  # no flag at all: argparse (slow to import) is not needed
+    import argparse
+
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--development", "--taipy-development", action="store_const", dest="mode", const=DEVELOPMENT)
@@ -95,7 +97,7 @@ def manage_version(
     config_text = Config._serialize_applied()
     development_id = repo.get_meta("development_version")
     if mode == DEVELOPMENT:
-        version_id = development_id or str(uuid.uuid4())
+        version_id = development_id or random_uuid()
         if not getattr(registry, "_development_cleaned", False):
             if not (development_id and may_clean is not None and not may_clean(version_id)):
                 if development_id:
@@ -105,7 +107,7 @@ def manage_version(
         repo.set_meta("development_version", version_id)
         _save_version(registry, version_id, DEVELOPMENT, config_text)
     else:
-        version_id = number or str(uuid.uuid4())
+        version_id = number or random_uuid()
         if version_id == development_id:
             raise VersionAlreadyExistsAsDevelopment(
                 f"Version {version_id!r} is the development version; choose another experiment version."

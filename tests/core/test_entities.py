@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 
@@ -36,6 +37,8 @@ def test_ids_follow_the_reference_formats(repository_type):
     assert re.fullmatch(f"CYCLE_November_2026_{UUID}", scenario.cycle.id)
     for entity in (scenario, scenario.t1, scenario.source, submission, *submission.jobs, scenario.cycle):
         assert tp.get(entity.id) is entity
+        made = uuid.UUID(entity.id[-36:])  # ordered (version 7): made one after another, they sort so
+        assert (made.version, made.variant, str(made)) == (7, uuid.RFC_4122, entity.id[-36:])
 
 
 def test_scenario_gives_its_tasks_data_nodes_and_sequences_as_attributes(repository_type):

@@ -199,3 +199,29 @@ def test_the_cli_libraries_load_only_when_used(tmp_path):
     for command in (["-c", "import scenaria, sys; print(sorted(sys.modules))"], ["-m", "scenaria", "run", "app.py"]):
         done = subprocess.run([sys.executable, *command], capture_output=True, text=True, check=True, cwd=tmp_path)
         assert not {"rich", "croniter", "argcomplete", "click"} & set(eval(done.stdout))
+
+
+def test_start_up_and_one_job_load_only_what_they_use(tmp_path):
+    """``Orchestrator().run()`` plus one development-mode job (the start-up target of issue 15)
+    leaves out the modules of features it does not use: reading TOML, archives, schedules,
+    command-line flags, and ``uuid`` (ids are made without it)."""
+    output = ok(
+        run_python(
+            """
+        import sys
+        import scenaria as tp
+        from scenaria import Config
+        from tests.core import core_funcs
+        dn = Config.configure_data_node("a", default_data=2)
+        out = Config.configure_data_node("b")
+        config = Config.configure_scenario("sc", [Config.configure_task("t", core_funcs.double, dn, out)])
+        tp.Orchestrator().run()
+        scenario = tp.create_scenario(config)
+        tp.submit(scenario)
+        assert scenario.b.read() == 4
+        print(sorted(set(sys.modules) & {"argparse", "tomllib", "zipfile", "zoneinfo", "uuid"}))
+    """,
+            tmp_path,
+        )
+    )
+    assert output.strip().splitlines()[-1] == "[]"
