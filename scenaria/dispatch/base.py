@@ -19,6 +19,7 @@ the only one to turn these reports into job states: dispatchers never touch the 
 from __future__ import annotations
 
 import abc
+import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -73,6 +74,23 @@ class Runnable(Protocol):
     def run(self) -> Any: ...
 
 
+@dataclasses.dataclass(frozen=True)
+class Placement:
+    """Where and in what order a run may go, as its task and submission say.
+
+    ``resources`` is what one run uses: the scheduler already keeps within the capacities, a
+    dispatcher may place runs by it (Dask worker resources). ``workers`` names the cluster
+    workers the run may go to (dask mode; the local modes have one place).
+    """
+
+    priority: int = 0
+    resources: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    workers: tuple[str, ...] = ()
+
+
+ANYWHERE = Placement()
+
+
 class Dispatcher(abc.ABC):
     """Runs jobs and reports on them. One per orchestrator."""
 
@@ -86,18 +104,13 @@ class Dispatcher(abc.ABC):
         job_id: str,
         runnable: Runnable,
         timeout: float | None = None,
-        priority: int = 0,
-        resources: Mapping[str, float] | None = None,
-        workers: tuple[str, ...] = (),
+        placement: Placement = ANYWHERE,
     ) -> None:
         """Run ``runnable`` as job ``job_id``, at most ``timeout`` seconds once started.
 
         Asynchronous dispatchers queue it and return at once; queued jobs start higher
-        ``priority`` first, then in submission order, as workers allow. The development
-        dispatcher runs it before returning. ``resources`` is what the task says one run uses;
-        the scheduler already keeps within the capacities, a dispatcher may place runs by it.
-        ``workers`` names the cluster workers the run may go to (dask mode; the local modes
-        have one place).
+        ``placement.priority`` first, then in submission order, as workers allow. The development
+        dispatcher runs it before returning. See ``Placement`` for the rest.
         """
 
     @abc.abstractmethod

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.base import ANYWHERE, Dispatcher, DispatchListener, Ending, Outcome, Placement, Runnable
 from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT, Capped
 from scenaria.dispatch.dask_worker import CHILD_DIED, KILLED_CANCELED, KILLED_TIMED_OUT, run_on_worker
 from scenaria.dispatch.jobside import logger_levels
@@ -135,9 +135,7 @@ class DaskDispatcher(Dispatcher):
         job_id: str,
         runnable: Runnable,
         timeout: float | None = None,
-        priority: int = 0,
-        resources: Mapping[str, float] | None = None,
-        workers: tuple[str, ...] = (),
+        placement: Placement = ANYWHERE,
     ) -> None:
         reporter = self._reporter
         assert reporter is not None, "start() the dispatcher first"
@@ -151,16 +149,14 @@ class DaskDispatcher(Dispatcher):
         # a key of its own per run: a retry must not get back the erred future of the run before
         key = f"scenaria-{job_id}-{uuid.uuid4().hex[:8]}"
         arguments = (payload, logger_levels(), job_id, self._topic, timeout, self._max_output)
-        placement = self._placement(priority, resources, workers)
+        keywords = self._placement(placement)
         with self._lock:
-            future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **placement)
+            future = self._client.submit(run_on_worker, *arguments, key=key, pure=False, **keywords)
             limit = self._max_output
             self._jobs[job_id] = _Job(future, time.monotonic(), timeout, Capped(limit), Capped(limit))
         future.add_done_callback(lambda done: self._finished(job_id, done))
 
-    def _placement(
-        self, priority: int, resources: Mapping[str, float] | None, workers: tuple[str, ...]
-    ) -> dict[str, Any]:
+    def _placement(self, placement: Placement) -> dict[str, Any]:
         """The task's ``Client.submit`` keywords: where and how the cluster may run it.
 
         ``priority``; the task's ``resources`` that a worker of the cluster declares (``dask
@@ -170,15 +166,16 @@ class DaskDispatcher(Dispatcher):
         ``workers``: only on those (names or addresses), never elsewhere, so a restriction the
         user set is kept even when those workers are busy or gone (the job then waits).
         """
-        placement: dict[str, Any] = {"priority": priority} if priority else {}
-        if workers:
-            placement.update(workers=list(workers), allow_other_workers=False)
-        if any(amount > 0 for amount in (resources or {}).values()):
+        keywords: dict[str, Any] = {"priority": placement.priority} if placement.priority else {}
+        if placement.workers:
+            keywords.update(workers=list(placement.workers), allow_other_workers=False)
+        resources = placement.resources
+        if any(amount > 0 for amount in resources.values()):
             declared = self._declared_resources()
-            on_workers = {name: amount for name, amount in (resources or {}).items() if amount > 0 and name in declared}
+            on_workers = {name: amount for name, amount in resources.items() if amount > 0 and name in declared}
             if on_workers:
-                placement["resources"] = on_workers
-        return placement
+                keywords["resources"] = on_workers
+        return keywords
 
     def _declared_resources(self) -> set[str]:
         """The resource names the cluster's workers declare, asked again after 5 s (workers come and go)."""

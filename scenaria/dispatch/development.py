@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.base import ANYWHERE, Dispatcher, DispatchListener, Ending, Outcome, Placement, Runnable
 from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT, Capped
 from scenaria.dispatch.run import execute
 
@@ -46,9 +46,7 @@ class DevelopmentDispatcher(Dispatcher):
         job_id: str,
         runnable: Runnable,
         timeout: float | None = None,
-        priority: int = 0,
-        resources: Mapping[str, float] | None = None,
-        workers: tuple[str, ...] = (),
+        placement: Placement = ANYWHERE,
     ) -> None:
         if self._stopped:
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")

@@ -38,7 +38,7 @@ from typing import Any
 
 import cloudpickle
 
-from scenaria.dispatch.base import Dispatcher, DispatchListener, Ending, Outcome, Runnable
+from scenaria.dispatch.base import ANYWHERE, Dispatcher, DispatchListener, Ending, Outcome, Placement, Runnable
 from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT
 from scenaria.dispatch.jobside import logger_levels
 from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
@@ -149,12 +149,11 @@ class StandaloneDispatcher(Dispatcher):
         job_id: str,
         runnable: Runnable,
         timeout: float | None = None,
-        priority: int = 0,
-        resources: Mapping[str, float] | None = None,
-        workers: tuple[str, ...] = (),
+        placement: Placement = ANYWHERE,
     ) -> None:
         """Queue the job and return at once; it starts when a worker is free, higher priority first,
-        then in submission order (``resources`` are the scheduler's to count: every worker runs any)."""
+        then in submission order (``placement.resources`` are the scheduler's to count: every worker
+        runs any)."""
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
         shared = self._shared
@@ -175,7 +174,7 @@ class StandaloneDispatcher(Dispatcher):
             if job_id in shared.jobs:
                 raise ValueError(f"Job {job_id} is already queued or running.")
             shared.jobs[job_id] = job
-            heapq.heappush(shared.queue, (-priority, next(shared.order), job))
+            heapq.heappush(shared.queue, (-placement.priority, next(shared.order), job))
             wake, shared.wake_pending = not shared.wake_pending, True
         if wake:
             shared.wake()

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
-from scenaria.dispatch.base import Dispatcher, Ending, Outcome
+from scenaria.dispatch.base import Dispatcher, Ending, Outcome, Placement
 from scenaria.entities import ports
 from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
@@ -205,14 +205,8 @@ class Scheduler:
             run = runnable or TaskRun(
                 job.id, task.config_id, task.function, list(task.input.values()), list(task.output.values())
             )
-            self._dispatcher.submit(
-                job.id,
-                run,
-                timeout=settings.timeout,
-                priority=self._priority(job),
-                resources=settings.resources,
-                workers=settings.workers,
-            )
+            placement = Placement(self._priority(job), settings.resources, settings.workers)
+            self._dispatcher.submit(job.id, run, timeout=settings.timeout, placement=placement)
 
     def _priority(self, job: Job) -> int:
         submission = self._submissions.get(job.submit_id)

@@ -185,7 +185,7 @@ class _NeverStarts(DevelopmentDispatcher):
     """Reports every run FAILED before it starts, as the standalone pool does for a run that cannot
     travel to a worker or when no worker can start."""
 
-    def submit(self, job_id, runnable, timeout=None, priority=0, resources=None, workers=()):
+    def submit(self, job_id, runnable, timeout=None, placement=None):
         assert self._listener is not None
         self._listener.job_finished(Outcome(job_id, Ending.FAILED, traceback="it could not be sent"))
 
