@@ -119,7 +119,8 @@ class Descriptors:
     """File descriptors 1 and 2 of this process, into a job's streams while the block runs.
 
     Each descriptor is pointed at a fresh pipe (inherited by the job's child processes), which a
-    thread reads into the job's stream. When the block ends, the descriptors get back what they
+    thread reads into the job's stream by whole lines (what the job prints through ``sys.stdout``
+    goes to the same stream from another thread: it must not land inside a child's line). When the block ends, the descriptors get back what they
     were, and the pipes are read to their end: every writer is gone by then (the worker ends the
     job's processes first), or, after ``drain`` seconds, their last bytes are dropped, so that a
     writer that lingers can never hold the worker up nor print into the next job.
@@ -158,18 +159,21 @@ class Descriptors:
 
     def _pump(self, read: int, stream: JobStream) -> None:
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        pending = ""  # the start of a line: whole lines only, so that the job's own prints never land inside one
         try:
             while not self._stop.is_set():
                 ready, _, _ = select.select([read], [], [], 0.1)
                 data = os.read(read, 1 << 16) if ready else None
                 if data == b"":  # every writer is gone
                     break
-                text = decoder.decode(data) if data else ""
-                if text:
-                    stream.write(text)
-            text = decoder.decode(b"", final=True)  # an incomplete last character, as U+FFFD
-            if text:
-                stream.write(text)
+                pending += decoder.decode(data) if data else ""
+                end = max(pending.rfind("\n"), pending.rfind("\r")) + 1
+                if end:
+                    stream.write(pending[:end])
+                    pending = pending[end:]
+            pending += decoder.decode(b"", final=True)  # an incomplete last character, as U+FFFD
+            if pending:
+                stream.write(pending)
         finally:
             os.close(read)
 

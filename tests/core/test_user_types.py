@@ -57,7 +57,7 @@ def test_mypy_reveals_the_real_types_of_the_public_api(tmp_path):
     assert reveal("tp.get_jobs()") == "list[scenaria.entities.job.Job]"
     assert reveal("tp.Orchestrator") == "def () -> scenaria.orchestrator.service.Orchestrator"
     assert reveal("tp.ScenarioId") == "def (item: str) -> scenaria.entities.ids.ScenarioId"
-    assert reveal("tp.NonExistingScenario") == "def (*args: object) -> scenaria.exceptions.NonExistingScenario"
+    assert reveal("tp.NonExistingScenario") == "def (*args: object) -> scenaria.exceptions.model.NonExistingScenario"
     assert reveal("scenario_config.to_mermaid()") == "str"
     # a typo is caught: the lazy loader is invisible to type checkers
     assert re.search(r'user_app\.py:\d+: error: Module has no attribute "no_such_function"', done.stdout), done.stdout

@@ -95,7 +95,8 @@ def write_to_descriptors(tag: str) -> str:
     """Output that bypasses sys.stdout: straight to fds 1 and 2, and from a child inheriting them."""
     os.write(1, f"fd1 {tag}\n".encode())
     os.write(2, f"fd2 {tag}\n".encode())
-    subprocess.run([sys.executable, "-c", f"print('child {tag}')"], check=True)
+    unbuffered = {**os.environ, "PYTHONUNBUFFERED": "1"}  # its line in two writes: the text, then the newline
+    subprocess.run([sys.executable, "-c", f"print('child {tag}')"], check=True, env=unbuffered)
     print(f"print {tag}")
     return tag
 
