@@ -120,10 +120,11 @@ class Descriptors:
 
     Each descriptor is pointed at a fresh pipe (inherited by the job's child processes), which a
     thread reads into the job's stream by whole lines (what the job prints through ``sys.stdout``
-    goes to the same stream from another thread: it must not land inside a child's line). When the block ends, the descriptors get back what they
-    were, and the pipes are read to their end: every writer is gone by then (the worker ends the
-    job's processes first), or, after ``drain`` seconds, their last bytes are dropped, so that a
-    writer that lingers can never hold the worker up nor print into the next job.
+    goes to the same stream from another thread: it must not land inside a child's line). When
+    the block ends, the descriptors get back what they were, and the pipes are read to their end:
+    every writer is gone by then (the worker ends the job's processes first), or, after ``drain``
+    seconds, their last bytes are dropped, so that a writer that lingers can never hold the worker
+    up nor print into the next job.
     """
 
     def __init__(self, out: JobStream, err: JobStream, drain: float = 2.0) -> None:
