@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any
@@ -101,6 +101,7 @@ class Notifier:
     # the fast path of `publish_event` can read it without taking the lock.
     _registrations: dict[RegistrationId, _Registration] = {}
     _lock = threading.Lock()
+    _on_register: list[Callable[[], None]] = []  # told of each new registration (see `when_registered`)
 
     @classmethod
     def register(
@@ -141,7 +142,17 @@ class Notifier:
                     topics,
                 )
             cls._registrations = {**cls._registrations, registration.id: registration}
+        if current is None:
+            for callback in cls._on_register:
+                callback()
         return registration.id, registration.queue
+
+    @classmethod
+    def when_registered(cls, callback: Callable[[], None]) -> None:
+        """Have ``callback`` called (outside the lock) after each new registration, before
+        ``register`` returns: for whom events cost something while nobody listens, such as a
+        client of another process's orchestrator, told of them only once someone here listens."""
+        cls._on_register.append(callback)
 
     @classmethod
     def unregister(cls, registration_id: RegistrationId) -> None:
