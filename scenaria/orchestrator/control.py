@@ -12,8 +12,10 @@ is ``orchestrator.control_server``). Messages are JSON lines. A request carries 
 in the store, runs them, and answers with the submission's id), ``watch`` (follow a submission
 submitted elsewhere), ``cancel`` (a running job's process is killed). The events of the
 submissions the client follows come on the same connection, each naming its submission, then
-``done`` once the submission's final state is committed. A client's ``Submission.wait()`` and
-its event consumers are woken by those lines: nothing polls. The client reads results from the
+``done`` once the submission's final state is committed; the events go out only after the
+client said ``events`` (someone in its process registered to the ``Notifier``), else just the
+``done``. A client's ``Submission.wait()`` and its event consumers are woken by those lines:
+nothing polls. The client reads results from the
 store, where the holder committed them before it said so.
 """
 

@@ -5,7 +5,9 @@ submissions. A session has two threads: one reads the client's requests, the oth
 answers them and streams the events of the submissions the client follows, both through one
 queue. Requests and events share that queue, so a ``submit`` is answered before the first event
 of its submission goes out, and an event published before a ``watch`` arrived is never taken
-for one the client asked for.
+for one the client asked for. Submits queued one behind another are performed as one scheduler
+batch (one commit), answered once it has committed. A session hears only submissions' state
+changes (to see them end) until its client asks for every event.
 
 A followed submission ends with a ``done`` line once its final state is committed: the
 scheduler publishes a state change inside its transaction and holds its lock until it commits,
