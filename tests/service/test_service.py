@@ -283,8 +283,14 @@ def test_a_client_process_submits_from_many_threads_over_one_connection(tmp_path
     config = client_config(tmp_path)
     task = tp.create_scenario(config.quick).tasks["double"]
     _, events = Notifier.register(attribute_name="status")
-    with ThreadPoolExecutor(8) as pool:
-        submissions = list(pool.map(lambda _: tp.submit(task), range(40)))
+
+    def submit(_: int) -> tuple[tp.Submission, int]:
+        submission = tp.submit(task)
+        return submission, len(submission.jobs)  # read from the store: committed before submit returned
+
+    with ThreadPoolExecutor(8) as pool:  # the holder batches the submits that queue up
+        submissions, jobs = zip(*pool.map(submit, range(40)), strict=True)
+    assert set(jobs) == {1}
     assert all(submission.wait(60) for submission in submissions)
     assert {submission.submission_status.name for submission in submissions} == {"COMPLETED"}
     completed = set()
