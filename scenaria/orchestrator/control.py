@@ -97,6 +97,7 @@ class _Connection:
 
             self._listener = Listener(registry().repository.settings, str(record["channel"]), self._notified)
         self.hears = self._listener is not None  # whether the holder sends every event of what it follows
+        self._listening = threading.Lock()
         if Notifier.has_listeners():
             self.listen(wait=False)  # the first line: before any submission
         threading.Thread(target=self._read, name="scenaria-control-client", daemon=True).start()
@@ -104,14 +105,15 @@ class _Connection:
     def listen(self, wait: bool = True) -> None:
         """Have the holder send every event of the submissions followed here (until then it sends
         only their ends: nobody here listens); with ``wait``, once it has answered."""
-        if self.hears:
-            return
-        self.hears = True
-        if wait:
-            self.call("events", {})
-        else:
-            with self._lock:
-                self._write({"op": "events", "token": self.record.get("token")})
+        with self._listening:  # a second thread registering meanwhile returns once the holder heard
+            if self.hears:
+                return
+            if wait:
+                self.call("events", {})
+            else:
+                with self._lock:
+                    self._write({"op": "events", "token": self.record.get("token")})
+            self.hears = True
 
     def call(self, op: str, arguments: dict[str, Any], follow: bool = False) -> dict[str, Any]:
         pending = _Call(follow)
