@@ -211,7 +211,7 @@ class Entity:
         self._publish("UPDATE", attribute, value)
 
     def _publish(self, operation: str, attribute: str | None = None, value: Any = None) -> None:
-        if Notifier.has_listeners():  # metadata is only built for someone
+        if Notifier.listens_to(self._EVENT_TYPE):  # metadata is only built for someone
             publish(self._EVENT_TYPE, operation, self.id, attribute, value, self._event_metadata())
 
     def _event_metadata(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ def publish(
     metadata: dict[str, Any] | None = None,
 ) -> None:
     """Publish an event named by its entity type and operation (member names of the enums)."""
-    if not Notifier.has_listeners():
+    if not Notifier.listens_to(entity_type):
         return
     Notifier.publish_event(
         EventEntityType[entity_type],

@@ -15,7 +15,7 @@ Design points, each a fix of something Taipy users hit (USER_PAINS rows 2 and 20
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any
@@ -102,6 +102,9 @@ class Notifier:
     # the fast path of `publish_event` can read it without taking the lock.
     _registrations: dict[RegistrationId, _Registration] = {}
     _lock = threading.Lock()
+    _on_register: list[Callable[[], None]] = []  # told of each new registration (see `when_registered`)
+    # the entity type names some registration listens to (None: any), replaced with the registrations
+    _kinds: frozenset[str] | None = frozenset()
 
     @classmethod
     def register(
@@ -141,8 +144,18 @@ class Notifier:
                     queue if queue is not None else SimpleQueue(),
                     topics,
                 )
-            cls._registrations = {**cls._registrations, registration.id: registration}
+            cls._set({**cls._registrations, registration.id: registration})
+        if current is None:
+            for callback in cls._on_register:
+                callback()
         return registration.id, registration.queue
+
+    @classmethod
+    def when_registered(cls, callback: Callable[[], None]) -> None:
+        """Have ``callback`` called (outside the lock) after each new registration, before
+        ``register`` returns: for whom events cost something while nobody listens, such as a
+        client of another process's orchestrator, told of them only once someone here listens."""
+        cls._on_register.append(callback)
 
     @classmethod
     def unregister(cls, registration_id: RegistrationId) -> None:
@@ -154,7 +167,22 @@ class Notifier:
             if registration_id in cls._registrations:
                 registrations = dict(cls._registrations)
                 del registrations[registration_id]
-                cls._registrations = registrations
+                cls._set(registrations)
+
+    @classmethod
+    def _set(cls, registrations: dict[RegistrationId, _Registration]) -> None:
+        topics = [topic for registration in registrations.values() for topic in registration.topics]
+        kinds = {topic.entity_type.name for topic in topics if topic.entity_type is not None}
+        cls._kinds = None if any(topic.entity_type is None for topic in topics) else frozenset(kinds)
+        cls._registrations = registrations
+
+    @classmethod
+    def listens_to(cls, entity_type: str) -> bool:
+        """Whether some registration may want events of this entity type (its name, "JOB"): a
+        publisher's first test, before it builds anything. An orchestrator serving other
+        processes listens to their submissions, not to each of its jobs' changes."""
+        kinds = cls._kinds
+        return bool(cls._registrations) and (kinds is None or entity_type in kinds)
 
     @classmethod
     def has_listeners(cls) -> bool:

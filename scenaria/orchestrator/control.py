@@ -12,8 +12,10 @@ is ``orchestrator.control_server``). Messages are JSON lines. A request carries 
 in the store, runs them, and answers with the submission's id), ``watch`` (follow a submission
 submitted elsewhere), ``cancel`` (a running job's process is killed). The events of the
 submissions the client follows come on the same connection, each naming its submission, then
-``done`` once the submission's final state is committed. A client's ``Submission.wait()`` and
-its event consumers are woken by those lines: nothing polls. The client reads results from the
+``done`` once the submission's final state is committed; the events go out only after the
+client said ``events`` (someone in its process registered to the ``Notifier``), else just the
+``done``. A client's ``Submission.wait()`` and its event consumers are woken by those lines:
+nothing polls. The client reads results from the
 store, where the holder committed them before it said so.
 """
 
@@ -94,7 +96,24 @@ class _Connection:
             from scenaria.orchestrator.pg_notify import Listener
 
             self._listener = Listener(registry().repository.settings, str(record["channel"]), self._notified)
+        self.hears = self._listener is not None  # whether the holder sends every event of what it follows
+        self._listening = threading.Lock()
+        if Notifier.has_listeners():
+            self.listen(wait=False)  # the first line: before any submission
         threading.Thread(target=self._read, name="scenaria-control-client", daemon=True).start()
+
+    def listen(self, wait: bool = True) -> None:
+        """Have the holder send every event of the submissions followed here (until then it sends
+        only their ends: nobody here listens); with ``wait``, once it has answered."""
+        with self._listening:  # a second thread registering meanwhile returns once the holder heard
+            if self.hears:
+                return
+            if wait:
+                self.call("events", {})
+            else:
+                with self._lock:
+                    self._write({"op": "events", "token": self.record.get("token")})
+            self.hears = True
 
     def call(self, op: str, arguments: dict[str, Any], follow: bool = False) -> dict[str, Any]:
         pending = _Call(follow)
@@ -266,6 +285,18 @@ def client(reg: Registry, version: str | None = None) -> Client | None:
         return None
     _holders[version] = (time.monotonic(), record)
     return Client(record)
+
+
+def _listened() -> None:
+    """Someone here registered to the ``Notifier``: from now on, holders send their events."""
+    with _connections_lock:
+        deaf = [conn for conn in _connections.values() if not conn.closed and not conn.hears]
+    for conn in deaf:
+        with contextlib.suppress(OrchestratorNotRunning):  # gone: nothing of it to hear
+            conn.listen()
+
+
+Notifier.when_registered(_listened)
 
 
 def _is_open(record: dict[str, Any]) -> bool:

@@ -5,7 +5,9 @@ submissions. A session has two threads: one reads the client's requests, the oth
 answers them and streams the events of the submissions the client follows, both through one
 queue. Requests and events share that queue, so a ``submit`` is answered before the first event
 of its submission goes out, and an event published before a ``watch`` arrived is never taken
-for one the client asked for.
+for one the client asked for. Submits queued one behind another are performed as one scheduler
+batch (one commit), answered once it has committed. A session hears only submissions' state
+changes (to see them end) until its client asks for every event.
 
 A followed submission ends with a ``done`` line once its final state is committed: the
 scheduler publishes a state change inside its transaction and holds its lock until it commits,
@@ -24,14 +26,14 @@ import socket
 import sys
 import tempfile
 import threading
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 from typing import Any
 
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Stored, registry
 from scenaria.entities.submission import Submission
-from scenaria.events.event import Event
-from scenaria.events.notifier import Notifier
+from scenaria.events.event import Event, EventEntityType
+from scenaria.events.notifier import Notifier, Topic
 from scenaria.exceptions import OrchestratorNotRunning, ScenariaError
 from scenaria.orchestrator import lease
 from scenaria.orchestrator import scheduler as scheduling
@@ -39,6 +41,11 @@ from scenaria.orchestrator.control_wire import TOPICS, encode_event, send
 
 logger = logging.getLogger("scenaria")
 _END = object()
+_NOTHING = object()  # no item
+BATCH = 64  # submits performed in one scheduler batch at most
+#: what a session hears while its client listens to no event: submissions' state changes, to
+#: see them end (events cost the holder, the wire and the client, per job, for nobody)
+ENDS = (Topic(entity_type=EventEntityType.SUBMISSION, attribute_name="submission_status"),)
 
 
 class ControlServer:
@@ -124,8 +131,9 @@ class _Session:
         self.conn = conn
         self.queue: SimpleQueue[Any] = SimpleQueue()
         self.registration: str | None = None
-        if server.stream_events:  # before any request: no event of a submission made here is missed
-            self.registration, _ = Notifier.register_topics(TOPICS, queue=self.queue)
+        self.events = False  # whether the client listens to events: until it says so, only ends go out
+        if server.stream_events:  # before any request: no end of a submission made here is missed
+            self.registration, _ = Notifier.register_topics(ENDS, queue=self.queue)
         self.followed: dict[str, Submission] = {}  # submission id -> the submission
         self.owner: dict[str, str] = {}  # job or submission id -> the followed submission's id
         self.finishing: set[str] = set()  # finished, their done marker queued
@@ -146,9 +154,12 @@ class _Session:
         try:
             while True:
                 item = self.queue.get()
+                while _submits(item):  # and those queued behind it, as one
+                    item = self._submit_queued(item)
                 if item is _END:
                     break
-                self._take(item)
+                if item is not _NOTHING:
+                    self._take(item)
                 if self.queue.empty():
                     self._out.flush()
         except OSError:
@@ -160,6 +171,37 @@ class _Session:
             with contextlib.suppress(OSError):
                 self._out.close()
             self.conn.close()
+
+    def _submit_queued(self, first: _Request) -> Any:
+        """Perform ``first`` and the submits queued behind it in one scheduler batch; answer them
+        once committed (a client may read their jobs from the store at once). Returns the item
+        that ended the run (``_NOTHING`` when the queue ran dry)."""
+        batch, after = [first], _NOTHING
+        with contextlib.suppress(Empty):
+            while len(batch) < BATCH:
+                after = self.queue.get_nowait()
+                if not _submits(after):
+                    break
+                batch.append(after)
+                after = _NOTHING
+        scheduler = scheduling.current()
+        if scheduler is None or len(batch) == 1:
+            answers = [self._reply(request) for request in batch]
+        else:
+            answers = []
+            try:
+                with scheduler.batch():
+                    answers.extend(self._reply(request) for request in batch)
+            except Exception as exc:  # the commit failed (this holder was deposed): none of them is stored
+                if not isinstance(exc, ScenariaError):
+                    logger.exception("Control requests submit failed.")
+                for answer in answers:
+                    self._unfollow(str(answer.get("submission_id")))
+                error = str(exc) if isinstance(exc, ScenariaError) else f"{type(exc).__name__}: {exc}"
+                answers = [{"rid": request.get("rid"), "ok": False, "error": error} for request in batch]
+        for answer in answers:
+            send(self._out, answer, flush=False)
+        return after
 
     def _take(self, item: Any) -> None:
         if isinstance(item, _Request):
@@ -176,7 +218,8 @@ class _Session:
         submission_id = self.owner.get(event.entity_id or "")
         if submission_id is None:
             return
-        send(self._out, {"event": encode_event(event), "submission_id": submission_id}, flush=False)
+        if self.events:
+            send(self._out, {"event": encode_event(event), "submission_id": submission_id}, flush=False)
         if submission_id not in self.finishing and self.followed[submission_id].is_finished():
             self._finish(submission_id)
 
@@ -203,19 +246,22 @@ class _Session:
                 self.owner.pop(entity_id, None)
 
     def _answer(self, request: _Request) -> None:
+        answer = self._reply(request)
+        if answer.get("rid") is not None:
+            send(self._out, answer, flush=False)
+
+    def _reply(self, request: _Request) -> dict[str, Any]:
+        """Perform a request; its answer (sent unless the request has no ``rid``)."""
         rid = request.get("rid")
         if request.get("token") != self.server.token:
-            send(self._out, {"rid": rid, "ok": False, "error": "wrong token: read the lease again"})
-            return
+            return {"rid": rid, "ok": False, "error": "wrong token: read the lease again"}
         try:
-            answer: dict[str, Any] = {"rid": rid, "ok": True, **self._perform(request)}
+            return {"rid": rid, "ok": True, **self._perform(request)}
         except ScenariaError as exc:
-            answer = {"rid": rid, "ok": False, "error": str(exc)}
+            return {"rid": rid, "ok": False, "error": str(exc)}
         except Exception as exc:  # a bug here must not end the session
             logger.exception("Control request %s failed.", request.get("op"))
-            answer = {"rid": rid, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
-        if rid is not None:
-            send(self._out, answer, flush=False)
+            return {"rid": rid, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
 
     def _perform(self, request: _Request) -> dict[str, Any]:
         op = request.get("op")
@@ -225,6 +271,11 @@ class _Session:
                 send(self._out, {"done": request.get("submission_id"), "missing": True}, flush=False)
             elif self.registration is not None:
                 self._follow(found)
+            return {}
+        if op == "events":  # from now on, every event of a followed submission goes out
+            if self.registration is not None and not self.events:
+                self.events = True
+                Notifier.register_topics(TOPICS, registration_id=self.registration)
             return {}
         scheduler = scheduling.current()
         if scheduler is None:
@@ -240,6 +291,10 @@ class _Session:
                 scheduler.cancel(job)  # type: ignore[arg-type]
             return {}
         raise ValueError(f"unknown control request {op!r}")
+
+
+def _submits(item: Any) -> bool:
+    return isinstance(item, _Request) and item.get("op") == "submit"
 
 
 def _submit(scheduler: scheduling.Scheduler, request: _Request) -> Submission:

@@ -124,6 +124,14 @@ class Scheduler:
         return submission
 
     @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make the submits inside the block one: one lock, one commit, their jobs launched after
+        it (for a control session whose client's submits queued up: per submit, the commit and
+        the lease check cost more than the rest)."""
+        with self._lock, self._routing(), self._registry.transaction():
+            yield
+
+    @contextlib.contextmanager
     def _routing(self) -> Iterator[list[Job]]:
         """Collect the jobs made ready inside the block (also by data nodes released meanwhile),
         and launch them once it ends, after the states are committed."""

@@ -180,3 +180,20 @@ def test_register_and_unregister_while_publishing() -> None:
         Notifier.unregister(registration_id)
     assert not errors
     assert len(drain(queue)) == 2000
+
+
+def test_listens_to_names_the_entity_types_some_registration_may_want() -> None:
+    """Publishers skip building events of a type nobody listens to (an orchestrator serving
+    clients listens to submissions only, not to each job's change)."""
+    assert not Notifier.listens_to("JOB")
+    jobs_only, queue = Notifier.register(JOB)
+    assert Notifier.listens_to("JOB") and not Notifier.listens_to("SCENARIO")
+    Notifier.publish_event(SCENARIO, CREATION, entity_id="SCENARIO_a")
+    Notifier.publish_event(JOB, CREATION, entity_id="JOB_a")
+    assert [event.entity_id for event in drain(queue)] == ["JOB_a"]
+    anything, _ = Notifier.register()
+    assert Notifier.listens_to("SCENARIO")
+    Notifier.unregister(anything)
+    assert not Notifier.listens_to("SCENARIO")
+    Notifier.unregister(jobs_only)
+    assert not Notifier.listens_to("JOB")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -282,8 +283,14 @@ def test_a_client_process_submits_from_many_threads_over_one_connection(tmp_path
     config = client_config(tmp_path)
     task = tp.create_scenario(config.quick).tasks["double"]
     _, events = Notifier.register(attribute_name="status")
-    with ThreadPoolExecutor(8) as pool:
-        submissions = list(pool.map(lambda _: tp.submit(task), range(40)))
+
+    def submit(_: int) -> tuple[tp.Submission, int]:
+        submission = tp.submit(task)
+        return submission, len(submission.jobs)  # read from the store: committed before submit returned
+
+    with ThreadPoolExecutor(8) as pool:  # the holder batches the submits that queue up
+        submissions, jobs = zip(*pool.map(submit, range(40)), strict=True)
+    assert set(jobs) == {1}
     assert all(submission.wait(60) for submission in submissions)
     assert {submission.submission_status.name for submission in submissions} == {"COMPLETED"}
     completed = set()
@@ -294,3 +301,40 @@ def test_a_client_process_submits_from_many_threads_over_one_connection(tmp_path
     assert completed == {submission.jobs[0].id for submission in submissions}  # each its own events
     address = control.client(registry()).record["address"]  # unix:@scenaria-...
     assert _sockets_named(address[5:]) == 2  # the service's listening socket, and this process's one connection
+
+
+LATE_LISTENER = """
+import json, sys
+import scenaria as tp
+from scenaria.entities.status import Status
+from scenaria.events.notifier import Notifier
+sys.path.insert(0, ".")
+import svc_config as config
+
+quick = tp.submit(tp.create_scenario(config.quick), wait=True, timeout=30)  # nobody listens here yet
+slow = tp.create_scenario(config.slow)
+slow.seconds.write(1.5)
+running = tp.submit(slow)
+_, events = Notifier.register(attribute_name="status")  # while its job runs in the service
+running.wait(30)
+seen = []
+while not events.empty():
+    event = events.get()
+    seen.append([event.entity_id, event.attribute_value.name])
+print(json.dumps({"quick": quick.submission_status.name, "slow": running.submission_status.name,
+                  "job": running.jobs[0].id, "seen": seen}))
+"""
+
+
+def test_a_client_that_starts_listening_mid_submission_gets_the_events_that_follow(tmp_path, serve):
+    """The holder sends a client's events only once it listens; what happens after that arrives."""
+    write_config(tmp_path)
+    serve().ready()
+    script = tmp_path / "late_listener.py"
+    script.write_text(LATE_LISTENER)
+    command = [sys.executable, str(script)]
+    ran = subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    found = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert found["quick"] == found["slow"] == "COMPLETED"  # wait() works whether anyone listens or not
+    assert [found["job"], "COMPLETED"] in found["seen"]
