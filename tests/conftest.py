@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite.
 
 Every test runs in its own empty working directory (where the default store and data files
-go) with a fresh configuration, no orchestrator and no live entities, and leaves none behind.
+go) with a fresh configuration, no orchestrator, no live entities and no event registrations, and
+leaves none behind.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pytest
 
 from scenaria.config import Config
 from scenaria.entities.registry import reset_registry
+from scenaria.events.notifier import Notifier
 from scenaria.orchestrator import Orchestrator
 from tests.support.postgres import PostgresServer, unavailable_reason
 
@@ -27,6 +29,7 @@ def fresh_state(tmp_path, monkeypatch):
     Orchestrator().stop()
     reset_registry()
     Config._reset()
+    Notifier._reset()  # registrations a test (or a client connection it made) left behind
 
 
 @pytest.fixture(params=["sqlite", "filesystem"])

@@ -151,6 +151,13 @@ class Notifier:
         return registration.id, registration.queue
 
     @classmethod
+    def _reset(cls) -> None:
+        """No registrations and no hooks: a fresh start (the tests' isolation)."""
+        with cls._lock:
+            cls._set({})
+            cls._on_register.clear()
+
+    @classmethod
     def when_registered(cls, callback: Callable[[], None]) -> None:
         """Have ``callback`` called (outside the lock) after each new registration, before
         ``register`` returns: for whom events cost something while nobody listens, such as a
