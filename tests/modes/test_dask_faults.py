@@ -12,20 +12,10 @@ import pytest
 import scenaria as tp
 from scenaria import Config
 from tests.modes import dask_jobs as jobs
-from tests.support.dask_processes import DaskProcesses
 from tests.support.processes import wait_gone
 from tests.support.scripts import child_env, write_script
 
 pytestmark = [pytest.mark.dask, pytest.mark.processes]
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    Config.configure_core(storage_folder=str(tmp_path / "data"))  # workers have working directories of their own
-    processes = DaskProcesses(workers=2, cwd=Path.cwd())
-    yield processes
-    tp.Orchestrator().stop()
-    processes.stop()
 
 
 def wait_for_runs(effect: Path, count: int, timeout: float = 30) -> None:

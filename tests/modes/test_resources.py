@@ -17,7 +17,6 @@ import pytest
 import scenaria as tp
 from scenaria import Config
 from tests.modes import counted_jobs as jobs
-from tests.support.dask_processes import DaskProcesses
 
 
 def counted_scenario(folder: Path, tasks: dict[str, dict[str, Any]], seconds: float = 0.4) -> Any:
@@ -166,15 +165,6 @@ def test_jobs_made_ready_while_the_worker_is_busy_start_by_priority_whichever_su
 
 
 # --- dask mode, on a multi-process cluster -------------------------------------------------------
-@pytest.fixture
-def cluster(tmp_path):
-    Config.configure_core(storage_folder=str(tmp_path / "data"))  # workers have working directories of their own
-    processes = DaskProcesses(workers=2, cwd=Path.cwd())
-    yield processes
-    tp.Orchestrator().stop()
-    processes.stop()
-
-
 @pytest.mark.dask
 @pytest.mark.processes
 def test_dask_mode_keeps_to_the_capacity_even_when_no_worker_declares_the_resource(cluster, tmp_path):
