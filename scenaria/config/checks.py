@@ -25,7 +25,7 @@ from scenaria.config.core import CoreSection
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.data_node_checks import check_data_nodes, check_sql_queries, data_node_issues
 from scenaria.config.enums import Frequency
-from scenaria.config.execution import KEYS, SKIP_KEYS, ExecutionSettings
+from scenaria.config.execution import KEYS, ExecutionSettings
 from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig, worker_count
 from scenaria.config.layer import DEFAULT_ID, ConfigLayer
@@ -272,7 +272,7 @@ def _check_execution(task: TaskConfig, report: _Report) -> None:
         ExecutionSettings.from_properties(task.id, properties)
     except InvalidExecutionSetting as exc:
         report.error(exc.key, exc.value, str(exc))
-    known = (*KEYS, *SKIP_KEYS)
+    known = tuple(KEYS)
     for key in properties:  # a misspelt setting would otherwise be a free property, silently unused
         near = difflib.get_close_matches(key, known, n=1, cutoff=0.8) if key not in known else []
         if near:

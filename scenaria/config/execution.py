@@ -1,15 +1,14 @@
 """How a task's jobs run: its execution settings, read once from the task's properties.
 
-The skipping settings ``code_version`` (pins the version of the task's code) and ``reuse``
-(copy another scenario's outputs of the same computation) are read here too (``SKIP_KEYS``).
-
 A task config's free properties ``timeout`` (seconds a run may take), ``max_retries`` (runs tried
 again after a failure), ``retry_delay`` (seconds before a run is tried again), ``priority`` (higher
 first among ready jobs), ``resources`` (what one run uses of the capacities that the ``[JOB]``
-section's ``resources`` declare) and ``workers`` (the Dask workers a run may go to, in dask mode)
-become one typed, checked ``ExecutionSettings``, so a wrong value is an error naming the task, not
-a ``ValueError`` deep in the scheduler when a job starts. It lives in the config layer so that
-``Config.check()`` reports the very errors that creating a scenario would raise (one parser for both).
+section's ``resources`` declare), ``workers`` (the Dask workers a run may go to, in dask mode),
+``code_version`` (pins the version of the task's code, for skipping) and ``reuse`` (copy another
+scenario's outputs of the same computation) become one typed, checked ``ExecutionSettings``, so a
+wrong value is an error naming the task, not a ``ValueError`` deep in the scheduler when a job
+starts. It lives in the config layer so that ``Config.check()`` reports the very errors that
+creating a scenario would raise (one parser for both).
 """
 
 from __future__ import annotations
@@ -29,6 +28,8 @@ KEYS: dict[str, str] = {
     "priority": "a whole number, higher first among ready jobs (e.g. 5 or -1), or nothing for 0",
     "resources": 'a table of resource names to amounts, each 0 or more (e.g. {"gpu": 1, "db": 1}), or nothing',
     "workers": 'the name or address of a Dask worker, or a list of them (e.g. ["gpu-1", "gpu-2"]), or nothing',
+    "code_version": 'a non-empty str (e.g. "2") naming the version of the task\'s code, or nothing',
+    "reuse": 'True or False (in TOML: "True:bool")',
 }
 
 
@@ -42,10 +43,8 @@ class ExecutionSettings:
     priority: int = 0
     resources: Mapping[str, float] = dataclasses.field(default_factory=dict)  # name -> amount one run uses
     workers: tuple[str, ...] = ()  # dask mode: the workers a run may go to; empty: any
-    # --- skipping by content (docs/execution.md) ---
     code_version: str | None = None  # pinned code version; None: derived from the function's code
-    reuse: bool = False  # copy the outputs of another scenario's job with the same fingerprint
-    # --- end of skipping by content ---
+    reuse: bool = False  # copy the outputs of another scenario's job with the same fingerprint (docs/execution.md)
 
     @classmethod
     def from_properties(cls, task_config_id: str, properties: Mapping[str, Any]) -> ExecutionSettings:
@@ -146,35 +145,16 @@ def capacities(value: Any) -> dict[str, float]:
     return amounts(value, invalid)
 
 
-# --- skipping by content ---------------------------------------------------------------------------
-SKIP_KEYS: dict[str, str] = {
-    "code_version": 'a non-empty str (e.g. "2") naming the version of the task\'s code, or nothing',
-    "reuse": 'True or False (in TOML: "True:bool")',
-}
-
-
 def _skip_settings(task_config_id: str, properties: Mapping[str, Any]) -> dict[str, Any]:
     pinned = properties.get("code_version")
     if pinned is not None and (isinstance(pinned, bool) or not isinstance(pinned, (str, int)) or str(pinned) == ""):
-        raise _invalid_skip(task_config_id, "code_version", pinned)
+        raise _invalid(task_config_id, "code_version", pinned)
     reuse = properties.get("reuse", False)
     if reuse is None:
         reuse = False
     if not isinstance(reuse, bool):
-        raise _invalid_skip(task_config_id, "reuse", reuse)
+        raise _invalid(task_config_id, "reuse", reuse)
     return {"code_version": None if pinned is None else str(pinned), "reuse": reuse}
-
-
-def _invalid_skip(task_config_id: str, key: str, value: Any) -> InvalidExecutionSetting:
-    return InvalidExecutionSetting(
-        f"Task config {task_config_id!r} has {key}={value!r}, which is not {SKIP_KEYS[key]}; "
-        f"set it with Config.configure_task(..., {key}=...) or in the TOML file's [TASK.{task_config_id}].",
-        key,
-        value,
-    )
-
-
-# --- end of skipping by content --------------------------------------------------------------------
 
 
 def _number(task_config_id: str, properties: Mapping[str, Any], key: str) -> float | None:
