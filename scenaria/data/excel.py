@@ -24,6 +24,7 @@ from scenaria.exceptions import (
     NonExistingExcelSheet,
     SheetNameLengthMismatch,
 )
+from scenaria.store.replacing import replace_file
 
 DEFAULT_SHEET = "Sheet1"
 
@@ -202,7 +203,7 @@ class ExcelDataNode(TabularMixin, FileDataNode):
                 with open(copy, "rb") as source, self._open("wb") as destination:
                     shutil.copyfileobj(source, destination)
             else:
-                os.replace(copy, self._local_path)
+                replace_file(copy, self._local_path)
         finally:
             if os.path.exists(copy):
                 os.remove(copy)

@@ -27,6 +27,7 @@ from scenaria.data.base import DataNode
 from scenaria.entities import content
 from scenaria.entities.storage_types import Staged
 from scenaria.exceptions import DataFileNotFound
+from scenaria.store.replacing import replace_file
 
 
 class FileDataNode(DataNode):
@@ -135,7 +136,7 @@ class FileDataNode(DataNode):
     def _atomic_target(self) -> Iterator[str]:
         """A path to write the whole file to; it replaces ``path`` only if the block succeeds.
 
-        Local files go through a temporary file in the same folder (``os.replace`` is atomic
+        Local files go through a temporary file in the same folder (a rename is atomic
         there); a URL is written directly, object stores already replace an object whole.
         """
         if self._is_remote:
@@ -151,7 +152,7 @@ class FileDataNode(DataNode):
         temporary = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}-{name}")
         try:
             yield temporary
-            os.replace(temporary, target)
+            replace_file(temporary, target)
         finally:
             if os.path.isdir(temporary):
                 import shutil
@@ -214,7 +215,7 @@ class FileDataNode(DataNode):
             os.replace(source, target)
             shutil.rmtree(old, ignore_errors=True)
         else:
-            os.replace(source, target)
+            replace_file(source, target)
 
     def _discard_staged(self, staged: Staged) -> None:
         location = staged.location

@@ -50,6 +50,7 @@ from scenaria.store.base import (
     indexed_values,
     matches,
 )
+from scenaria.store.replacing import replace_file
 
 try:
     import fcntl
@@ -333,7 +334,7 @@ class FilesystemRepository(BufferedRepository):
                 if self.durable:
                     file.flush()
                     os.fsync(file.fileno())
-            os.replace(temporary, path)
+            replace_file(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.remove(temporary)

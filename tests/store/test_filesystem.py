@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from scenaria.store import filesystem
 from scenaria.store.filesystem import FOLDERS, FilesystemRepository
 
 
@@ -74,7 +75,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(repo, tmp_path, mon
     def crash(src, dst):
         raise OSError("disk gone")
 
-    monkeypatch.setattr(os, "replace", crash)
+    monkeypatch.setattr(filesystem, "replace_file", crash)
     with pytest.raises(OSError, match="disk gone"):
         repo.save("scenario", {"id": "S1", "n": 2})
     monkeypatch.undo()
