@@ -3,10 +3,10 @@
 One `EventHub` per app registers once with the `Notifier` and reads its queue on one thread;
 each event gets an increasing number (the SSE ``id``), is turned into its SSE text once (not
 once per client) and appended to one log shared by every stream. The streams are woken
-together, at most once per `TICK` (a burst's events gather meanwhile), and each then sends all
-it has not sent yet in one write: with many clients the cost is a wake-up and a write per
-client and tick, not per client and event (each wake-up is Python work on the server's thread,
-under the GIL the orchestrator's threads need too).
+together, at most once per `TICK` (a burst's events gather meanwhile; `BUSY_TICK` while they
+keep coming), and each then sends all it has not sent yet in one write: with many clients the
+cost is a wake-up and a write per client and tick, not per client and event (each wake-up is
+Python work on the server's thread, under the GIL the orchestrator's threads need too).
 A client that reconnects with ``Last-Event-ID`` first gets the events after that number that
 are among the latest `HISTORY`.
 """
@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import json
 import threading
+import time
 from collections.abc import AsyncIterator
 from queue import Empty
 from typing import Any
@@ -25,13 +26,20 @@ from typing import Any
 from scenaria.events import Notifier
 from scenaria.web.serialize import jsonable
 
-__all__ = ["HISTORY", "TICK", "EventHub", "event_dict"]
+__all__ = ["BUSY_TICK", "HISTORY", "MANY", "SUSTAINED", "TICK", "EventHub", "event_dict"]
 
 #: How many recent events a reconnecting client can catch up on.
 HISTORY = 1000
 
 #: Seconds the hub lets a burst of events gather before it wakes the streams again.
 TICK = 0.025
+
+#: The same once events have kept coming for `SUSTAINED` seconds (each pause gathered some), as
+#: in a long run of jobs, to more than `MANY` streams: half the wake-ups and writes per stream,
+#: each event still out within this. A few streams cost little per tick: they keep `TICK`.
+BUSY_TICK = 0.05
+SUSTAINED = 0.1
+MANY = 10
 
 
 def event_dict(number: int, event: Any) -> dict[str, Any]:
@@ -79,8 +87,10 @@ class EventHub:
         """Numbers and encodes each event as it comes, wakes the streams, then lets the next ones gather.
 
         The first event after a quiet spell goes out at once; those of a burst go out together
-        one `TICK` later, so 50 streams cost 50 wake-ups per tick, not 50 per event.
+        one `TICK` later (`BUSY_TICK` in a sustained run to many streams), so 50 streams cost 50
+        wake-ups per tick, not 50 per event.
         """
+        busy_since: float | None = None  # when the pauses began to gather events each time
         while not self._stop.is_set():
             try:
                 events = [queue.get(timeout=0.2)]
@@ -98,7 +108,13 @@ class EventHub:
             for loop, waiters in loops:
                 with contextlib.suppress(RuntimeError):  # that loop is closed: its clients are leaving
                     loop.call_soon_threadsafe(waiters.wake)
-            self._stop.wait(TICK)
+            many = sum(waiters.streams for _, waiters in loops) > MANY
+            sustained = busy_since is not None and time.monotonic() - busy_since >= SUSTAINED
+            self._stop.wait(BUSY_TICK if many and sustained else TICK)
+            if queue.empty():
+                busy_since = None
+            elif busy_since is None:
+                busy_since = time.monotonic()
 
     async def stream(
         self, last_id: int | None, entity_type: str | None, entity_id: str | None, keepalive: float = 15.0
