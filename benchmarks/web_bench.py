@@ -193,7 +193,7 @@ def _clients_elsewhere(url: str, clients: int, cpu: list[float]) -> Iterator[Non
         assert int(lowest) == int(highest) > 0 and int(received) > 0, f"the clients fell behind: {out}"
 
 
-def dispatch_beside_clients(config: object, url: str, jobs: int, pairs: int, clients: int = 50) -> None:
+def dispatch_beside_clients(config: object, url: str, jobs: int, pairs: int = 5, clients: int = 50) -> None:
     """Batches with and without the clients, alternated (the machine's load drifts); the best of each."""
     alone, watched, readers = [], [], []
     for _ in range(pairs):
