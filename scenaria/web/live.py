@@ -3,10 +3,11 @@
 One `EventHub` per app registers once with the `Notifier` and reads its queue on one thread;
 each event gets an increasing number (the SSE ``id``), is turned into its SSE text once (not
 once per client) and appended to one log shared by every stream. The streams are woken
-together, at most once per `TICK` (a burst's events gather meanwhile; `BUSY_TICK` while they
-keep coming), and each then sends all it has not sent yet in one write: with many clients the
-cost is a wake-up and a write per client and tick, not per client and event (each wake-up is
-Python work on the server's thread, under the GIL the orchestrator's threads need too).
+together, at most once per `TICK` (a burst's events gather meanwhile; `BUSY_TICK` in a long
+run of them to many streams), and each then sends all it has not sent yet in one write: with
+many clients the cost is a wake-up and a write per client and tick, not per client and event
+(each wake-up is Python work on the server's thread, under the GIL the orchestrator's threads
+need too).
 A client that reconnects with ``Last-Event-ID`` first gets the events after that number that
 are among the latest `HISTORY`.
 """
@@ -43,7 +44,7 @@ MANY = 10
 
 
 def event_dict(number: int, event: Any) -> dict[str, Any]:
-    """An event as the JSON of one SSE message (values not yet made plain: see `_text`)."""
+    """An event as the JSON of one SSE message (values not yet made plain: see `_compact`)."""
     return {
         "id": number,
         "entity_type": event.entity_type.name,
@@ -90,7 +91,7 @@ class EventHub:
         one `TICK` later (`BUSY_TICK` in a sustained run to many streams), so 50 streams cost 50
         wake-ups per tick, not 50 per event.
         """
-        busy_since: float | None = None  # when the pauses began to gather events each time
+        busy_since: float | None = None  # since when each pause has gathered events
         while not self._stop.is_set():
             try:
                 events = [queue.get(timeout=0.2)]
@@ -242,12 +243,12 @@ class _Log:
 class _Message:
     """One event as sent: its number, what filters look at, and its SSE text."""
 
-    __slots__ = ("_metadata", "entity_id", "entity_type", "metadata", "number", "text")
+    __slots__ = ("_metadata_text", "entity_id", "entity_type", "metadata", "number", "text")
 
     def __init__(self, number: int, entity_type: str, entity_id: str, metadata: Any, text: bytes) -> None:
         self.number, self.entity_type, self.entity_id = number, entity_type, entity_id
         self.metadata, self.text = metadata, text
-        self._metadata: str | None = None
+        self._metadata_text: str | None = None
 
     def wanted(self, entity_type: str | None, entity_id: str | None) -> bool:
         """Whether a client's filter keeps it: its entity type, and its id (or one its metadata names)."""
@@ -255,9 +256,9 @@ class _Message:
             return False
         if entity_id is None or self.entity_id == entity_id:
             return True
-        if self._metadata is None:  # only for a stream filtered by id, and once
-            self._metadata = _compact(self.metadata)
-        return entity_id in self._metadata
+        if self._metadata_text is None:  # only for a stream filtered by id, and once
+            self._metadata_text = _compact(self.metadata)
+        return entity_id in self._metadata_text
 
 
 def _plain(value: Any) -> Any:
