@@ -21,7 +21,7 @@ from typing import Any
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.templates import is_template, resolved_keeping_template
 from scenaria.entities.base import Entity, new_id, now
-from scenaria.entities.cycle import Cycle, find_or_create_cycle
+from scenaria.entities.cycle import Cycle, cycle_and_primary
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.execution import ExecutionSettings
 from scenaria.entities.job import Job
@@ -130,9 +130,11 @@ def create_scenario(
     plan = _plan(config)
     created: list[Any] = []
     creation_date = creation_date or now()
-    cycle = find_or_create_cycle(registry, plan.frequency, creation_date, created) if plan.frequency else None
     scenario_id = new_id("SCENARIO", plan.config_id)
     with registry.transaction():
+        cycle, primary = (
+            cycle_and_primary(registry, plan.frequency, creation_date, created) if plan.frequency else (None, False)
+        )
         data_nodes = {
             dn.config_id: _data_node(registry, dn, _owner(dn.scope, scenario_id, cycle), created)
             for dn in plan.data_nodes
@@ -158,7 +160,6 @@ def create_scenario(
         properties = dict(plan.properties)
         if name is not None:
             properties["name"] = name
-        primary = cycle is not None and registry.repository.count("scenario", owner_id=cycle.id) == 0
         scenario = Scenario(
             id=scenario_id,
             config_id=plan.config_id,

@@ -143,8 +143,10 @@ class Repository(abc.ABC):
         """``get_meta`` inside a transaction, holding the key until the transaction ends.
 
         Two transactions that lock the same key run one after the other, so a read-decide-write
-        on a meta value (the orchestrator's lease) is atomic. Here: back ends whose transactions
-        already exclude each other (SQLite's ``BEGIN IMMEDIATE``, the in-process stores).
+        on a meta value (the orchestrator's lease), or on records under a key's name (one cycle
+        per period), is atomic. Here: back ends whose transactions already exclude each other
+        (SQLite's ``BEGIN IMMEDIATE``); the buffered stores hold their write lock until the
+        transaction ends, PostgreSQL an advisory lock.
         """
         return self.get_meta(key)
 
