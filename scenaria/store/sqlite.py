@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
+from scenaria.store._checkpoint import Checkpointer
 from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, reads, where_clause, writes
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
@@ -110,6 +111,8 @@ class _GuardedTransaction(SQLTransaction):
             if not _is_damage(error):
                 raise
             raise self._repo._damaged(error) from None
+        if exc_type is None and not self._repo._threads.depth:
+            self._repo._checkpointer.committed()
 
 
 def _create_tables(conn: sqlite3.Connection) -> None:
@@ -150,6 +153,7 @@ class SQLiteRepository(Repository):
         )
         self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
         self._writer = InProcessWriter()
+        self._checkpointer = Checkpointer(self._conn)
         # only its owner reads the store (records name files and hold data node settings); SQLite
         # gives its -wal and -shm files the mode of the database file
         if os.path.isdir(self.path):
@@ -261,6 +265,7 @@ class SQLiteRepository(Repository):
 
     def close(self) -> None:
         """Close every connection of every thread. Using the repository afterwards is an error."""
+        self._checkpointer.stop()
         self._threads.close()
 
     # --- the contract -----------------------------------------------------------------------------
@@ -280,10 +285,15 @@ class SQLiteRepository(Repository):
 
     @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
+        """Every row is made before any is written, so that inside a transaction (a registry's
+        commit) no savepoint is needed: what fails part way then is SQLite, which fails the whole."""
         check_kind(kind)
-        sql = self._save_sql[kind]
+        rows = [(record_id(r), *indexed_values(r), encode_record(r)) for r in records]
+        if self._threads.depth:
+            self._conn().executemany(self._save_sql[kind], rows)
+            return
         with self.transaction():
-            self._conn().executemany(sql, ((record_id(r), *indexed_values(r), encode_record(r)) for r in records))
+            self._conn().executemany(self._save_sql[kind], rows)
 
     @reads
     def load(self, kind: str, id: str) -> Record | None:

@@ -99,7 +99,7 @@ def test_one_cycle_and_one_primary_per_day_when_processes_and_threads_race(persi
             primaries = [s["id"] for s in scenarios if s["primary_scenario"]]
             assert len(primaries) == 1, (cycle["start_date"], len(scenarios), primaries)
             shared = repository.find("data_node", config_id="per_day", owner_id=cycle["id"])
-            assert len(shared) == 1, (cycle["start_date"], len(shared))  # the cycle's data node, once
+            assert len(shared) == 1, (cycle["start_date"], [(dn["id"], sorted(dn["parent_ids"])) for dn in shared])
         assert repository.count("scenario") == PROCESSES * (THREADS * PER_THREAD + 1)  # none lost
     finally:
         repository.close()
