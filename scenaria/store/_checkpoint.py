@@ -8,8 +8,9 @@ the checkpoint was 60% of the time spent committing them). Here a thread of the 
 runs a ``PASSIVE`` checkpoint every ``EVERY`` commits instead, beside the writers (SQLite lets a
 checkpoint run while a connection writes; it only copies frames no reader still needs, and
 the ``sqlite3`` module releases the GIL meanwhile). The writers' own automatic checkpoint stays, at
-a larger size, for when this thread cannot keep up (or the process forked: the child starts its
-own thread on its first commits).
+a larger size, to restart the log when commits never pause long enough for this thread to empty
+it (then only the pages since this thread's last checkpoint are left to copy), and for when this
+thread cannot keep up (or the process forked: the child starts its own thread on its first commits).
 """
 
 from __future__ import annotations

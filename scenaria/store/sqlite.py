@@ -15,6 +15,8 @@ Why this shape:
   filter beside it (``config_id=...``), that other filter's index is used.
 - **WAL, ``synchronous=NORMAL``**: readers never block the writer nor each other, and a commit
   costs no fsync (a power cut may lose the last commits, never corrupt the file).
+- **Checkpoints off the commit**: a thread of the store's process copies the log back into the
+  file every 32 commits (``_checkpoint``), so that no commit pays for the hundreds before it.
 - **One connection per thread** (``sqlite3`` connections must not be shared by threads mid
   statement), all closed by ``close()``; connections of threads that ended are closed when the
   next thread connects. After a ``fork`` the child opens its own.
@@ -59,9 +61,12 @@ from scenaria.store.base import (
 SCHEMA_VERSION = 1
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # SQLite's result codes (sqlite3 names them from Python 3.11)
 _CACHE_KIB = 8192  # page cache per connection (SQLite's default is 2 MiB)
-# A commit of a scenario's records writes ~20 pages; checkpointing (which syncs) every 4,000
-# pages instead of 1,000 makes bursts of small transactions ~15% cheaper, for a WAL of 16 MB.
-_CHECKPOINT_PAGES = 4000
+# The writers' own checkpoint, for when the checkpointing thread (``_checkpoint``) falls behind.
+# While writers keep committing, that thread's checkpoints copy what is there but the log cannot
+# start over (a commit came in meanwhile): it grows until a writer checkpoints the few pages left
+# and restarts it, at this size (a WAL of 64 MB at most). At 4,000 pages a burst of scenario
+# creations (~26 pages a commit) paid that every ~150 commits; at 16,000, every ~600.
+_CHECKPOINT_PAGES = 16000
 
 # The columns worth an index, by kind: those the public API looks records up by. Every record of
 # a run shares its version, most share a status, and nothing looks a task or a data node up by
