@@ -31,6 +31,7 @@ from scenaria.entities.status import Status
 from scenaria.entities.storage_types import data_node_class
 from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
+from scenaria.events.notifier import Notifier
 from scenaria.exceptions import DataNodeConfigIsNotGlobal
 
 # Config properties that describe how a data node is created, not what it holds.
@@ -178,7 +179,7 @@ def create_scenario(
     created.append(scenario)
     for entity in created:
         entity._publish("CREATION")
-    if plan.sequences:
+    if plan.sequences and Notifier.listens_to("SEQUENCE"):  # no Sequence objects built for nobody
         for seq in scenario.sequences.values():
             seq._publish("CREATION")
     return scenario
