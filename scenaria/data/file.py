@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import glob
 import os
 import shutil
@@ -63,8 +64,8 @@ class FileDataNode(DataNode):
         if given:
             dict.update(self._properties, path=str(given), is_generated=False)  # before the first save
         else:
-            folder = os.path.join(storage_folder, f"{self._STORAGE_TYPE}s")
-            dict.update(self._properties, path=os.path.join(folder, f"{self.id}.{self._EXTENSION}"), is_generated=True)
+            folder = _generated_folder(storage_folder, self._STORAGE_TYPE)
+            dict.update(self._properties, path=f"{folder}{os.sep}{self.id}.{self._EXTENSION}", is_generated=True)
 
     def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
         """The copy gets a file of its own beside the original's, named by its id and removed with
@@ -313,24 +314,32 @@ class FileDataNode(DataNode):
         if self.is_generated and not self._is_remote and os.path.isfile(self._local_path):
             os.remove(self._local_path)
 
-    def _prepare_new(self, storage_folder: str, default_data: Any) -> None:
+    def _prepare_new(self, storage_folder: str, default_data: Any, fresh: bool = False) -> None:
         """Choose the path (and take ``[CORE] storage_options`` when it has none of its own: they
-        travel with it to the workers); an existing file counts as written, even with no default data."""
+        travel with it to the workers); an existing file counts as written, even with no default data.
+        ``fresh``: the id was just made, so a path generated from it names no file yet (no stat)."""
         from scenaria.config import Config
 
         shared = getattr(Config.core, "storage_options", None)
         if shared and not self._properties.get("storage_options"):
             dict.update(self._properties, storage_options=dict(shared))  # before the first save
         self._build_path(storage_folder)
-        self._initial_write(default_data)
+        self._initial_write(default_data, missing=fresh and self.is_generated)
 
-    def _initial_write(self, default_data: Any) -> None:
-        """Write ``default_data`` when the file does not exist yet; an existing file counts as written."""
-        if self._exists():
+    def _initial_write(self, default_data: Any, missing: bool = False) -> None:
+        """Write ``default_data`` when the file does not exist yet (``missing``: known not to);
+        an existing file counts as written."""
+        if not missing and self._exists():
             self._last_edit_date = self._file_mtime() or self._edit_timestamp()
         elif default_data is not None:
             self._write(default_data)
             self._add_default_data_edit(default_data)
+
+
+@functools.lru_cache(maxsize=64)
+def _generated_folder(storage_folder: str, storage_type: str) -> str:
+    """Where generated files of a storage type go (made once: every new data node asks)."""
+    return os.path.join(storage_folder, f"{storage_type}s")
 
 
 def is_remote(path: str) -> bool:

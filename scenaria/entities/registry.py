@@ -212,8 +212,11 @@ class Registry:
                 yield
                 if self.fence is not None and any(entity._KIND == "job" for entity in unsaved.values()):
                     self.fence()
+                by_kind: dict[str, list[dict[str, Any]]] = {}  # one statement per kind, its rows in order
                 for entity in unsaved.values():
-                    self.repository.save(entity._KIND, _revised_record(entity))
+                    by_kind.setdefault(entity._KIND, []).append(_revised_record(entity))
+                for kind, records in by_kind.items():
+                    self.repository.save_many(kind, records)
         finally:
             local.unsaved = local.after = None
         for action in after:
@@ -262,7 +265,9 @@ def _revised_record(entity: Stored) -> dict[str, Any]:
     """The entity's record with its next revision: how a reader tells a newer record from its own."""
     revision = entity.__dict__.get("_revision", 0) + 1
     object.__setattr__(entity, "_revision", revision)
-    return {**entity._to_record(), "revision": revision}
+    record = entity._to_record()  # a new dict
+    record["revision"] = revision
+    return record
 
 
 #: id prefix -> class of the entities of that kind. Each entity class registers itself when it is
