@@ -9,36 +9,38 @@ from __future__ import annotations
 import importlib as _importlib
 import typing as _typing
 
-# public name -> the module that defines it: each is loaded on first use, so that a script that
-# creates and submits scenarios never imports what archives, comparisons or explanations need
-_WHERE: dict[str, str] = {
+from scenaria.api.getting import (
+    exists,
+    get,
+    get_cycles,
+    get_cycles_scenarios,
+    get_data_nodes,
+    get_entities_by_config_id,
+    get_jobs,
+    get_latest_job,
+    get_latest_submission,
+    get_parents,
+    get_primary,
+    get_primary_scenarios,
+    get_scenarios,
+    get_sequences,
+    get_submissions,
+    get_tasks,
+    set,
+)
+from scenaria.api.running import (
+    can_create,
+    cancel_job,
+    create_global_data_node,
+    create_scenario,
+    duplicate_scenario,
+    submit,
+)
+
+# The other names load on first use, from the module that defines them: a script that creates
+# and submits scenarios never imports what deletions, archives, comparisons or explanations need.
+_LATER: dict[str, str] = {
     "explain": "scenaria.api.explaining",
-    **dict.fromkeys(
-        (
-            "exists",
-            "get",
-            "get_cycles",
-            "get_cycles_scenarios",
-            "get_data_nodes",
-            "get_entities_by_config_id",
-            "get_jobs",
-            "get_latest_job",
-            "get_latest_submission",
-            "get_parents",
-            "get_primary",
-            "get_primary_scenarios",
-            "get_scenarios",
-            "get_sequences",
-            "get_submissions",
-            "get_tasks",
-            "set",
-        ),
-        "scenaria.api.getting",
-    ),
-    **dict.fromkeys(
-        ("can_create", "cancel_job", "create_global_data_node", "create_scenario", "duplicate_scenario", "submit"),
-        "scenaria.api.running",
-    ),
     **dict.fromkeys(
         (
             "clean_all_entities",
@@ -66,33 +68,6 @@ _WHERE: dict[str, str] = {
 
 if _typing.TYPE_CHECKING:  # the same names, for type checkers
     from scenaria.api.explaining import explain
-    from scenaria.api.getting import (
-        exists,
-        get,
-        get_cycles,
-        get_cycles_scenarios,
-        get_data_nodes,
-        get_entities_by_config_id,
-        get_jobs,
-        get_latest_job,
-        get_latest_submission,
-        get_parents,
-        get_primary,
-        get_primary_scenarios,
-        get_scenarios,
-        get_sequences,
-        get_submissions,
-        get_tasks,
-        set,
-    )
-    from scenaria.api.running import (
-        can_create,
-        cancel_job,
-        create_global_data_node,
-        create_scenario,
-        duplicate_scenario,
-        submit,
-    )
     from scenaria.api.scenarios import (
         clean_all_entities,
         delete,
@@ -116,7 +91,7 @@ if _typing.TYPE_CHECKING:  # the same names, for type checkers
 else:
 
     def __getattr__(name: str) -> object:
-        module_name = _WHERE.get(name)
+        module_name = _LATER.get(name)
         if module_name is None:
             raise AttributeError(f"module 'scenaria.api' has no attribute {name!r}")
         value = getattr(_importlib.import_module(module_name), name)
