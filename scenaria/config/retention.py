@@ -39,6 +39,8 @@ def parse_age(value: Any) -> dt.timedelta | None:
 
 @dataclass(frozen=True)
 class Retention:
+    """What a CORE section's retention settings mean, as read once."""
+
     older_than: dt.timedelta | None
     keep: int | None
     period: dt.timedelta
