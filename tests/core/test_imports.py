@@ -203,9 +203,10 @@ def test_the_cli_libraries_load_only_when_used(tmp_path):
 
 # What ``Orchestrator().run()`` plus one development-mode job must not import: modules of features
 # it does not use (reading TOML, archives, schedules, command-line flags, comparisons, migrations,
-# explanations, the filesystem store), ``uuid`` (ids are made without it), and standard modules
-# that cost a millisecond or more each to import: tempfile, shutil and secrets (tokens come from
-# os.urandom), hashlib (xxhash hashes content), difflib (suggestions for misspelt keys only).
+# explanations, resuming jobs, the filesystem store), ``uuid``
+# (ids are made without it), and standard modules that cost a millisecond or more each to import:
+# tempfile, shutil and secrets (tokens come from os.urandom), hashlib (xxhash hashes content),
+# difflib (suggestions for misspelt keys only).
 NOT_AT_START_UP = {
     "argparse",
     "tomllib",
@@ -222,6 +223,7 @@ NOT_AT_START_UP = {
     "scenaria.entities.compare",
     "scenaria.config.migration",
     "scenaria.orchestrator.schedules",
+    "scenaria.orchestrator.resuming",
     "scenaria.store.filesystem",
 }
 
