@@ -284,13 +284,13 @@ def _check_execution(task: TaskConfig, report: _Report) -> None:
             )
 
 
-# --- scenarios -----------------------------------------------------------------------------------
 def _close_matches(key: str, known: tuple[str, ...]) -> list[str]:
     import difflib  # here: only a key that is no setting needs it, and it is slow to import
 
     return difflib.get_close_matches(key, known, n=1, cutoff=0.8)
 
 
+# --- scenarios -----------------------------------------------------------------------------------
 @register_check
 def check_scenarios(layer: ConfigLayer, collector: IssueCollector) -> None:
     for scenario in _user_sections(layer, "SCENARIO"):
