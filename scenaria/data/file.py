@@ -20,7 +20,6 @@ import datetime as dt
 import functools
 import glob
 import os
-import shutil
 from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
@@ -78,6 +77,8 @@ class FileDataNode(DataNode):
         dict.update(self._properties, path=target, is_generated=True)
         if not copy_data or not original._exists():
             return
+        import shutil  # here: slow to import (bz2, lzma), and only copies and folders need it
+
         if original._is_remote:
             original._fs().copy(source, target, recursive=True)
         elif os.path.isdir(original._local_path):
@@ -186,6 +187,8 @@ class FileDataNode(DataNode):
         if not (isinstance(source, FileDataNode) and self._same_format(source)) or self._is_remote or source._is_remote:
             return super()._stage_copy(source, job_id)
         location = self._staging_location(job_id)
+        import shutil
+
         try:
             if os.path.isdir(source._local_path):
                 shutil.copytree(source._local_path, location)
@@ -214,6 +217,8 @@ class FileDataNode(DataNode):
             old = f"{source}.old"
             os.replace(target, old)
             os.replace(source, target)
+            import shutil
+
             shutil.rmtree(old, ignore_errors=True)
         else:
             replace_file(source, target)
@@ -228,6 +233,8 @@ class FileDataNode(DataNode):
                 if fs.exists(location):
                     fs.rm(location, recursive=True)
             elif os.path.isdir(local_path(location)):
+                import shutil
+
                 shutil.rmtree(local_path(location), ignore_errors=True)
             elif os.path.exists(local_path(location)):
                 os.remove(local_path(location))

@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 from scenaria.config.enums import Scope
 from scenaria.entities import codec, content, ports, rules, values
 from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, new_id, now
-from scenaria.entities.data_filter import JoinOperator, filter_data, get_item
 from scenaria.entities.graph import upstream_data_nodes
 from scenaria.entities.registry import registry
 from scenaria.entities.storage_types import Staged, checked_properties, data_node_class
@@ -423,9 +422,13 @@ class DataNode(content.ContentVersions, Owned, Entity):
     # --- tabular helpers -----------------------------------------------------------------------------
     def filter(self, operators: Any, join_operator: Any = None) -> Any:
         """The rows of the data that match ``(key, value, Operator)`` conditions."""
+        from scenaria.entities.data_filter import JoinOperator, filter_data  # here: most programs never filter
+
         return filter_data(self.read(), operators, join_operator or JoinOperator.AND)
 
     def __getitem__(self, key: Any) -> Any:
+        from scenaria.entities.data_filter import get_item
+
         return get_item(self.read(), key)
 
     def get_parents(self) -> dict[str, set[Any]]:

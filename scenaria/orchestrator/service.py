@@ -20,7 +20,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease, litter, resuming, runners
+from scenaria.orchestrator import lease, litter, runners
 from scenaria.orchestrator import scheduler as scheduling
 from scenaria.orchestrator.control_server import ControlServer
 
@@ -106,6 +106,8 @@ def start() -> scheduling.Scheduler:
                 Job, status=[s.name for s in (Status.SUBMITTED, Status.BLOCKED, Status.PENDING, Status.RUNNING)]
             )
             if unfinished:
+                from scenaria.orchestrator import resuming  # here: most starts find nothing to resume
+
                 logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
                 resuming.resume(scheduler, unfinished)
             runners.start(reg)

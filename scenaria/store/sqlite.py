@@ -126,6 +126,25 @@ def _create_tables(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
+def _write_new_store(path: str) -> None:
+    """Write an empty store of the current schema at ``path``, which no other connection sees:
+    without a journal or syncs while it is written (a crash leaves a temporary file, never a
+    store), then synced whole once. WAL mode comes last: it is written in the file's header."""
+    descriptor = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_RDWR, 0o600)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.executescript("BEGIN;" + ";".join(_schema()) + f";PRAGMA user_version={SCHEMA_VERSION};COMMIT")
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)  # before the file is the store (see ``_create_file``)
+
+
 def _save_sql(kind: str) -> str:
     values = ", ".join("?" * (len(INDEXED_FIELDS) + 2))
     updates = ", ".join(f'"{field}" = excluded."{field}"' for field in (*INDEXED_FIELDS, "body"))
@@ -189,16 +208,8 @@ class SQLiteRepository(Repository):
         """
         folder, name = os.path.split(self.path)
         temporary = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{name}")
-        os.close(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
         try:
-            conn = sqlite3.connect(temporary, isolation_level=None)
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("BEGIN")
-                _create_tables(conn)
-                conn.execute("COMMIT")
-            finally:
-                conn.close()  # the last connection: the WAL is written into the file
+            _write_new_store(temporary)
             try:
                 os.link(temporary, self.path)
             except FileExistsError:  # another process created it first: that one is the store
