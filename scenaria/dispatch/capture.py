@@ -181,8 +181,8 @@ class Descriptors:
     def _read_forever(self) -> None:
         while True:
             for key, _ in self._selector.select():
+                pipe: _Pipe = key.data
                 with self._lock:
-                    pipe = key.data
                     if self._reading.get(pipe.fd) is pipe and pipe.read() is False:
                         self._forget(pipe)  # the job closed its descriptor: nothing more comes
 
