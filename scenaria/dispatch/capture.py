@@ -171,7 +171,8 @@ class Descriptors:
             self._drain_to_end([pipe for pipe in pipes if not pipe.ended])
             for pipe in pipes:
                 pipe.finish()
-                os.close(pipe.fd)
+                with contextlib.suppress(OSError):  # closed by the job already
+                    os.close(pipe.fd)
 
     def _forget(self, pipe: _Pipe) -> None:
         """Stop reading ``pipe`` in the reading thread (lock held)."""
@@ -228,6 +229,8 @@ class _Pipe:
             data = os.read(self.fd, 1 << 16)
         except BlockingIOError:
             return None
+        except OSError:  # the job closed this read end too (os.closerange): nothing more comes
+            data = b""
         if not data:  # every writer is gone
             self.ended = True
             return False
