@@ -17,10 +17,11 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
-import select
+import selectors
 import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 Send = Callable[[int, str], None]
@@ -116,67 +117,136 @@ class _BinaryView:
 
 
 class Descriptors:
-    """File descriptors 1 and 2 of this process, into a job's streams while the block runs.
+    """File descriptors 1 and 2 of this process, pointed into each job's streams while it runs.
 
-    Each descriptor is pointed at a fresh pipe (inherited by the job's child processes), which a
-    thread reads into the job's stream by whole lines (what the job prints through ``sys.stdout``
-    goes to the same stream from another thread: it must not land inside a child's line). When
-    the block ends, the descriptors get back what they were, and the pipes are read to their end:
-    every writer is gone by then (the worker ends the job's processes first), or, after ``drain``
-    seconds, their last bytes are dropped, so that a writer that lingers can never hold the worker
-    up nor print into the next job.
+    For each job (``capture``), each descriptor is pointed at a fresh pipe (inherited by the job's
+    child processes), read into the job's stream by whole lines (what the job prints through
+    ``sys.stdout`` goes to the same stream from another thread: it must not land inside a child's
+    line). One reading thread serves every job of the worker: it is started once, here, and waits in
+    an epoll (kqueue on macOS) selector, to which each job's pipes are added from the job's thread
+    without waking it, so a job that writes nothing to its descriptors costs no thread start, join
+    or wake-up. When the job ends, its pipes leave the selector, the descriptors get back what they
+    were, and the job's thread reads what is left to the pipes' end: every writer is gone by then
+    (the worker ends the job's processes first), or, after ``drain`` seconds, their last bytes are
+    dropped (the read ends are closed), so that a writer that lingers can never hold the worker up
+    nor print into the next job.
     """
 
-    def __init__(self, out: JobStream, err: JobStream, drain: float = 2.0) -> None:
-        self._streams = ((1, out), (2, err))
+    def __init__(self, drain: float = 2.0) -> None:
         self._drain = drain
-        self._saved: list[tuple[int, int]] = []
-        self._pumps: list[threading.Thread] = []
-        self._stop = threading.Event()
+        # epoll and kqueue see what another thread adds while one waits in them (poll and select do not)
+        selector_class = getattr(selectors, "EpollSelector", None) or selectors.KqueueSelector  # type: ignore[attr-defined]
+        self._selector: selectors.BaseSelector = selector_class()
+        self._lock = threading.Lock()  # the reading thread holds it to read; a job, to take its pipes back
+        self._reading: dict[int, _Pipe] = {}
+        threading.Thread(target=self._read_forever, name="scenaria-fds", daemon=True).start()
 
-    def __enter__(self) -> Descriptors:
+    @contextlib.contextmanager
+    def capture(self, out: JobStream, err: JobStream) -> Iterator[None]:
+        """Descriptors 1 and 2 into ``out`` and ``err`` while the block runs (one job)."""
         _flush_real_streams()  # what the worker itself wrote before goes where it was going
-        for fd, stream in self._streams:
+        pipes, saved = [], []
+        for fd, stream in ((1, out), (2, err)):
             read, write = os.pipe()
-            self._saved.append((fd, os.dup(fd)))
+            saved.append((fd, os.dup(fd)))
             os.dup2(write, fd)  # inheritable: the job's child processes write here too
             os.close(write)
             os.set_inheritable(read, False)
-            pump = threading.Thread(target=self._pump, args=(read, stream), name=f"scenaria-fd{fd}", daemon=True)
-            pump.start()
-            self._pumps.append(pump)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _flush_real_streams()  # Python code that wrote to sys.__stdout__ during the job: into its pipe
-        for fd, saved in self._saved:
-            os.dup2(saved, fd)  # the last write end this process holds is gone
-            os.close(saved)
-        for pump in self._pumps:
-            pump.join(self._drain)
-        self._stop.set()  # a writer outlived the job: what it writes from now on goes nowhere
-        for pump in self._pumps:
-            pump.join()
-
-    def _pump(self, read: int, stream: JobStream) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        pending = ""  # the start of a line: whole lines only, so that the job's own prints never land inside one
+            os.set_blocking(read, False)
+            pipes.append(_Pipe(read, stream))
+        with self._lock:
+            for pipe in pipes:
+                self._reading[pipe.fd] = pipe
+                self._selector.register(pipe.fd, selectors.EVENT_READ, pipe)
         try:
-            while not self._stop.is_set():
-                ready, _, _ = select.select([read], [], [], 0.1)
-                data = os.read(read, 1 << 16) if ready else None
-                if data == b"":  # every writer is gone
-                    break
-                pending += decoder.decode(data) if data else ""
-                end = max(pending.rfind("\n"), pending.rfind("\r")) + 1
-                if end:
-                    stream.write(pending[:end])
-                    pending = pending[end:]
-            pending += decoder.decode(b"", final=True)  # an incomplete last character, as U+FFFD
-            if pending:
-                stream.write(pending)
+            yield
         finally:
-            os.close(read)
+            _flush_real_streams()  # Python code that wrote to sys.__stdout__ during the job: into its pipe
+            with self._lock:  # from here on only this thread reads them
+                for pipe in pipes:
+                    self._forget(pipe)
+            for fd, fd_saved in saved:
+                os.dup2(fd_saved, fd)  # the last write end this process holds is gone
+                os.close(fd_saved)
+            self._drain_to_end([pipe for pipe in pipes if not pipe.ended])
+            for pipe in pipes:
+                pipe.finish()
+                with contextlib.suppress(OSError):  # closed by the job already
+                    os.close(pipe.fd)
+
+    def _forget(self, pipe: _Pipe) -> None:
+        """Stop reading ``pipe`` in the reading thread (lock held)."""
+        if self._reading.pop(pipe.fd, None) is pipe:
+            self._selector.unregister(pipe.fd)
+
+    def _read_forever(self) -> None:
+        while True:
+            for key, _ in self._selector.select():
+                pipe: _Pipe = key.data
+                with self._lock:
+                    if self._reading.get(pipe.fd) is pipe and pipe.read() is False:
+                        self._forget(pipe)  # the job closed its descriptor: nothing more comes
+
+    def _drain_to_end(self, pipes: list[_Pipe]) -> None:
+        """Read ``pipes`` until every writer is gone, for at most ``drain`` seconds."""
+        deadline = time.monotonic() + self._drain
+        waiting: selectors.BaseSelector | None = None  # only for a writer that outlived the job
+        try:
+            while pipes and time.monotonic() < deadline:
+                for pipe in list(pipes):
+                    while (got := pipe.read()) and time.monotonic() < deadline:
+                        pass
+                    if got is False:
+                        pipes.remove(pipe)
+                        if waiting is not None:
+                            waiting.unregister(pipe.fd)
+                if pipes and waiting is None:
+                    waiting = selectors.DefaultSelector()
+                    for pipe in pipes:
+                        waiting.register(pipe.fd, selectors.EVENT_READ)
+                if pipes and waiting is not None:
+                    waiting.select(max(0.0, deadline - time.monotonic()))
+        finally:
+            if waiting is not None:
+                waiting.close()
+
+
+class _Pipe:
+    """The read end of one descriptor's pipe for one job, and the start of a line read from it."""
+
+    __slots__ = ("decoder", "ended", "fd", "pending", "stream")
+
+    def __init__(self, fd: int, stream: JobStream) -> None:
+        self.fd = fd
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.pending = ""  # whole lines only, so that the job's own prints never land inside one
+        self.ended = False
+
+    def read(self) -> bool | None:
+        """Read what is there: True when something was, None when nothing is yet, False at the end."""
+        try:
+            data = os.read(self.fd, 1 << 16)
+        except BlockingIOError:
+            return None
+        except OSError:  # the job closed this read end too (os.closerange): nothing more comes
+            data = b""
+        if not data:  # every writer is gone
+            self.ended = True
+            return False
+        self.pending += self.decoder.decode(data)
+        end = max(self.pending.rfind("\n"), self.pending.rfind("\r")) + 1
+        if end:
+            self.stream.write(self.pending[:end])
+            self.pending = self.pending[end:]
+        return True
+
+    def finish(self) -> None:
+        """Hand over the last, unended line (an incomplete last character as U+FFFD)."""
+        self.pending += self.decoder.decode(b"", final=True)
+        if self.pending:
+            self.stream.write(self.pending)
+            self.pending = ""
 
 
 def _flush_real_streams() -> None:

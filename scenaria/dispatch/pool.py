@@ -115,6 +115,7 @@ class PoolLoop(threading.Thread):
         self._deadlines: list[tuple[float, int, Job]] = []  # heap
         self._sequence = itertools.count()
         self._starting = 0
+        self._sends: list[tuple[WorkerProcess, bytes]] = []  # jobs handed to workers in this step
         self._selector: selectors.BaseSelector = selectors.DefaultSelector()
 
     def run(self) -> None:
@@ -136,24 +137,33 @@ class PoolLoop(threading.Thread):
             self._shutdown(failure)
 
     def _step(self) -> None:
-        for key, _ in self._selector.select(self._next_deadline_in()):
-            if key.data is None:
-                self._drain_wake()
-                continue
-            worker, is_sentinel = key.data
-            if worker not in self._shared.workers:  # reaped earlier in this batch
-                continue
-            if is_sentinel:
-                self._on_exit(worker)
-            else:
-                self._on_readable(worker)
-        self._expire_deadlines()
-        self._dispatch()
+        """Handle what the selector says, then report what it made happen (in one go: one wake-up
+        of the listener's thread for the runs' ends and the starts of the jobs taking their
+        workers), then send those jobs (their start is reported before they run, as always)."""
+        events = self._selector.select(self._next_deadline_in())
+        with self._shared.reporter.gathering():
+            for key, _ in events:
+                if key.data is None:
+                    self._drain_wake()
+                    continue
+                worker, is_sentinel = key.data
+                if worker not in self._shared.workers:  # reaped earlier in this batch
+                    continue
+                if is_sentinel:
+                    self._on_exit(worker)
+                else:
+                    self._on_readable(worker)
+            self._expire_deadlines()
+            self._dispatch()
+        sends, self._sends = self._sends, []
+        for worker, payload in sends:
+            with contextlib.suppress(OSError):  # it died: its sentinel will say so
+                worker.conn.send_bytes(payload)
 
     def _dispatch(self) -> None:
-        """Send queued jobs to idle workers, highest priority first, then oldest first."""
+        """Hand queued jobs to idle workers, highest priority first, then oldest first; the step
+        sends them once it has reported what it saw."""
         shared = self._shared
-        sends = []
         with shared.lock:
             if shared.broken:
                 self._fail_queue()
@@ -168,11 +178,8 @@ class PoolLoop(threading.Thread):
                     entry = (time.monotonic() + job.timeout, next(self._sequence), job)
                     heapq.heappush(self._deadlines, entry)
                 shared.reporter.started(job.job_id, job.started_at)
-                sends.append((worker, job.payload))
+                self._sends.append((worker, job.payload))
                 job.payload = b""
-        for worker, payload in sends:
-            with contextlib.suppress(OSError):  # it died: its sentinel will say so
-                worker.conn.send_bytes(payload)
 
     def _on_readable(self, worker: WorkerProcess) -> bool:
         """Read what the worker sent and act on it; False at EOF (or when it sent garbage)."""
@@ -248,7 +255,7 @@ class PoolLoop(threading.Thread):
                 shared.reporter.progress(job.job_id, message[1], message[2])
 
     def _on_end(self, worker: WorkerProcess, message: tuple[Any, ...]) -> None:
-        """A worker answered DONE or FAILED: feed it the next job, then report this one."""
+        """A worker answered DONE or FAILED: it is idle again; report the job's end."""
         shared = self._shared
         with shared.lock:
             job = worker.job
@@ -256,11 +263,8 @@ class PoolLoop(threading.Thread):
                 return
             worker.job, job.worker, job.done = None, None, True
             del shared.jobs[job.job_id]
-            alive = not worker.exited_seen and not worker.retiring
-            if alive:
-                shared.idle.append(worker)
-        if alive:
-            self._dispatch()  # feed the worker before building the outcome
+            if not worker.exited_seen and not worker.retiring:
+                shared.idle.append(worker)  # the step gives it the next job
         shared.report(job.outcome(**unpack(job.job_id, message), details={"pid": worker.pid}))
 
     def _on_exit(self, worker: WorkerProcess) -> None:
@@ -358,10 +362,10 @@ class PoolLoop(threading.Thread):
 
     def _drain_wake(self) -> None:
         # Read first, then clear: a byte written between the two would be drained with the flag
-        # still set, and every later submit would skip its wake-up (a lost wake-up).
+        # still set, and every later submit would skip its wake-up (a lost wake-up). One read: the
+        # flag keeps the pipe to a few bytes, and any left would only wake the loop once more.
         with contextlib.suppress(OSError):
-            while os.read(self._shared.wake_r, 4096):
-                pass
+            os.read(self._shared.wake_r, 4096)
         with self._shared.lock:
             self._shared.wake_pending = False
 

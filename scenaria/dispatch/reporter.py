@@ -9,14 +9,21 @@ A listener whose ``job_started``, ``job_progress`` and ``job_finished`` only que
 a thread of its own (``queues_reports``, the scheduler's) gets those straight from the reporting
 thread when nothing queued here is still to deliver before them: one thread handoff less between
 a run's end and its job's end, and the order is the same.
+
+The dispatcher's loop ``gathers`` the reports of each of its steps and hands them over together
+(before it sends the jobs of that step to their workers): the listener's thread is woken once per
+step, not once per report, and finds the ends of a step's runs and the starts of the jobs that
+took their workers together, to record in one store transaction. Reports other threads make
+meanwhile join the gathered ones, in the order they were made.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scenaria.dispatch.base import DispatchListener, Outcome
@@ -34,6 +41,7 @@ class Reporter:
         self._direct = bool(getattr(listener, "queues_reports", False))
         self._lock = threading.Lock()
         self._undelivered = 0  # queued, or being delivered
+        self._gathered: list[tuple[Callable[..., Any], tuple[Any, ...], bool]] | None = None
         self._thread = threading.Thread(target=self._deliver, name=name, daemon=True)
         self._thread.start()
 
@@ -52,13 +60,34 @@ class Reporter:
     def finished(self, outcome: Outcome) -> None:
         self._report(self._listener.job_finished, (outcome,), True)
 
+    @contextlib.contextmanager
+    def gathering(self) -> Iterator[None]:
+        """Hold the reports made inside the block (by any thread), and make them in order at its end."""
+        with self._lock:
+            self._gathered = []
+        try:
+            yield
+        finally:
+            with self._lock:
+                gathered, self._gathered = self._gathered, None
+                for method, args, direct in gathered:
+                    self._deliver_or_queue(method, args, direct)
+
     def _report(self, method: Callable[..., Any], args: tuple[Any, ...], direct: bool = False) -> None:
         with self._lock:
-            if direct and self._direct and not self._undelivered:
-                method(*args)  # it only queues: quick, and never calls back here
-                return
-            self._undelivered += 1
-            self._queue.put((method, args))
+            if self._gathered is not None:
+                self._gathered.append((method, args, direct))
+            else:
+                self._deliver_or_queue(method, args, direct)
+
+    def _deliver_or_queue(self, method: Callable[..., Any], args: tuple[Any, ...], direct: bool) -> None:
+        """Call the listener now when it only queues and nothing queued here goes before, else queue
+        the report for this reporter's thread (lock held)."""
+        if direct and self._direct and not self._undelivered:
+            method(*args)  # it only queues: quick, and never calls back here
+            return
+        self._undelivered += 1
+        self._queue.put((method, args))
 
     def close(self) -> None:
         """Deliver what is queued, then end the thread."""

@@ -114,12 +114,13 @@ def main(argv: list[str] | None = None) -> None:
     channel.send((wire.READY, os.getpid()))
     grace = settings.get("job_grace", 1.0)
     jobs_left = settings.get("max_jobs") or -1
+    descriptors = Descriptors()  # its reading thread is the worker's, not a job's
     while jobs_left:
         try:
             payload = channel.conn.recv_bytes()
         except (EOFError, OSError):
             break
-        message, recycle = run_job(payload, channel, grace)
+        message, recycle = run_job(payload, channel, descriptors, grace)
         jobs_left = 0 if recycle else jobs_left - 1
         if not jobs_left:  # said before the result, so that no job is sent to a leaving worker
             channel.send((wire.RETIRING,))
@@ -180,7 +181,7 @@ def _initialise(settings: dict[str, Any]) -> None:
         pickle.loads(initializer)()
 
 
-def run_job(payload: bytes, channel: Channel, grace: float = 1.0) -> tuple[bytes, bool]:
+def run_job(payload: bytes, channel: Channel, descriptors: Descriptors, grace: float = 1.0) -> tuple[bytes, bool]:
     """Run one pickled runnable with its output captured, then undo what it left in this process.
 
     Returns the DONE or FAILED message and whether this worker must be recycled (a thread of the
@@ -190,7 +191,7 @@ def run_job(payload: bytes, channel: Channel, grace: float = 1.0) -> tuple[bytes
     out = JobStream(channel.send_output, wire.STDOUT, sys.__stdout__)
     err = JobStream(channel.send_output, wire.STDERR, sys.__stderr__)
     try:
-        with Descriptors(out, err):  # fds 1 and 2 too: C code, os.write, child processes
+        with descriptors.capture(out, err):  # fds 1 and 2 too: C code, os.write, child processes
             ran = execute(Unpickled(payload), out, err, send=channel.send_side)
             if os.getpid() != channel.owner:  # a forked child returned from the job
                 os._exit(0)

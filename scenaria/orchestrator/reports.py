@@ -2,9 +2,10 @@
 
 In development mode reports come from the caller's thread, in order, and are handled at once.
 Otherwise they come from the dispatcher's threads and are queued for one thread of their own,
-which handles everything that is waiting in one store transaction: under load many job ends
-share one commit, and the dispatcher's threads never wait for the store. The intents of the
-completions in a batch (``outputs``) are stored before it, in one transaction of their own.
+which handles everything that is waiting in one store transaction (what arrives while it waits for
+the scheduler's lock included): under load many job ends share one commit, and the dispatcher's
+threads never wait for the store. The intents of the completions in a batch (``outputs``) are
+stored before it, in one transaction of their own.
 """
 
 from __future__ import annotations
@@ -71,10 +72,11 @@ class Reports:
         finished = scheduler._finished
         while True:
             batch = [reports.get()]
-            while not reports.empty():
-                batch.append(reports.get())
             try:
                 with scheduler._lock:
+                    # what came while the lock was held elsewhere (a submit) joins this batch
+                    while not reports.empty():
+                        batch.append(reports.get())
                     # the intents of the completions first, committed before any of their writes
                     scheduler._intend([report[1] for report in batch if report is not _STOP and report[0] == finished])
                     with scheduler._routing(), scheduler._registry.transaction():

@@ -113,3 +113,11 @@ def write_a_lot_to_fd1(megabytes: int) -> int:
     for _ in range(megabytes * 1024):
         os.write(1, block)
     return megabytes
+
+
+def close_descriptors() -> int:
+    """Write to fds 1 and 2, then close them (the worker's capture of them sees their end early)."""
+    os.write(1, b"before close\n")
+    os.close(1)
+    os.close(2)
+    return os.getpid()

@@ -152,3 +152,16 @@ def test_output_to_fd1_is_capped_like_the_rest(make_pool, listener) -> None:
     assert outcome.ending is Ending.COMPLETED
     assert len(outcome.stdout) < 11_000 and "characters of output cut here" in outcome.stdout
     assert outcome.stdout.startswith("z" * 1023) and outcome.stdout.endswith("z\n")
+
+
+def test_a_job_closing_its_descriptors_leaves_the_next_jobs_captured(make_pool, listener) -> None:
+    pool = make_pool(1)
+    pool.submit("closer", Call(hostile.close_descriptors))
+    closer = listener.outcome("closer", timeout=60)
+    assert closer.ending is Ending.COMPLETED and closer.stdout == "before close\n"
+    for tag in ("first", "second"):  # the same worker: its descriptors were given back
+        pool.submit(tag, Call(hostile.write_to_descriptors, (tag,)))
+        outcome = listener.outcome(tag, timeout=60)
+        assert outcome.details["pid"] == closer.result
+        assert sorted(outcome.stdout.splitlines()) == sorted([f"fd1 {tag}", f"child {tag}", f"print {tag}"])
+        assert outcome.stderr == f"fd2 {tag}\n"
