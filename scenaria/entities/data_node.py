@@ -26,6 +26,7 @@ from scenaria.exceptions import (
     DataNodeIsBeingEdited,
     NoData,
 )
+from scenaria.store.base import Encoded, encode_record
 
 logger = logging.getLogger("scenaria")
 
@@ -125,6 +126,23 @@ class DataNode(content.ContentVersions, Owned, Entity):
         record = super()._to_record()
         record["storage_type"] = self._STORAGE_TYPE
         return record
+
+    def _encoded(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with its JSON text, whose edits (up to ``EDIT_HISTORY_LIMIT``: most of the
+        text) are each encoded once, when first saved: a job's edit then costs the JSON of one edit,
+        not of the whole history. Edits are never changed in place (``_add_edit`` makes each anew)."""
+        edits = record.get("edits")
+        if not edits:
+            return record
+        known = self.__dict__.get("_edits_json") or {}
+        kept: dict[int, tuple[Any, str]] = {}
+        for edit in edits:
+            hit = known.get(id(edit))
+            kept[id(edit)] = hit if hit is not None and hit[0] is edit else (edit, encode_record(edit))
+        self.__dict__["_edits_json"] = kept
+        rest = encode_record({key: value for key, value in record.items() if key != "edits"})
+        text = ",".join(kept[id(edit)][1] for edit in edits)
+        return Encoded(record, f'{rest[:-1]},"edits":[{text}]}}')
 
     @classmethod
     def _from_record(cls, record: dict[str, Any]) -> DataNode:

@@ -40,6 +40,8 @@ class Stored(Protocol):
 
     def _to_record(self) -> dict[str, Any]: ...
 
+    def _encoded(self, record: dict[str, Any]) -> dict[str, Any]: ...
+
     @classmethod
     def _from_record(cls, record: dict[str, Any]) -> Any: ...
 
@@ -219,6 +221,10 @@ class Registry:
         for action in after:
             action()
 
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside ``transaction()`` (its saves are written at its commit)."""
+        return getattr(self._local, "unsaved", None) is not None
+
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once this thread's transaction has committed (at once outside one).
 
@@ -262,7 +268,9 @@ def _revised_record(entity: Stored) -> dict[str, Any]:
     """The entity's record with its next revision: how a reader tells a newer record from its own."""
     revision = entity.__dict__.get("_revision", 0) + 1
     object.__setattr__(entity, "_revision", revision)
-    return {**entity._to_record(), "revision": revision}
+    record = entity._to_record()
+    record["revision"] = revision
+    return entity._encoded(record)
 
 
 #: id prefix -> class of the entities of that kind. Each entity class registers itself when it is

@@ -43,7 +43,7 @@ from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
-from scenaria.entities.status import FINISHED, Status
+from scenaria.entities.status import FINISHED, Status, SubmissionStatus
 from scenaria.entities.storage_types import Staged
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
@@ -120,7 +120,8 @@ class Scheduler:
                     self._route(job, ready)
             # still SUBMITTED only when no job was routed (all abandoned); a finished one is settled
             if not submission.is_finished() and self._refresh_submission(submission):
-                submission._publish("UPDATE", "submission_status", submission.submission_status)
+                told = submission.submission_status  # after its jobs' first states, once stored
+                reg.after_commit(partial(submission._publish, "UPDATE", "submission_status", told))
         return submission
 
     @contextlib.contextmanager
@@ -255,7 +256,7 @@ class Scheduler:
         self._console.write(job_id, job._task_config_id if job is not None else job_id, stream, text)
 
     def _finished(self, outcome: Outcome) -> None:
-        with self._lock, self._routing():  # and the jobs this end makes ready start after it
+        with self._lock, self._ending():
             if self._gate.release(outcome.job_id):  # a held job takes the freed worker at once, before
                 self._launch([])  # this end is recorded: the worker waits for no store write
             job = self._active.get(outcome.job_id)
@@ -274,6 +275,18 @@ class Scheduler:
                 self._cancel_unlocked(job, requested or outcome.traceback.strip() or "canceled by its dispatcher")
             else:
                 self._run_failed(job, outcome)
+
+    @contextlib.contextmanager
+    def _ending(self) -> Iterator[None]:
+        """Around a run's end: the jobs it makes ready are launched after its store write, or,
+        when the dispatcher only queues them (``runs_later``), inside it, so that the start it
+        reports for the next job is stored in the same commit (one write per job, not two)."""
+        if self._dispatcher.runs_later:
+            with self._registry.transaction(), self._routing():
+                yield
+        else:
+            with self._routing():
+                yield
 
     def _intend(self, outcomes: list[Outcome]) -> None:
         """Store the staged writes of the runs about to be accepted, in a transaction of their own,
@@ -427,21 +440,35 @@ class Scheduler:
             self._gate.forget(job.id)
             self._runnables.pop(job.id, None)
         submission = self._submissions.get(job.submit_id)
-        with self._registry.transaction():
-            self._registry.save(job)
-            changed = submission is not None and self._count(submission, old, status)
-        job._publish("UPDATE", "status", status)
-        if changed:
-            assert submission is not None
-            submission._publish("UPDATE", "submission_status", submission.submission_status)
         callbacks = self._job_callbacks.get(job.id, ())
-        if callbacks:
-            # Called later on the callback thread: they get the job as it is now, not as it will be.
-            view = job if self._inline else job._snapshot()
-            for callback in callbacks:
-                self._callbacks.call(callback, view)
         if finished:
             self._job_callbacks.pop(job.id, None)
+        registry = self._registry
+        # callbacks get the job as it is now, not as it will be: later on their thread, or (inline)
+        # after the commit of an enclosing write, which may change the job again before it ends
+        view = job if self._inline and not registry.in_transaction() else job._snapshot() if callbacks else job
+        with registry.transaction():
+            registry.save(job)
+            changed = submission is not None and self._count(submission, old, status)
+            told = submission.submission_status if changed and submission is not None else None
+            # told once stored (whoever hears of it finds it in the store), in the order of the changes
+            registry.after_commit(partial(self._tell, job, status, submission, told, callbacks, view))
+
+    def _tell(
+        self,
+        job: Job,
+        status: Status,
+        submission: Submission | None,
+        submission_status: SubmissionStatus | None,
+        callbacks: Iterable[Callable[..., Any]],
+        view: Job,
+    ) -> None:
+        """Publish a job's new state (and its submission's, when it changed) and call its callbacks."""
+        job._publish("UPDATE", "status", status)
+        if submission is not None and submission_status is not None:
+            submission._publish("UPDATE", "submission_status", submission_status)
+        for callback in callbacks:
+            self._callbacks.call(callback, view)
 
     def _count(self, submission: Submission, old: Status, new: Status) -> bool:
         counts = self._counts[submission.id]

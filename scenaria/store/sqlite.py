@@ -44,6 +44,7 @@ from scenaria.store.base import (
     KINDS,
     Record,
     Repository,
+    body_of,
     check_ids,
     check_kind,
     check_page,
@@ -276,14 +277,14 @@ class SQLiteRepository(Repository):
             check_kind(kind)
             raise
         with self._writer:
-            self._conn().execute(sql, (record_id(record), *indexed_values(record), encode_record(record)))
+            self._conn().execute(sql, (record_id(record), *indexed_values(record), body_of(record)))
 
     @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         check_kind(kind)
         sql = self._save_sql[kind]
         with self.transaction():
-            self._conn().executemany(sql, ((record_id(r), *indexed_values(r), encode_record(r)) for r in records))
+            self._conn().executemany(sql, ((record_id(r), *indexed_values(r), body_of(r)) for r in records))
 
     @reads
     def load(self, kind: str, id: str) -> Record | None:
