@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
@@ -388,6 +390,11 @@ class DataNode(content.ContentVersions, Owned, Entity):
     def _discard_job_staging(self, job_id: str) -> None:
         """Drop whatever job ``job_id`` may have staged here before its run was killed (best effort)."""
 
+    def _staged_file(self, staged: Staged) -> tuple[str, str] | None:
+        """(staged file, target file) when committing ``staged`` is a rename on this machine's
+        file system (a file, not a folder, still staged); None otherwise (a value to write, an object store)."""
+        return None
+
     # --- edit locks ----------------------------------------------------------------------------------
     def lock_edit(self, editor_id: str | None = None) -> None:
         """Mark the data as being edited, by ``editor_id`` for 30 minutes when given."""
@@ -422,18 +429,29 @@ class DataNode(content.ContentVersions, Owned, Entity):
         keep_locked: bool = False,
         version: str | None = None,
         fingerprint: str | None = None,
+        tell: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
         """Record the edit of the job that completed (with the content version of what it
         wrote and the job's fingerprint) and free the lock it held (unless ``keep_locked``:
-        another job is still to write it), in one save.
+        another job is still to write it), in one save; its events are published by ``tell``
+        (the orchestrator's: once that save is stored and the job's files are in place), else now.
 
         Its orchestrator releases the jobs waiting on this node itself, once the job's own state
         is set, so nothing goes through ``ports`` here.
         """
         with self:  # one save for the edit and the unlock
-            self.track_edit(job_id=job_id)
+            self._add_edit({"job_id": job_id})
             self._content_version, self._fingerprint = version, fingerprint
             self._edit_in_progress = keep_locked
+            self._save()
+        told = partial(self._told_written, keep_locked)
+        if tell is None:
+            told()
+        else:
+            tell(told)
+
+    def _told_written(self, keep_locked: bool) -> None:
+        self._publish("UPDATE", "last_edit_date", self._last_edit_date)
         if not keep_locked:
             self._publish_lock()
 

@@ -209,21 +209,34 @@ class Registry:
         local.unsaved = unsaved
         after: list[Callable[[], None]] = []
         local.after = after
+        before: list[Callable[[], None]] = []
+        local.before = before
         try:
             with self.repository.transaction():
                 yield
+                for action in before:
+                    action()
                 if self.fence is not None and any(entity._KIND == "job" for entity in unsaved.values()):
                     self.fence()
                 for entity in unsaved.values():
                     self.repository.save(entity._KIND, _revised_record(entity))
         finally:
-            local.unsaved = local.after = None
+            local.unsaved = local.after = local.before = None
         for action in after:
             action()
 
     def in_transaction(self) -> bool:
         """Whether this thread is inside ``transaction()`` (its saves are written at its commit)."""
         return getattr(self._local, "unsaved", None) is not None
+
+    def before_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` at the end of this thread's transaction, in it, before its saves (at once
+        outside one): for a write that sums up what the transaction did (one, not one per change)."""
+        before = getattr(self._local, "before", None)
+        if before is None:
+            action()
+        else:
+            before.append(action)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once this thread's transaction has committed (at once outside one).

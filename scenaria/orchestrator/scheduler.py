@@ -31,7 +31,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
-import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
@@ -43,7 +42,7 @@ from scenaria.entities.base import now
 from scenaria.entities.create import create_submission
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
-from scenaria.entities.status import FINISHED, Status, SubmissionStatus
+from scenaria.entities.status import FINISHED, Status
 from scenaria.entities.storage_types import Staged
 from scenaria.entities.submission import Submission, derive_status
 from scenaria.exceptions import DataNodeIsBeingEdited
@@ -51,14 +50,13 @@ from scenaria.orchestrator import outputs, skipping
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.capacity import Gate, job_priority, submit_priority
 from scenaria.orchestrator.console import JobConsole
-from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry
+from scenaria.orchestrator.moves import Moves
+from scenaria.orchestrator.outcomes import HOST, describe, downstream, last_line, log_failure, log_retry, ran_on
 from scenaria.orchestrator.reports import Reports
 from scenaria.orchestrator.task_run import CopyRun, TaskRun
 from scenaria.orchestrator.waits import Waits
 
 logger = logging.getLogger("scenaria")
-
-_HOST = socket.gethostname()  # where local worker processes run
 
 
 class Scheduler:
@@ -85,6 +83,7 @@ class Scheduler:
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
         self._canceled: dict[str, tuple[Job, str]] = {}  # canceled here, the dispatcher's report due
+        self._moves = Moves(registry)  # accepted runs whose commit is renames only
         self._console = JobConsole()
         self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
         self._timers: set[threading.Timer] = set()  # retries waiting for their delay
@@ -239,6 +238,8 @@ class Scheduler:
             job = self._active.get(job_id)
             if job is not None and job.status is Status.PENDING:
                 self._set_status(job, Status.RUNNING)  # counts an attempt
+                if self._dispatcher.runs_later:  # its function runs once the commit under way returns
+                    self._moves.started(job_id)
 
     def _progress(self, report: tuple[str, float, str | None]) -> None:
         job_id, fraction, message = report
@@ -261,6 +262,7 @@ class Scheduler:
                 self._launch([])  # this end is recorded: the worker waits for no store write
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
+                self._moves.take(outcome.job_id)
                 outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile: never committed
                 self._late_report(outcome)  # only its output is kept
                 return
@@ -268,7 +270,7 @@ class Scheduler:
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
             if job.status is Status.RUNNING:  # a run that started: note where it ran
-                job._add_run(*_ran_on(outcome), outcome.ending.name)
+                job._add_run(*ran_on(outcome), outcome.ending.name)
             if outcome.ending is Ending.COMPLETED:
                 self._complete(job, outputs.staged(outcome))
             elif outcome.ending is Ending.CANCELED:
@@ -289,37 +291,33 @@ class Scheduler:
                 yield
 
     def _intend(self, outcomes: list[Outcome]) -> None:
-        """Store the staged writes of the runs about to be accepted, in a transaction of their own,
-        before any is committed: what a process killed while it commits them leaves, the next
-        one finishes (``outputs``, ``resuming.roll_forward``)."""
+        """Before the runs about to be accepted are committed (``Moves.intend``)."""
         with self._lock:
-            intents = []
-            for outcome in outcomes:
-                job = self._active.get(outcome.job_id)
-                writes = outputs.staged(outcome)
-                if writes and job is not None and not job.is_finished():
-                    intents.append((job, outputs.intent(writes, *_ran_on(outcome))))
-            if any(intent is not None for _, intent in intents):
-                with self._registry.transaction():
-                    for job, intent in intents:
-                        if intent is not None:
-                            job._set_commit_intent(intent)
-                            self._registry.save(job)
+            accepted = [(self._active.get(outcome.job_id), outcome) for outcome in outcomes]
+            self._moves.intend(
+                [(job, outcome) for job, outcome in accepted if job is not None and not job.is_finished()]
+            )
 
     def _complete(self, job: Job, writes: list[Staged], resumed: bool = False) -> None:
         nodes = list(job.task.output.values())
-        failure = outputs.commit(job, nodes, writes, resumed) if writes else None
-        if job._commit_intent is not None:
-            job._set_commit_intent(None)  # saved with the job's end
-        if failure is not None:
-            self._fail(job, failure)
-            return
+        renames = self._moves.take(job.id)
+        if renames is None:  # its writes go first, its end after them
+            recorded = (job._commit_intent or {}).get("inodes")
+            failure = outputs.commit(job, nodes, writes, resumed, recorded) if writes else None
+            if job._commit_intent is not None:
+                job._set_commit_intent(None)  # saved with the job's end
+            if failure is not None:
+                self._fail(job, failure)
+                return
         versions = {each.data_node_id: each.version for each in writes}
         key = job._fingerprint.get("key")
         with self._registry.transaction():
+            if renames is not None:  # its end first, with the intent; the renames once it is stored
+                self._moves.record(job, nodes, writes, renames)
             for dn in nodes:
                 keep = self._waits.drop_writer(job.id, dn.id)
-                dn._written_by_job(job.id, keep_locked=keep, version=versions.get(dn.id), fingerprint=key)
+                version = versions.get(dn.id)
+                dn._written_by_job(job.id, keep, version, key, tell=self._registry.after_commit)
             self._set_status(job, Status.COMPLETED)
             for dn in nodes:
                 self.data_node_released(dn.id)
@@ -383,7 +381,7 @@ class Scheduler:
         with self._lock:
             if job.id in self._active and not job.is_finished():
                 if job.status is Status.RUNNING and where:  # the run it stops counts, with its process
-                    job._add_run(where.get("host") or _HOST, where.get("pid"), Ending.CANCELED.name)
+                    job._add_run(where.get("host") or HOST, where.get("pid"), Ending.CANCELED.name)
                 self._cancel_unlocked(job, f"canceled by {by}")
 
     def _cancel_unlocked(self, job: Job, reason: str) -> None:
@@ -452,23 +450,7 @@ class Scheduler:
             changed = submission is not None and self._count(submission, old, status)
             told = submission.submission_status if changed and submission is not None else None
             # told once stored (whoever hears of it finds it in the store), in the order of the changes
-            registry.after_commit(partial(self._tell, job, status, submission, told, callbacks, view))
-
-    def _tell(
-        self,
-        job: Job,
-        status: Status,
-        submission: Submission | None,
-        submission_status: SubmissionStatus | None,
-        callbacks: Iterable[Callable[..., Any]],
-        view: Job,
-    ) -> None:
-        """Publish a job's new state (and its submission's, when it changed) and call its callbacks."""
-        job._publish("UPDATE", "status", status)
-        if submission is not None and submission_status is not None:
-            submission._publish("UPDATE", "submission_status", submission_status)
-        for callback in callbacks:
-            self._callbacks.call(callback, view)
+            registry.after_commit(partial(self._callbacks.tell, job, status, submission, told, callbacks, view))
 
     def _count(self, submission: Submission, old: Status, new: Status) -> bool:
         counts = self._counts[submission.id]
@@ -478,7 +460,7 @@ class Scheduler:
 
     def _refresh_submission(self, submission: Submission) -> bool:
         status = derive_status(self._counts[submission.id], len(submission._job_ids))
-        if not submission._set_status(status):
+        if not submission._set_status(status, tell=self._registry.after_commit):
             return False
         self._registry.save(submission)
         if submission.is_finished():
@@ -496,12 +478,6 @@ class Scheduler:
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
-
-
-def _ran_on(outcome: Outcome) -> tuple[str | None, int | None]:
-    """(host, pid) of the process that ran the job (local workers: this host)."""
-    host = outcome.details.get("host") or (_HOST if "pid" in outcome.details else None)
-    return host, outcome.details.get("pid")
 
 
 # --- the running scheduler -----------------------------------------------------------------------

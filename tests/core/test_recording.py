@@ -4,6 +4,7 @@ few writes as the guarantees allow (docs/execution.md, "How a job is recorded").
 from __future__ import annotations
 
 import json
+import os
 
 import scenaria as tp
 from scenaria import Config, EventEntityType, EventOperation, Scope, Status
@@ -44,7 +45,8 @@ def step(value: int) -> int:
 
 def test_development_mode_stores_a_jobs_start_before_its_function_runs():
     """The start of the job an end releases is stored with that end (one commit), before its function runs."""
-    nodes = [Config.configure_data_node("n0", default_data=0)] + [Config.configure_data_node(f"n{i}") for i in (1, 2, 3)]
+    nodes = [Config.configure_data_node("n0", default_data=0)]
+    nodes += [Config.configure_data_node(f"n{i}") for i in (1, 2, 3)]
     tasks = [Config.configure_task(f"step{i}", step, nodes[i], nodes[i + 1]) for i in range(3)]
     scenario = tp.create_scenario(Config.configure_scenario("steps", tasks))
     tp.Orchestrator().run()
@@ -75,3 +77,22 @@ def test_development_mode_stores_a_jobs_start_before_its_function_runs():
     for job in jobs.values():
         assert job.attempts == 1 and job.runs[0]["ending"] == "COMPLETED"
         assert job.run_at is not None and job.finished_at >= job.run_at
+
+
+def test_a_roll_forward_tells_a_file_exchanged_into_place_from_one_still_to_move(tmp_path):
+    """A kill between the exchange of names and the deletion of the old file leaves the old file
+    under the staged name: moving it again would put the old value back. The inode the intent
+    recorded tells the two cases apart."""
+    from scenaria.orchestrator import outputs
+    from scenaria.store import replacing
+
+    node = tp.create_global_data_node(Config.configure_data_node("target", scope=Scope.GLOBAL))
+    node.write("old")
+    staged = node._stage("new", "JOB_x_0")
+    staged_path, target = node._staged_file(staged)
+    inodes = {staged.location: os.stat(staged_path).st_ino}
+    assert outputs._still_to_move(node, staged, inodes)  # not moved yet
+    assert replacing._exchange(staged_path, target)  # killed here, before the old file is deleted
+    assert node.read() == "new" and os.path.exists(staged_path)
+    assert not outputs._still_to_move(node, staged, inodes)
+    assert node.read() == "new" and not os.path.exists(staged_path)  # the old file is gone, the new one stays
