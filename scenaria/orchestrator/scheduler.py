@@ -348,9 +348,8 @@ class Scheduler:
     def _later(self, delay: float, function: Callable[..., Any], *args: Any) -> None:
         if delay <= 0:
             function(*args)
-        elif self._inline:
-            threading.Event().wait(delay)  # development mode: the caller asked to wait here
-            function(*args)
+        elif self._inline:  # development mode: the caller asked to wait here, once the failure is stored
+            self._registry.after_commit(partial(_waited, delay, function, *args))  # (no write held meanwhile)
         else:
             timer = threading.Timer(delay, function, args)
             timer.daemon = True
@@ -478,6 +477,11 @@ class Scheduler:
         self._callbacks.stop(None if wait else 0)
         for submission in list(self._submissions.values()):
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
+
+
+def _waited(delay: float, function: Callable[..., Any], *args: Any) -> None:
+    threading.Event().wait(delay)
+    function(*args)
 
 
 # --- the running scheduler -----------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 
 import scenaria as tp
 from scenaria import Config, EventEntityType, EventOperation, Scope, Status
@@ -96,3 +98,34 @@ def test_a_roll_forward_tells_a_file_exchanged_into_place_from_one_still_to_move
     assert node.read() == "new" and os.path.exists(staged_path)
     assert not outputs._still_to_move(node, staged, inodes)
     assert node.read() == "new" and not os.path.exists(staged_path)  # the old file is gone, the new one stays
+
+
+FAILURES: list[float] = []
+
+
+def fails_once(value: int) -> int:
+    """Fails at its first call, and then writes the store from another thread, timing that write."""
+    if not FAILURES:
+        FAILURES.append(0.0)
+
+        def write() -> None:
+            time.sleep(0.05)
+            started = time.monotonic()
+            registry().repository.set_meta("elsewhere", 1)
+            FAILURES.append(time.monotonic() - started)
+
+        threading.Thread(target=write, daemon=True).start()
+        raise ValueError("first call")
+    return value + 1
+
+
+def test_a_development_mode_retry_waits_for_its_delay_without_holding_the_store():
+    """The caller waits ``retry_delay`` in development mode; the store stays free for others meanwhile."""
+    source = Config.configure_data_node("source", default_data=1)
+    out = Config.configure_data_node("out")
+    task = Config.configure_task("t", fails_once, source, out, max_retries=1, retry_delay=1.0)
+    scenario = tp.create_scenario(Config.configure_scenario("retried", [task]))
+    FAILURES.clear()
+    scenario.submit()
+    assert scenario.out.read() == 2 and len(FAILURES) == 2
+    assert FAILURES[1] < 0.5  # not held up until the retry
