@@ -136,15 +136,13 @@ class DataNode(content.ContentVersions, Owned, Entity):
         edits = record.get("edits")
         if not edits:
             return record
-        known = self.__dict__.get("_edits_json") or {}
-        kept: dict[int, tuple[Any, str]] = {}
-        for edit in edits:
-            hit = known.get(id(edit))
-            kept[id(edit)] = hit if hit is not None and hit[0] is edit else (edit, encode_record(edit))
-        self.__dict__["_edits_json"] = kept
+        items = tuple(edits)
+        known, texts = self.__dict__.get("_edits_json") or ((), [])
+        if items != known:  # (compared by identity first: no edit is compared by value)
+            texts = _edit_texts(items, known, texts)
+            self.__dict__["_edits_json"] = (items, texts)
         rest = encode_record({key: value for key, value in record.items() if key != "edits"})
-        text = ",".join(kept[id(edit)][1] for edit in edits)
-        return Encoded(record, f'{rest[:-1]},"edits":[{text}]}}')
+        return Encoded(record, f'{rest[:-1]},"edits":[{",".join(texts)}]}}')
 
     @classmethod
     def _from_record(cls, record: dict[str, Any]) -> DataNode:
@@ -473,3 +471,14 @@ class DataNode(content.ContentVersions, Owned, Entity):
 
     def get_parents(self) -> dict[str, set[Any]]:
         return rules.get_parents(registry(), self)
+
+
+def _edit_texts(items: tuple[Any, ...], known: tuple[Any, ...], texts: list[str]) -> list[str]:
+    """The JSON of each edit of ``items``, reusing those of ``known`` (the edits saved last, whose
+    texts are ``texts``): a new history is the old one with edits added at its end (and the oldest
+    dropped past ``EDIT_HISTORY_LIMIT``), so only the new edits are encoded."""
+    count = len(items)
+    for kept in range(min(count, len(known)), 0, -1):
+        if items[:kept] == known[len(known) - kept :]:
+            return texts[len(known) - kept :] + [encode_record(edit) for edit in items[kept:]]
+    return [encode_record(edit) for edit in items]
