@@ -70,11 +70,17 @@ def import_and_run(tp: Any, quick: bool) -> list[dict[str, Any]]:
         "tp.Orchestrator().run(); sc = tp.create_scenario(s); sc.submit(); assert sc.b.read() == 2"
     )
 
+    # As an installed package runs: from its bytecode cache, which the first run writes when it
+    # is missing or stale (an inherited PYTHONDONTWRITEBYTECODE would compile every module each run).
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
     def best(arguments: list[str]) -> float:
         timings = []
         for _ in range(7):
             start = time.perf_counter()
-            subprocess.run([sys.executable, *arguments], check=True, capture_output=True, cwd=tempfile.mkdtemp())
+            subprocess.run(
+                [sys.executable, *arguments], check=True, capture_output=True, cwd=tempfile.mkdtemp(), env=env
+            )
             timings.append(time.perf_counter() - start)
         return min(timings)
 

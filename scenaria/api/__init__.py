@@ -6,7 +6,9 @@ unchanged. Every entity returned is the live object of this process (see ``entit
 
 from __future__ import annotations
 
-from scenaria.api.explaining import explain
+import importlib as _importlib
+import typing as _typing
+
 from scenaria.api.getting import (
     exists,
     get,
@@ -34,26 +36,68 @@ from scenaria.api.running import (
     duplicate_scenario,
     submit,
 )
-from scenaria.api.scenarios import (
-    clean_all_entities,
-    delete,
-    delete_job,
-    delete_jobs,
-    is_deletable,
-    is_editable,
-    is_promotable,
-    is_readable,
-    is_submittable,
-    set_primary,
-    subscribe_scenario,
-    subscribe_sequence,
-    tag,
-    unsubscribe_scenario,
-    unsubscribe_sequence,
-    untag,
-)
-from scenaria.api.transfer import export_scenario, import_scenario
-from scenaria.entities.compare import compare_scenarios
+
+# The other names load on first use, from the module that defines them: a script that creates
+# and submits scenarios never imports what deletions, archives, comparisons or explanations need.
+_LATER: dict[str, str] = {
+    "explain": "scenaria.api.explaining",
+    **dict.fromkeys(
+        (
+            "clean_all_entities",
+            "delete",
+            "delete_job",
+            "delete_jobs",
+            "is_deletable",
+            "is_editable",
+            "is_promotable",
+            "is_readable",
+            "is_submittable",
+            "set_primary",
+            "subscribe_scenario",
+            "subscribe_sequence",
+            "tag",
+            "unsubscribe_scenario",
+            "unsubscribe_sequence",
+            "untag",
+        ),
+        "scenaria.api.scenarios",
+    ),
+    **dict.fromkeys(("export_scenario", "import_scenario"), "scenaria.api.transfer"),
+    "compare_scenarios": "scenaria.entities.compare",
+}
+
+if _typing.TYPE_CHECKING:  # the same names, for type checkers
+    from scenaria.api.explaining import explain
+    from scenaria.api.scenarios import (
+        clean_all_entities,
+        delete,
+        delete_job,
+        delete_jobs,
+        is_deletable,
+        is_editable,
+        is_promotable,
+        is_readable,
+        is_submittable,
+        set_primary,
+        subscribe_scenario,
+        subscribe_sequence,
+        tag,
+        unsubscribe_scenario,
+        unsubscribe_sequence,
+        untag,
+    )
+    from scenaria.api.transfer import export_scenario, import_scenario
+    from scenaria.entities.compare import compare_scenarios
+else:
+
+    def __getattr__(name: str) -> object:
+        module_name = _LATER.get(name)
+        if module_name is None:
+            raise AttributeError(f"module 'scenaria.api' has no attribute {name!r}")
+        value = getattr(_importlib.import_module(module_name), name)
+        globals()[name] = value
+        return value
+
 
 __all__ = [
     "can_create",

@@ -46,9 +46,10 @@ def create_scenario(config: Any, creation_date: dt.datetime | None = None, name:
             "Config.configure_scenario(...) or Config.scenarios[id]."
         )
     scenario = create(reg, config, creation_date, name)
-    for callback, params in subscribers.global_subscribers(registry()):
-        scenario._subscribers.append({"callback": callback, "params": params})
-    if subscribers.global_subscribers(registry()):
+    everyone = subscribers.global_subscribers(reg)
+    if everyone:
+        for callback, params in everyone:
+            scenario._subscribers.append({"callback": callback, "params": params})
         scenario._save()
     return scenario
 

@@ -6,7 +6,6 @@ The data node checks are in ``data_node_checks``.
 
 from __future__ import annotations
 
-import difflib
 import graphlib
 import os
 from typing import Any
@@ -274,7 +273,7 @@ def _check_execution(task: TaskConfig, report: _Report) -> None:
         report.error(exc.key, exc.value, str(exc))
     known = tuple(KEYS)
     for key in properties:  # a misspelt setting would otherwise be a free property, silently unused
-        near = difflib.get_close_matches(key, known, n=1, cutoff=0.8) if key not in known else []
+        near = _close_matches(key, known) if key not in known else []
         if near:
             report.error(
                 key,
@@ -283,6 +282,12 @@ def _check_execution(task: TaskConfig, report: _Report) -> None:
                 f"mean {near[0]!r}? The execution settings are {', '.join(known)}; a property of "
                 "your own must not look like one of them.",
             )
+
+
+def _close_matches(key: str, known: tuple[str, ...]) -> list[str]:
+    import difflib  # here: only a key that is no setting needs it, and it is slow to import
+
+    return difflib.get_close_matches(key, known, n=1, cutoff=0.8)
 
 
 # --- scenarios -----------------------------------------------------------------------------------

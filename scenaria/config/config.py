@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scenaria.config import migration
 from scenaria.config.core import CONFIG_FORMAT_VERSION, CoreSection, check_core_version
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.global_app import GlobalAppConfig
 from scenaria.config.job import JobConfig
 from scenaria.config.layer import DEFAULT_ID
-from scenaria.config.migration import MigrationConfig
 from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import copy_value
 from scenaria.config.state import ConfigState
 from scenaria.config.task import TaskConfig
+
+if TYPE_CHECKING:
+    from scenaria.config.migration import MigrationConfig
 
 
 def _named(**values: Any) -> dict[str, Any]:
@@ -41,6 +42,8 @@ class Config(ConfigState):
         scenario config, or its id) of older production versions when the production version
         ``target_version`` runs (see ``scenaria.versioning.migration``); the registered functions,
         as Taipy's ``MigrationConfig`` (also ``Config.migration_functions``)."""
+        from scenaria.config import migration  # here: most programs register no migration
+
         with cls._lock:
             migration.add(cls._migrations, target_version, config, migration_fct)
             cls._migration_properties.update(properties)

@@ -14,9 +14,9 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scenaria.config import migration, toml_io
+from scenaria.config import toml_io
 from scenaria.config.checks import run_checks
 from scenaria.config.core import CoreSection
 from scenaria.config.data_node import DataNodeConfig
@@ -24,12 +24,14 @@ from scenaria.config.global_app import GlobalAppConfig
 from scenaria.config.issues import IssueCollector
 from scenaria.config.job import JobConfig
 from scenaria.config.layer import ConfigLayer, compile_layers, default_layer
-from scenaria.config.migration import MigrationConfig
 from scenaria.config.scenario import ScenarioConfig
 from scenaria.config.schedule import ScheduleConfig
 from scenaria.config.section import Section, UniqueSection, copy_value
 from scenaria.config.task import TaskConfig
 from scenaria.exceptions import ConfigCheckError, ConfigurationUpdateBlocked
+
+if TYPE_CHECKING:
+    from scenaria.config.migration import MigrationConfig
 
 logger = logging.getLogger("scenaria")
 
@@ -81,6 +83,8 @@ class _ConfigMeta(type):
 
     @property
     def migration_functions(cls) -> MigrationConfig:
+        from scenaria.config import migration  # here: most programs register no migration
+
         return migration.view(cls._migrations, cls._migration_properties)  # type: ignore[attr-defined]
 
 

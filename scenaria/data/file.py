@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import glob
 import os
-import shutil
 from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
@@ -63,8 +63,8 @@ class FileDataNode(DataNode):
         if given:
             dict.update(self._properties, path=str(given), is_generated=False)  # before the first save
         else:
-            folder = os.path.join(storage_folder, f"{self._STORAGE_TYPE}s")
-            dict.update(self._properties, path=os.path.join(folder, f"{self.id}.{self._EXTENSION}"), is_generated=True)
+            folder = _generated_folder(storage_folder, self._STORAGE_TYPE)
+            dict.update(self._properties, path=f"{folder}{os.sep}{self.id}.{self._EXTENSION}", is_generated=True)
 
     def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
         """The copy gets a file of its own beside the original's, named by its id and removed with
@@ -77,6 +77,8 @@ class FileDataNode(DataNode):
         dict.update(self._properties, path=target, is_generated=True)
         if not copy_data or not original._exists():
             return
+        import shutil  # here: slow to import (bz2, lzma), and only copies and folders need it
+
         if original._is_remote:
             original._fs().copy(source, target, recursive=True)
         elif os.path.isdir(original._local_path):
@@ -185,6 +187,8 @@ class FileDataNode(DataNode):
         if not (isinstance(source, FileDataNode) and self._same_format(source)) or self._is_remote or source._is_remote:
             return super()._stage_copy(source, job_id)
         location = self._staging_location(job_id)
+        import shutil
+
         try:
             if os.path.isdir(source._local_path):
                 shutil.copytree(source._local_path, location)
@@ -213,6 +217,8 @@ class FileDataNode(DataNode):
             old = f"{source}.old"
             os.replace(target, old)
             os.replace(source, target)
+            import shutil
+
             shutil.rmtree(old, ignore_errors=True)
         else:
             replace_file(source, target)
@@ -227,6 +233,8 @@ class FileDataNode(DataNode):
                 if fs.exists(location):
                     fs.rm(location, recursive=True)
             elif os.path.isdir(local_path(location)):
+                import shutil
+
                 shutil.rmtree(local_path(location), ignore_errors=True)
             elif os.path.exists(local_path(location)):
                 os.remove(local_path(location))
@@ -319,24 +327,32 @@ class FileDataNode(DataNode):
         if self.is_generated and not self._is_remote and os.path.isfile(self._local_path):
             os.remove(self._local_path)
 
-    def _prepare_new(self, storage_folder: str, default_data: Any) -> None:
+    def _prepare_new(self, storage_folder: str, default_data: Any, fresh: bool = False) -> None:
         """Choose the path (and take ``[CORE] storage_options`` when it has none of its own: they
-        travel with it to the workers); an existing file counts as written, even with no default data."""
+        travel with it to the workers); an existing file counts as written, even with no default data.
+        ``fresh``: the id was just made, so a path generated from it names no file yet (no stat)."""
         from scenaria.config import Config
 
         shared = getattr(Config.core, "storage_options", None)
         if shared and not self._properties.get("storage_options"):
             dict.update(self._properties, storage_options=dict(shared))  # before the first save
         self._build_path(storage_folder)
-        self._initial_write(default_data)
+        self._initial_write(default_data, missing=fresh and self.is_generated)
 
-    def _initial_write(self, default_data: Any) -> None:
-        """Write ``default_data`` when the file does not exist yet; an existing file counts as written."""
-        if self._exists():
+    def _initial_write(self, default_data: Any, missing: bool = False) -> None:
+        """Write ``default_data`` when the file does not exist yet (``missing``: known not to);
+        an existing file counts as written."""
+        if not missing and self._exists():
             self._last_edit_date = self._file_mtime() or self._edit_timestamp()
         elif default_data is not None:
             self._write(default_data)
             self._add_default_data_edit(default_data)
+
+
+@functools.lru_cache(maxsize=64)
+def _generated_folder(storage_folder: str, storage_type: str) -> str:
+    """Where generated files of a storage type go (made once: every new data node asks)."""
+    return os.path.join(storage_folder, f"{storage_type}s")
 
 
 def is_remote(path: str) -> bool:

@@ -17,6 +17,7 @@ import datetime as dt
 import enum
 import os
 import pickle
+import struct
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -62,11 +63,25 @@ def ordered_uuid() -> str:
     sort one after another: a store's id index then grows at its end instead of at a random
     place, which halves the cost of a commit in SQLite, and listing ids sorts them by age.
     """
-    nanoseconds = time.time_ns()
-    milliseconds, microseconds = divmod(nanoseconds // 1000, 1000)
+    milliseconds, microseconds = divmod(time.time_ns() // 1000, 1000)
     value = (milliseconds << 80) | (0x7 << 76) | (microseconds << 64) | (0b10 << 62)
-    value |= int.from_bytes(os.urandom(8), "big") >> 2
+    try:
+        value |= next(_random)[0] >> 2
+    except StopIteration:
+        _refill()
+        value |= next(_random)[0] >> 2
     return uuid_text(value)
+
+
+def _refill() -> None:
+    """Random bits for the next 512 ids, read at once (one system call instead of one per id;
+    ``next`` on the iterator is atomic, so two threads never take the same bits)."""
+    global _random
+    _random = struct.iter_unpack(">Q", os.urandom(4096))
+
+
+_random: Iterator[tuple[int]] = iter(())
+os.register_at_fork(after_in_child=_refill)  # a child never reuses its parent's bits
 
 
 def random_uuid() -> str:
@@ -113,20 +128,44 @@ class Entity:
             )
         return cls._RECORD_FIELDS
 
+    @classmethod
+    def _encoders(cls) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+        """(attribute, record key, encoder or None) of each field, computed once per class."""
+        cached = cls.__dict__.get("_ENCODERS")
+        if cached is None:
+            cached = tuple(
+                (attr, key, field_codec[0] if field_codec else None) for attr, key, field_codec in cls._fields()
+            )
+            cls._ENCODERS = cached  # type: ignore[attr-defined]
+        return cached  # type: ignore[no-any-return]
+
     def _to_record(self) -> dict[str, Any]:
-        record = {}
-        for attr, key, field_codec in self._fields():
+        # one comprehension over the instance's dict: saving is the hot path of creating and running
+        values = self.__dict__
+        try:
+            return {
+                key: value if (value := values[attr]) is None or encoder is None else encoder(value)
+                for attr, key, encoder in self._encoders()
+            }
+        except (TypeError, pickle.PicklingError) as exc:
+            raise self._unstorable(exc) from exc
+
+    def _unstorable(self, exc: Exception) -> Exception:
+        """The error of a record that cannot be made, naming the field at fault (a value kept by
+        cloudpickle that will not pickle), or ``exc`` itself."""
+        for attr, key, encoder in self._encoders():
             value = getattr(self, attr)
             try:
-                record[key] = field_codec[0](value) if field_codec and value is not None else value
-            except (TypeError, pickle.PicklingError) as exc:  # a value kept by cloudpickle that will not pickle
-                raise EntityError(
+                if encoder is not None and value is not None:
+                    encoder(value)
+            except (TypeError, pickle.PicklingError) as error:
+                return EntityError(
                     f"{type(self).__name__} {self.id} (config {getattr(self, 'config_id', None)!r}) cannot be "
                     f"stored: its {key} {getattr(value, '__qualname__', type(value).__name__)} does not pickle "
-                    f"({exc}). Use a function importable by module and name, or one whose closure and "
+                    f"({error}). Use a function importable by module and name, or one whose closure and "
                     "defaults hold only values that pickle."
-                ) from exc
-        return record
+                )
+        return exc
 
     def _encoded(self, record: dict[str, Any]) -> dict[str, Any]:
         """The record to save, with its JSON text when this entity builds it more cheaply than the
@@ -138,28 +177,40 @@ class Entity:
         """The entity a record describes, built without ``__init__`` (whose attribute guards
         are for users, not for loading): defaults first, then the record's values."""
         entity = cls.__new__(cls)
-        values = entity.__dict__
-        for attr, default, factory in cls._defaults():
-            values[attr] = factory() if factory is not None else default
-        values.update(cls._decoded(record))
-        entity.__post_init__()
+        entity._init_fields(cls._decoded(record))
         return entity
 
     @classmethod
-    def _defaults(cls) -> list[tuple[str, Any, Any]]:
-        """(attribute, default, default factory) of each field, computed once per class."""
+    def _build(cls, **values: Any) -> Any:
+        """A new entity from field values (``id=``, ``_owner_id=``...), built without ``__init__``
+        too: the creating code has checked the configuration it comes from."""
+        entity = cls.__new__(cls)
+        entity._init_fields(values)
+        return entity
+
+    def _init_fields(self, values: dict[str, Any]) -> None:
+        """Every field's default, then ``values``, then what is derived from them."""
+        own = self.__dict__
+        defaults, factories = self._defaults()
+        own.update(defaults)
+        for attr, factory in factories:
+            own[attr] = factory()
+        own.update(values)
+        self.__post_init__()
+
+    @classmethod
+    def _defaults(cls) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:
+        """The plain default of each field, and (attribute, factory) of those made by a factory
+        (a fresh list or set per entity), computed once per class."""
         cached = cls.__dict__.get("_DEFAULTS")
         if cached is None:
-            cached = [
-                (
-                    f.name,
-                    None if f.default is dataclasses.MISSING else f.default,
-                    None if f.default_factory is dataclasses.MISSING else f.default_factory,
-                )
-                for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-            ]
+            fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+            cached = (
+                {f.name: None if f.default is dataclasses.MISSING else f.default for f in fields},
+                tuple((f.name, f.default_factory) for f in fields if f.default_factory is not dataclasses.MISSING),
+            )
             cls._DEFAULTS = cached  # type: ignore[attr-defined]
-        return cached
+        return cached  # type: ignore[no-any-return]
 
     @classmethod
     def _decoded(cls, record: dict[str, Any]) -> dict[str, Any]:

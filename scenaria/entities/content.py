@@ -16,7 +16,6 @@ then falls back on the edit date, as before content versions existed.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import pickle
 from typing import Any
@@ -58,6 +57,8 @@ def _hasher() -> tuple[Any, str]:
         try:
             import xxhash
         except ImportError:
+            import hashlib  # here: hashlib is slow to import, and only this fallback needs it
+
             _algorithm = (functools.partial(hashlib.blake2b, digest_size=16), "b2")
         else:
             _algorithm = (xxhash.xxh3_128, "x3")

@@ -20,8 +20,8 @@ from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.templates import is_template, resolved_keeping_template
-from scenaria.entities.base import Entity, new_id, now
-from scenaria.entities.cycle import Cycle, find_or_create_cycle
+from scenaria.entities.base import new_id, now
+from scenaria.entities.cycle import Cycle, cycle_and_primary
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.execution import ExecutionSettings
 from scenaria.entities.job import Job
@@ -31,6 +31,7 @@ from scenaria.entities.status import Status
 from scenaria.entities.storage_types import data_node_class
 from scenaria.entities.submission import Submission
 from scenaria.entities.task import Task
+from scenaria.events.notifier import Notifier
 from scenaria.exceptions import DataNodeConfigIsNotGlobal
 
 # Config properties that describe how a data node is created, not what it holds.
@@ -57,6 +58,7 @@ class _TaskPlan:
     function: Any
     skippable: bool
     properties: dict[str, Any]
+    scope: Scope  # the narrowest of its data nodes' (GLOBAL when it has none)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +100,7 @@ def _plan(config: Any) -> _Plan:
 def _task_plan(config: Any) -> _TaskPlan:
     properties = {key: getattr(config, key) for key in config.properties if key not in _TASK_FIELDS}
     ExecutionSettings.from_properties(config.id, properties)  # a bad timeout fails here, not when a job starts
+    nodes = [*config.input_configs, *config.output_configs]
     return _TaskPlan(
         config.id,
         tuple(c.id for c in config.input_configs),
@@ -105,6 +108,7 @@ def _task_plan(config: Any) -> _TaskPlan:
         config.function,
         bool(config.skippable),
         properties,
+        min((c.scope for c in nodes), default=Scope.GLOBAL),
     )
 
 
@@ -130,21 +134,21 @@ def create_scenario(
     plan = _plan(config)
     created: list[Any] = []
     creation_date = creation_date or now()
-    cycle = find_or_create_cycle(registry, plan.frequency, creation_date, created) if plan.frequency else None
     scenario_id = new_id("SCENARIO", plan.config_id)
     with registry.transaction():
+        cycle, primary = (
+            cycle_and_primary(registry, plan.frequency, creation_date, created) if plan.frequency else (None, False)
+        )
         data_nodes = {
             dn.config_id: _data_node(registry, dn, _owner(dn.scope, scenario_id, cycle), created)
             for dn in plan.data_nodes
         }
         tasks: dict[str, Task] = {}
         for task_plan in plan.tasks:
-            nodes = [data_nodes[i] for i in task_plan.input_ids + task_plan.output_ids]
-            scope = min((dn.scope for dn in nodes), default=Scope.GLOBAL)
-            task = _task(registry, task_plan, _owner(scope, scenario_id, cycle), data_nodes, created)
+            task = _task(registry, task_plan, _owner(task_plan.scope, scenario_id, cycle), data_nodes, created)
             task._parent_ids.add(scenario_id)
-            for dn in nodes:
-                dn._parent_ids.add(task.id)
+            for i in task_plan.input_ids + task_plan.output_ids:
+                data_nodes[i]._parent_ids.add(task.id)
             tasks[task_plan.config_id] = task
         sequences = {}
         for seq_name, task_config_ids in plan.sequences.items():
@@ -158,8 +162,7 @@ def create_scenario(
         properties = dict(plan.properties)
         if name is not None:
             properties["name"] = name
-        primary = cycle is not None and registry.repository.count("scenario", owner_id=cycle.id) == 0
-        scenario = Scenario(
+        scenario = Scenario._build(
             id=scenario_id,
             config_id=plan.config_id,
             _task_ids=[t.id for t in tasks.values()],
@@ -171,14 +174,14 @@ def create_scenario(
             _sequences=sequences,
             _owner_id=cycle.id if cycle else None,
         )
-        entities: list[Entity] = [*data_nodes.values(), *tasks.values(), scenario]
-        for entity in entities:
+        for entity in (*data_nodes.values(), *tasks.values(), scenario):
             registry.save(entity)  # each once, new or shared (its parents changed)
     created.append(scenario)
     for entity in created:
         entity._publish("CREATION")
-    for seq in scenario.sequences.values():
-        seq._publish("CREATION")
+    if plan.sequences and Notifier.listens_to("SEQUENCE"):  # no Sequence objects built for nobody
+        for seq in scenario.sequences.values():
+            seq._publish("CREATION")
     return scenario
 
 
@@ -228,9 +231,9 @@ def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, creat
         _validity_period=plan.validity_period,
         _properties=dict(plan.properties),
     )
-    dn._prepare_new(plan.storage_folder, plan.default_data)
+    dn._prepare_new(plan.storage_folder, plan.default_data, fresh=True)
     created.append(dn)
-    return dn
+    return dn  # type: ignore[no-any-return]
 
 
 def _task(
@@ -240,7 +243,7 @@ def _task(
         existing = _shared(registry, Task, plan.config_id, owner)
         if existing is not None:
             return existing
-    task = Task(
+    task = Task._build(
         id=new_id("TASK", plan.config_id),
         config_id=plan.config_id,
         _owner_id=owner,
@@ -252,7 +255,7 @@ def _task(
         _properties=dict(plan.properties),
     )
     created.append(task)
-    return task
+    return task  # type: ignore[no-any-return]
 
 
 def create_submission(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import weakref
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Frequency
@@ -94,13 +95,23 @@ class Cycle(Entity):
         self._changed("name", value)
 
 
-def find_or_create_cycle(registry: Any, frequency: Frequency, creation_date: dt.datetime, created: list[Any]) -> Cycle:
-    """The cycle of ``frequency`` holding ``creation_date``; a new one (saved, and added to
-    ``created`` for its CREATION event) when there is none yet."""
+def cycle_and_primary(
+    registry: Any, frequency: Frequency, creation_date: dt.datetime, created: list[Any]
+) -> tuple[Cycle, bool]:
+    """The cycle of ``frequency`` holding ``creation_date``, and whether a scenario created in it
+    now is its primary one (the first of the cycle), for the creating code's transaction.
+
+    Call it inside the registry transaction that saves the new scenario: finding or creating the
+    cycle and counting its scenarios happen under the store's lock on the period
+    (``Repository.lock_meta``), held until that transaction commits, so that of several threads or
+    processes creating scenarios of one period at once, exactly one creates the cycle and exactly
+    one scenario is primary. A new cycle is added to ``created`` for its CREATION event.
+    """
     start, end = period(frequency, creation_date)
-    for cycle in registry.find(Cycle):
-        if cycle.frequency is frequency and cycle.start_date == start:
-            return cycle  # type: ignore[no-any-return]
+    registry.repository.lock_meta(f"cycle:{frequency.name}:{start.isoformat()}")
+    cycle = _existing_cycle(registry, frequency, start)
+    if cycle is not None:
+        return cycle, registry.repository.count("scenario", owner_id=cycle.id) == 0
     name = default_name(frequency, start)
     cycle = Cycle(
         id=Cycle.new_id(name),
@@ -111,5 +122,26 @@ def find_or_create_cycle(registry: Any, frequency: Frequency, creation_date: dt.
         _name=name,
     )
     registry.add(cycle)
+    _known.setdefault(registry, {})[frequency, start] = cycle.id
     created.append(cycle)
-    return cycle
+    return cycle, True
+
+
+# registry -> (frequency, start) -> the id of that period's cycle, as last found: checked in the
+# store before use (another process may have deleted it), so that creating a scenario does not read
+# every cycle of the store
+_known: weakref.WeakKeyDictionary[Any, dict[tuple[Frequency, dt.datetime], str]] = weakref.WeakKeyDictionary()
+
+
+def _existing_cycle(registry: Any, frequency: Frequency, start: dt.datetime) -> Cycle | None:
+    known = _known.setdefault(registry, {})
+    cycle_id = known.get((frequency, start))
+    if cycle_id is not None:
+        cycle = registry.get(cycle_id)
+        if cycle is not None:
+            return cycle  # type: ignore[no-any-return]
+    for cycle in registry.find(Cycle):
+        if cycle.frequency is frequency and cycle.start_date == start:
+            known[frequency, start] = cycle.id
+            return cycle  # type: ignore[no-any-return]
+    return None

@@ -20,7 +20,6 @@ from typing import Any, ClassVar
 from scenaria.config.enums import Scope
 from scenaria.entities import codec, content, ports, rules, values
 from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, new_id, now
-from scenaria.entities.data_filter import JoinOperator, filter_data, get_item
 from scenaria.entities.graph import upstream_data_nodes
 from scenaria.entities.registry import registry
 from scenaria.entities.storage_types import Staged, checked_properties, data_node_class
@@ -91,37 +90,29 @@ class DataNode(content.ContentVersions, Owned, Entity):
             self._STORAGE_TYPE, config_id, scope, validity_period, properties
         )
         reg = registry()
+        if version is None:
+            version = reg.version or reg.repository.get_meta("latest_version") or ""
         self._init_fields(
-            id=id or new_id(self._ID_PREFIX, config_id),
-            config_id=config_id,
-            _scope=scope,
-            _owner_id=owner_id,
-            _parent_ids=set(parent_ids or ()),
-            _edits=[codec.encode(edit) for edit in edits or ()],
-            version=version if version is not None else reg.version or reg.repository.get_meta("latest_version") or "",
-            _validity_period=validity_period,
-            _edit_in_progress=edit_in_progress,
-            _editor_id=editor_id,
-            _editor_expiration_date=editor_expiration_date,
-            _properties=own_properties,
+            {
+                "id": id or new_id(self._ID_PREFIX, config_id),
+                "config_id": config_id,
+                "_scope": scope,
+                "_owner_id": owner_id,
+                "_parent_ids": set(parent_ids or ()),
+                "_edits": [codec.encode(edit) for edit in edits or ()],
+                "version": version
+                if version is not None
+                else reg.version or reg.repository.get_meta("latest_version") or "",
+                "_validity_period": validity_period,
+                "_edit_in_progress": edit_in_progress,
+                "_editor_id": editor_id,
+                "_editor_expiration_date": editor_expiration_date,
+                "_properties": own_properties,
+            }
         )
         self._prepare_new(storage_folder, default_data)
         if last_edit_date is not None:
             self._last_edit_date = last_edit_date
-
-    @classmethod
-    def _build(cls, **values: Any) -> DataNode:
-        """A data node from field values (``id=``, ``_scope=``...), unchecked: the creating code
-        has checked the configuration already."""
-        entity = cls.__new__(cls)
-        entity._init_fields(**values)
-        return entity
-
-    def _init_fields(self, **values: Any) -> None:
-        for attr, default, factory in self._defaults():
-            self.__dict__[attr] = factory() if factory is not None else default
-        self.__dict__.update(values)
-        self.__post_init__()
 
     # --- records: the storage type chooses the class ------------------------------------------------
     def _to_record(self) -> dict[str, Any]:
@@ -323,8 +314,9 @@ class DataNode(content.ContentVersions, Owned, Entity):
     def _edit_timestamp(self) -> dt.datetime:
         return now()
 
-    def _prepare_new(self, storage_folder: str, default_data: Any) -> None:
-        """At creation, before the first save: what a new node of this type starts with."""
+    def _prepare_new(self, storage_folder: str, default_data: Any, fresh: bool = False) -> None:
+        """At creation, before the first save: what a new node of this type starts with (``fresh``:
+        its id was just made, so nothing is stored under it yet)."""
         if self._ALWAYS_WRITTEN:
             self._last_edit_date = now()
         if default_data is not None:
@@ -464,9 +456,13 @@ class DataNode(content.ContentVersions, Owned, Entity):
     # --- tabular helpers -----------------------------------------------------------------------------
     def filter(self, operators: Any, join_operator: Any = None) -> Any:
         """The rows of the data that match ``(key, value, Operator)`` conditions."""
+        from scenaria.entities.data_filter import JoinOperator, filter_data  # here: most programs never filter
+
         return filter_data(self.read(), operators, join_operator or JoinOperator.AND)
 
     def __getitem__(self, key: Any) -> Any:
+        from scenaria.entities.data_filter import get_item
+
         return get_item(self.read(), key)
 
     def get_parents(self) -> dict[str, set[Any]]:

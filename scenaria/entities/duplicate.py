@@ -20,7 +20,7 @@ from typing import Any
 
 from scenaria.config.enums import Scope
 from scenaria.entities.base import Entity, new_id, now
-from scenaria.entities.cycle import Cycle, find_or_create_cycle
+from scenaria.entities.cycle import Cycle, cycle_and_primary
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.registry import Registry
 from scenaria.entities.task import Task
@@ -52,12 +52,13 @@ def duplicate_scenario(
     creation_date = creation_date or now()
     created: list[Any] = []
     old_cycle: Cycle | None = scenario.cycle
-    cycle = (
-        find_or_create_cycle(registry, old_cycle.frequency, creation_date, created) if old_cycle is not None else None
-    )
-    copier = _Copier(registry, new_id("SCENARIO", scenario.config_id), cycle, data_to_duplicate, created)
+    copier = _Copier(registry, new_id("SCENARIO", scenario.config_id), None, data_to_duplicate, created)
     copier.storage_folder = Config.core.storage_folder
     with registry.transaction():
+        cycle, primary = (
+            cycle_and_primary(registry, old_cycle.frequency, creation_date, created) if old_cycle else (None, False)
+        )
+        copier.cycle = cycle
         tasks = {task.id: copier.task(task) for task in scenario.tasks.values()}
         additional = [copier.data_node(dn) for dn in scenario.additional_data_nodes.values()]
         for dn in additional:
@@ -72,7 +73,6 @@ def duplicate_scenario(
         properties = dict(scenario.properties)
         if name is not None:
             properties["name"] = name
-        primary = cycle is not None and registry.repository.count("scenario", owner_id=cycle.id) == 0
         new = type(scenario)(
             id=copier.scenario_id,
             config_id=scenario.config_id,

@@ -218,8 +218,11 @@ class Registry:
                     action()
                 if self.fence is not None and any(entity._KIND == "job" for entity in unsaved.values()):
                     self.fence()
+                by_kind: dict[str, list[dict[str, Any]]] = {}  # one statement per kind, its rows in order
                 for entity in unsaved.values():
-                    self.repository.save(entity._KIND, _revised_record(entity))
+                    by_kind.setdefault(entity._KIND, []).append(_revised_record(entity))
+                for kind, records in by_kind.items():
+                    self.repository.save_many(kind, records)
         finally:
             local.unsaved = local.after = local.before = None
         for action in after:

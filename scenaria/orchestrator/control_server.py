@@ -21,10 +21,8 @@ import contextlib
 import json
 import logging
 import os
-import secrets
 import socket
 import sys
-import tempfile
 import threading
 from queue import Empty, SimpleQueue
 from typing import Any
@@ -56,7 +54,7 @@ class ControlServer:
     """
 
     def __init__(self, tcp: bool, stream_events: bool = True) -> None:
-        self.token = secrets.token_hex(16)
+        self.token = os.urandom(16).hex()  # as secrets.token_hex, without importing it (slow)
         self.stream_events = stream_events
         self._sessions: set[_Session] = set()
         self._lock = threading.Lock()
@@ -69,12 +67,14 @@ class ControlServer:
             shown = host if host not in ("", "0.0.0.0") else lease.hostname()
             self.address = f"tcp:{shown}:{self._socket.getsockname()[1]}"
         else:
-            name = f"scenaria-{os.getpid()}-{secrets.token_hex(4)}"
+            name = f"scenaria-{os.getpid()}-{os.urandom(4).hex()}"
             self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             if sys.platform == "linux":  # an abstract socket: no file, gone with the process (even on SIGKILL)
                 self._socket.bind("\0" + name)
                 self.address = f"unix:@{name}"
             else:
+                import tempfile
+
                 self._path = os.path.join(tempfile.gettempdir(), f"{name}.sock")
                 self._socket.bind(self._path)
                 self.address = f"unix:{self._path}"

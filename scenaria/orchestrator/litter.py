@@ -95,7 +95,6 @@ def _process_alive(pid: int) -> bool:
 
 def _folders(registry: Registry, version: str) -> Iterable[str]:
     from scenaria.config import Config
-    from scenaria.store.filesystem import FOLDERS
 
     storage = os.path.abspath(Config.core.storage_folder)
     folders = {storage}
@@ -106,7 +105,9 @@ def _folders(registry: Registry, version: str) -> Iterable[str]:
         if isinstance(path, str) and path and "://" not in path:
             folders.add(os.path.dirname(os.path.abspath(path)))
     root = getattr(registry.repository, "root", None)
-    if isinstance(root, str):
+    if isinstance(root, str):  # a filesystem store
+        from scenaria.store.filesystem import FOLDERS
+
         folders.update(os.path.join(root, folder) for folder in FOLDERS.values())
     return sorted(folders)
 

@@ -20,7 +20,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease, litter, outputs, resuming, runners
+from scenaria.orchestrator import lease, litter, outputs, runners
 from scenaria.orchestrator import scheduler as scheduling
 from scenaria.orchestrator.control_server import ControlServer
 
@@ -103,11 +103,16 @@ def start() -> scheduling.Scheduler:
             scheduling.set_current(scheduler)
             Config.block_update()
             _stop_at_exit()
-            resuming.tell_moved(scheduler, moved)
+            if moved:  # a killed process stored these ends and was cut before telling them
+                from scenaria.orchestrator import resuming
+
+                resuming.tell_moved(scheduler, moved)
             unfinished = reg.find(
                 Job, status=[s.name for s in (Status.SUBMITTED, Status.BLOCKED, Status.PENDING, Status.RUNNING)]
             )
             if unfinished:
+                from scenaria.orchestrator import resuming  # here: most starts find nothing to resume
+
                 logger.info("Resuming %d unfinished job(s) of version %s.", len(unfinished), reg.version)
                 resuming.resume(scheduler, unfinished)
             runners.start(reg)

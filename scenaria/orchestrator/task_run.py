@@ -23,6 +23,8 @@ from scenaria.exceptions import DataNodeWritingError
 
 @dataclasses.dataclass
 class TaskRun:
+    """One job's function and detached copies of its data nodes (see the module docstring)."""
+
     job_id: str
     task_config_id: str
     function: Callable[..., Any]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import abc
 import threading
 from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 
 from scenaria.exceptions import StoreDamaged, StoreRecordDamaged
@@ -116,6 +116,10 @@ class BufferedRepository(Repository):
         """Commit a buffer: ``cleared`` first, then every record write in buffer order (a new id
         goes last, an id in ``moved`` goes last, any other keeps its place), then the meta."""
 
+    @abc.abstractmethod
+    def _exclusive(self) -> AbstractContextManager[None]:
+        """The lock ``_apply`` takes (re-entrant in the thread that holds it), for ``lock_meta``."""
+
     def _damaged_record(self, kind: str, id: str, problem: str) -> StoreDamaged:
         """The error for a committed record that cannot be read (a back end names its file)."""
         return StoreRecordDamaged(
@@ -156,12 +160,17 @@ class BufferedRepository(Repository):
         if outer is None:
             local.pending = Pending()
             try:
-                yield
-            except BaseException:
-                local.pending = None
-                raise
-            pending, local.pending = local.pending, None
-            self._apply(pending)
+                try:
+                    yield
+                except BaseException:
+                    local.pending = None
+                    raise
+                pending, local.pending = local.pending, None
+                self._apply(pending)
+            finally:
+                held, local.held = getattr(local, "held", None), None
+                if held is not None:
+                    held.close()
         else:
             snapshot = outer.copy()
             try:
@@ -263,6 +272,17 @@ class BufferedRepository(Repository):
                 return None
         body = self._base_get_meta(key)
         return None if body is None else decode_record(body)
+
+    def lock_meta(self, key: str) -> Any:
+        """``get_meta``, holding the store's write lock (``_exclusive``) from now until the
+        transaction ends: a buffer is written only at commit, so the lock must be taken here for
+        another transaction's read-decide-write on the same key to wait for this one's commit."""
+        local = self._local
+        if self._pending() is not None and getattr(local, "held", None) is None:
+            held = ExitStack()
+            held.enter_context(self._exclusive())
+            local.held = held
+        return self.get_meta(key)
 
     def set_meta(self, key: str, value: Any) -> None:
         if not isinstance(key, str):

@@ -54,6 +54,7 @@ _KIND_SET = frozenset(KINDS)
 _FIELD_SET = frozenset(INDEXED_FIELDS)
 _SCALARS = (str, int, float, bool, type(None))
 _MANY = (list, tuple, set, frozenset)
+_STRING_OR_NONE = frozenset({str, type(None)})
 
 
 class Repository(abc.ABC):
@@ -143,8 +144,10 @@ class Repository(abc.ABC):
         """``get_meta`` inside a transaction, holding the key until the transaction ends.
 
         Two transactions that lock the same key run one after the other, so a read-decide-write
-        on a meta value (the orchestrator's lease) is atomic. Here: back ends whose transactions
-        already exclude each other (SQLite's ``BEGIN IMMEDIATE``, the in-process stores).
+        on a meta value (the orchestrator's lease), or on records under a key's name (one cycle
+        per period), is atomic. Here: back ends whose transactions already exclude each other
+        (SQLite's ``BEGIN IMMEDIATE``); the buffered stores hold their write lock until the
+        transaction ends, PostgreSQL an advisory lock.
         """
         return self.get_meta(key)
 
@@ -228,7 +231,7 @@ def record_id(record: Record) -> str:
 def indexed_values(record: Record) -> tuple[Any, ...]:
     """The record's values of ``INDEXED_FIELDS``, in that order (None when missing)."""
     values = tuple(map(record.get, INDEXED_FIELDS))
-    if all(type(value) is str or value is None for value in values):
+    if _STRING_OR_NONE.issuperset(map(type, values)):
         return values  # what every entity's record holds: the check below is for other records
     for field, value in zip(INDEXED_FIELDS, values, strict=True):
         if not isinstance(value, _SCALARS):

@@ -92,6 +92,7 @@ class FilesystemRepository(BufferedRepository):
             self.settings["durable"] = True
         os.makedirs(self.root, mode=0o700, exist_ok=True)  # only its owner reads or writes the store
         self._lock = threading.RLock()
+        self._flocked = False  # this process holds the lock file (under self._lock)
         self._keys: dict[str, dict[str, tuple[_StatKey, tuple[Any, ...]]]] = {kind: {} for kind in KINDS}
         self._order: dict[str, tuple[int, int, dict[str, None]]] = {}  # kind -> (inode, offset, ids)
         self._adopted: set[str] = set()  # kinds whose folder's files are all in the order log
@@ -267,19 +268,24 @@ class FilesystemRepository(BufferedRepository):
     # --- writing ------------------------------------------------------------------------------------
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
-        """This thread and process alone write, until the block ends."""
+        """This thread and process alone write, until the block ends (re-entrant: a commit inside
+        a transaction that holds it for ``lock_meta`` does not wait for itself)."""
         with self._lock:
-            if fcntl is None:
+            if fcntl is None or self._flocked:  # (only the thread holding self._lock sees it True)
                 yield
                 return
             with open(
                 os.open(os.path.join(self.root, LOCK_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a"
             ) as lock:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+                self._flocked = True
                 try:
                     yield
                 finally:
+                    self._flocked = False
                     fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    _exclusive = _writing
 
     def _apply(self, pending: Pending) -> None:
         self.refuse_writes_if_damaged()

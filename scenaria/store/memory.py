@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Collection
+from contextlib import AbstractContextManager
 from typing import Any, NoReturn
 
 from scenaria.store._buffered import BufferedRepository, Pending, Row, Where
@@ -84,6 +85,9 @@ class MemoryRepository(BufferedRepository):
         return self._meta.get(key)
 
     # --- writing ----------------------------------------------------------------------------------
+    def _exclusive(self) -> AbstractContextManager[None]:
+        return self._lock  # type: ignore[return-value]
+
     def _apply(self, pending: Pending) -> None:
         with self._lock:
             if pending.cleared:

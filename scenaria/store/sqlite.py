@@ -15,6 +15,8 @@ Why this shape:
   filter beside it (``config_id=...``), that other filter's index is used.
 - **WAL, ``synchronous=NORMAL``**: readers never block the writer nor each other, and a commit
   costs no fsync (a power cut may lose the last commits, never corrupt the file).
+- **Checkpoints off the commit**: a thread of the store's process copies the log back into the
+  file every 32 commits (``_checkpoint``), so that no commit pays for the hundreds before it.
 - **One connection per thread** (``sqlite3`` connections must not be shared by threads mid
   statement), all closed by ``close()``; connections of threads that ended are closed when the
   next thread connects. After a ``fork`` the child opens its own.
@@ -37,6 +39,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
+from scenaria.store._checkpoint import Checkpointer
 from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, reads, where_clause, writes
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
@@ -59,9 +62,12 @@ from scenaria.store.base import (
 SCHEMA_VERSION = 1
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # SQLite's result codes (sqlite3 names them from Python 3.11)
 _CACHE_KIB = 8192  # page cache per connection (SQLite's default is 2 MiB)
-# A commit of a scenario's records writes ~20 pages; checkpointing (which syncs) every 4,000
-# pages instead of 1,000 makes bursts of small transactions ~15% cheaper, for a WAL of 16 MB.
-_CHECKPOINT_PAGES = 4000
+# The writers' own checkpoint, for when the checkpointing thread (``_checkpoint``) falls behind.
+# While writers keep committing, that thread's checkpoints copy what is there but the log cannot
+# start over (a commit came in meanwhile): it grows until a writer checkpoints the few pages left
+# and restarts it, at this size (a WAL of 64 MB at most). At 4,000 pages a burst of scenario
+# creations (~26 pages a commit) paid that every ~150 commits; at 16,000, every ~600.
+_CHECKPOINT_PAGES = 16000
 
 # The columns worth an index, by kind: those the public API looks records up by. Every record of
 # a run shares its version, most share a status, and nothing looks a task or a data node up by
@@ -111,12 +117,33 @@ class _GuardedTransaction(SQLTransaction):
             if not _is_damage(error):
                 raise
             raise self._repo._damaged(error) from None
+        if exc_type is None and not self._repo._threads.depth:
+            self._repo._checkpointer.committed()
 
 
 def _create_tables(conn: sqlite3.Connection) -> None:
     for statement in _schema():
         conn.execute(statement)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _write_new_store(path: str) -> None:
+    """Write an empty store of the current schema at ``path``, which no other connection sees:
+    without a journal or syncs while it is written (a crash leaves a temporary file, never a
+    store), then synced whole once. WAL mode comes last: it is written in the file's header."""
+    descriptor = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_RDWR, 0o600)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.executescript("BEGIN;" + ";".join(_schema()) + f";PRAGMA user_version={SCHEMA_VERSION};COMMIT")
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)  # before the file is the store (see ``_create_file``)
 
 
 def _save_sql(kind: str) -> str:
@@ -151,6 +178,7 @@ class SQLiteRepository(Repository):
         )
         self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
         self._writer = InProcessWriter()
+        self._checkpointer = Checkpointer(self._conn)
         # only its owner reads the store (records name files and hold data node settings); SQLite
         # gives its -wal and -shm files the mode of the database file
         if os.path.isdir(self.path):
@@ -181,16 +209,8 @@ class SQLiteRepository(Repository):
         """
         folder, name = os.path.split(self.path)
         temporary = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{name}")
-        os.close(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
         try:
-            conn = sqlite3.connect(temporary, isolation_level=None)
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("BEGIN")
-                _create_tables(conn)
-                conn.execute("COMMIT")
-            finally:
-                conn.close()  # the last connection: the WAL is written into the file
+            _write_new_store(temporary)
             try:
                 os.link(temporary, self.path)
             except FileExistsError:  # another process created it first: that one is the store
@@ -262,6 +282,7 @@ class SQLiteRepository(Repository):
 
     def close(self) -> None:
         """Close every connection of every thread. Using the repository afterwards is an error."""
+        self._checkpointer.stop()
         self._threads.close()
 
     # --- the contract -----------------------------------------------------------------------------
@@ -281,10 +302,15 @@ class SQLiteRepository(Repository):
 
     @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
+        """Every row is made before any is written, so that inside a transaction (a registry's
+        commit) no savepoint is needed: what fails part way then is SQLite, which fails the whole."""
         check_kind(kind)
-        sql = self._save_sql[kind]
+        rows = [(record_id(r), *indexed_values(r), body_of(r)) for r in records]
+        if self._threads.depth:
+            self._conn().executemany(self._save_sql[kind], rows)
+            return
         with self.transaction():
-            self._conn().executemany(sql, ((record_id(r), *indexed_values(r), body_of(r)) for r in records))
+            self._conn().executemany(self._save_sql[kind], rows)
 
     @reads
     def load(self, kind: str, id: str) -> Record | None:

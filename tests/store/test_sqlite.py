@@ -11,7 +11,7 @@ import pytest
 from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
 from scenaria.store._sql import where_clause
 from scenaria.store.base import KINDS
-from scenaria.store.sqlite import _INDEXES, SCHEMA_VERSION, SQLiteRepository
+from scenaria.store.sqlite import _INDEXES, SCHEMA_VERSION, SQLiteRepository, _write_new_store
 
 
 @pytest.fixture
@@ -28,6 +28,17 @@ def test_one_file_in_wal_mode_with_a_busy_timeout(repo, tmp_path):
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_new_store_is_written_whole_in_wal_mode_before_it_is_linked_into_place(repo, tmp_path):
+    written = tmp_path / "written.db"
+    _write_new_store(str(written))  # what ``_create_file`` links into place, before any connection of the store
+    header = written.read_bytes()[:100]
+    assert header[18:20] == b"\x02\x02"  # WAL, in the file's header
+    assert int.from_bytes(header[60:64], "big") == SCHEMA_VERSION  # user_version
+    with sqlite3.connect(written) as conn:
+        assert set(KINDS) | {"meta"} <= {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert not [name for name in os.listdir(tmp_path / "deep" / "folder") if name.startswith(".tmp-")]
 
 
 def test_a_table_per_kind_with_indexed_columns(repo):

@@ -1,0 +1,105 @@
+"""One cycle per period and one primary scenario per cycle, when many create scenarios at once.
+
+Several processes, each with several threads, create scenarios of one daily config in the same
+few days, all starting together: however their transactions interleave, each day has exactly one
+cycle and exactly one primary scenario, and no scenario is lost. Counted in the store afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+from scenaria.store import open_repository
+
+PROCESSES, THREADS, PER_THREAD = 3, 3, 6
+DAYS = [dt.datetime(2026, 1, 5, 9), dt.datetime(2026, 1, 6, 12), dt.datetime(2026, 1, 7, 18)]
+
+CREATOR = textwrap.dedent(
+    """
+    import datetime as dt, json, os, sys, threading, time
+    import scenaria as tp
+    from scenaria import Config, Frequency, Scope
+
+    core, go, threads, per_thread, days = json.loads(sys.argv[1])
+    Config.configure_core(mode="experiment", version_number="race", **core)
+    per_day = Config.configure_data_node("per_day", scope=Scope.CYCLE)
+    own = Config.configure_data_node("own")
+    task = Config.configure_task("step", print, per_day, own)
+    config = Config.configure_scenario("daily", [task], frequency=Frequency.DAILY)
+    tp.create_scenario(config, creation_date=dt.datetime(2020, 1, 1))  # the version is chosen before the race
+    barrier = threading.Barrier(threads)
+    errors = []
+
+    def create(n):
+        barrier.wait()
+        try:
+            for i in range(per_thread):
+                when = dt.datetime.fromisoformat(days[(n + i) % len(days)])
+                tp.create_scenario(config, creation_date=when)
+        except BaseException as exc:
+            errors.append(repr(exc))
+
+    while not os.path.exists(go):
+        time.sleep(0.001)
+    workers = [threading.Thread(target=create, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    print(json.dumps(errors))
+    """
+)
+
+
+def _core(settings: dict) -> dict:
+    """The ``configure_core`` settings of the store that ``settings`` open."""
+    properties = {key: value for key, value in settings.items() if key != "type"}
+    if settings["type"] == "sqlite":
+        properties = {"db_location": properties["path"]}
+    return {"repository_type": settings["type"], "repository_properties": properties}
+
+
+def test_one_cycle_and_one_primary_per_day_when_processes_and_threads_race(persistent_settings, tmp_path):
+    settings = persistent_settings
+    core = _core(settings)
+    go = str(tmp_path / "go")
+    days = [day.isoformat() for day in DAYS]
+    argument = json.dumps([core, go, THREADS, PER_THREAD, days])
+    creators = [
+        subprocess.Popen(
+            [sys.executable, "-c", CREATOR, argument],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + os.environ.get("PYTHONPATH", "")},
+        )
+        for _ in range(PROCESSES)
+    ]
+    time.sleep(0.5)  # every process configured and waiting, as far as can be told
+    open(go, "w").close()
+    for creator in creators:
+        out, err = creator.communicate(timeout=300)
+        assert creator.returncode == 0, err
+        assert json.loads(out.strip().splitlines()[-1]) == []
+
+    repository = open_repository(settings)
+    try:
+        cycles = repository.find("cycle")
+        starts = sorted(cycle["start_date"] for cycle in cycles)
+        expected = sorted({dt.datetime(2020, 1, 1).isoformat(), *(day.replace(hour=0).isoformat() for day in DAYS)})
+        assert starts == expected  # one cycle per day, never two
+        for cycle in cycles:
+            scenarios = repository.find("scenario", owner_id=cycle["id"])
+            primaries = [s["id"] for s in scenarios if s["primary_scenario"]]
+            assert len(primaries) == 1, (cycle["start_date"], len(scenarios), primaries)
+            shared = repository.find("data_node", config_id="per_day", owner_id=cycle["id"])
+            assert len(shared) == 1, (cycle["start_date"], [(dn["id"], sorted(dn["parent_ids"])) for dn in shared])
+        assert repository.count("scenario") == PROCESSES * (THREADS * PER_THREAD + 1)  # none lost
+    finally:
+        repository.close()
