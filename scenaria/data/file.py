@@ -245,6 +245,12 @@ class FileDataNode(DataNode):
             return True
         return bool(self._fs().exists(location)) if is_remote(location) else os.path.exists(local_path(location))
 
+    def _staged_file(self, staged: Staged) -> tuple[str, str] | None:
+        location = staged.location
+        if location is None or self._is_remote or is_remote(location) or not os.path.isfile(local_path(location)):
+            return None
+        return local_path(location), self._local_path
+
     def _discard_job_staging(self, job_id: str) -> None:
         separator = "/" if self._is_remote else os.sep
         folder = self.path.rpartition(separator)[0]

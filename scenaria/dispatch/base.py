@@ -121,6 +121,14 @@ class Dispatcher(abc.ABC):
         wait for the listener: the orchestrator may call it while holding its own lock.
         """
 
+    @property
+    def runs_later(self) -> bool:
+        """True while ``submit`` only queues a run, to start once the caller's report handling
+        returns (the development dispatcher, reporting a run's end): the scheduler then launches
+        the jobs that end released inside the store write of that end, and the start the
+        dispatcher reports for the first of them (``job_started``, at once) joins that write."""
+        return False
+
     def where(self, job_id: str) -> dict[str, Any]:
         """Where job ``job_id`` runs now (``host``, ``pid``), empty when that is not known here:
         asked before a cancel, so that the canceled run is recorded with its process."""

@@ -2,6 +2,8 @@
 
 Handy to debug a task: a breakpoint in the function stops the caller. Jobs released while one
 runs are queued and run by the same loop once it returns, so a long chain never nests calls.
+The first job queued so is reported started when it is queued (``runs_later``): its RUNNING
+state is then stored in the same write as the end that released it, before its function runs.
 What a job prints still reaches the console, and is also kept with the job. A task's
 ``timeout`` is not enforced here: nothing can stop the caller's own thread.
 """
@@ -26,11 +28,17 @@ class DevelopmentDispatcher(Dispatcher):
         self._listener: DispatchListener | None = None
         self._queue: collections.deque[tuple[str, Runnable]] = collections.deque()
         self._draining = False
+        self._reporting = False  # inside the listener's handling of a run's end
         self._stopped = False
+        self._reported: set[str] = set()  # queued jobs already reported started (the next to run)
 
     @property
     def max_workers(self) -> int:
         return 1
+
+    @property
+    def runs_later(self) -> bool:
+        return self._reporting
 
     @classmethod
     def configured(
@@ -52,6 +60,10 @@ class DevelopmentDispatcher(Dispatcher):
             raise RuntimeError("The dispatcher is stopped: it takes no more jobs.")
         self._queue.append((job_id, runnable))
         if self._draining:
+            if self._reporting and len(self._queue) == 1:  # the next to run, once this report is handled
+                assert self._listener is not None
+                self._reported.add(job_id)
+                self._listener.job_started(job_id, time.time())
             return
         self._draining = True
         try:
@@ -62,7 +74,10 @@ class DevelopmentDispatcher(Dispatcher):
 
     def _run(self, job_id: str, runnable: Runnable) -> None:
         assert self._listener is not None, "start() the dispatcher first"
-        self._listener.job_started(job_id, time.time())
+        if job_id in self._reported:
+            self._reported.discard(job_id)
+        else:
+            self._listener.job_started(job_id, time.time())
         stdout, stderr = _Tee(sys.stdout, self._max_output), _Tee(sys.stderr, self._max_output)
         # Records go to the job's copy only: the caller's own handlers already show them.
         listener = self._listener
@@ -75,7 +90,11 @@ class DevelopmentDispatcher(Dispatcher):
         outcome = Outcome(job_id, ending, result=ran.result, error=ran.error, traceback=ran.traceback,
                           stdout=str(stdout.copy), stderr=str(stderr.copy),
                           started_at=ran.started_at, finished_at=ran.finished_at)  # fmt: skip
-        self._listener.job_finished(outcome)
+        self._reporting = True
+        try:
+            self._listener.job_finished(outcome)
+        finally:
+            self._reporting = False
         if isinstance(ran.error, KeyboardInterrupt):
             raise ran.error  # Ctrl-C in the caller's thread stops the caller too, once reported
 
@@ -83,6 +102,7 @@ class DevelopmentDispatcher(Dispatcher):
         for item in self._queue:
             if item[0] == job_id:
                 self._queue.remove(item)
+                self._reported.discard(job_id)
                 assert self._listener is not None
                 self._listener.job_finished(Outcome(job_id, Ending.CANCELED))
                 return True
@@ -91,6 +111,7 @@ class DevelopmentDispatcher(Dispatcher):
     def stop(self, wait: bool = True) -> None:
         self._stopped = True
         self._queue.clear()
+        self._reported.clear()
 
 
 class _Tee(io.TextIOBase):

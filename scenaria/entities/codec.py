@@ -37,6 +37,10 @@ def encode(value: Any) -> Any:
         return value
     if cls is list:
         return [encode(v) for v in value]
+    if cls is dict:
+        return {str(k): encode(v) for k, v in value.items()}
+    if cls is dt.datetime:  # a job's status dates, at each save of the job
+        return {"__type__": "datetime", "__value__": value.isoformat()}
     if isinstance(value, Resolved):  # a secret from the environment: stored as its template
         return {"__type__": "env", "__value__": value.template}
     if value is None or isinstance(value, (str, int, float, bool)):

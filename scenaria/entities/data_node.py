@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
@@ -25,6 +27,7 @@ from scenaria.exceptions import (
     DataNodeIsBeingEdited,
     NoData,
 )
+from scenaria.store.base import Encoded, encode_record
 
 logger = logging.getLogger("scenaria")
 
@@ -116,6 +119,21 @@ class DataNode(content.ContentVersions, Owned, Entity):
         record = super()._to_record()
         record["storage_type"] = self._STORAGE_TYPE
         return record
+
+    def _encoded(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with its JSON text, whose edits (up to ``EDIT_HISTORY_LIMIT``: most of the
+        text) are each encoded once, when first saved: a job's edit then costs the JSON of one edit,
+        not of the whole history. Edits are never changed in place (``_add_edit`` makes each anew)."""
+        edits = record.get("edits")
+        if not edits:
+            return record
+        items = tuple(edits)
+        known, texts = self.__dict__.get("_edits_json") or ((), [])
+        if items != known:  # (compared by identity first: no edit is compared by value)
+            texts = _edit_texts(items, known, texts)
+            self.__dict__["_edits_json"] = (items, texts)
+        rest = encode_record({key: value for key, value in record.items() if key != "edits"})
+        return Encoded(record, f'{rest[:-1]},"edits":[{",".join(texts)}]}}')
 
     @classmethod
     def _from_record(cls, record: dict[str, Any]) -> DataNode:
@@ -362,6 +380,11 @@ class DataNode(content.ContentVersions, Owned, Entity):
     def _discard_job_staging(self, job_id: str) -> None:
         """Drop whatever job ``job_id`` may have staged here before its run was killed (best effort)."""
 
+    def _staged_file(self, staged: Staged) -> tuple[str, str] | None:
+        """(staged file, target file) when committing ``staged`` is a rename on this machine's
+        file system (a file, not a folder, still staged); None otherwise (a value to write, an object store)."""
+        return None
+
     # --- edit locks ----------------------------------------------------------------------------------
     def lock_edit(self, editor_id: str | None = None) -> None:
         """Mark the data as being edited, by ``editor_id`` for 30 minutes when given."""
@@ -396,18 +419,29 @@ class DataNode(content.ContentVersions, Owned, Entity):
         keep_locked: bool = False,
         version: str | None = None,
         fingerprint: str | None = None,
+        tell: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
         """Record the edit of the job that completed (with the content version of what it
         wrote and the job's fingerprint) and free the lock it held (unless ``keep_locked``:
-        another job is still to write it), in one save.
+        another job is still to write it), in one save; its events are published by ``tell``
+        (the orchestrator's: once that save is stored and the job's files are in place), else now.
 
         Its orchestrator releases the jobs waiting on this node itself, once the job's own state
         is set, so nothing goes through ``ports`` here.
         """
         with self:  # one save for the edit and the unlock
-            self.track_edit(job_id=job_id)
+            self._add_edit({"job_id": job_id})
             self._content_version, self._fingerprint = version, fingerprint
             self._edit_in_progress = keep_locked
+            self._save()
+        told = partial(self._told_written, keep_locked)
+        if tell is None:
+            told()
+        else:
+            tell(told)
+
+    def _told_written(self, keep_locked: bool) -> None:
+        self._publish("UPDATE", "last_edit_date", self._last_edit_date)
         if not keep_locked:
             self._publish_lock()
 
@@ -433,3 +467,14 @@ class DataNode(content.ContentVersions, Owned, Entity):
 
     def get_parents(self) -> dict[str, set[Any]]:
         return rules.get_parents(registry(), self)
+
+
+def _edit_texts(items: tuple[Any, ...], known: tuple[Any, ...], texts: list[str]) -> list[str]:
+    """The JSON of each edit of ``items``, reusing those of ``known`` (the edits saved last, whose
+    texts are ``texts``): a new history is the old one with edits added at its end (and the oldest
+    dropped past ``EDIT_HISTORY_LIMIT``), so only the new edits are encoded."""
+    count = len(items)
+    for kept in range(min(count, len(known)), 0, -1):
+        if items[:kept] == known[len(known) - kept :]:
+            return texts[len(known) - kept :] + [encode_record(edit) for edit in items[kept:]]
+    return [encode_record(edit) for edit in items]

@@ -229,6 +229,14 @@ class Job(Entity):
         self._status_change_records[status.name] = at or now()
         return old
 
+    def _unstart(self) -> None:
+        """Back to PENDING, the attempt not counted: its RUNNING was stored with the end of the job
+        that released it, whose orchestrator was killed before this job's function could run."""
+        check_transition(self.id, self._status, Status.PENDING)
+        self._attempts -= 1
+        self._status = Status.PENDING
+        self._status_change_records.pop(Status.RUNNING.name, None)
+
     def _add_output(self, stdout: str, stderr: str) -> None:
         """Keep what a run printed (a finished job's record is final)."""
         check_unfinished(self.id, self._status, "output")

@@ -40,6 +40,8 @@ class Stored(Protocol):
 
     def _to_record(self) -> dict[str, Any]: ...
 
+    def _encoded(self, record: dict[str, Any]) -> dict[str, Any]: ...
+
     @classmethod
     def _from_record(cls, record: dict[str, Any]) -> Any: ...
 
@@ -207,9 +209,13 @@ class Registry:
         local.unsaved = unsaved
         after: list[Callable[[], None]] = []
         local.after = after
+        before: list[Callable[[], None]] = []
+        local.before = before
         try:
             with self.repository.transaction():
                 yield
+                for action in before:
+                    action()
                 if self.fence is not None and any(entity._KIND == "job" for entity in unsaved.values()):
                     self.fence()
                 by_kind: dict[str, list[dict[str, Any]]] = {}  # one statement per kind, its rows in order
@@ -218,9 +224,22 @@ class Registry:
                 for kind, records in by_kind.items():
                     self.repository.save_many(kind, records)
         finally:
-            local.unsaved = local.after = None
+            local.unsaved = local.after = local.before = None
         for action in after:
             action()
+
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside ``transaction()`` (its saves are written at its commit)."""
+        return getattr(self._local, "unsaved", None) is not None
+
+    def before_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` at the end of this thread's transaction, in it, before its saves (at once
+        outside one): for a write that sums up what the transaction did (one, not one per change)."""
+        before = getattr(self._local, "before", None)
+        if before is None:
+            action()
+        else:
+            before.append(action)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once this thread's transaction has committed (at once outside one).
@@ -265,9 +284,9 @@ def _revised_record(entity: Stored) -> dict[str, Any]:
     """The entity's record with its next revision: how a reader tells a newer record from its own."""
     revision = entity.__dict__.get("_revision", 0) + 1
     object.__setattr__(entity, "_revision", revision)
-    record = entity._to_record()  # a new dict
+    record = entity._to_record()
     record["revision"] = revision
-    return record
+    return entity._encoded(record)
 
 
 #: id prefix -> class of the entities of that kind. Each entity class registers itself when it is

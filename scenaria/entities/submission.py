@@ -103,15 +103,16 @@ class Submission(Entity):
     def submission_status(self) -> SubmissionStatus:
         return self._submission_status
 
-    def _set_status(self, status: SubmissionStatus) -> bool:
+    def _set_status(self, status: SubmissionStatus, tell: Callable[[Callable[[], None]], None] | None = None) -> bool:
         """Set a derived status (``status.SUBMISSION_TRANSITIONS`` must allow the change); True when
-        it changed (the caller saves and publishes)."""
+        it changed (the caller saves and publishes). A final status wakes ``wait()`` through ``tell``
+        (the orchestrator's: once it is stored and the jobs' files are in place), else now."""
         if status is self._submission_status:
             return False
         check_submission_transition(self.id, self._submission_status, status)
         self._submission_status = status
         if status in _FINAL:
-            self._done.set()
+            (tell or _now)(self._done.set)
         return True
 
     def _await_jobs(self) -> None:
@@ -182,6 +183,10 @@ class Submission(Entity):
             "creation_date": self._creation_date,
             "version": self.version,
         }
+
+
+def _now(action: Callable[[], None]) -> None:
+    action()
 
 
 #: set by the orchestrator's control channel: makes ``wait()`` follow a submission another process runs

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 logger = logging.getLogger("scenaria")
@@ -19,6 +19,23 @@ _STOP = object()
 
 class CallbackRunner:
     """Calls callbacks in the order they are given, inline or on one daemon thread."""
+
+    def tell(
+        self,
+        job: Any,
+        status: Any,
+        submission: Any,
+        submission_status: Any,
+        callbacks: Iterable[Callable[..., Any]],
+        view: Any,
+    ) -> None:
+        """Publish a job's new ``status`` (and ``submission_status``, when its submission's changed)
+        and call its ``callbacks`` with ``view`` (the job, or a copy of it as it was then)."""
+        job._publish("UPDATE", "status", status)
+        if submission is not None and submission_status is not None:
+            submission._publish("UPDATE", "submission_status", submission_status)
+        for callback in callbacks:
+            self.call(callback, view)
 
     def __init__(self, inline: bool) -> None:
         self._inline = inline

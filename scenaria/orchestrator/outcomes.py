@@ -6,6 +6,7 @@ Whether a job runs at all is decided by ``skipping.decide``.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Container
 
 from scenaria.dispatch.base import Ending, Outcome
@@ -13,6 +14,8 @@ from scenaria.entities.job import Job
 from scenaria.entities.status import Status
 
 logger = logging.getLogger("scenaria")
+
+HOST = socket.gethostname()  # where local worker processes run
 
 FAILURES = {Ending.FAILED: "failed", Ending.TIMED_OUT: "timed out", Ending.DIED: "died"}
 
@@ -61,3 +64,9 @@ def downstream(job: Job, jobs: list[Job], active: Container[str]) -> list[Job]:
             lost.update(task._output_ids)
             found.append(other)
     return found
+
+
+def ran_on(outcome: Outcome) -> tuple[str | None, int | None]:
+    """(host, pid) of the process that ran the job (local workers: this host)."""
+    host = outcome.details.get("host") or (HOST if "pid" in outcome.details else None)
+    return host, outcome.details.get("pid")

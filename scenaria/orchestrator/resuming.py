@@ -68,6 +68,18 @@ def roll_forward(scheduler: Scheduler, job: Job) -> bool:
     return True
 
 
+def tell_moved(scheduler: Scheduler, jobs: list[Job]) -> None:
+    """Tell the ends of the jobs whose staged files a killed process left to move after storing
+    their end (``outputs.finish_moves``): it was killed before it could tell them."""
+    registry = scheduler._registry
+    for job in jobs:
+        submission = registry.cached(job.submit_id)
+        if not isinstance(submission, Submission):
+            continue
+        status = submission.submission_status if submission.is_finished() else None
+        scheduler._callbacks.tell(job, Status.COMPLETED, submission, status, subscribers(registry, submission), job)
+
+
 def resume(scheduler: Scheduler, jobs: list[Job]) -> None:
     """Take over the unfinished jobs a previous process left in the store.
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
-import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
@@ -51,14 +50,13 @@ from scenaria.orchestrator import outputs, skipping
 from scenaria.orchestrator.callbacks import CallbackRunner
 from scenaria.orchestrator.capacity import Gate, job_priority, submit_priority
 from scenaria.orchestrator.console import JobConsole
-from scenaria.orchestrator.outcomes import describe, downstream, last_line, log_failure, log_retry
+from scenaria.orchestrator.moves import Moves
+from scenaria.orchestrator.outcomes import HOST, describe, downstream, last_line, log_failure, log_retry, ran_on
 from scenaria.orchestrator.reports import Reports
 from scenaria.orchestrator.task_run import CopyRun, TaskRun
 from scenaria.orchestrator.waits import Waits
 
 logger = logging.getLogger("scenaria")
-
-_HOST = socket.gethostname()  # where local worker processes run
 
 
 class Scheduler:
@@ -85,6 +83,7 @@ class Scheduler:
         self._counts: dict[str, collections.Counter[Status]] = {}  # submission id -> status counts
         self._submissions: dict[str, Submission] = {}  # unfinished submissions
         self._canceled: dict[str, tuple[Job, str]] = {}  # canceled here, the dispatcher's report due
+        self._moves = Moves(registry)  # accepted runs whose commit is renames only
         self._console = JobConsole()
         self._ready: list[Job] | None = None  # jobs to launch when the current routing ends
         self._timers: set[threading.Timer] = set()  # retries waiting for their delay
@@ -120,7 +119,8 @@ class Scheduler:
                     self._route(job, ready)
             # still SUBMITTED only when no job was routed (all abandoned); a finished one is settled
             if not submission.is_finished() and self._refresh_submission(submission):
-                submission._publish("UPDATE", "submission_status", submission.submission_status)
+                told = submission.submission_status  # after its jobs' first states, once stored
+                reg.after_commit(partial(submission._publish, "UPDATE", "submission_status", told))
         return submission
 
     @contextlib.contextmanager
@@ -238,6 +238,8 @@ class Scheduler:
             job = self._active.get(job_id)
             if job is not None and job.status is Status.PENDING:
                 self._set_status(job, Status.RUNNING)  # counts an attempt
+                if self._dispatcher.runs_later:  # its function runs once the commit under way returns
+                    self._moves.started(job_id)
 
     def _progress(self, report: tuple[str, float, str | None]) -> None:
         job_id, fraction, message = report
@@ -255,11 +257,12 @@ class Scheduler:
         self._console.write(job_id, job._task_config_id if job is not None else job_id, stream, text)
 
     def _finished(self, outcome: Outcome) -> None:
-        with self._lock, self._routing():  # and the jobs this end makes ready start after it
+        with self._lock, self._ending():
             if self._gate.release(outcome.job_id):  # a held job takes the freed worker at once, before
                 self._launch([])  # this end is recorded: the worker waits for no store write
             job = self._active.get(outcome.job_id)
             if job is None or job.is_finished():
+                self._moves.take(outcome.job_id)
                 outputs.discard(self._registry.cached(outcome.job_id), outcome)  # canceled meanwhile: never committed
                 self._late_report(outcome)  # only its output is kept
                 return
@@ -267,7 +270,7 @@ class Scheduler:
             self._console.flush(job.id, job._task_config_id)
             job._add_output(outcome.stdout, outcome.stderr)
             if job.status is Status.RUNNING:  # a run that started: note where it ran
-                job._add_run(*_ran_on(outcome), outcome.ending.name)
+                job._add_run(*ran_on(outcome), outcome.ending.name)
             if outcome.ending is Ending.COMPLETED:
                 self._complete(job, outputs.staged(outcome))
             elif outcome.ending is Ending.CANCELED:
@@ -275,38 +278,46 @@ class Scheduler:
             else:
                 self._run_failed(job, outcome)
 
+    @contextlib.contextmanager
+    def _ending(self) -> Iterator[None]:
+        """Around a run's end: the jobs it makes ready are launched after its store write, or,
+        when the dispatcher only queues them (``runs_later``), inside it, so that the start it
+        reports for the next job is stored in the same commit (one write per job, not two)."""
+        if self._dispatcher.runs_later:
+            with self._registry.transaction(), self._routing():
+                yield
+        else:
+            with self._routing():
+                yield
+
     def _intend(self, outcomes: list[Outcome]) -> None:
-        """Store the staged writes of the runs about to be accepted, in a transaction of their own,
-        before any is committed: what a process killed while it commits them leaves, the next
-        one finishes (``outputs``, ``resuming.roll_forward``)."""
+        """Before the runs about to be accepted are committed (``Moves.intend``)."""
         with self._lock:
-            intents = []
-            for outcome in outcomes:
-                job = self._active.get(outcome.job_id)
-                writes = outputs.staged(outcome)
-                if writes and job is not None and not job.is_finished():
-                    intents.append((job, outputs.intent(writes, *_ran_on(outcome))))
-            if any(intent is not None for _, intent in intents):
-                with self._registry.transaction():
-                    for job, intent in intents:
-                        if intent is not None:
-                            job._set_commit_intent(intent)
-                            self._registry.save(job)
+            accepted = [(self._active.get(outcome.job_id), outcome) for outcome in outcomes]
+            self._moves.intend(
+                [(job, outcome) for job, outcome in accepted if job is not None and not job.is_finished()]
+            )
 
     def _complete(self, job: Job, writes: list[Staged], resumed: bool = False) -> None:
         nodes = list(job.task.output.values())
-        failure = outputs.commit(job, nodes, writes, resumed) if writes else None
-        if job._commit_intent is not None:
-            job._set_commit_intent(None)  # saved with the job's end
-        if failure is not None:
-            self._fail(job, failure)
-            return
+        renames = self._moves.take(job.id)
+        if renames is None:  # its writes go first, its end after them
+            recorded = (job._commit_intent or {}).get("inodes")
+            failure = outputs.commit(job, nodes, writes, resumed, recorded) if writes else None
+            if job._commit_intent is not None:
+                job._set_commit_intent(None)  # saved with the job's end
+            if failure is not None:
+                self._fail(job, failure)
+                return
         versions = {each.data_node_id: each.version for each in writes}
         key = job._fingerprint.get("key")
         with self._registry.transaction():
+            if renames is not None:  # its end first, with the intent; the renames once it is stored
+                self._moves.record(job, nodes, writes, renames)
             for dn in nodes:
                 keep = self._waits.drop_writer(job.id, dn.id)
-                dn._written_by_job(job.id, keep_locked=keep, version=versions.get(dn.id), fingerprint=key)
+                version = versions.get(dn.id)
+                dn._written_by_job(job.id, keep, version, key, tell=self._registry.after_commit)
             self._set_status(job, Status.COMPLETED)
             for dn in nodes:
                 self.data_node_released(dn.id)
@@ -337,9 +348,8 @@ class Scheduler:
     def _later(self, delay: float, function: Callable[..., Any], *args: Any) -> None:
         if delay <= 0:
             function(*args)
-        elif self._inline:
-            threading.Event().wait(delay)  # development mode: the caller asked to wait here
-            function(*args)
+        elif self._inline:  # development mode: the caller asked to wait here, once the failure is stored
+            self._registry.after_commit(partial(_waited, delay, function, *args))  # (no write held meanwhile)
         else:
             timer = threading.Timer(delay, function, args)
             timer.daemon = True
@@ -370,7 +380,7 @@ class Scheduler:
         with self._lock:
             if job.id in self._active and not job.is_finished():
                 if job.status is Status.RUNNING and where:  # the run it stops counts, with its process
-                    job._add_run(where.get("host") or _HOST, where.get("pid"), Ending.CANCELED.name)
+                    job._add_run(where.get("host") or HOST, where.get("pid"), Ending.CANCELED.name)
                 self._cancel_unlocked(job, f"canceled by {by}")
 
     def _cancel_unlocked(self, job: Job, reason: str) -> None:
@@ -427,21 +437,19 @@ class Scheduler:
             self._gate.forget(job.id)
             self._runnables.pop(job.id, None)
         submission = self._submissions.get(job.submit_id)
-        with self._registry.transaction():
-            self._registry.save(job)
-            changed = submission is not None and self._count(submission, old, status)
-        job._publish("UPDATE", "status", status)
-        if changed:
-            assert submission is not None
-            submission._publish("UPDATE", "submission_status", submission.submission_status)
         callbacks = self._job_callbacks.get(job.id, ())
-        if callbacks:
-            # Called later on the callback thread: they get the job as it is now, not as it will be.
-            view = job if self._inline else job._snapshot()
-            for callback in callbacks:
-                self._callbacks.call(callback, view)
         if finished:
             self._job_callbacks.pop(job.id, None)
+        registry = self._registry
+        # callbacks get the job as it is now, not as it will be: later on their thread, or (inline)
+        # after the commit of an enclosing write, which may change the job again before it ends
+        view = job if self._inline and not registry.in_transaction() else job._snapshot() if callbacks else job
+        with registry.transaction():
+            registry.save(job)
+            changed = submission is not None and self._count(submission, old, status)
+            told = submission.submission_status if changed and submission is not None else None
+            # told once stored (whoever hears of it finds it in the store), in the order of the changes
+            registry.after_commit(partial(self._callbacks.tell, job, status, submission, told, callbacks, view))
 
     def _count(self, submission: Submission, old: Status, new: Status) -> bool:
         counts = self._counts[submission.id]
@@ -451,7 +459,7 @@ class Scheduler:
 
     def _refresh_submission(self, submission: Submission) -> bool:
         status = derive_status(self._counts[submission.id], len(submission._job_ids))
-        if not submission._set_status(status):
+        if not submission._set_status(status, tell=self._registry.after_commit):
             return False
         self._registry.save(submission)
         if submission.is_finished():
@@ -471,10 +479,9 @@ class Scheduler:
             submission._release_waiters()  # wait() returns False, the jobs being unfinished
 
 
-def _ran_on(outcome: Outcome) -> tuple[str | None, int | None]:
-    """(host, pid) of the process that ran the job (local workers: this host)."""
-    host = outcome.details.get("host") or (_HOST if "pid" in outcome.details else None)
-    return host, outcome.details.get("pid")
+def _waited(delay: float, function: Callable[..., Any], *args: Any) -> None:
+    threading.Event().wait(delay)
+    function(*args)
 
 
 # --- the running scheduler -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry, registry
 from scenaria.entities.status import Status
 from scenaria.exceptions import OrchestratorServiceIsAlreadyRunning
-from scenaria.orchestrator import lease, litter, runners
+from scenaria.orchestrator import lease, litter, outputs, runners
 from scenaria.orchestrator import scheduler as scheduling
 from scenaria.orchestrator.control_server import ControlServer
 
@@ -85,6 +85,7 @@ def start() -> scheduling.Scheduler:
         reg = registry()
         prepare(reg)
         _hold(reg)
+        moved = outputs.finish_moves(reg, reg.version or "")  # before the sweep, which would take them for litter
         _sweep(reg)
         scheduler = None
         try:
@@ -102,6 +103,10 @@ def start() -> scheduling.Scheduler:
             scheduling.set_current(scheduler)
             Config.block_update()
             _stop_at_exit()
+            if moved:  # a killed process stored these ends and was cut before telling them
+                from scenaria.orchestrator import resuming
+
+                resuming.tell_moved(scheduler, moved)
             unfinished = reg.find(
                 Job, status=[s.name for s in (Status.SUBMITTED, Status.BLOCKED, Status.PENDING, Status.RUNNING)]
             )

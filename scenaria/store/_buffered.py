@@ -25,6 +25,7 @@ from scenaria.exceptions import StoreDamaged, StoreRecordDamaged
 from scenaria.store.base import (
     Record,
     Repository,
+    body_of,
     check_ids,
     check_kind,
     check_page,
@@ -92,7 +93,7 @@ class BufferedRepository(Repository):
 
     # --- what a subclass provides -----------------------------------------------------------------
     def _encode(self, record: Record) -> str:
-        return encode_record(record)
+        return body_of(record)
 
     @abc.abstractmethod
     def _base_load(self, kind: str, id: str) -> str | None:

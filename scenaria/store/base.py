@@ -299,6 +299,24 @@ def closed_error(repository: Repository) -> ValueError:
 encode_record = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
 decode_record = json.loads
 
+
+class Encoded(dict):  # type: ignore[type-arg]
+    """A record that carries its JSON text (``body``), which a store writes as it is instead of
+    encoding the dict again: an entity whose record holds a long history (a data node's edits)
+    builds that text from pieces it keeps encoded, so a save costs the JSON of what changed."""
+
+    __slots__ = ("body",)
+
+    def __init__(self, record: Record, body: str) -> None:
+        super().__init__(record)
+        self.body = body
+
+
+def body_of(record: Record) -> str:
+    """The JSON text of a record to save: its own when it carries one (``Encoded``)."""
+    return record.body if type(record) is Encoded else encode_record(record)
+
+
 # Decoding many records creates many containers at once, which makes CPython's cyclic GC run
 # full collections over every live object again and again (4x the decoding time with 100k
 # records alive). JSON cannot hold cycles, so the collector is paused for big batches.

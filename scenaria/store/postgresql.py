@@ -33,6 +33,7 @@ from scenaria.store.base import (
     KINDS,
     Record,
     Repository,
+    body_of,
     check_ids,
     check_kind,
     check_page,
@@ -181,12 +182,12 @@ class PostgreSQLRepository(Repository):
     @writes
     def save(self, kind: str, record: Record) -> None:
         self._table(kind)  # checks the kind
-        self._execute(self._save_sql[kind], [record_id(record), *_indexed_params(record), encode_record(record)])
+        self._execute(self._save_sql[kind], [record_id(record), *_indexed_params(record), body_of(record)])
 
     @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         self._table(kind)
-        rows = [(record_id(r), *_indexed_params(r), encode_record(r)) for r in records]
+        rows = [(record_id(r), *_indexed_params(r), body_of(r)) for r in records]
         if not rows:
             return
         with self.transaction():

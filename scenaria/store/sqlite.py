@@ -47,6 +47,7 @@ from scenaria.store.base import (
     KINDS,
     Record,
     Repository,
+    body_of,
     check_ids,
     check_kind,
     check_page,
@@ -297,14 +298,14 @@ class SQLiteRepository(Repository):
             check_kind(kind)
             raise
         with self._writer:
-            self._conn().execute(sql, (record_id(record), *indexed_values(record), encode_record(record)))
+            self._conn().execute(sql, (record_id(record), *indexed_values(record), body_of(record)))
 
     @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         """Every row is made before any is written, so that inside a transaction (a registry's
         commit) no savepoint is needed: what fails part way then is SQLite, which fails the whole."""
         check_kind(kind)
-        rows = [(record_id(r), *indexed_values(r), encode_record(r)) for r in records]
+        rows = [(record_id(r), *indexed_values(r), body_of(r)) for r in records]
         if self._threads.depth:
             self._conn().executemany(self._save_sql[kind], rows)
             return

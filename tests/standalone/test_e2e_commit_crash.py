@@ -160,3 +160,63 @@ def test_an_intent_that_cannot_be_read_back_is_rolled_back(tmp_path):
     assert report["job_edits"]["table"] == [] and report["intents"] == [] and report["staged"] == []
     assert lines(tmp_path, "generic_writes") == []
     assert report["attempts"]["make"] == 1 and len(lines(tmp_path, "runs")) == 1  # the lost run, not run again
+
+
+# both outputs pickle files: the commit is two renames, its intent stored with the job's end
+RENAMES_ONLY = APP.replace(
+    """noted = Config.configure_generic_data_node(
+    "noted", write_fct=jobs.note, write_fct_args=["noted.txt"], read_fct=jobs.read_note, read_fct_args=["noted.txt"]
+)""",
+    'noted = Config.configure_data_node("noted")',
+)
+
+
+def restart_after_crash(tmp_path: Path, app: str, mode: str, crash_at: str) -> dict:
+    script = write_script(tmp_path, app)
+    first = run(script, mode, "first", crash_at)
+    assert first.returncode == -9, f"the first process was not killed at {crash_at!r}: {first.stdout}{first.stderr}"
+    second = run(script, mode, "second")
+    found = [line for line in second.stdout.splitlines() if line.startswith("REPORT ")]
+    assert found, f"the second process failed: {second.stdout}{second.stderr}"
+    return json.loads(found[0].split(" ", 1)[1])
+
+
+@pytest.mark.parametrize("mode", ["standalone", "development"])
+@pytest.mark.parametrize("crash_at", ["intent", "write"])
+def test_renames_cut_by_a_kill_after_the_end_is_stored_are_finished_by_the_next_process(tmp_path, mode, crash_at):
+    """Killed after the job's end (and its intent) is stored, before or between its renames: the
+    next process moves what is left before anything runs, tells the end once, and the job downstream
+    (development mode: stored RUNNING in that same commit, its function never called) runs once."""
+    assert RENAMES_ONLY != APP
+    report = restart_after_crash(tmp_path, RENAMES_ONLY, mode, crash_at)
+    assert report["finished"] is True
+    assert report["states"] == {"make": "COMPLETED", "after": "COMPLETED"}
+    assert report["outputs"] == {"noted": {"generic": "seed"}, "table": "seed table", "final": "seed table after"}
+    job_id = report["job_id"]
+    assert report["job_edits"]["noted"] == report["job_edits"]["table"] == [job_id]
+    assert len(report["job_edits"]["final"]) == 1
+    assert report["attempts"] == {"make": 1, "after": 1} and report["runs"] == {"make": 1, "after": 1}
+    assert report["locked"] == [] and report["intents"] == [] and report["staged"] == []
+    assert [line.split()[0] for line in lines(tmp_path, "runs")] == ["make", "after"]
+    completed = [line for line in lines(tmp_path, "seen") if line.endswith("COMPLETED")]
+    assert completed == ["make COMPLETED", "after COMPLETED"]
+
+
+@pytest.mark.parametrize("mode", ["standalone", "development"])
+def test_a_kill_after_the_last_rename_leaves_the_outputs_in_place(tmp_path, mode):
+    """Killed after the renames, before the end is told: nothing is left to move; the end, stored,
+    is not told again. In development mode the next job, stored RUNNING with that end, may have
+    started: it is a lost run (run again if its task has retries left)."""
+    report = restart_after_crash(tmp_path, RENAMES_ONLY, mode, "commit")
+    assert report["finished"] is True
+    assert report["outputs"]["noted"] == {"generic": "seed"} and report["outputs"]["table"] == "seed table"
+    assert report["job_edits"]["table"] == [report["job_id"]] and report["attempts"]["make"] == 1
+    assert report["locked"] == [] and report["intents"] == [] and report["staged"] == []
+    if mode == "standalone":
+        assert report["states"] == {"make": "COMPLETED", "after": "COMPLETED"}
+        assert report["outputs"]["final"] == "seed table after"
+    else:
+        assert report["states"] == {"make": "COMPLETED", "after": "FAILED"}
+        assert report["outputs"]["final"] is None
+    assert [line.split()[0] for line in lines(tmp_path, "runs")].count("make") == 1
+    assert [line for line in lines(tmp_path, "seen") if line.startswith("make COMPLETED")] == []

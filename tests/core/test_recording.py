@@ -1,0 +1,131 @@
+"""How job states and records reach the store: each state stored before anyone can see it, in as
+few writes as the guarantees allow (docs/execution.md, "How a job is recorded")."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import scenaria as tp
+from scenaria import Config, EventEntityType, EventOperation, Scope, Status
+from scenaria.entities.data_node import EDIT_HISTORY_LIMIT
+from scenaria.entities.registry import registry
+from tests.support.core import Recorder
+
+
+def test_a_data_node_with_a_long_edit_history_is_stored_as_it_is(repository_type):
+    """Its record's text is built from edits encoded once each: it must be the record all the same,
+    as the history grows past its limit and is trimmed."""
+    node = tp.create_global_data_node(Config.configure_data_node("noted", scope=Scope.GLOBAL))
+    for round_ in range(EDIT_HISTORY_LIMIT + 7):
+        node.write(round_, comment=f"write {round_}")
+        if round_ in (0, 1, EDIT_HISTORY_LIMIT - 1, EDIT_HISTORY_LIMIT + 6):
+            stored = registry().repository.load("data_node", node.id)
+            expected = json.loads(json.dumps({**node._to_record(), "revision": node._revision}, default=str))
+            assert stored == expected
+    registry().forget()
+    again = tp.get(node.id)
+    assert again is not node and again.read() == EDIT_HISTORY_LIMIT + 6
+    assert [edit["comment"] for edit in again.edits] == [f"write {n}" for n in range(7, EDIT_HISTORY_LIMIT + 7)]
+
+
+def _stored_states(*_: object) -> dict[str, str]:
+    """What the store says of every job of task ``step*`` now (read from inside a task's function)."""
+    jobs = registry().repository.find("job")
+    return {job["task_config_id"]: job["status"] for job in jobs}
+
+
+SEEN: list[dict[str, str]] = []
+
+
+def step(value: int) -> int:
+    SEEN.append(_stored_states())
+    return value + 1
+
+
+def test_development_mode_stores_a_jobs_start_before_its_function_runs():
+    """The start of the job an end releases is stored with that end (one commit), before its function runs."""
+    nodes = [Config.configure_data_node("n0", default_data=0)]
+    nodes += [Config.configure_data_node(f"n{i}") for i in (1, 2, 3)]
+    tasks = [Config.configure_task(f"step{i}", step, nodes[i], nodes[i + 1]) for i in range(3)]
+    scenario = tp.create_scenario(Config.configure_scenario("steps", tasks))
+    tp.Orchestrator().run()
+    SEEN.clear()
+    recorder = Recorder(entity_type=EventEntityType.JOB, operation=EventOperation.UPDATE, attribute_name="status")
+    try:
+        submission = scenario.submit()
+        events = recorder.drain()
+    finally:
+        recorder.close()
+    assert scenario.n3.read() == 3 and submission.is_finished()
+    assert SEEN == [
+        {"step0": "RUNNING", "step1": "BLOCKED", "step2": "BLOCKED"},
+        {"step0": "COMPLETED", "step1": "RUNNING", "step2": "BLOCKED"},
+        {"step0": "COMPLETED", "step1": "COMPLETED", "step2": "RUNNING"},
+    ]
+    jobs = {job.task.config_id: job for job in submission.jobs}
+    by_job = {job.id: name for name, job in jobs.items()}
+    told = [(by_job[event.entity_id], event.attribute_value) for event in events]
+    # every state is told, in order, each once it is stored
+    assert [state for name, state in told if name == "step1"] == [
+        Status.BLOCKED,
+        Status.PENDING,
+        Status.RUNNING,
+        Status.COMPLETED,
+    ]
+    assert told.index(("step0", Status.COMPLETED)) < told.index(("step1", Status.PENDING))
+    for job in jobs.values():
+        assert job.attempts == 1 and job.runs[0]["ending"] == "COMPLETED"
+        assert job.run_at is not None and job.finished_at >= job.run_at
+
+
+def test_a_roll_forward_tells_a_file_exchanged_into_place_from_one_still_to_move(tmp_path):
+    """A kill between the exchange of names and the deletion of the old file leaves the old file
+    under the staged name: moving it again would put the old value back. The inode the intent
+    recorded tells the two cases apart."""
+    from scenaria.orchestrator import outputs
+    from scenaria.store import replacing
+
+    node = tp.create_global_data_node(Config.configure_data_node("target", scope=Scope.GLOBAL))
+    node.write("old")
+    staged = node._stage("new", "JOB_x_0")
+    staged_path, target = node._staged_file(staged)
+    inodes = {staged.location: os.stat(staged_path).st_ino}
+    assert outputs._still_to_move(node, staged, inodes)  # not moved yet
+    assert replacing._exchange(staged_path, target)  # killed here, before the old file is deleted
+    assert node.read() == "new" and os.path.exists(staged_path)
+    assert not outputs._still_to_move(node, staged, inodes)
+    assert node.read() == "new" and not os.path.exists(staged_path)  # the old file is gone, the new one stays
+
+
+FAILURES: list[float] = []
+
+
+def fails_once(value: int) -> int:
+    """Fails at its first call, and then writes the store from another thread, timing that write."""
+    if not FAILURES:
+        FAILURES.append(0.0)
+
+        def write() -> None:
+            time.sleep(0.05)
+            started = time.monotonic()
+            registry().repository.set_meta("elsewhere", 1)
+            FAILURES.append(time.monotonic() - started)
+
+        threading.Thread(target=write, daemon=True).start()
+        raise ValueError("first call")
+    return value + 1
+
+
+def test_a_development_mode_retry_waits_for_its_delay_without_holding_the_store():
+    """The caller waits ``retry_delay`` in development mode; the store stays free for others meanwhile."""
+    source = Config.configure_data_node("source", default_data=1)
+    out = Config.configure_data_node("out")
+    task = Config.configure_task("t", fails_once, source, out, max_retries=1, retry_delay=1.0)
+    scenario = tp.create_scenario(Config.configure_scenario("retried", [task]))
+    FAILURES.clear()
+    scenario.submit()
+    assert scenario.out.read() == 2 and len(FAILURES) == 2
+    assert FAILURES[1] < 0.5  # not held up until the retry
