@@ -10,7 +10,11 @@ hygiene between jobs as in standalone mode — and watches, while the job runs:
   published at once to the orchestrator as Dask events (``Worker.log_event`` on the dispatcher's
   topic), and so is the job's end, last: the scheduler pushes them to the orchestrator's client in
   the order they were sent, with no round trip to fetch a result (the task's own result repeats
-  the end, with the job's whole output, in case an event went missing);
+  the end, with the job's whole output, in case an event went missing). The job's start is
+  published when it has run for ``QUIET_START`` seconds, or before its first report: a job that
+  ends sooner sends its end only, which says when it started. Each stream between Dask's
+  processes sends at most one batch every few milliseconds, so a "started" event just before
+  the end would hold the end back, and the orchestrator would store a RUNNING state of its own;
 - whether the task is still wanted: a task that the orchestrator canceled (``cancel``, a
   ``stop``) or whose client went away (the orchestrator died) is ``cancelled`` in the Dask
   worker's state; the child is then killed with every process it started, before it writes again;
@@ -41,6 +45,7 @@ from scenaria.dispatch.jobside import apply_levels
 from scenaria.dispatch.workerproc import WorkerProcess, death_reason
 
 POLL = 0.05  # seconds between two looks at whether the task is still wanted
+QUIET_START = 0.02  # seconds a job runs before its start is published (unless it reports sooner)
 START_TIMEOUT = 120.0  # seconds a child process may take to import what it needs
 # How a run ended on the worker, besides the child's own DONE or FAILED message.
 KILLED_CANCELED, KILLED_TIMED_OUT, CHILD_DIED = "canceled", "timed_out", "died"
@@ -75,14 +80,19 @@ def run_on_worker(
     watch = _Watch(worker, worker.get_current_task(), topic, job_id, max_output)
     child = _take()
     started = time.time()
-    watch.publish("started", started, HOST, child.pid)
+    watch.start = (started, HOST, child.pid)
     end: dict[str, Any] = {"host": HOST, "pid": child.pid, "started_at": started}
     with contextlib.suppress(OSError):  # it died: the loop below says how
         child.conn.send_bytes(pickle.dumps(WithLevels(levels, payload), protocol=wire.PROTOCOL))
-    deadline = None if timeout is None else time.monotonic() + timeout
+    now = time.monotonic()
+    deadline = None if timeout is None else now + timeout
+    quiet_until = now + QUIET_START
     ending: tuple[Any, ...] | str | None = None
     while ending is None:
-        ending = _step(child, watch)
+        quiet = quiet_until - time.monotonic()
+        if quiet <= 0:
+            watch.announce()
+        ending = _step(child, watch, POLL if quiet <= 0 else min(quiet, POLL))
         if ending is None and not watch.wanted():
             ending = KILLED_CANCELED
         elif ending is None and deadline is not None and time.monotonic() >= deadline:
@@ -98,7 +108,7 @@ def run_on_worker(
         child.reap()
     else:
         _give_back(child)
-    end.update(ending=ending, finished_at=time.time())
+    end.update(ending=ending, finished_at=time.time(), announced=watch.start is None)
     watch.publish("ended", end)  # pushed to the orchestrator after its output: no round trip to fetch it
     end.update(stdout=str(watch.out), stderr=str(watch.err))
     return end  # the future's result, fetched only if the "ended" event went missing
@@ -114,6 +124,13 @@ class _Watch:
         self._job_id = job_id
         self.out = Capped(max_output)
         self.err = Capped(max_output)
+        self.start: tuple[float, str, int] | None = None  # (when, host, pid) until the start is published
+
+    def announce(self) -> None:
+        """Publish the job's start, once, before any other report of it but its end."""
+        if self.start is not None:
+            start, self.start = self.start, None
+            self.publish("started", *start)
 
     def publish(self, kind: str, *args: Any) -> None:
         self._worker.log_event(self._topic, [self._job_id, kind, *args])
@@ -125,6 +142,7 @@ class _Watch:
 
     def handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
+        self.announce()
         if kind == wire.OUTPUT:
             (self.out if message[1] == wire.STDOUT else self.err).append(message[2])
             self.publish("output", wire.STREAM_NAMES[message[1]], message[2])
@@ -135,9 +153,9 @@ class _Watch:
             self.publish("progress", message[1], message[2])
 
 
-def _step(child: WorkerProcess, watch: _Watch) -> tuple[Any, ...] | str | None:
-    """Wait a little for the child; its end (DONE or FAILED message, or ``CHILD_DIED``), else None."""
-    ready = wait_for_any([child.conn, child.sentinel], POLL)
+def _step(child: WorkerProcess, watch: _Watch, wait: float) -> tuple[Any, ...] | str | None:
+    """Wait up to ``wait`` s for the child; its end (DONE or FAILED message, or ``CHILD_DIED``), else None."""
+    ready = wait_for_any([child.conn, child.sentinel], wait)
     if not ready:
         return None
     for message in _read(child):
