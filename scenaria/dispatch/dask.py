@@ -38,7 +38,7 @@ from typing import Any
 
 from scenaria.dispatch.base import ANYWHERE, Dispatcher, DispatchListener, Ending, Outcome, Placement, Runnable
 from scenaria.dispatch.capture import DEFAULT_MAX_OUTPUT, Capped
-from scenaria.dispatch.dask_worker import CHILD_DIED, KILLED_CANCELED, KILLED_TIMED_OUT, run_on_worker
+from scenaria.dispatch.dask_worker import CHILD_DIED, KILLED_CANCELED, KILLED_TIMED_OUT, prepare_children, run_on_worker
 from scenaria.dispatch.jobside import logger_levels
 from scenaria.dispatch.pickling import RunnableNotPicklable, dumps_runnable
 from scenaria.dispatch.reporter import Reporter
@@ -140,6 +140,7 @@ class DaskDispatcher(Dispatcher):
             self._address = address
         self._reporter = Reporter(listener, "scenaria-dask-reporter")
         self._client = Client(address)
+        self._client.run(prepare_children, wait=False, on_error="ignore")  # a worker that cannot starts them later
         self._client.subscribe_topic(self._topic, self._on_event)
         self._watchdog = threading.Thread(target=self._watch_workers, name="scenaria-dask-watchdog", daemon=True)
         self._watchdog.start()

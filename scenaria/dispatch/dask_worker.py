@@ -3,8 +3,9 @@
 A Dask worker runs a task in one of its threads, and nothing stops a thread. So the task that
 ``DaskDispatcher`` submits (``run_on_worker``) does not run the job itself: it hands it to a
 child process of the Dask worker — a standalone worker process (``worker``, ``workerproc``),
-started at the first job of a Dask worker thread and kept for the next ones, with the same
-hygiene between jobs as in standalone mode — and watches, while the job runs:
+one per Dask worker thread, started when an orchestrator connects (``prepare_children``) or else
+at the thread's first job, and kept for the next ones, with the same hygiene between jobs as
+in standalone mode — and watches, while the job runs:
 
 - the child's messages: what the job prints, the log records it emits and its progress are
   published at once to the orchestrator as Dask events (``Worker.log_event`` on the dispatcher's
@@ -52,6 +53,8 @@ KILLED_CANCELED, KILLED_TIMED_OUT, CHILD_DIED = "canceled", "timed_out", "died"
 
 _idle: list[WorkerProcess] = []  # children waiting for a job, one per Dask worker thread at most
 _idle_lock = threading.Lock()
+_idle_changed = threading.Condition(_idle_lock)  # a child was given back, or the preparing ended
+_preparing = [0]  # children that ``prepare_children`` is still to start: a job waits for one of them
 _lifeline: list[int] = []  # the read end of a pipe nobody writes: EOF when this process dies
 _spawner: list[ThreadPoolExecutor] = []  # the one thread that starts children (see ``_take``)
 HOST = socket.gethostname()
@@ -107,7 +110,7 @@ def run_on_worker(
         child.kill()
         child.reap()
     else:
-        _give_back(child)
+        _give_back(child, worker.state.nthreads)
     end.update(ending=ending, finished_at=time.time(), announced=watch.start is None)
     watch.publish("ended", end)  # pushed to the orchestrator after its output: no round trip to fetch it
     end.update(stdout=str(watch.out), stderr=str(watch.err))
@@ -194,18 +197,62 @@ def _read(child: WorkerProcess) -> list[tuple[Any, ...]]:
             return messages
 
 
+async def prepare_children(dask_worker: Any) -> None:
+    """Start this Dask worker's job processes before its first jobs come (the dispatcher has every
+    worker run this when it connects): one per worker thread, in the background, so that the
+    first jobs do not each wait for a process to start and import what it needs. A worker that
+    has job processes already, or that joins later, starts them at its first jobs."""
+    count = dask_worker.state.nthreads
+    threading.Thread(target=_prepare, args=(count,), name="scenaria-dask-prepare", daemon=True).start()
+
+
+def _prepare(count: int) -> None:
+    with _idle_lock:
+        if not _first_child():
+            return
+        _preparing[0] = count
+    try:
+        for _ in range(count):
+            child = _new_child()
+            with _idle_changed:  # at once for a job that waits (no job started a child of its own)
+                _preparing[0] -= 1
+                _idle.append(child)
+                _idle_changed.notify()
+    except Exception:  # a job's own start says why, to its orchestrator
+        pass
+    finally:
+        with _idle_changed:
+            _preparing[0] = 0
+            _idle_changed.notify_all()
+
+
+def _first_child() -> bool:
+    """Get ready to start children (under ``_idle_lock``); True the first time."""
+    if _lifeline:
+        return False
+    read_end, _write_end = os.pipe()  # the write end stays open, unused, for this process's life
+    _lifeline.append(read_end)
+    _spawner.append(ThreadPoolExecutor(1, thread_name_prefix="scenaria-dask-spawner"))
+    return True
+
+
 def _take() -> WorkerProcess:
     """An idle child process, or a new one once it said it is ready."""
-    with _idle_lock:
-        while _idle:
-            child = _idle.pop()
-            if not child.exited():
-                return child
-            child.reap()
-        if not _lifeline:
-            read_end, _write_end = os.pipe()  # the write end stays open, unused, for this process's life
-            _lifeline.append(read_end)
-            _spawner.append(ThreadPoolExecutor(1, thread_name_prefix="scenaria-dask-spawner"))
+    with _idle_changed:
+        while True:
+            while _idle:
+                child = _idle.pop()
+                if not child.exited():
+                    return child
+                child.reap()
+            if not _preparing[0]:
+                break
+            _idle_changed.wait()
+        _first_child()
+    return _new_child()
+
+
+def _new_child() -> WorkerProcess:
     settings = {"sys_path": list(sys.path), "log_level": logging.getLogger().getEffectiveLevel(), "log_levels": {},
                 "preload": (), "initializer": None, "job_grace": 1.0, "max_jobs": None}  # fmt: skip
     # Started from a thread that lives as long as this process: Linux sends a child its death signal
@@ -229,6 +276,13 @@ def _take() -> WorkerProcess:
     return child
 
 
-def _give_back(child: WorkerProcess) -> None:
-    with _idle_lock:
-        _idle.append(child)
+def _give_back(child: WorkerProcess, limit: int) -> None:
+    """Keep ``child`` for a next job, unless ``limit`` children (one per worker thread) wait already."""
+    with _idle_changed:
+        keep = len(_idle) < limit
+        if keep:
+            _idle.append(child)
+            _idle_changed.notify()
+    if not keep:
+        child.kill()
+        child.reap()
