@@ -3,14 +3,19 @@
 A Dask worker runs a task in one of its threads, and nothing stops a thread. So the task that
 ``DaskDispatcher`` submits (``run_on_worker``) does not run the job itself: it hands it to a
 child process of the Dask worker — a standalone worker process (``worker``, ``workerproc``),
-started at the first job of a Dask worker thread and kept for the next ones, with the same
-hygiene between jobs as in standalone mode — and watches, while the job runs:
+one per Dask worker thread, started when an orchestrator connects (``prepare_children``) or else
+at the thread's first job, and kept for the next ones, with the same hygiene between jobs as
+in standalone mode — and watches, while the job runs:
 
 - the child's messages: what the job prints, the log records it emits and its progress are
   published at once to the orchestrator as Dask events (``Worker.log_event`` on the dispatcher's
   topic), and so is the job's end, last: the scheduler pushes them to the orchestrator's client in
   the order they were sent, with no round trip to fetch a result (the task's own result repeats
-  the end, with the job's whole output, in case an event went missing);
+  the end, with the job's whole output, in case an event went missing). The job's start is
+  published when it has run for ``QUIET_START`` seconds, or before its first report: a job that
+  ends sooner sends its end only, which says when it started. Each stream between Dask's
+  processes sends at most one batch every few milliseconds, so a "started" event just before
+  the end would hold the end back, and the orchestrator would store a RUNNING state of its own;
 - whether the task is still wanted: a task that the orchestrator canceled (``cancel``, a
   ``stop``) or whose client went away (the orchestrator died) is ``cancelled`` in the Dask
   worker's state; the child is then killed with every process it started, before it writes again;
@@ -41,12 +46,15 @@ from scenaria.dispatch.jobside import apply_levels
 from scenaria.dispatch.workerproc import WorkerProcess, death_reason
 
 POLL = 0.05  # seconds between two looks at whether the task is still wanted
+QUIET_START = 0.02  # seconds a job runs before its start is published (unless it reports sooner)
 START_TIMEOUT = 120.0  # seconds a child process may take to import what it needs
 # How a run ended on the worker, besides the child's own DONE or FAILED message.
 KILLED_CANCELED, KILLED_TIMED_OUT, CHILD_DIED = "canceled", "timed_out", "died"
 
 _idle: list[WorkerProcess] = []  # children waiting for a job, one per Dask worker thread at most
 _idle_lock = threading.Lock()
+_idle_changed = threading.Condition(_idle_lock)  # a child was given back, or the preparing ended
+_preparing = [0]  # children that ``prepare_children`` is still to start: a job waits for one of them
 _lifeline: list[int] = []  # the read end of a pipe nobody writes: EOF when this process dies
 _spawner: list[ThreadPoolExecutor] = []  # the one thread that starts children (see ``_take``)
 HOST = socket.gethostname()
@@ -75,14 +83,19 @@ def run_on_worker(
     watch = _Watch(worker, worker.get_current_task(), topic, job_id, max_output)
     child = _take()
     started = time.time()
-    watch.publish("started", started, HOST, child.pid)
+    watch.start = (started, HOST, child.pid)
     end: dict[str, Any] = {"host": HOST, "pid": child.pid, "started_at": started}
     with contextlib.suppress(OSError):  # it died: the loop below says how
         child.conn.send_bytes(pickle.dumps(WithLevels(levels, payload), protocol=wire.PROTOCOL))
-    deadline = None if timeout is None else time.monotonic() + timeout
+    now = time.monotonic()
+    deadline = None if timeout is None else now + timeout
+    quiet_until = now + QUIET_START
     ending: tuple[Any, ...] | str | None = None
     while ending is None:
-        ending = _step(child, watch)
+        quiet = quiet_until - time.monotonic()
+        if quiet <= 0:
+            watch.announce()
+        ending = _step(child, watch, POLL if quiet <= 0 else min(quiet, POLL))
         if ending is None and not watch.wanted():
             ending = KILLED_CANCELED
         elif ending is None and deadline is not None and time.monotonic() >= deadline:
@@ -97,8 +110,8 @@ def run_on_worker(
         child.kill()
         child.reap()
     else:
-        _give_back(child)
-    end.update(ending=ending, finished_at=time.time())
+        _give_back(child, worker.state.nthreads)
+    end.update(ending=ending, finished_at=time.time(), announced=watch.start is None)
     watch.publish("ended", end)  # pushed to the orchestrator after its output: no round trip to fetch it
     end.update(stdout=str(watch.out), stderr=str(watch.err))
     return end  # the future's result, fetched only if the "ended" event went missing
@@ -114,6 +127,13 @@ class _Watch:
         self._job_id = job_id
         self.out = Capped(max_output)
         self.err = Capped(max_output)
+        self.start: tuple[float, str, int] | None = None  # (when, host, pid) until the start is published
+
+    def announce(self) -> None:
+        """Publish the job's start, once, before any other report of it but its end."""
+        if self.start is not None:
+            start, self.start = self.start, None
+            self.publish("started", *start)
 
     def publish(self, kind: str, *args: Any) -> None:
         self._worker.log_event(self._topic, [self._job_id, kind, *args])
@@ -125,6 +145,7 @@ class _Watch:
 
     def handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
+        self.announce()
         if kind == wire.OUTPUT:
             (self.out if message[1] == wire.STDOUT else self.err).append(message[2])
             self.publish("output", wire.STREAM_NAMES[message[1]], message[2])
@@ -135,9 +156,9 @@ class _Watch:
             self.publish("progress", message[1], message[2])
 
 
-def _step(child: WorkerProcess, watch: _Watch) -> tuple[Any, ...] | str | None:
-    """Wait a little for the child; its end (DONE or FAILED message, or ``CHILD_DIED``), else None."""
-    ready = wait_for_any([child.conn, child.sentinel], POLL)
+def _step(child: WorkerProcess, watch: _Watch, wait: float) -> tuple[Any, ...] | str | None:
+    """Wait up to ``wait`` s for the child; its end (DONE or FAILED message, or ``CHILD_DIED``), else None."""
+    ready = wait_for_any([child.conn, child.sentinel], wait)
     if not ready:
         return None
     for message in _read(child):
@@ -176,18 +197,62 @@ def _read(child: WorkerProcess) -> list[tuple[Any, ...]]:
             return messages
 
 
+async def prepare_children(dask_worker: Any) -> None:
+    """Start this Dask worker's job processes before its first jobs come (the dispatcher has every
+    worker run this when it connects): one per worker thread, in the background, so that the
+    first jobs do not each wait for a process to start and import what it needs. A worker that
+    has job processes already, or that joins later, starts them at its first jobs."""
+    count = dask_worker.state.nthreads
+    threading.Thread(target=_prepare, args=(count,), name="scenaria-dask-prepare", daemon=True).start()
+
+
+def _prepare(count: int) -> None:
+    with _idle_lock:
+        if not _first_child():
+            return
+        _preparing[0] = count
+    try:
+        for _ in range(count):
+            child = _new_child()
+            with _idle_changed:  # at once for a job that waits (no job started a child of its own)
+                _preparing[0] -= 1
+                _idle.append(child)
+                _idle_changed.notify()
+    except Exception:  # a job's own start says why, to its orchestrator
+        pass
+    finally:
+        with _idle_changed:
+            _preparing[0] = 0
+            _idle_changed.notify_all()
+
+
+def _first_child() -> bool:
+    """Get ready to start children (under ``_idle_lock``); True the first time."""
+    if _lifeline:
+        return False
+    read_end, _write_end = os.pipe()  # the write end stays open, unused, for this process's life
+    _lifeline.append(read_end)
+    _spawner.append(ThreadPoolExecutor(1, thread_name_prefix="scenaria-dask-spawner"))
+    return True
+
+
 def _take() -> WorkerProcess:
     """An idle child process, or a new one once it said it is ready."""
-    with _idle_lock:
-        while _idle:
-            child = _idle.pop()
-            if not child.exited():
-                return child
-            child.reap()
-        if not _lifeline:
-            read_end, _write_end = os.pipe()  # the write end stays open, unused, for this process's life
-            _lifeline.append(read_end)
-            _spawner.append(ThreadPoolExecutor(1, thread_name_prefix="scenaria-dask-spawner"))
+    with _idle_changed:
+        while True:
+            while _idle:
+                child = _idle.pop()
+                if not child.exited():
+                    return child
+                child.reap()
+            if not _preparing[0]:
+                break
+            _idle_changed.wait()
+        _first_child()
+    return _new_child()
+
+
+def _new_child() -> WorkerProcess:
     settings = {"sys_path": list(sys.path), "log_level": logging.getLogger().getEffectiveLevel(), "log_levels": {},
                 "preload": (), "initializer": None, "job_grace": 1.0, "max_jobs": None}  # fmt: skip
     # Started from a thread that lives as long as this process: Linux sends a child its death signal
@@ -211,6 +276,13 @@ def _take() -> WorkerProcess:
     return child
 
 
-def _give_back(child: WorkerProcess) -> None:
-    with _idle_lock:
-        _idle.append(child)
+def _give_back(child: WorkerProcess, limit: int) -> None:
+    """Keep ``child`` for a next job, unless ``limit`` children (one per worker thread) wait already."""
+    with _idle_changed:
+        keep = len(_idle) < limit
+        if keep:
+            _idle.append(child)
+            _idle_changed.notify()
+    if not keep:
+        child.kill()
+        child.reap()

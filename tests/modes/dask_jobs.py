@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -48,11 +49,20 @@ def talk_then_wait(spec):
 
 
 def chatter(spec):
-    """Print numbered lines of its own, slowly enough for another job's lines to come in between."""
+    """Write numbered lines of its own, slowly enough for another job's lines to come in between:
+    by ``print``, by ``os.write`` on descriptors 1 and 2, and by a child process (``echo``)."""
+    name = spec["name"]
     for number in range(40):
-        print(f"{spec['name']} {number}")
+        line = f"{name} {number}"
+        if number % 3 == 0:
+            print(line, flush=True)
+        elif number % 3 == 1:
+            os.write(1, f"{line}\n".encode())
+        else:
+            subprocess.run(["echo", line], check=True)
         time.sleep(0.005)
-    return spec["name"]
+    os.write(2, f"{name} on fd 2\n".encode())
+    return name
 
 
 def where(spec):

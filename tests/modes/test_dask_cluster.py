@@ -13,6 +13,7 @@ from scenaria import Config
 from scenaria.entities.status import Status
 from tests.modes import dask_jobs as jobs
 from tests.support.dask_processes import DaskProcesses
+from tests.support.processes import children
 
 pytestmark = [pytest.mark.dask, pytest.mark.processes]
 
@@ -111,7 +112,7 @@ def test_what_a_dask_job_prints_and_logs_reaches_the_orchestrator_while_it_runs(
     assert "a record before the gate" in job.stderr
 
 
-def test_jobs_on_one_multi_threaded_dask_worker_keep_their_own_output(start_cluster):
+def test_jobs_on_one_multi_threaded_dask_worker_keep_their_own_output_even_from_fds_and_child_processes(start_cluster):
     cluster = start_cluster(workers=1, nthreads=3)
     tasks = []
     for name in ("ann", "bob", "cid"):
@@ -120,15 +121,21 @@ def test_jobs_on_one_multi_threaded_dask_worker_keep_their_own_output(start_clus
     Config.configure_job_executions(mode="dask", address=cluster.address, max_nb_of_workers=3)
     config = Config.configure_scenario("threads", tasks)
     tp.Orchestrator().run()
+    # the worker starts its job processes when the orchestrator connects: one per thread
+    until(lambda: len(children(cluster.workers[0].pid)) == 3, what="three job processes on the worker")
+    prepared = set(children(cluster.workers[0].pid))
     submission = tp.create_scenario(config).submit()
     assert submission.wait(timeout=60)
     for job in submission.jobs:
         job = tp.get(job.id)
         name = job.task.config_id
         assert job.status is Status.COMPLETED, job.stacktrace
-        assert job.stdout == "".join(f"{name} {number}\n" for number in range(40))
-    starts = sorted((tp.get(job.id).runs[0]["pid"]) for job in submission.jobs)
-    assert len(set(starts)) == 3  # three jobs at once: a process each
+        # print, os.write(1, ...) and a child process reach the job by two paths: compare as sets of lines
+        assert sorted(job.stdout.splitlines()) == sorted(f"{name} {number}" for number in range(40))
+        assert f"{name} on fd 2\n" in job.stderr and job.stderr.count(" on fd 2") == 1
+    starts = {tp.get(job.id).runs[0]["pid"] for job in submission.jobs}
+    assert starts == prepared  # three jobs at once: a prepared process each
+    assert set(children(cluster.workers[0].pid)) == prepared  # kept for the next jobs, no more
 
 
 def test_a_task_restricted_to_named_dask_workers_runs_only_there(start_cluster):

@@ -38,5 +38,11 @@ def test_jobs_run_on_a_dask_cluster_with_output_and_failures_reported():
         job = failed.jobs[0]
         assert job.status is Status.FAILED
         assert "cannot use 20" in "".join(job.stacktrace)
+        # These jobs end before their worker says they started (it waits QUIET_START for that):
+        # their end says it, and each is recorded RUNNING, with one attempt and where it ran.
+        for ran in [tp.get(each.id) for each in [*submission.jobs, job]]:
+            assert ran.attempts == 1 and ran.run_at is not None and ran.run_at <= ran.finished_at
+            assert [(run["attempt"], run["ending"]) for run in ran.runs] == [(1, ran.status.name)]
+            assert isinstance(ran.runs[0]["pid"], int) and ran.runs[0]["host"]
     finally:
         tp.Orchestrator().stop()
