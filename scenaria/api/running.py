@@ -114,7 +114,8 @@ def submit(
     if not isinstance(entity, (Scenario, Sequence, Task)):
         return None
     kind = entity.id.split("_", 1)[0]
-    if get(entity.id) is None:
+    found = get(entity.id) is not None if isinstance(entity, Sequence) else registry().refresh(entity)
+    if not found:
         raise _NOT_FOUND[kind](f"{kind.title()} {entity.id} does not exist (was it deleted?); it cannot be submitted.")
     submit_priority(properties.get(SUBMIT_PRIORITY))  # refused here, wherever the jobs run
     prepare(registry())

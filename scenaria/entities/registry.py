@@ -78,6 +78,20 @@ class Registry:
         record = self.repository.load(cls._KIND, entity_id)
         return None if record is None else self._adopt(cls, record)
 
+    def refresh(self, entity: Stored) -> bool:
+        """Bring ``entity`` up to date with its stored record, as ``get`` would; False when the store
+        has no record of it (deleted). Only the record's revision is read while nothing newer is
+        stored (the usual case: the object is this process's own), so no record is decoded."""
+        unsaved = getattr(self._local, "unsaved", None)
+        if unsaved and entity.id in unsaved:
+            return True
+        revision = self.repository.revision(entity._KIND, entity.id)
+        if revision is None:
+            return False
+        if revision > entity.__dict__.get("_revision", 0):  # another process saved it since
+            return self.get(entity.id) is not None
+        return True
+
     def cached(self, entity_id: str) -> Stored | None:
         """The live entity if this process holds it, without reading the store."""
         obj = self._objects.get(entity_id)

@@ -121,6 +121,12 @@ class Repository(abc.ABC):
     def exists(self, kind: str, id: str) -> bool:
         return self.load(kind, id) is not None
 
+    def revision(self, kind: str, id: str) -> int | None:
+        """The ``revision`` of the record with that id (0 when it has none), or None when there is
+        no such record: how a holder of the entity tells, without decoding it, whether it is current."""
+        record = self.load(kind, id)
+        return None if record is None else int(record.get("revision", 0))
+
     @abc.abstractmethod
     def delete(self, kind: str, ids: Iterable[str]) -> None:
         """Delete the records with those ids; ids that do not exist are ignored.

@@ -319,6 +319,13 @@ class SQLiteRepository(Repository):
         return None if row is None else decode_record(row[0])
 
     @reads
+    def revision(self, kind: str, id: str) -> int | None:
+        check_kind(kind)
+        sql = f"SELECT coalesce(json_extract(body, '$.revision'), 0) FROM \"{kind}\" WHERE id = ?"
+        row = self._conn().execute(sql, (id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    @reads
     def load_many(self, kind: str, ids: Iterable[str]) -> list[Record]:
         check_kind(kind)
         ids = check_ids(ids)

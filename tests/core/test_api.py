@@ -157,6 +157,21 @@ def test_submitting_deleted_entities(repository_type):
         tp.submit(task)
 
 
+def test_submit_takes_what_another_process_saved_since(repository_type):
+    """submit() reads only the stored revision of the caller's own scenario, and the whole record
+    when another process saved a newer one (here: its record rewritten with the next revision)."""
+    scenario = tp.create_scenario(chain_config())
+    assert scenario.submit(wait=True).is_completed  # the store holds this object's own revision
+    repository = registry().repository
+    record = repository.load("scenario", scenario.id)
+    record["properties"]["owner"] = "the other process"
+    record["revision"] = record.get("revision", 0) + 1
+    repository.save("scenario", record)
+    assert "owner" not in scenario.properties
+    assert scenario.submit(wait=True).is_completed
+    assert scenario.properties["owner"] == "the other process"
+
+
 def test_a_cyclic_graph_is_a_config_error_naming_the_cycle(repository_type):
     a, b = Config.configure_data_node("a", default_data=1), Config.configure_data_node("b")
     forth = Config.configure_task("forth", funcs.double, a, b)

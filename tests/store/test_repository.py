@@ -39,6 +39,14 @@ def test_a_missing_record_is_none(repo):
     assert repo.count("scenario") == 0
 
 
+def test_revision_is_read_without_the_record(repo):
+    assert repo.revision("scenario", "nope") is None
+    repo.save("scenario", scenario("S1"))
+    assert repo.revision("scenario", "S1") == 0  # a record saved without one
+    repo.save("scenario", scenario("S1", revision=7))
+    assert repo.revision("scenario", "S1") == 7
+
+
 def test_records_are_copies_both_ways(repo):
     record = scenario("S1", tags=["a"])
     repo.save("scenario", record)
