@@ -39,7 +39,8 @@ CREATOR = textwrap.dedent(
     shared_task = Config.configure_task("shared_step", print, everyone)
     config = Config.configure_scenario("daily", [task, shared_task], frequency=Frequency.DAILY)
     plain = Config.configure_scenario("plain", [shared_task])  # no cycle: no lock on a period
-    tp.create_scenario(config, creation_date=dt.datetime(2020, 1, 1))  # the version is chosen before the race
+    warm = Config.configure_scenario("warm", [Config.configure_task("warm_step", print, own)])
+    tp.create_scenario(warm)  # the version is chosen before the race; no shared entity made yet
     barrier = threading.Barrier(threads)
     errors = []
 
@@ -99,7 +100,7 @@ def test_one_cycle_primary_and_shared_entity_each_when_processes_and_threads_rac
     try:
         cycles = repository.find("cycle")
         starts = sorted(cycle["start_date"] for cycle in cycles)
-        expected = sorted({dt.datetime(2020, 1, 1).isoformat(), *(day.replace(hour=0).isoformat() for day in DAYS)})
+        expected = sorted(day.replace(hour=0).isoformat() for day in DAYS)
         assert starts == expected  # one cycle per day, never two
         assert len(repository.find("data_node", config_id="everyone")) == 1  # GLOBAL: one per version
         assert len(repository.find("task", config_id="shared_step")) == 1
