@@ -70,6 +70,10 @@ class _Plan:
     tasks: tuple[_TaskPlan, ...]
     sequences: dict[str, tuple[str, ...]]
     additional: tuple[str, ...]
+    # the shared entities that no cycle owns (GLOBAL ones; CYCLE ones without a frequency), as
+    # the lock keys (``_shared_key``) their find-or-create is done under, sorted so that two
+    # creations take them in the same order
+    shared_keys: tuple[str, ...]
 
 
 # scenario config -> (the applied configuration it was read from, its plan)
@@ -84,14 +88,23 @@ def _plan(config: Any) -> _Plan:
     if cached is not None and cached[0] is applied:
         return cached[1]
     storage_folder = Config.core.storage_folder
+    data_nodes = tuple(_data_node_plan(dn, storage_folder) for dn in config.data_node_configs)
+    tasks = tuple(_task_plan(task) for task in config.task_configs)
+    unowned = {Scope.GLOBAL} if config.frequency else {Scope.GLOBAL, Scope.CYCLE}
     plan = _Plan(
         config_id=config.id,
         frequency=config.frequency,
         properties=dict(config.properties or {}),
-        data_nodes=tuple(_data_node_plan(dn, storage_folder) for dn in config.data_node_configs),
-        tasks=tuple(_task_plan(task) for task in config.task_configs),
+        data_nodes=data_nodes,
+        tasks=tasks,
         sequences={name: tuple(t.id for t in tasks) for name, tasks in (config.sequences or {}).items()},
         additional=tuple(c.id for c in config.additional_data_node_configs),
+        shared_keys=tuple(
+            sorted(
+                {_shared_key("data_node", dn.config_id) for dn in data_nodes if dn.scope in unowned}
+                | {_shared_key("task", task.config_id) for task in tasks if task.scope in unowned}
+            )
+        ),
     )
     _plans[config] = (applied, plan)
     return plan
@@ -139,6 +152,7 @@ def create_scenario(
         cycle, primary = (
             cycle_and_primary(registry, plan.frequency, creation_date, created) if plan.frequency else (None, False)
         )
+        _lock_shared(registry, plan.shared_keys)
         data_nodes = {
             dn.config_id: _data_node(registry, dn, _owner(dn.scope, scenario_id, cycle), created)
             for dn in plan.data_nodes
@@ -196,11 +210,26 @@ def create_global_data_node(registry: Registry, config: Any) -> DataNode:
         )
     created: list[Any] = []
     with registry.transaction():
+        _lock_shared(registry, (_shared_key("data_node", config.id),))
         dn = _data_node(registry, _data_node_plan(config, Config.core.storage_folder), None, created)
         registry.save(dn)
     for entity in created:
         entity._publish("CREATION")
     return dn
+
+
+def _shared_key(kind: str, config_id: str) -> str:
+    return f"{kind}:{config_id}"
+
+
+def _lock_shared(registry: Registry, keys: tuple[str, ...]) -> None:
+    """Hold the store's lock on each shared entity of no cycle (``keys``) until the transaction
+    commits, as ``cycle_and_primary`` does for a period: of several threads or processes that
+    find-or-create one GLOBAL data node or task at once, one creates it, the others find it.
+    (A cycle's shared entities are already under its period's lock.) Nothing is asked of the
+    store for a plan without such entities."""
+    for key in keys:
+        registry.repository.lock_meta(f"shared:{registry.version}:{key}")
 
 
 def _owner(scope: Scope, scenario_id: str, cycle: Cycle | None) -> str | None:

@@ -1,8 +1,12 @@
-"""One cycle per period and one primary scenario per cycle, when many create scenarios at once.
+"""One cycle per period, one primary scenario per cycle, one shared entity per config and owner,
+when many create scenarios at once.
 
 Several processes, each with several threads, create scenarios of one daily config in the same
-few days, all starting together: however their transactions interleave, each day has exactly one
-cycle and exactly one primary scenario, and no scenario is lost. Counted in the store afterwards.
+few days, and of a config without frequency, all starting together: however their transactions
+interleave, each day has exactly one cycle, one primary scenario and one CYCLE-scoped data node;
+the version has exactly one GLOBAL data node and one GLOBAL task (shared by both configs, and
+found-or-created by scenarios of different cycles and of none at once); no scenario is lost.
+Counted in the store afterwards.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ CREATOR = textwrap.dedent(
     Config.configure_core(mode="experiment", version_number="race", **core)
     per_day = Config.configure_data_node("per_day", scope=Scope.CYCLE)
     own = Config.configure_data_node("own")
-    task = Config.configure_task("step", print, per_day, own)
-    config = Config.configure_scenario("daily", [task], frequency=Frequency.DAILY)
-    tp.create_scenario(config, creation_date=dt.datetime(2020, 1, 1))  # the version is chosen before the race
+    everyone = Config.configure_data_node("everyone", scope=Scope.GLOBAL)
+    task = Config.configure_task("step", print, [per_day, everyone], own)
+    shared_task = Config.configure_task("shared_step", print, everyone)
+    config = Config.configure_scenario("daily", [task, shared_task], frequency=Frequency.DAILY)
+    plain = Config.configure_scenario("plain", [shared_task])  # no cycle: no lock on a period
+    warm = Config.configure_scenario("warm", [Config.configure_task("warm_step", print, own)])
+    tp.create_scenario(warm)  # the version is chosen before the race; no shared entity made yet
     barrier = threading.Barrier(threads)
     errors = []
 
@@ -41,7 +49,7 @@ CREATOR = textwrap.dedent(
         try:
             for i in range(per_thread):
                 when = dt.datetime.fromisoformat(days[(n + i) % len(days)])
-                tp.create_scenario(config, creation_date=when)
+                tp.create_scenario(plain if i % 3 == 2 else config, creation_date=when)
         except BaseException as exc:
             errors.append(repr(exc))
 
@@ -65,7 +73,7 @@ def _core(settings: dict) -> dict:
     return {"repository_type": settings["type"], "repository_properties": properties}
 
 
-def test_one_cycle_and_one_primary_per_day_when_processes_and_threads_race(persistent_settings, tmp_path):
+def test_one_cycle_primary_and_shared_entity_each_when_processes_and_threads_race(persistent_settings, tmp_path):
     settings = persistent_settings
     core = _core(settings)
     go = str(tmp_path / "go")
@@ -92,8 +100,10 @@ def test_one_cycle_and_one_primary_per_day_when_processes_and_threads_race(persi
     try:
         cycles = repository.find("cycle")
         starts = sorted(cycle["start_date"] for cycle in cycles)
-        expected = sorted({dt.datetime(2020, 1, 1).isoformat(), *(day.replace(hour=0).isoformat() for day in DAYS)})
+        expected = sorted(day.replace(hour=0).isoformat() for day in DAYS)
         assert starts == expected  # one cycle per day, never two
+        assert len(repository.find("data_node", config_id="everyone")) == 1  # GLOBAL: one per version
+        assert len(repository.find("task", config_id="shared_step")) == 1
         for cycle in cycles:
             scenarios = repository.find("scenario", owner_id=cycle["id"])
             primaries = [s["id"] for s in scenarios if s["primary_scenario"]]
