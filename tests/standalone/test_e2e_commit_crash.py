@@ -97,8 +97,8 @@ def run(script: Path, mode: str, phase: str, crash_at: str | None = None) -> sub
     )
 
 
-def crash_then_restart(tmp_path: Path, mode: str, crash_at: str) -> dict:
-    script = write_script(tmp_path, APP)
+def crash_then_restart(tmp_path: Path, mode: str, crash_at: str, app: str = APP) -> dict:
+    script = write_script(tmp_path, app)
     first = run(script, mode, "first", crash_at)
     assert first.returncode == -9, f"the first process was not killed at {crash_at!r}: {first.stdout}{first.stderr}"
     second = run(script, mode, "second")
@@ -171,16 +171,6 @@ RENAMES_ONLY = APP.replace(
 )
 
 
-def restart_after_crash(tmp_path: Path, app: str, mode: str, crash_at: str) -> dict:
-    script = write_script(tmp_path, app)
-    first = run(script, mode, "first", crash_at)
-    assert first.returncode == -9, f"the first process was not killed at {crash_at!r}: {first.stdout}{first.stderr}"
-    second = run(script, mode, "second")
-    found = [line for line in second.stdout.splitlines() if line.startswith("REPORT ")]
-    assert found, f"the second process failed: {second.stdout}{second.stderr}"
-    return json.loads(found[0].split(" ", 1)[1])
-
-
 @pytest.mark.parametrize("mode", ["standalone", "development"])
 @pytest.mark.parametrize("crash_at", ["intent", "write"])
 def test_renames_cut_by_a_kill_after_the_end_is_stored_are_finished_by_the_next_process(tmp_path, mode, crash_at):
@@ -188,7 +178,7 @@ def test_renames_cut_by_a_kill_after_the_end_is_stored_are_finished_by_the_next_
     next process moves what is left before anything runs, tells the end once, and the job downstream
     (development mode: stored RUNNING in that same commit, its function never called) runs once."""
     assert RENAMES_ONLY != APP
-    report = restart_after_crash(tmp_path, RENAMES_ONLY, mode, crash_at)
+    report = crash_then_restart(tmp_path, mode, crash_at, RENAMES_ONLY)
     assert report["finished"] is True
     assert report["states"] == {"make": "COMPLETED", "after": "COMPLETED"}
     assert report["outputs"] == {"noted": {"generic": "seed"}, "table": "seed table", "final": "seed table after"}
@@ -207,7 +197,7 @@ def test_a_kill_after_the_last_rename_leaves_the_outputs_in_place(tmp_path, mode
     """Killed after the renames, before the end is told: nothing is left to move; the end, stored,
     is not told again. In development mode the next job, stored RUNNING with that end, may have
     started: it is a lost run (run again if its task has retries left)."""
-    report = restart_after_crash(tmp_path, RENAMES_ONLY, mode, "commit")
+    report = crash_then_restart(tmp_path, mode, "commit", RENAMES_ONLY)
     assert report["finished"] is True
     assert report["outputs"]["noted"] == {"generic": "seed"} and report["outputs"]["table"] == "seed table"
     assert report["job_edits"]["table"] == [report["job_id"]] and report["attempts"]["make"] == 1
