@@ -37,6 +37,7 @@ import contextlib
 import json
 import os
 import threading
+import time
 from collections.abc import Collection, Iterator
 from typing import Any
 
@@ -75,6 +76,11 @@ _BAD_ID_CHARS = frozenset("/\\\n\r\0")
 _COMPACT_AFTER = 1000  # deletions before the order log is rewritten without the deleted ids
 
 _StatKey = tuple[int, int, int]  # inode, mtime_ns, size
+# A file's cached indexed values are trusted only if it was last changed this long before the
+# scan: the kernel stamps files with a coarse clock (a few ms) and reuses freed inodes, so two
+# writes within one tick can leave the same (inode, mtime, size) on different contents (a job's
+# status PENDING, then RUNNING). A write after a settled stamp gets a later one.
+_SETTLED_NS = 1_000_000_000
 
 # Files are for people to read: indented, UTF-8 (Taipy writes them much the same way).
 _encode_file = json.JSONEncoder(indent=2, ensure_ascii=False).encode
@@ -217,6 +223,7 @@ class FilesystemRepository(BufferedRepository):
             cache = self._keys[kind]
             fresh: dict[str, tuple[_StatKey, tuple[Any, ...]]] = {}
             found = []
+            settled = time.time_ns() - _SETTLED_NS
             for id in ids:
                 entry = entries[id]
                 try:
@@ -226,7 +233,7 @@ class FilesystemRepository(BufferedRepository):
                 key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
                 hit = cache.get(id)
                 body = None
-                if hit is not None and hit[0] == key:
+                if hit is not None and hit[0] == key and key[1] < settled:
                     keys = hit[1]
                 else:
                     read = self._read(kind, id, entry.path)

@@ -147,6 +147,23 @@ def test_a_find_sees_files_changed_behind_its_back(repo, tmp_path):
     assert repo.find("job") == []
 
 
+def test_a_rewrite_with_the_same_inode_stamp_and_size_is_seen(repo, tmp_path):
+    # As when the kernel reuses a freed inode for a record rewritten within one tick of its clock.
+    repo.save("job", {"id": "J1", "status": "PENDING"})
+    assert repo.count("job", status="PENDING") == 1
+    path = tmp_path / ".taipy" / "jobs" / "J1.json"
+    before = os.stat(path)
+    with open(path, "r+", encoding="utf-8") as file:
+        text = file.read().replace("PENDING", "RUNNING")
+        file.seek(0)
+        file.write(text)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+    assert [r["id"] for r in repo.find("job", status="RUNNING")] == ["J1"]
+    assert repo.count("job", status="PENDING") == 0
+
+
 def test_clear_removes_files_but_not_the_root(repo, tmp_path):
     repo.save("scenario", {"id": "S1"})
     repo.set_meta("latest_version", "v")
