@@ -225,6 +225,8 @@ class Registry:
         local.after = after
         before: list[Callable[[], None]] = []
         local.before = before
+        aborted: list[Callable[[], None]] = []
+        local.aborted = aborted
         try:
             with self.repository.transaction():
                 yield
@@ -237,8 +239,12 @@ class Registry:
                     by_kind.setdefault(entity._KIND, []).append(_revised_record(entity))
                 for kind, records in by_kind.items():
                     self.repository.save_many(kind, records)
+        except BaseException:
+            for action in aborted:
+                action()
+            raise
         finally:
-            local.unsaved = local.after = local.before = None
+            local.unsaved = local.after = local.before = local.aborted = None
         for action in after:
             action()
 
@@ -252,8 +258,15 @@ class Registry:
         before = getattr(self._local, "before", None)
         if before is None:
             action()
-        else:
+        elif action not in before:  # the same action (an equal bound method) runs once
             before.append(action)
+
+    def on_abort(self, action: Callable[[], None]) -> None:
+        """Run ``action`` if this thread's transaction fails (never outside one): to forget what
+        was prepared for a commit that did not happen."""
+        aborted = getattr(self._local, "aborted", None)
+        if aborted is not None:
+            aborted.append(action)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once this thread's transaction has committed (at once outside one).

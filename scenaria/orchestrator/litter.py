@@ -25,9 +25,10 @@ import logging
 import os
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from scenaria.entities.registry import Registry
-from scenaria.orchestrator import lease
+from scenaria.orchestrator import lease, outputs
 
 logger = logging.getLogger("scenaria")
 
@@ -61,6 +62,13 @@ class _Judge:
         self.repository = registry.repository
         self.version = version
         self.live_versions: dict[str, bool] = {version: False}  # this process took over: its jobs' runs are gone
+        self._moves: dict[str, Any] | None = None
+
+    def _still_to_move(self) -> dict[str, Any]:
+        """The renames-only commits whose files could not be moved yet (``outputs.finish_moves``)."""
+        if self._moves is None:
+            self._moves = self.repository.get_meta(outputs.moves_key(self.version)) or {}
+        return self._moves
 
     def is_litter(self, name: str) -> bool:
         by_process = _BY_PROCESS.match(name)
@@ -71,6 +79,8 @@ class _Judge:
 
     def _job_alive(self, job_id: str) -> bool:
         job = self.repository.load("job", job_id)
+        if job is not None and job_id in self._still_to_move():  # a COMPLETED job's files not moved yet
+            return True
         if job is None or job.get("status") not in _UNFINISHED:
             return False
         if job.get("commit_intent"):  # its accepted run's commit was cut: resuming finishes it from these files

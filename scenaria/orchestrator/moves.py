@@ -34,7 +34,6 @@ class Moves:
         self._inodes: dict[str, dict[str, int]] = {}  # accepted runs whose commit is renames only
         self._moving: dict[str, Any] = {}  # their intents, stored with their end, until their files are moved
         self._unmoved: dict[str, Any] = {}  # those of the commit under way
-        self._dirty = False  # the meta value is to write before that commit
 
     def note(self, job: Job, writes: list[Staged]) -> dict[str, int] | None:
         """Mark an accepted run whose commit is renames only; else the inodes its stored intent keeps."""
@@ -71,6 +70,7 @@ class Moves:
         self._moving[job.id] = self._unmoved[job.id] = {**intent, "then": []}
         self._write()
         self._registry.after_commit(partial(self._move, job, nodes, writes))  # before any telling
+        self._registry.on_abort(partial(self._forget, job.id))
 
     def started(self, job_id: str) -> None:
         """A job whose function starts after the commit under way (``Dispatcher.runs_later``)."""
@@ -80,13 +80,15 @@ class Moves:
             self._write()
 
     def _write(self) -> None:
-        if not self._dirty:
-            self._dirty = True
-            self._registry.before_commit(self._store)
+        self._registry.before_commit(self._store)  # once per transaction, however many changes
 
     def _store(self) -> None:
-        self._dirty = False
         self._registry.repository.set_meta(outputs.moves_key(self._registry.version), self._moving)
+
+    def _forget(self, job_id: str) -> None:
+        """The transaction that was to store this job's end failed: its files are not to move."""
+        self._unmoved.pop(job_id, None)
+        self._moving.pop(job_id, None)
 
     def _move(self, job: Job, nodes: list[Any], writes: list[Staged]) -> None:
         self._unmoved.pop(job.id, None)

@@ -162,27 +162,36 @@ def finish_moves(registry: Registry, version: str) -> list[Job]:
     pending = repository.get_meta(moves_key(version))
     if not pending:
         return []
-    unfinished = []
+    unfinished, kept = [], {}
     for job_id, recorded in pending.items():
         job = registry.get(job_id)
         writes = _writes(recorded)
         if not isinstance(job, Job) or job.status is not Status.COMPLETED or writes is None:
             continue  # its end was not stored (then it is resumed), or the job is gone
-        outputs = list(job.task.output.values())
+        try:
+            outputs = list(job.task.output.values())
+        except Exception as exc:  # its task is gone: nothing can be moved, and the start must go on
+            logger.error("The outputs of job %s cannot be moved into place: %s", job_id, exc)
+            continue
         by_id = {dn.id: dn for dn in outputs}
         inodes = recorded.get("inodes", {})
-        left = [each for each in writes if _still_to_move(by_id[each.data_node_id], each, inodes)]
+        left = [
+            each
+            for each in writes
+            if each.data_node_id in by_id and _still_to_move(by_id[each.data_node_id], each, inodes)
+        ]
         if not left:
             continue  # moved: the killed process went on after (and may have told the end, and run what followed)
         failure = commit(job, outputs, left)
-        if failure is not None:
-            logger.error("%s", failure)
+        if failure is not None:  # kept, with its staged files (litter spares them): the next start tries again
+            logger.error("%s The next start of the orchestrator tries again.", failure)
+            kept[job_id] = recorded
         unfinished.append(job)
         for started in registry.get_many(Job, recorded.get("then", ())):  # their functions never ran
             if started.status is Status.RUNNING and not started.runs:
                 started._unstart()
                 registry.save(started)
-    repository.set_meta(moves_key(version), None)
+    repository.set_meta(moves_key(version), kept or None)
     return unfinished
 
 

@@ -8,6 +8,8 @@ import os
 import threading
 import time
 
+import pytest
+
 import scenaria as tp
 from scenaria import Config, EventEntityType, EventOperation, Scope, Status
 from scenaria.entities.data_node import EDIT_HISTORY_LIMIT
@@ -129,3 +131,48 @@ def test_a_development_mode_retry_waits_for_its_delay_without_holding_the_store(
     scenario.submit()
     assert scenario.out.read() == 2 and len(FAILURES) == 2
     assert FAILURES[1] < 0.5  # not held up until the retry
+
+
+def _completed_job() -> tp.Job:
+    a, b = Config.configure_data_node("a", default_data=1), Config.configure_data_node("b")
+    config = Config.configure_scenario("moved", [Config.configure_task("step", tasks_increment, a, b)])
+    scenario = tp.create_scenario(config)
+    (job,) = tp.submit(scenario).jobs
+    assert job.is_completed()
+    return job
+
+
+def tasks_increment(value: int) -> int:
+    return value + 1
+
+
+def test_a_renames_only_intent_is_stored_after_a_commit_that_failed():
+    """A transaction that fails after a renames-only end was recorded in it forgets that end, and
+    the next such end still stores its intent (a kill before its renames must find it)."""
+    from scenaria.orchestrator import outputs
+    from scenaria.orchestrator.moves import Moves
+
+    job = _completed_job()
+    moves, key = Moves(registry()), outputs.moves_key(job.version)
+    registry().repository.set_meta(key, None)
+    with pytest.raises(RuntimeError), registry().transaction():
+        moves.record(job, [], [], {})
+        raise RuntimeError("the batch failed")
+    assert registry().repository.get_meta(key) is None
+    moves.started("JOB_next")  # no commit under way any more: names no job
+    with registry().transaction():
+        moves.record(job, [], [], {})
+    stored = registry().repository.get_meta(key)  # stored in that commit (cleared by the next start)
+    assert stored is not None and set(stored) == {job.id} and stored[job.id]["then"] == []
+
+
+def test_a_start_goes_on_past_a_leftover_move_whose_output_is_gone(tmp_path):
+    """A stored move naming a data node its job no longer writes is skipped, not a failed start."""
+    from scenaria.entities.storage_types import Staged
+    from scenaria.orchestrator import outputs
+
+    job = _completed_job()
+    leftover = outputs.intent([Staged("DATANODE_gone_0", str(tmp_path / ".staged-x"), None, None)], None, None)
+    registry().repository.set_meta(outputs.moves_key(job.version), {job.id: {**leftover, "then": []}})
+    assert outputs.finish_moves(registry(), job.version) == []
+    assert registry().repository.get_meta(outputs.moves_key(job.version)) is None
