@@ -71,7 +71,10 @@ class Reporter:
             with self._lock:
                 gathered, self._gathered = self._gathered, None
                 for method, args, direct in gathered:
-                    self._deliver_or_queue(method, args, direct)
+                    try:  # one failing delivery must not drop the step's other reports (job ends)
+                        self._deliver_or_queue(method, args, direct)
+                    except Exception:
+                        _logger.exception("The dispatch listener failed on %s%r", method.__name__, args[:1])
 
     def _report(self, method: Callable[..., Any], args: tuple[Any, ...], direct: bool = False) -> None:
         with self._lock:

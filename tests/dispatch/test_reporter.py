@@ -49,3 +49,29 @@ def test_a_gathered_output_keeps_its_place_between_its_jobs_start_and_end() -> N
     finally:
         reporter.close()
         reporter.join(10)
+
+
+class FailingOnceListener(QueuingListener):
+    """Its first start report raises, as a listener with a bug would."""
+
+    failed = False
+
+    def job_started(self, job_id: str, at: float) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("listener bug")
+        super().job_started(job_id, at)
+
+
+def test_a_failing_delivery_does_not_drop_the_rest_of_its_step() -> None:
+    listener = FailingOnceListener()
+    reporter = Reporter(listener, "test-reporter")
+    try:
+        with reporter.gathering():
+            reporter.started("a", 1.0)
+            reporter.started("b", 2.0)
+            reporter.finished(Outcome("b", Ending.COMPLETED))
+        assert listener.events == [("started", "b"), ("finished", "b")]
+    finally:
+        reporter.close()
+        reporter.join(10)
