@@ -168,11 +168,12 @@ class Descriptors:
             for fd, fd_saved in saved:
                 os.dup2(fd_saved, fd)  # the last write end this process holds is gone
                 os.close(fd_saved)
-            self._drain_to_end([pipe for pipe in pipes if not pipe.ended])
+            ours = [pipe for pipe in pipes if pipe.still_ours()]  # the job may have closed one, and reused its number
+            self._drain_to_end([pipe for pipe in ours if not pipe.ended])
             for pipe in pipes:
                 pipe.finish()
-                with contextlib.suppress(OSError):  # closed by the job already
-                    os.close(pipe.fd)
+            for pipe in ours:
+                os.close(pipe.fd)
 
     def _forget(self, pipe: _Pipe) -> None:
         """Stop reading ``pipe`` in the reading thread (lock held)."""
@@ -214,10 +215,11 @@ class Descriptors:
 class _Pipe:
     """The read end of one descriptor's pipe for one job, and the start of a line read from it."""
 
-    __slots__ = ("decoder", "ended", "fd", "pending", "stream")
+    __slots__ = ("decoder", "ended", "fd", "identity", "pending", "stream")
 
     def __init__(self, fd: int, stream: JobStream) -> None:
         self.fd = fd
+        self.identity = _identity(fd)
         self.stream = stream
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.pending = ""  # whole lines only, so that the job's own prints never land inside one
@@ -240,6 +242,13 @@ class _Pipe:
             self.stream.write(self.pending[:end])
             self.pending = self.pending[end:]
         return True
+
+    def still_ours(self) -> bool:
+        """Whether ``fd`` is still this pipe: a job that closed it may have opened a file under its number."""
+        if _identity(self.fd) == self.identity:
+            return True
+        self.ended = True
+        return False
 
     def finish(self) -> None:
         """Hand over the last, unended line (an incomplete last character as U+FFFD)."""
@@ -309,3 +318,11 @@ class Capped:
             return head + "".join(self._tail)
         mark = f"\n[scenaria: {self._cut} characters of output cut here]\n"
         return head + mark + "".join(self._tail)
+
+
+def _identity(fd: int) -> tuple[int, int] | None:
+    try:
+        stat = os.fstat(fd)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino

@@ -121,3 +121,28 @@ def close_descriptors() -> int:
     os.close(1)
     os.close(2)
     return os.getpid()
+
+
+_KEPT: list[int] = []  # descriptors a job leaves open in its worker
+
+
+def reuse_the_capture_descriptor() -> int:
+    """Close the read end of the pipe the worker captures fd 1 with, and open a pipe of our own
+    under its number, with a live writer (a blocking read of it would never end)."""
+    target = os.fstat(1).st_ino
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2:
+            try:
+                same = os.fstat(fd).st_ino == target
+            except OSError:
+                continue
+            if same:
+                os.close(fd)
+                read, write = os.pipe()
+                if read != fd:
+                    os.dup2(read, fd)
+                    os.close(read)
+                _KEPT.extend((fd, write))
+                return fd
+    raise AssertionError("no capture pipe found")

@@ -165,3 +165,14 @@ def test_a_job_closing_its_descriptors_leaves_the_next_jobs_captured(make_pool, 
         assert outcome.details["pid"] == closer.result
         assert sorted(outcome.stdout.splitlines()) == sorted([f"fd1 {tag}", f"child {tag}", f"print {tag}"])
         assert outcome.stderr == f"fd2 {tag}\n"
+
+
+def test_a_job_reusing_the_capture_descriptor_number_does_not_hang_its_worker(make_pool, listener) -> None:
+    pool = make_pool(1)
+    pool.submit("reuser", Call(hostile.reuse_the_capture_descriptor))
+    reuser = listener.outcome("reuser", timeout=60)
+    assert reuser.ending is Ending.COMPLETED, reuser
+    pool.submit("next", Call(hostile.write_to_descriptors, ("next",)))
+    outcome = listener.outcome("next", timeout=60)
+    assert outcome.ending is Ending.COMPLETED
+    assert outcome.stderr == "fd2 next\n"
