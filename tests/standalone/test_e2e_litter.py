@@ -145,4 +145,7 @@ def test_the_next_start_removes_the_temporary_files_of_killed_processes(tmp_path
         timeout=120,
     )  # fmt: skip
     assert again.returncode == 0 and "started" in again.stdout, again.stderr
-    assert _litter(storage) == []
+    # The killed processes' files are gone. (If the killed orchestrator had not stored the job's
+    # start yet, the next one runs it again, and stopping that run leaves its own staged file,
+    # which belongs to a job left for the next start: not litter.)
+    assert not set(left) & set(_litter(storage)), _litter(storage)
