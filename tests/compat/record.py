@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE / "scripts"
 RECORDED = HERE / "recorded"
 #: modules the scripts import, not scripts themselves
-HELPERS = ("toml_helpers.py", "event_helpers.py", "planning_config.py")
+HELPERS = ("toml_helpers.py", "event_helpers.py", "planning_config.py", "early_submit.py")
 
 
 def scripts() -> list[Path]:
