@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
-from scenaria.entities import codec, content, ports, rules, values
+from scenaria.entities import codec, content, landing, ports, rules, values
 from scenaria.entities.base import ANY, DATETIME, STRSET, Entity, Owned, enum_codec, field, new_id, now
 from scenaria.entities.graph import upstream_data_nodes
 from scenaria.entities.registry import registry
@@ -245,6 +245,7 @@ class DataNode(content.ContentVersions, Owned, Entity):
     # --- reading and writing -----------------------------------------------------------------------
     def read(self) -> Any:
         """The data, or None (with a warning) when it was never written."""
+        landing.wait(self.id)
         if not self._is_written():
             logger.warning(
                 "Data node %s from config %s is being read but has never been written.", self.id, self.config_id
@@ -254,6 +255,7 @@ class DataNode(content.ContentVersions, Owned, Entity):
 
     def read_or_raise(self) -> Any:
         """The data; ``NoData`` when it was never written."""
+        landing.wait(self.id)
         if not self._is_written():
             raise NoData(
                 f"Data node {self.id} (config {self.config_id!r}) has never been written: "

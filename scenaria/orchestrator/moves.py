@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from scenaria.dispatch.base import Outcome
+from scenaria.entities import landing
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.storage_types import Staged
@@ -68,9 +69,10 @@ class Moves:
         files once it is committed."""
         intent = outputs.intent(writes, None, None, inodes) or {}  # (a file's value is None: never None)
         self._moving[job.id] = self._unmoved[job.id] = {**intent, "then": []}
+        landing.begin(each.data_node_id for each in writes)  # reads in this process wait for the move
         self._write()
         self._registry.after_commit(partial(self._move, job, nodes, writes))  # before any telling
-        self._registry.on_abort(partial(self._forget, job.id))
+        self._registry.on_abort(partial(self._forget, job.id, writes))
 
     def started(self, job_id: str) -> None:
         """A job whose function starts after the commit under way (``Dispatcher.runs_later``)."""
@@ -85,14 +87,18 @@ class Moves:
     def _store(self) -> None:
         self._registry.repository.set_meta(outputs.moves_key(self._registry.version), self._moving)
 
-    def _forget(self, job_id: str) -> None:
+    def _forget(self, job_id: str, writes: list[Staged]) -> None:
         """The transaction that was to store this job's end failed: its files are not to move."""
         self._unmoved.pop(job_id, None)
         self._moving.pop(job_id, None)
+        landing.end(each.data_node_id for each in writes)
 
     def _move(self, job: Job, nodes: list[Any], writes: list[Staged]) -> None:
         self._unmoved.pop(job.id, None)
-        failure = outputs.commit(job, nodes, writes)
+        try:
+            failure = outputs.commit(job, nodes, writes)
+        finally:
+            landing.end(each.data_node_id for each in writes)
         if failure is None:
             self._moving.pop(job.id, None)
         else:  # kept in the stored intent: the next start of an orchestrator tries again

@@ -97,3 +97,24 @@ def test_stopping_the_orchestrator_wakes_who_waits_and_the_next_run_settles_the_
     slow = submission.jobs[-1]
     assert slow.status.name == "FAILED"  # its run died with the stop; no retries: it says so
     assert "was running when the orchestrating process stopped" in slow.stacktrace[-1]
+
+
+def test_an_output_is_in_place_once_a_polled_job_shows_completed():
+    """A script that polls ``is_finished()`` (as Taipy users do) and then reads: the file of a
+    fresh output must be there, though the store records the end before the rename."""
+    number = Config.configure_data_node("number", default_data=21)
+    doubled = Config.configure_data_node("doubled")
+    config = Config.configure_scenario("polled", [Config.configure_task("double", jobs.double, number, doubled)])
+    standalone(2)
+    missing = 0
+    for _ in range(40):
+        scenario = tp.create_scenario(config)
+        submission = tp.submit(scenario)
+        deadline = time.monotonic() + 60
+        while not tp.get(submission.id).is_finished() and time.monotonic() < deadline:
+            pass  # a tight poll, to land between the end's commit and its rename
+        try:
+            assert scenario.doubled.read() == 42
+        except tp.exceptions.DataFileNotFound:
+            missing += 1
+    assert missing == 0
