@@ -75,6 +75,47 @@ def test_queries_use_an_index(repo, kind, where):
     assert "USING INDEX" in plan and f"SCAN {kind}" not in plan, plan
 
 
+def _wal_frames(repo, write):
+    conn = repo._conn()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = os.path.getsize(repo.path + "-wal")
+    with repo.transaction():
+        write()
+    return (os.path.getsize(repo.path + "-wal") - before) // (conn.execute("PRAGMA page_size").fetchone()[0] + 24)
+
+
+def test_a_save_that_keeps_its_indexed_values_writes_no_index_page(repo):
+    """A job saved again (its task and submission unchanged) writes its row's page, not its indexes'."""
+    jobs = [
+        {"id": f"j{i}", "task_id": f"t{i}", "submit_id": f"s{i}", "status": "A", "text": "x" * 600} for i in range(400)
+    ]
+    repo.save_many("job", jobs)
+    assert _wal_frames(repo, lambda: repo.save("job", {**jobs[200], "status": "B"})) == 1
+    assert _wal_frames(repo, lambda: repo.save("job", {**jobs[300], "task_id": "moved"})) > 1
+
+
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_save_that_changes_an_indexed_value_is_found_by_it(repo, inside):
+    """Rows whose indexed values change, beside rows whose values stay, in one save_many or alone."""
+    repo.save_many("job", [{"id": f"j{i}", "task_id": "t", "submit_id": "s", "n": 0} for i in range(3)])
+    changed = [
+        {"id": "j0", "task_id": "t", "submit_id": "s", "n": 1},
+        {"id": "j1", "task_id": "u", "submit_id": "s", "n": 1},
+    ]
+    if inside:
+        with repo.transaction():
+            repo.save_many("job", changed)
+            repo.save("job", {"id": "j2", "task_id": "t", "submit_id": None, "n": 1})
+    else:
+        repo.save_many("job", changed)
+        repo.save("job", {"id": "j2", "task_id": "t", "submit_id": None, "n": 1})
+    assert [r["id"] for r in repo.find("job", task_id="t")] == ["j0", "j2"]
+    assert [r["id"] for r in repo.find("job", task_id="u")] == ["j1"]
+    assert [r["id"] for r in repo.find("job", submit_id=None)] == ["j2"]
+    assert [r["n"] for r in repo.find("job")] == [1, 1, 1]  # each kept its place
+    assert repo.load("job", "j1") == changed[1]
+
+
 def test_a_filter_on_none_alone_reads_the_table(repo):
     """The documented price of partial indexes."""
     sql, params = where_clause({"owner_id": None})
