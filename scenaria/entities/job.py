@@ -7,10 +7,14 @@ import dataclasses
 import datetime as dt
 from typing import Any, ClassVar
 
-from scenaria.entities import rules
+from scenaria.entities import codec, rules
 from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, now
 from scenaria.entities.registry import registry
 from scenaria.entities.status import FINISHED, Status, check_transition, check_unfinished
+from scenaria.store.base import Encoded, encode_record
+
+#: the status dates' codec: ``Job._to_record`` encodes them (once per change, see ``_dates``)
+_DATES: tuple[Any, Any] = (lambda dates: dates, codec.decode)
 
 
 @dataclasses.dataclass(eq=False, repr=False)
@@ -32,7 +36,7 @@ class Job(Entity):
     _submit_id: str
     _submit_entity_id: str
     _status: Status = field(Status.SUBMITTED, codec=enum_codec(Status))
-    _status_change_records: dict[str, dt.datetime] = field(default_factory=dict, codec=ANY)
+    _status_change_records: dict[str, dt.datetime] = field(default_factory=dict, codec=_DATES)
     _force: bool = False
     _creation_date: dt.datetime | None = field(None, codec=DATETIME)
     _stacktrace: list[str] = field(default_factory=list)
@@ -59,6 +63,34 @@ class Job(Entity):
         from scenaria.entities.display import job_html
 
         return job_html(self)
+
+    # --- records -------------------------------------------------------------------------------
+    def _to_record(self) -> dict[str, Any]:
+        record = super()._to_record()
+        record["status_change_records"] = self._dates()[1]
+        return record
+
+    def _dates(self) -> tuple[dict[str, dt.datetime], dict[str, Any], str]:
+        """The status dates, their record value and its JSON, made again only when they changed:
+        a job is saved three times or more (created, started, ended), and its tagged dates were
+        half the cost of each save. Compared by value (a copy is kept), so a change made any way
+        (a refresh from the store, ``_unstart``) is seen."""
+        dates = self._status_change_records
+        kept = self.__dict__.get("_dates_json")
+        if kept is None or kept[0] != dates:
+            encoded = codec.encode(dates)
+            kept = (dict(dates), encoded, encode_record(encoded))
+            self.__dict__["_dates_json"] = kept
+        return kept  # type: ignore[no-any-return]
+
+    def _encoded(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with its JSON text, the status dates' (last) from ``_dates``."""
+        kept = self.__dict__.get("_dates_json")
+        dates = record.get("status_change_records")
+        if kept is None or dates is not kept[1]:
+            return record
+        rest = encode_record({key: value for key, value in record.items() if key != "status_change_records"})
+        return Encoded(record, f'{rest[:-1]},"status_change_records":{kept[2]}}}')
 
     # --- attributes ----------------------------------------------------------------------------
     @property

@@ -39,6 +39,50 @@ def _stored_states(*_: object) -> dict[str, str]:
     return {job["task_config_id"]: job["status"] for job in jobs}
 
 
+def flaky(value: int) -> int:
+    FLAKY.append(value)
+    if len(FLAKY) == 1:
+        raise RuntimeError("first try fails")
+    return value + 1
+
+
+FLAKY: list[int] = []
+
+
+def test_a_jobs_record_is_stored_as_it_is_through_its_states(repository_type):
+    """Its status dates are encoded once per change (``Job._dates``): at every state (a retry, a
+    start undone, a record read back from the store) the stored record must be the job's record."""
+    FLAKY.clear()
+    first = Config.configure_data_node("first", default_data=1)
+    then = Config.configure_data_node("then")
+    task = Config.configure_task("flaky", flaky, first, then, max_retries=1)
+    scenario = tp.create_scenario(Config.configure_scenario("retried", [task]))
+    tp.Orchestrator().run()
+    seen: list[tuple[dict, dict]] = []
+
+    def stored_as_made(view):
+        job = registry().cached(view.id)  # the live job, as the commit before this callback stored it
+        made = json.loads(json.dumps({**job._to_record(), "revision": job._revision}, default=str))
+        seen.append((registry().repository.load("job", job.id), made))
+
+    submission = scenario.submit(callbacks=[stored_as_made])
+    assert submission.is_finished() and scenario.then.read() == 2
+    (job,) = submission.jobs
+    assert job.attempts == 2 and len(job.stacktrace) == 1
+    stored_as_made(job)
+    assert len(seen) >= 4 and all(stored == made for stored, made in seen)
+    assert set(seen[-1][0]["status_change_records"]) == {"SUBMITTED", "PENDING", "RUNNING", "FAILED", "COMPLETED"} - {
+        "FAILED"
+    }
+    # a copy read back and saved again is stored as it is too
+    registry().forget()
+    again = tp.get(job.id)
+    again._status_change_records.pop("SUBMITTED")
+    registry().save(again)
+    stored_as_made(again)
+    assert seen[-1][0] == seen[-1][1] and "SUBMITTED" not in seen[-1][0]["status_change_records"]
+
+
 SEEN: list[dict[str, str]] = []
 
 
