@@ -5,8 +5,9 @@ Why this shape:
 - **One table per kind**, the indexed fields as real indexed columns beside the JSON body, and
   an ``INTEGER PRIMARY KEY`` ``seq`` that gives the insertion order (an explicit one, so that
   ``VACUUM`` never renumbers it). A save is ``INSERT ... ON CONFLICT(id) DO UPDATE``: a
-  replaced record keeps its row, hence its place. Loading by id and filtering are index lookups,
-  so their cost does not grow with the store.
+  replaced record keeps its row, hence its place; the update leaves the columns with an index
+  alone while their values stay (``_sparing_save_sql``). Loading by id and filtering are index
+  lookups, so their cost does not grow with the store.
 - **Partial indexes** (``WHERE col IS NOT NULL``): a record has a few of the eight indexed
   fields (a job has no ``config_id``, a task no ``status``), and a NULL costs no index entry, so
   a save touches only the indexes of the fields it has. That makes a commit of a scenario's
