@@ -120,6 +120,17 @@ class _Tee(io.TextIOBase):
     def __init__(self, through: TextIO, max_output: int) -> None:
         self._through = through
         self.copy = Capped(max_output)
+        self._closed = False
+
+    def close(self) -> None:
+        """Mark it closed, closing neither the console nor the copy. (``IOBase.close``, which
+        runs when each job's tee is freed, flushed the console through the ``IOBase`` machinery:
+        three quarters of what a tee cost.)"""
+        self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def write(self, text: str) -> int:
         self.copy.write(text)

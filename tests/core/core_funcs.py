@@ -55,3 +55,10 @@ def cancel_sibling(x):
         if job.task.config_id != "t1" and not job.is_finished():
             tp.cancel_job(job.id)
     return x
+
+
+def closes_stdout(x):
+    """Prints, closes its ``sys.stdout``, and says what it sees of it."""
+    print("before")
+    sys.stdout.close()
+    return sys.stdout.closed

@@ -3,6 +3,8 @@ failures, cancels, callbacks and subscribers."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 import scenaria as tp
@@ -212,6 +214,22 @@ def test_job_output_is_captured(repository_type, capsys):
 
     registry().forget()
     assert tp.get(job.id).stdout == "doubling 3\n"
+
+
+def test_a_job_that_closes_its_stdout_closes_neither_the_console_nor_the_next_jobs(capsys):
+    """In development mode a job's ``sys.stdout`` is its own (a tee to the console): closing it
+    marks it closed for that job only."""
+    source = Config.configure_data_node("source", default_data=3)
+    seen, again = Config.configure_data_node("seen"), Config.configure_data_node("again")
+    first = Config.configure_task("closer", funcs.closes_stdout, source, seen)
+    second = Config.configure_task("next", funcs.noisy_double, source, again)
+    scenario = tp.create_scenario(Config.configure_scenario("sc", [first, second]))
+    jobs = {job.task.config_id: job for job in scenario.submit().jobs}
+    assert scenario.seen.read() is True and jobs["closer"].stdout == "before\n"
+    assert scenario.again.read() == 6 and jobs["next"].stdout == "doubling 3\n"
+    assert not sys.stdout.closed
+    print("after")
+    assert "before\ndoubling 3\nafter\n" in capsys.readouterr().out
 
 
 def test_cancel_from_a_callback_while_upstream_runs(repository_type):
