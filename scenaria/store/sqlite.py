@@ -68,7 +68,7 @@ _CACHE_KIB = 8192  # page cache per connection (SQLite's default is 2 MiB)
 # While writers keep committing, that thread's checkpoints copy what is there but the log cannot
 # start over (a commit came in meanwhile): it grows until a writer checkpoints the few pages left
 # and restarts it, at this size (a WAL of 64 MB at most). At 4,000 pages a burst of scenario
-# creations (~26 pages a commit) paid that every ~150 commits; at 16,000, every ~600.
+# creations (~26 pages a commit then) paid that every ~150 commits; at 16,000, every ~600.
 _CHECKPOINT_PAGES = 16000
 
 # The columns worth an index, by kind: those the public API looks records up by. Every record of
