@@ -27,6 +27,7 @@ from scenaria.entities.execution import ExecutionSettings
 from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.scenario import Scenario
+from scenaria.entities.shapes import Slot
 from scenaria.entities.status import Status
 from scenaria.entities.storage_types import data_node_class
 from scenaria.entities.submission import Submission
@@ -48,6 +49,7 @@ class _DataNodePlan:
     properties: dict[str, Any]
     default_data: Any
     storage_folder: str
+    slot: Slot = dataclasses.field(default_factory=Slot, compare=False)  # the shape of its records
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +61,7 @@ class _TaskPlan:
     skippable: bool
     properties: dict[str, Any]
     scope: Scope  # the narrowest of its data nodes' (GLOBAL when it has none)
+    slot: Slot = dataclasses.field(default_factory=Slot, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +77,7 @@ class _Plan:
     # the lock keys (``_shared_key``) their find-or-create is done under, sorted so that two
     # creations take them in the same order
     shared_keys: tuple[str, ...]
+    slot: Slot = dataclasses.field(default_factory=Slot, compare=False)  # the scenario's
 
 
 # scenario config -> (the applied configuration it was read from, its plan)
@@ -153,17 +157,8 @@ def create_scenario(
             cycle_and_primary(registry, plan.frequency, creation_date, created) if plan.frequency else (None, False)
         )
         _lock_shared(registry, plan.shared_keys)
-        data_nodes = {
-            dn.config_id: _data_node(registry, dn, _owner(dn.scope, scenario_id, cycle), created)
-            for dn in plan.data_nodes
-        }
-        tasks: dict[str, Task] = {}
-        for task_plan in plan.tasks:
-            task = _task(registry, task_plan, _owner(task_plan.scope, scenario_id, cycle), data_nodes, created)
-            task._parent_ids.add(scenario_id)
-            for i in task_plan.input_ids + task_plan.output_ids:
-                data_nodes[i]._parent_ids.add(task.id)
-            tasks[task_plan.config_id] = task
+        fresh: list[tuple[Any, Slot]] = []  # the new entities, with where their records' shape is learnt
+        data_nodes, tasks = _graph(registry, plan, scenario_id, cycle, created, fresh)
         sequences = {}
         for seq_name, task_config_ids in plan.sequences.items():
             sequences[seq_name] = {"tasks": [tasks[i].id for i in task_config_ids], "properties": {}, "subscribers": []}
@@ -188,8 +183,12 @@ def create_scenario(
             _sequences=sequences,
             _owner_id=cycle.id if cycle else None,
         )
-        for entity in (*data_nodes.values(), *tasks.values(), scenario):
-            registry.save(entity)  # each once, new or shared (its parents changed)
+        fresh.append((scenario, plan.slot))
+        new = {id(entity) for entity, _ in fresh}
+        shared: list[Any] = [entity for entity in (*data_nodes.values(), *tasks.values()) if id(entity) not in new]
+        for entity in shared:
+            registry.save(entity)  # its parents changed
+        registry.save_new([(entity, slot.record(entity)) for entity, slot in fresh])  # each once
     created.append(scenario)
     for entity in created:
         entity._publish("CREATION")
@@ -197,6 +196,37 @@ def create_scenario(
         for seq in scenario.sequences.values():
             seq._publish("CREATION")
     return scenario
+
+
+def _graph(
+    registry: Registry,
+    plan: _Plan,
+    scenario_id: str,
+    cycle: Cycle | None,
+    created: list[Any],
+    fresh: list[tuple[Any, Slot]],
+) -> tuple[dict[str, DataNode], dict[str, Task]]:
+    """The data nodes and tasks of a new scenario, by config id, each new one (added to ``created``
+    and, with its slot, to ``fresh``) or shared, with the parents they get from it."""
+    data_nodes: dict[str, DataNode] = {}
+    for dn_plan in plan.data_nodes:
+        known = len(created)
+        dn = data_nodes[dn_plan.config_id] = _data_node(
+            registry, dn_plan, _owner(dn_plan.scope, scenario_id, cycle), created
+        )
+        if len(created) > known:
+            fresh.append((dn, dn_plan.slot))
+    tasks: dict[str, Task] = {}
+    for task_plan in plan.tasks:
+        known = len(created)
+        task = _task(registry, task_plan, _owner(task_plan.scope, scenario_id, cycle), data_nodes, created)
+        if len(created) > known:
+            fresh.append((task, task_plan.slot))
+        task._parent_ids.add(scenario_id)
+        for i in task_plan.input_ids + task_plan.output_ids:
+            data_nodes[i]._parent_ids.add(task.id)
+        tasks[task_plan.config_id] = task
+    return data_nodes, tasks
 
 
 def create_global_data_node(registry: Registry, config: Any) -> DataNode:

@@ -176,9 +176,12 @@ class Registry:
         batch of reports are one write each)."""
         if self._objects.get(entity.id) is None:
             self._keep(entity)
-        unsaved = getattr(self._local, "unsaved", None)
+        local = self._local
+        unsaved = getattr(local, "unsaved", None)
         if unsaved is not None:
             unsaved[entity.id] = entity
+            if local.made:  # changed since its record was made (``save_new``): made again at commit
+                local.made.pop(entity.id, None)
         elif self.fence is not None and entity._KIND == "job":
             with self.transaction():
                 unsaved = self._local.unsaved
@@ -186,12 +189,35 @@ class Registry:
         else:
             self.repository.save(entity._KIND, _revised_record(entity))
 
+    def save_new(self, entities: Iterable[tuple[Stored, dict[str, Any]]]) -> None:
+        """Keep new entities and save them with the records already made of them (with their
+        revision: ``entities.shapes``), inside a transaction when it commits: an entity saved
+        again before that is written as it is then."""
+        local = self._local
+        unsaved = getattr(local, "unsaved", None)
+        if unsaved is None:
+            with self.transaction():
+                self.save_new(entities)
+            return
+        made = local.made
+        with self._lock:
+            objects, recent = self._objects, self._recent
+            for entity, record in entities:
+                entity_id = entity.id
+                objects[entity_id] = recent[entity_id] = unsaved[entity_id] = entity
+                recent.move_to_end(entity_id)
+                made[entity_id] = record
+            while len(recent) > RECENT:
+                recent.popitem(last=False)
+
     def delete(self, entities: Iterable[Stored]) -> None:
         by_kind: dict[str, list[str]] = {}
         unsaved = getattr(self._local, "unsaved", None) or {}
+        made = getattr(self._local, "made", None) or {}
         for entity in entities:
             by_kind.setdefault(entity._KIND, []).append(entity.id)
             unsaved.pop(entity.id, None)
+            made.pop(entity.id, None)
         with self.repository.transaction():
             for kind, ids in by_kind.items():
                 self.repository.delete(kind, ids)
@@ -221,6 +247,8 @@ class Registry:
             return
         unsaved: dict[str, Stored] = {}  # id -> entity to write at commit
         local.unsaved = unsaved
+        made: dict[str, dict[str, Any]] = {}  # id -> its record, made already (``save_new``)
+        local.made = made
         after: list[Callable[[], None]] = []
         local.after = after
         before: list[Callable[[], None]] = []
@@ -235,8 +263,9 @@ class Registry:
                 if self.fence is not None and any(entity._KIND == "job" for entity in unsaved.values()):
                     self.fence()
                 by_kind: dict[str, list[dict[str, Any]]] = {}  # one statement per kind, its rows in order
-                for entity in unsaved.values():
-                    by_kind.setdefault(entity._KIND, []).append(_revised_record(entity))
+                for entity_id, entity in unsaved.items():
+                    record = made.get(entity_id) if made else None
+                    by_kind.setdefault(entity._KIND, []).append(record or _revised_record(entity))
                 for kind, records in by_kind.items():
                     self.repository.save_many(kind, records)
         except BaseException:
@@ -244,7 +273,7 @@ class Registry:
                 action()
             raise
         finally:
-            local.unsaved = local.after = local.before = local.aborted = None
+            local.unsaved = local.made = local.after = local.before = local.aborted = None
         for action in after:
             action()
 

@@ -3,7 +3,7 @@
 A commit in WAL mode appends the pages it changed to the ``-wal`` file; a *checkpoint* copies
 them back into the database file and syncs it, so that the log can start over. SQLite runs it
 inside the commit that makes the log pass a size (``wal_autocheckpoint``): that commit then
-costs as much as the hundreds before it (creating a scenario's eight records commits ~26 pages;
+costs as much as the hundreds before it (creating a scenario's eight records commits ~17 pages;
 the checkpoint was 60% of the time spent committing them). Here a thread of the store's process
 runs a ``PASSIVE`` checkpoint every ``EVERY`` commits instead, beside the writers (SQLite lets a
 checkpoint run while a connection writes; it only copies frames no reader still needs, and

@@ -40,8 +40,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
+from scenaria.store import _config_ids
 from scenaria.store._checkpoint import Checkpointer
-from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, reads, where_clause, writes
+from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, reads, writes
 from scenaria.store._threads import PerThread
 from scenaria.store.base import (
     INDEXED_FIELDS,
@@ -60,24 +61,24 @@ from scenaria.store.base import (
     record_id,
 )
 
-SCHEMA_VERSION = 1
+# 2: scenarios, tasks and data nodes are found by config id through their id index (``_config_ids``)
+SCHEMA_VERSION = 2
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # SQLite's result codes (sqlite3 names them from Python 3.11)
 _CACHE_KIB = 8192  # page cache per connection (SQLite's default is 2 MiB)
 # The writers' own checkpoint, for when the checkpointing thread (``_checkpoint``) falls behind.
 # While writers keep committing, that thread's checkpoints copy what is there but the log cannot
 # start over (a commit came in meanwhile): it grows until a writer checkpoints the few pages left
 # and restarts it, at this size (a WAL of 64 MB at most). At 4,000 pages a burst of scenario
-# creations (~26 pages a commit) paid that every ~150 commits; at 16,000, every ~600.
+# creations (~26 pages a commit then) paid that every ~150 commits; at 16,000, every ~600.
 _CHECKPOINT_PAGES = 16000
 
 # The columns worth an index, by kind: those the public API looks records up by. Every record of
 # a run shares its version, most share a status, and nothing looks a task or a data node up by
 # owner: an index on those would not narrow a query (SQLite scans as fast) but every commit
-# would write one more page for each (a commit costs about its number of pages).
+# would write one more page for each (a commit costs about its number of pages). Scenarios, tasks
+# and data nodes are looked up by config id through their id index instead (``_config_ids``).
 _INDEXES: dict[str, tuple[str, ...]] = {
-    "scenario": ("config_id", "owner_id"),
-    "task": ("config_id",),
-    "data_node": ("config_id",),
+    "scenario": ("owner_id",),
     "job": ("task_id", "submit_id"),
     "submission": ("entity_id",),
 }
@@ -94,6 +95,8 @@ def _schema() -> list[str]:
             f'CREATE INDEX IF NOT EXISTS "{kind}_{field}" ON "{kind}" ("{field}") WHERE "{field}" IS NOT NULL'
             for field in _INDEXES.get(kind, ())
         )
+        if kind in _config_ids.PREFIXES:
+            statements.append(_config_ids.other_ids_index(kind))
     statements.append("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
     return statements
 
@@ -123,8 +126,12 @@ class _GuardedTransaction(SQLTransaction):
 
 
 def _create_tables(conn: sqlite3.Connection) -> None:
+    """The current schema, in a store of an older one (or none): what is missing is created, and
+    the config id indexes of schema 1 are dropped (``_config_ids``)."""
     for statement in _schema():
         conn.execute(statement)
+    for kind in _config_ids.PREFIXES:
+        conn.execute(f'DROP INDEX IF EXISTS "{kind}_config_id"')
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
@@ -145,6 +152,12 @@ def _write_new_store(path: str) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)  # before the file is the store (see ``_create_file``)
+
+
+def _union(kind: str, columns: str, parts: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    """One ``SELECT`` of ``columns`` over the rows of the disjoint ``WHERE`` clauses ``parts``."""
+    sql = " UNION ALL ".join(f'SELECT {columns} FROM "{kind}"{clause}' for clause, _ in parts)
+    return sql, [param for _, params in parts for param in params]
 
 
 def _save_sql(kind: str) -> str:
@@ -369,24 +382,24 @@ class SQLiteRepository(Repository):
     def find(self, kind: str, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Record]:
         check_kind(kind)
         paged = check_page(limit, offset)
-        clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
-        if clause is None:
+        parts = _config_ids.split(kind, where, _INDEXES.get(kind, ()))
+        if parts is None:
             return []
-        sql, params = clause
+        sql, params = _union(kind, "seq, body", parts)
         if paged:  # LIMIT -1 is no limit in SQLite
             sql, params = f"{sql} ORDER BY seq LIMIT ? OFFSET ?", [*params, -1 if limit is None else limit, offset]
         else:
             sql = f"{sql} ORDER BY seq"
-        return decode_rows(self._conn().execute(f'SELECT body FROM "{kind}"{sql}', params).fetchall())
+        return decode_rows(self._conn().execute(sql, params).fetchall(), column=1)
 
     @reads
     def count(self, kind: str, **where: Any) -> int:
         check_kind(kind)
-        clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
-        if clause is None:
+        parts = _config_ids.split(kind, where, _INDEXES.get(kind, ()))
+        if parts is None:
             return 0
-        sql, params = clause
-        return self._conn().execute(f'SELECT count(*) FROM "{kind}"{sql}', params).fetchone()[0]
+        sql = " + ".join(f'(SELECT count(*) FROM "{kind}"{clause})' for clause, _ in parts)
+        return self._conn().execute(f"SELECT {sql}", [p for _, params in parts for p in params]).fetchone()[0]
 
     @writes
     def delete(self, kind: str, ids: Iterable[str]) -> None:
@@ -401,11 +414,11 @@ class SQLiteRepository(Repository):
     @writes
     def delete_where(self, kind: str, **where: Any) -> None:
         check_kind(kind)
-        clause = where_clause(where, indexes=_INDEXES.get(kind, ()))
-        if clause is not None:
-            sql, params = clause
+        parts = _config_ids.split(kind, where, _INDEXES.get(kind, ()))
+        if parts is not None:
+            sql, params = _union(kind, "seq", parts)
             with self._writer:
-                self._conn().execute(f'DELETE FROM "{kind}"{sql}', params)
+                self._conn().execute(f'DELETE FROM "{kind}" WHERE seq IN ({sql})', params)
 
     @reads
     def get_meta(self, key: str) -> Any:

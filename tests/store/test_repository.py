@@ -219,6 +219,43 @@ def test_every_indexed_field_can_be_filtered(repo):
         assert ids(repo.find("data_node", **{field: f"value-{field}"})) == [f"D{i}"]
 
 
+@pytest.fixture
+def nodes(repo):
+    """Data nodes of configs ``a`` and ``a_b`` (the ids of one start as those of the other), in
+    turns, and two whose ids do not carry their config id."""
+    for i in range(3):
+        repo.save("data_node", {"id": f"DATANODE_a_{9 - i}", "config_id": "a", "version": "v1"})
+        repo.save("data_node", {"id": f"DATANODE_a_b_{i}", "config_id": "a_b", "version": "v1"})
+    repo.save("data_node", {"id": "own-id", "config_id": "a", "version": "v2"})
+    repo.save("data_node", {"id": "DATANODE_a_b_9", "config_id": "a", "version": "v1"})  # looks like an a_b
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ({"config_id": "a"}, ["DATANODE_a_9", "DATANODE_a_8", "DATANODE_a_7", "own-id", "DATANODE_a_b_9"]),
+        ({"config_id": "a", "version": "v1"}, ["DATANODE_a_9", "DATANODE_a_8", "DATANODE_a_7", "DATANODE_a_b_9"]),
+        ({"config_id": "a_b"}, ["DATANODE_a_b_0", "DATANODE_a_b_1", "DATANODE_a_b_2"]),
+        ({"config_id": ["a_b", "none"], "version": "v1"}, ["DATANODE_a_b_0", "DATANODE_a_b_1", "DATANODE_a_b_2"]),
+        ({"config_id": "DATANODE"}, []),
+        ({"config_id": ["a", "a_b"], "version": "v2"}, ["own-id"]),
+        ({"config_id": ["a", None]}, ["DATANODE_a_9", "DATANODE_a_8", "DATANODE_a_7", "own-id", "DATANODE_a_b_9"]),
+    ],
+)
+def test_find_by_config_id_whatever_the_ids(nodes, where, expected):
+    """Scenarios, tasks and data nodes are found by config id whether their ids carry it or not
+    (SQLite goes by the id index: ``store/_config_ids.py``), in insertion order."""
+    assert ids(nodes.find("data_node", **where)) == expected
+    assert nodes.count("data_node", **where) == len(expected)
+    assert ids(nodes.find("data_node", offset=1, limit=3, **where)) == expected[1:4]
+
+
+def test_delete_where_by_config_id(nodes):
+    nodes.delete_where("data_node", config_id="a")
+    assert ids(nodes.find("data_node")) == ["DATANODE_a_b_0", "DATANODE_a_b_1", "DATANODE_a_b_2"]
+
+
 # --- delete ----------------------------------------------------------------------------------------
 def test_delete_ignores_missing_ids(jobs):
     jobs.delete("job", ["J2", "nope", "J4"])

@@ -9,9 +9,10 @@ import threading
 import pytest
 
 from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
+from scenaria.store import _config_ids
 from scenaria.store._sql import where_clause
 from scenaria.store.base import KINDS
-from scenaria.store.sqlite import _INDEXES, SCHEMA_VERSION, SQLiteRepository, _write_new_store
+from scenaria.store.sqlite import _INDEXES, SCHEMA_VERSION, SQLiteRepository, _union, _write_new_store
 
 
 @pytest.fixture
@@ -51,7 +52,9 @@ def test_a_table_per_kind_with_indexed_columns(repo):
             "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'"
         )
     }
-    assert indexes == {f"{kind}_{field}" for kind, fields in _INDEXES.items() for field in fields}
+    assert indexes == {f"{kind}_{field}" for kind, fields in _INDEXES.items() for field in fields} | {
+        name for kind in KINDS for name in _config_ids.index_names(kind)
+    }
 
 
 @pytest.mark.parametrize(
@@ -60,6 +63,8 @@ def test_a_table_per_kind_with_indexed_columns(repo):
         ("scenario", {"config_id": "c"}),
         ("scenario", {"config_id": "c", "version": "v"}),
         ("scenario", {"owner_id": None, "config_id": "c"}),
+        ("scenario", {"config_id": ["c", "d"], "version": "v"}),
+        ("task", {"config_id": "c"}),
         ("data_node", {"owner_id": "o", "config_id": "c", "version": "v"}),
         ("job", {"version": "v", "task_id": ["a", "b"]}),
         ("job", {"submit_id": "s", "status": ["A", "B"], "version": "v"}),
@@ -68,10 +73,8 @@ def test_a_table_per_kind_with_indexed_columns(repo):
     ],
 )
 def test_queries_use_an_index(repo, kind, where):
-    sql, params = where_clause(where, indexes=_INDEXES[kind])
-    plan = " ".join(
-        row[3] for row in repo._conn().execute(f'EXPLAIN QUERY PLAN SELECT body FROM "{kind}"{sql}', params)
-    )
+    sql, params = _union(kind, "seq, body", _config_ids.split(kind, where, _INDEXES.get(kind, ())))
+    plan = " ".join(row[3] for row in repo._conn().execute(f"EXPLAIN QUERY PLAN {sql} ORDER BY seq", params))
     assert "USING INDEX" in plan and f"SCAN {kind}" not in plan, plan
 
 
@@ -257,3 +260,56 @@ def test_a_damaged_file_is_a_store_error_naming_it(tmp_path, damage):
 def test_a_folder_instead_of_the_file_is_a_store_error(tmp_path):
     with pytest.raises(StoreError, match="is a folder"):
         SQLiteRepository(tmp_path)
+
+
+def _schema_1_store(path) -> None:
+    """A store as scenaria wrote it with schema 1 (its statements, as they were), with records."""
+    columns = '"version", "config_id", "owner_id", "creation_date", "task_id", "submit_id", "status", "entity_id"'
+    indexes = {"scenario": ("config_id", "owner_id"), "task": ("config_id",), "data_node": ("config_id",),
+               "job": ("task_id", "submit_id"), "submission": ("entity_id",)}  # fmt: skip
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    for kind in KINDS:
+        conn.execute(
+            f'CREATE TABLE "{kind}" (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, {columns}, body TEXT NOT NULL)'
+        )
+        for field in indexes.get(kind, ()):
+            conn.execute(f'CREATE INDEX "{kind}_{field}" ON "{kind}" ("{field}") WHERE "{field}" IS NOT NULL')
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+    for id in ("DATANODE_sales_1", "mine", "DATANODE_costs_1"):
+        config_id = "costs" if "costs" in id else "sales"
+        body = f'{{"id": "{id}", "config_id": "{config_id}"}}'
+        conn.execute('INSERT INTO "data_node" (id, config_id, body) VALUES (?, ?, ?)', (id, config_id, body))
+    conn.execute("PRAGMA user_version=1")
+    conn.close()
+
+
+def test_a_store_of_schema_1_is_brought_to_the_current_schema(tmp_path):
+    """Schema 2 finds scenarios, tasks and data nodes by config id through their id index: the
+    config id indexes of schema 1 are dropped, and the records are found as before."""
+    path = tmp_path / "old.db"
+    _schema_1_store(path)
+    repo = SQLiteRepository(path)
+    try:
+        conn = repo._conn()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert not {"scenario_config_id", "task_config_id", "data_node_config_id"} & names
+        assert {"data_node_config_id_other", "scenario_owner_id", "job_task_id"} <= names
+        assert ids(repo.find("data_node", config_id="sales")) == ["DATANODE_sales_1", "mine"]
+        repo.save("data_node", {"id": "DATANODE_sales_2", "config_id": "sales"})
+        assert repo.count("data_node", config_id="sales") == 3
+        sql, params = _union("data_node", "seq", _config_ids.split("data_node", {"config_id": "sales"}, ()))
+        plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+        assert "SCAN" not in plan, plan
+    finally:
+        repo.close()
+    again = SQLiteRepository(path)  # opened again: nothing left to do
+    try:
+        assert ids(again.find("data_node", config_id="costs")) == ["DATANODE_costs_1"]
+    finally:
+        again.close()
+
+
+def ids(records) -> list[str]:
+    return [record["id"] for record in records]
