@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -68,6 +69,50 @@ def test_lambdas_and_closures_travel_by_value(make_pool, listener: RecordingList
     pool.submit("lambda", Call(lambda: [n * n for n in range(4)]))
     assert listener.outcome("closure").result == 42
     assert listener.outcome("lambda").result == [0, 1, 4, 9]
+
+
+def test_a_function_of_a_module_run_under_its_name_travels_by_value(
+    make_pool, listener: RecordingListener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file run by ``runpy`` (as ``scenaria`` runs a configuration file) is not an imported
+    module: its functions go by value, and neither process imports the file to find them."""
+    (tmp_path / "ran_once.py").write_text(
+        "import os\nwith open(os.environ['MARKER'], 'a') as f:\n    f.write('ran ')\ndef triple(x):\n    return 3 * x\n"
+    )
+    marker = tmp_path / "marker"
+    monkeypatch.setenv("MARKER", str(marker))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import runpy
+
+    triple = runpy.run_path(str(tmp_path / "ran_once.py"), run_name="ran_once")["triple"]
+    pool = make_pool()
+    pool.submit("job", Call(triple, (14,)))
+    assert listener.outcome("job").result == 42
+    assert marker.read_text() == "ran "  # by runpy only
+
+
+def test_a_module_registered_by_value_travels_by_value(
+    make_pool, listener: RecordingListener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cloudpickle.register_pickle_by_value`` is honoured: the worker never imports the module
+    (here its file is gone before the job is sent)."""
+    import importlib
+
+    import cloudpickle
+
+    (tmp_path / "vanishing_module.py").write_text("def square(x):\n    return x * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("vanishing_module")
+    monkeypatch.delitem(sys.modules, "vanishing_module")
+    sys.modules["vanishing_module"] = module
+    cloudpickle.register_pickle_by_value(module)
+    try:
+        pool = make_pool()
+        (tmp_path / "vanishing_module.py").unlink()
+        pool.submit("job", Call(module.square, (7,)))
+        assert listener.outcome("job").result == 49
+    finally:
+        cloudpickle.unregister_pickle_by_value(module)
 
 
 def test_unpicklable_runnable_fails_at_once_naming_the_culprit(make_pool, listener: RecordingListener) -> None:
