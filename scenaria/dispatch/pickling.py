@@ -58,9 +58,19 @@ class _ByReference(pickle.Pickler):
     """The C pickler, refusing any class or function cloudpickle would not send by reference."""
 
     def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, (type, types.FunctionType)) and not _by_reference(obj):
-            raise _ByValue
+        if isinstance(obj, (type, types.FunctionType)) and (_registered or obj not in _IMPORTABLE):
+            if not _by_reference(obj):
+                raise _ByValue
+            if not _registered:  # while a module is registered by value, every object is checked
+                _IMPORTABLE[obj] = None
         return NotImplemented
+
+
+#: Classes and functions found by their name in their module: few (a program's task functions,
+#: data node types) and alive as long as their module anyway. Not consulted while a module is
+#: registered by value. (After a reload, the pickler finds another object at the name: cloudpickle.)
+_IMPORTABLE: dict[Any, None] = {}
+_registered = cloudpickle.cloudpickle._PICKLE_BY_VALUE_MODULES  # the set cloudpickle changes in place
 
 
 def _by_reference(obj: Any) -> bool:
@@ -79,8 +89,7 @@ def _by_reference(obj: Any) -> bool:
 
 def _registered_by_value(module_name: str) -> bool:
     """Whether the module, or a package above it, was given to ``cloudpickle.register_pickle_by_value``."""
-    registered = cloudpickle.cloudpickle._PICKLE_BY_VALUE_MODULES
-    return bool(registered) and any(module_name == name or module_name.startswith(name + ".") for name in registered)
+    return bool(_registered) and any(module_name == name or module_name.startswith(name + ".") for name in _registered)
 
 
 def explain(job_id: str, runnable: Any, error: BaseException) -> str:

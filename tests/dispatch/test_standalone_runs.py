@@ -94,8 +94,8 @@ def test_a_function_of_a_module_run_under_its_name_travels_by_value(
 def test_a_module_registered_by_value_travels_by_value(
     make_pool, listener: RecordingListener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``cloudpickle.register_pickle_by_value`` is honoured: the worker never imports the module
-    (here its file is gone before the job is sent)."""
+    """``cloudpickle.register_pickle_by_value`` is honoured, even for a function sent by reference
+    before: the worker does not import the module again (its file is gone before the job is sent)."""
     import importlib
 
     import cloudpickle
@@ -105,9 +105,11 @@ def test_a_module_registered_by_value_travels_by_value(
     module = importlib.import_module("vanishing_module")
     monkeypatch.delitem(sys.modules, "vanishing_module")
     sys.modules["vanishing_module"] = module
+    pool = make_pool(max_jobs_per_worker=1)  # a fresh worker for each job: none imported it
+    pool.submit("by name", Call(module.square, (6,)))  # sent by reference first
+    assert listener.outcome("by name").result == 36
     cloudpickle.register_pickle_by_value(module)
     try:
-        pool = make_pool()
         (tmp_path / "vanishing_module.py").unlink()
         pool.submit("job", Call(module.square, (7,)))
         assert listener.outcome("job").result == 49
