@@ -11,7 +11,8 @@ for them. So a runnable is first pickled by the C pickler with one hook on the c
 functions it meets: each must be one cloudpickle would send by reference (its module already
 imported, not ``__main__``, not registered to go by value, and the object found at its name
 there). The first that is not abandons that attempt, and cloudpickle pickles the runnable. The
-bytes are the same kind of pickle either way: the worker loads both with ``pickle.loads``.
+bytes are the same kind of pickle either way: the worker loads both with ``pickle.loads``. A
+worker sends a run's result back the same way (``run.pack``).
 """
 
 from __future__ import annotations
@@ -38,16 +39,24 @@ class RunnableNotPicklable(JobError):
 
 def dumps_runnable(job_id: str, runnable: Any) -> bytes:
     """Pickle ``runnable`` for a worker, or raise ``RunnableNotPicklable`` naming the culprit."""
-    buffer = io.BytesIO()
-    try:
-        _ByReference(buffer, PROTOCOL).dump(runnable)
-        return buffer.getvalue()
-    except Exception:  # something goes by value (or does not pickle): cloudpickle says which
-        pass
+    data = by_reference(runnable)
+    if data is not None:
+        return data
     try:
         return dumps(runnable, PROTOCOL)
     except Exception as exc:
         raise RunnableNotPicklable(explain(job_id, runnable, exc)) from exc
+
+
+def by_reference(obj: Any) -> bytes | None:
+    """``obj`` pickled by the C pickler, or None when something in it must go by value (or does
+    not pickle): then cloudpickle is the one to pickle it, or to say why it cannot."""
+    buffer = io.BytesIO()
+    try:
+        _ByReference(buffer, PROTOCOL).dump(obj)
+    except Exception:
+        return None
+    return buffer.getvalue()
 
 
 class _ByValue(Exception):
