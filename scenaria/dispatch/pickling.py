@@ -5,14 +5,16 @@ them) and everything else by value: functions of ``__main__`` or of a notebook, 
 closures. What cannot travel at all (locks, open files, sockets, connections) is named with the
 path that leads to it from the runnable, so the user knows what to move into ``run()``.
 
-Most runnables hold nothing cloudpickle would send by value (a task's importable function and
-its data nodes), and cloudpickle's pure-Python hooks cost three times what the C pickler does
-for them. So a runnable is first pickled by the C pickler with one hook on the classes and
-functions it meets: each must be one cloudpickle would send by reference (its module already
-imported, not ``__main__``, not registered to go by value, and the object found at its name
-there). The first that is not abandons that attempt, and cloudpickle pickles the runnable. The
-bytes are the same kind of pickle either way: the worker loads both with ``pickle.loads``. A
-worker sends a run's result back the same way (``run.pack``).
+cloudpickle's pure-Python hooks cost three times what the C pickler does for the bulk of a
+runnable (its data nodes: dicts, strings, dates). So a runnable is pickled by the C pickler with
+one hook on the classes and functions it meets: one that cloudpickle would send by reference (its
+module already imported, not ``__main__``, not registered to go by value, and the object found at
+its name there) goes by name as usual; any other is cloudpickled on its own, and its bytes go
+inside, loaded where the runnable is (so a task function of ``__main__`` costs cloudpickle only
+itself, with the globals it uses as they are now). Only what cloudpickle cannot pickle either
+makes the whole runnable go to cloudpickle, which then says what is wrong. The bytes are one
+pickle either way: the worker loads them with ``pickle.loads``. A worker sends a run's result
+back the same way (``run.pack``).
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ def dumps_runnable(job_id: str, runnable: Any) -> bytes:
 
 
 def by_reference(obj: Any) -> bytes | None:
-    """``obj`` pickled by the C pickler, or None when something in it must go by value (or does
-    not pickle): then cloudpickle is the one to pickle it, or to say why it cannot."""
+    """``obj`` pickled by the C pickler (cloudpickle for what goes by value, see above), or None
+    when something in it does not pickle: then cloudpickle is the one to say why."""
     buffer = io.BytesIO()
     try:
         _ByReference(buffer, PROTOCOL).dump(obj)
@@ -59,17 +61,13 @@ def by_reference(obj: Any) -> bytes | None:
     return buffer.getvalue()
 
 
-class _ByValue(Exception):
-    """Raised inside the C pickler: this object would go by value; cloudpickle takes over."""
-
-
 class _ByReference(pickle.Pickler):
-    """The C pickler, refusing any class or function cloudpickle would not send by reference."""
+    """The C pickler; a class or function that must go by value goes as its own cloudpickle."""
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, (type, types.FunctionType)) and (_registered or obj not in _IMPORTABLE):
             if not _by_reference(obj):
-                raise _ByValue
+                return pickle.loads, (dumps(obj, PROTOCOL),)
             if not _registered:  # while a module is registered by value, every object is checked
                 _IMPORTABLE[obj] = None
         return NotImplemented

@@ -71,6 +71,22 @@ def test_lambdas_and_closures_travel_by_value(make_pool, listener: RecordingList
     assert listener.outcome("lambda").result == [0, 1, 4, 9]
 
 
+def test_what_goes_by_value_keeps_its_identity_inside_one_job(make_pool, listener: RecordingListener) -> None:
+    """A local class and its instance, a closure that uses it: each goes by value on its own, and
+    in the worker the instance is still of that class, and the closure sees the same class."""
+
+    class Local:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+    def check(cls: type, obj: Local) -> tuple[bool, bool, int]:
+        return isinstance(obj, cls), cls is Local, obj.n
+
+    pool = make_pool()
+    pool.submit("job", Call(check, (Local, Local(5))))
+    assert listener.outcome("job").result[:] == (True, True, 5)
+
+
 def test_a_function_of_a_module_run_under_its_name_travels_by_value(
     make_pool, listener: RecordingListener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
