@@ -41,7 +41,7 @@ class RunnableNotPicklable(JobError):
 
 def dumps_runnable(job_id: str, runnable: Any) -> bytes:
     """Pickle ``runnable`` for a worker, or raise ``RunnableNotPicklable`` naming the culprit."""
-    data = by_reference(runnable)
+    data = fast_dumps(runnable)
     if data is not None:
         return data
     try:
@@ -50,7 +50,7 @@ def dumps_runnable(job_id: str, runnable: Any) -> bytes:
         raise RunnableNotPicklable(explain(job_id, runnable, exc)) from exc
 
 
-def by_reference(obj: Any) -> bytes | None:
+def fast_dumps(obj: Any) -> bytes | None:
     """``obj`` pickled by the C pickler (cloudpickle for what goes by value, see above), or None
     when something in it does not pickle: then cloudpickle is the one to say why."""
     buffer = io.BytesIO()
