@@ -142,8 +142,10 @@ def pack(ran: Ran) -> tuple[Any, ...]:
         return _failure(ran.error, ran.started_at, ran.finished_at, ran.traceback)
     import cloudpickle  # loaded already where runs travel (worker, Dask); dev mode never packs
 
+    from scenaria.dispatch.pickling import fast_dumps
+
     try:
-        data = cloudpickle.dumps(ran.result, protocol=wire.PROTOCOL)
+        data = fast_dumps(ran.result) or cloudpickle.dumps(ran.result, protocol=wire.PROTOCOL)
     except Exception as exc:
         kind = f"{type(ran.result).__module__}.{type(ran.result).__qualname__}"
         error = ResultNotPicklable(

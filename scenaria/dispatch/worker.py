@@ -2,9 +2,9 @@
 
 Started by ``StandaloneDispatcher`` as a fresh interpreter (``python -c`` bootstrap calling
 ``main``, or ``python -m scenaria.dispatch.worker CONN_FD LIFELINE_FD PARENT_PID``). It never
-imports the user's ``__main__``: jobs arrive pickled by cloudpickle, which sends functions of
-``__main__``, notebooks, lambdas and closures by value, so no ``if __name__ == "__main__"`` guard
-is needed in user scripts.
+imports the user's ``__main__``: what a job holds that must go by value (functions of
+``__main__``, notebooks, lambdas, closures) arrives cloudpickled inside its pickle (see
+``pickling``), so no ``if __name__ == "__main__"`` guard is needed in user scripts.
 
 Life of a worker:
 

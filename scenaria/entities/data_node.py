@@ -135,6 +135,15 @@ class DataNode(content.ContentVersions, Owned, Entity):
         rest = encode_record({key: value for key, value in record.items() if key != "edits"})
         return Encoded(record, f'{rest[:-1]},"edits":[{",".join(texts)}]}}')
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a copy carries (to a worker, with every job): its fields without the JSON text of
+        its edits, which only saving reads and rebuilds when missing (half of a long history's bytes)."""
+        state = self.__dict__
+        if "_edits_json" in state:
+            state = dict(state)
+            del state["_edits_json"]
+        return state
+
     @classmethod
     def _from_record(cls, record: dict[str, Any]) -> DataNode:
         target = data_node_class(record["storage_type"]) if cls is DataNode else cls

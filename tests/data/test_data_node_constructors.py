@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import json
 import sqlite3
 
 import pandas as pd
@@ -177,3 +178,18 @@ def test_a_configured_data_nodes_default_data_edit_is_taipys_too():
     for node in (dn, scenario.seeded):
         (edit,) = node.edits
         assert list(edit) == ["timestamp", "editor", "comment"] and edit["editor"] == "TAIPY"
+
+
+def test_a_copy_carries_the_edits_once_and_saves_the_same_record():
+    """A copy (what a worker gets with each job) holds the edit history, not its saved JSON text
+    as well; saved again, it writes the record the original would."""
+    import pickle
+
+    dn = tp.create_global_data_node(tp.Config.configure_data_node("counted", scope=Scope.GLOBAL, default_data=0))
+    for value in range(1, 30):
+        dn.write(value)
+    stored = tp.get(dn.id)
+    copy = pickle.loads(pickle.dumps(stored))
+    assert copy.edits == stored.edits and copy.read() == 29
+    assert len(pickle.dumps(stored)) < len(json.dumps(stored.edits, default=str)) * 1.5
+    assert copy._encoded(copy._to_record()).body == stored._encoded(stored._to_record()).body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -68,6 +69,68 @@ def test_lambdas_and_closures_travel_by_value(make_pool, listener: RecordingList
     pool.submit("lambda", Call(lambda: [n * n for n in range(4)]))
     assert listener.outcome("closure").result == 42
     assert listener.outcome("lambda").result == [0, 1, 4, 9]
+
+
+def test_what_goes_by_value_keeps_its_identity_inside_one_job(make_pool, listener: RecordingListener) -> None:
+    """A local class and its instance, a closure that uses it: each goes by value on its own, and
+    in the worker the instance is still of that class, and the closure sees the same class."""
+
+    class Local:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+    def check(cls: type, obj: Local) -> tuple[bool, bool, int]:
+        return isinstance(obj, cls), cls is Local, obj.n
+
+    pool = make_pool()
+    pool.submit("job", Call(check, (Local, Local(5))))
+    assert listener.outcome("job").result[:] == (True, True, 5)
+
+
+def test_a_function_of_a_module_run_under_its_name_travels_by_value(
+    make_pool, listener: RecordingListener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file run by ``runpy`` (as ``scenaria`` runs a configuration file) is not an imported
+    module: its functions go by value, and neither process imports the file to find them."""
+    (tmp_path / "ran_once.py").write_text(
+        "import os\nwith open(os.environ['MARKER'], 'a') as f:\n    f.write('ran ')\ndef triple(x):\n    return 3 * x\n"
+    )
+    marker = tmp_path / "marker"
+    monkeypatch.setenv("MARKER", str(marker))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import runpy
+
+    triple = runpy.run_path(str(tmp_path / "ran_once.py"), run_name="ran_once")["triple"]
+    pool = make_pool()
+    pool.submit("job", Call(triple, (14,)))
+    assert listener.outcome("job").result == 42
+    assert marker.read_text() == "ran "  # by runpy only
+
+
+def test_a_module_registered_by_value_travels_by_value(
+    make_pool, listener: RecordingListener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cloudpickle.register_pickle_by_value`` is honoured, even for a function sent by reference
+    before: the worker does not import the module again (its file is gone before the job is sent)."""
+    import importlib
+
+    import cloudpickle
+
+    (tmp_path / "vanishing_module.py").write_text("def square(x):\n    return x * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("vanishing_module")
+    monkeypatch.delitem(sys.modules, "vanishing_module")
+    sys.modules["vanishing_module"] = module
+    pool = make_pool(max_jobs_per_worker=1)  # a fresh worker for each job: none imported it
+    pool.submit("by name", Call(module.square, (6,)))  # sent by reference first
+    assert listener.outcome("by name").result == 36
+    cloudpickle.register_pickle_by_value(module)
+    try:
+        (tmp_path / "vanishing_module.py").unlink()
+        pool.submit("job", Call(module.square, (7,)))
+        assert listener.outcome("job").result == 49
+    finally:
+        cloudpickle.unregister_pickle_by_value(module)
 
 
 def test_unpicklable_runnable_fails_at_once_naming_the_culprit(make_pool, listener: RecordingListener) -> None:
