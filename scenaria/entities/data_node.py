@@ -27,7 +27,7 @@ from scenaria.exceptions import (
     DataNodeIsBeingEdited,
     NoData,
 )
-from scenaria.store.base import Encoded, encode_record
+from scenaria.store.base import encode_record, with_text_last
 
 logger = logging.getLogger("scenaria")
 
@@ -132,8 +132,7 @@ class DataNode(content.ContentVersions, Owned, Entity):
         if items != known:  # (compared by identity first: no edit is compared by value)
             texts = _edit_texts(items, known, texts)
             self.__dict__["_edits_json"] = (items, texts)
-        rest = encode_record({key: value for key, value in record.items() if key != "edits"})
-        return Encoded(record, f'{rest[:-1]},"edits":[{",".join(texts)}]}}')
+        return with_text_last(record, "edits", f"[{','.join(texts)}]")
 
     def __getstate__(self) -> dict[str, Any]:
         """What a copy carries (to a worker, with every job): its fields without the JSON text of

@@ -11,7 +11,7 @@ from scenaria.entities import codec, rules
 from scenaria.entities.base import ANY, DATETIME, Entity, enum_codec, field, now
 from scenaria.entities.registry import registry
 from scenaria.entities.status import FINISHED, Status, check_transition, check_unfinished
-from scenaria.store.base import Encoded, encode_record
+from scenaria.store.base import encode_record, with_text_last
 
 #: the status dates' codec: ``Job._to_record`` encodes them (once per change, see ``_dates``)
 _DATES: tuple[Any, Any] = (lambda dates: dates, codec.decode)
@@ -89,8 +89,7 @@ class Job(Entity):
         dates = record.get("status_change_records")
         if kept is None or dates is not kept[1]:
             return record
-        rest = encode_record({key: value for key, value in record.items() if key != "status_change_records"})
-        return Encoded(record, f'{rest[:-1]},"status_change_records":{kept[2]}}}')
+        return with_text_last(record, "status_change_records", kept[2])
 
     # --- attributes ----------------------------------------------------------------------------
     @property

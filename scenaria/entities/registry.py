@@ -155,12 +155,12 @@ class Registry:
         self._keep(obj)
         return obj  # type: ignore[return-value]
 
-    def _keep(self, entity: Stored) -> None:
+    def _keep(self, *entities: Stored) -> None:
         with self._lock:
-            self._objects[entity.id] = entity
-            recent = self._recent
-            recent[entity.id] = entity
-            recent.move_to_end(entity.id)
+            objects, recent = self._objects, self._recent
+            for entity in entities:
+                objects[entity.id] = recent[entity.id] = entity
+                recent.move_to_end(entity.id)
             while len(recent) > RECENT:
                 recent.popitem(last=False)
 
@@ -187,7 +187,7 @@ class Registry:
                 unsaved = self._local.unsaved
                 unsaved[entity.id] = entity
         else:
-            self.repository.save(entity._KIND, _revised_record(entity))
+            self.repository.save(entity._KIND, revised_record(entity))
 
     def save_new(self, entities: Iterable[tuple[Stored, dict[str, Any]]]) -> None:
         """Keep new entities and save them with the records already made of them (with their
@@ -199,16 +199,11 @@ class Registry:
             with self.transaction():
                 self.save_new(entities)
             return
-        made = local.made
-        with self._lock:
-            objects, recent = self._objects, self._recent
-            for entity, record in entities:
-                entity_id = entity.id
-                objects[entity_id] = recent[entity_id] = unsaved[entity_id] = entity
-                recent.move_to_end(entity_id)
-                made[entity_id] = record
-            while len(recent) > RECENT:
-                recent.popitem(last=False)
+        pairs = list(entities)
+        self._keep(*(entity for entity, _ in pairs))
+        for entity, record in pairs:
+            unsaved[entity.id] = entity
+            local.made[entity.id] = record
 
     def delete(self, entities: Iterable[Stored]) -> None:
         by_kind: dict[str, list[str]] = {}
@@ -265,7 +260,7 @@ class Registry:
                 by_kind: dict[str, list[dict[str, Any]]] = {}  # one statement per kind, its rows in order
                 for entity_id, entity in unsaved.items():
                     record = made.get(entity_id) if made else None
-                    by_kind.setdefault(entity._KIND, []).append(record or _revised_record(entity))
+                    by_kind.setdefault(entity._KIND, []).append(record or revised_record(entity))
                 for kind, records in by_kind.items():
                     self.repository.save_many(kind, records)
         except BaseException:
@@ -336,7 +331,7 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _revised_record(entity: Stored) -> dict[str, Any]:
+def revised_record(entity: Stored) -> dict[str, Any]:
     """The entity's record with its next revision: how a reader tells a newer record from its own."""
     revision = entity.__dict__.get("_revision", 0) + 1
     object.__setattr__(entity, "_revision", revision)

@@ -26,6 +26,7 @@ from typing import Any
 
 from scenaria.entities.base import Entity
 from scenaria.entities.data_node import DataNode
+from scenaria.entities.registry import revised_record
 from scenaria.store.base import Encoded, encode_record
 
 _ATOMS = frozenset({str, int, float, bool, type(None), dt.datetime, dt.date, dt.timedelta})
@@ -130,7 +131,7 @@ class Shape:
         return extra == set(_EXTRA_KEYS[cls._to_record]) and all(first[2].get(k) == second[2][k] for k in extra)
 
     def record(self, entity: Entity) -> Encoded | None:
-        """The record ``_revised_record`` would make of ``entity`` (its revision not yet taken), or
+        """The record ``registry.revised_record`` would make of ``entity`` (its revision not yet taken), or
         None when a shared field of it differs from the models'."""
         if type(entity) is not self._cls:
             return None
@@ -165,7 +166,7 @@ class Slot:
 
     def record(self, entity: Entity) -> dict[str, Any]:
         """The record to save of a new ``entity`` (with its next revision), and the entity
-        marked as having that revision, as ``registry._revised_record`` does."""
+        marked as having that revision, as ``registry.revised_record`` does."""
         shape = self._shape
         if shape is not None:
             record = shape.record(entity)
@@ -173,15 +174,12 @@ class Slot:
                 object.__setattr__(entity, "_revision", record["revision"])
                 return record
             self._shape = None  # it differs from the models: learn again from it
-        revision = entity.__dict__.get("_revision", 0) + 1
-        object.__setattr__(entity, "_revision", revision)
-        plain = entity._to_record()
-        plain["revision"] = revision
-        model = _model(entity, plain)
+        record = revised_record(entity)
+        model = _model(entity, record)
         if self._model is not None and Shape.learnable(self._model, model):
             try:
                 self._shape = Shape(self._model, model)
             except ValueError:
                 self._shape = None
         self._model = model
-        return entity._encoded(dict(plain))
+        return record

@@ -318,6 +318,13 @@ class Encoded(dict):  # type: ignore[type-arg]
         self.body = body
 
 
+def with_text_last(record: Record, key: str, text: str) -> Encoded:
+    """``record`` carrying its JSON text, with ``key`` last and ``text`` (kept encoded by its
+    entity) as its value: the rest is encoded, that part is not."""
+    rest = encode_record({name: value for name, value in record.items() if name != key})
+    return Encoded(record, f'{rest[:-1]},"{key}":{text}}}')
+
+
 def body_of(record: Record) -> str:
     """The JSON text of a record to save: its own when it carries one (``Encoded``)."""
     return record.body if type(record) is Encoded else encode_record(record)
