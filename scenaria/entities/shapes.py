@@ -169,10 +169,10 @@ class Slot:
         marked as having that revision, as ``registry.revised_record`` does."""
         shape = self._shape
         if shape is not None:
-            record = shape.record(entity)
-            if record is not None:
-                object.__setattr__(entity, "_revision", record["revision"])
-                return record
+            made = shape.record(entity)
+            if made is not None:
+                object.__setattr__(entity, "_revision", made["revision"])
+                return made
             self._shape = None  # it differs from the models: learn again from it
         record = revised_record(entity)
         model = _model(entity, record)
