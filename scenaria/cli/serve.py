@@ -13,13 +13,18 @@ SIGTERM or SIGINT stops it: it takes no new submission, gives running jobs --gra
 finish, then stops; jobs still running are left RUNNING in the store, and the next orchestrator
 of the version runs them again (when their task allows retries) or fails them, saying why.
 
-Exit status: 0 stopped by a signal, 3 bad configuration, 4 another live process holds the
-version (the lease), 5 deposed by another orchestrator, or a fatal error.
+A stop never hangs: if the process has not ended STOP_TIMEOUT seconds after the grace (a store
+that does not answer, a stuck thread), it prints every thread's stack to stderr and exits with
+status 1; its lease then expires and the next orchestrator takes the version over.
+
+Exit status: 0 stopped by a signal, 1 the stop did not end in time, 3 bad configuration, 4 another
+live process holds the version (the lease), 5 deposed by another orchestrator, or a fatal error.
 """
 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import signal
@@ -34,6 +39,7 @@ NAME = "serve"
 HELP = "run the orchestrator of one version as a service; other processes submit to it"
 
 STOPPED, BAD_CONFIG, LEASE_REFUSED, FATAL = 0, 3, 4, 5
+STOP_TIMEOUT = 10.0  # seconds after the grace; then the stop is stuck (faulthandler's exit status is 1)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -158,10 +164,12 @@ def _serve(args: argparse.Namespace, log: logging.Logger) -> int:
     )
     while not stop.wait(3600):
         pass
+    # from here on the process ends: stuck, it shows where (every thread's stack) and exits
+    faulthandler.dump_traceback_later(args.grace + STOP_TIMEOUT, exit=True)
     if reason[0] == FATAL:
         log.error("Stopped: another orchestrator took version %s over.", reg.version)
         return FATAL
-    log.info("Stopping (signal): running jobs get %.0f s to finish.", args.grace)
+    log.info("Stopping (signal): running jobs get %g s to finish.", args.grace)
     current = scheduler.current()
     if held is not None:
         held[1].close()  # no new requests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,7 @@ import pytest
 
 import scenaria as tp
 from scenaria import Config
+from scenaria.cli import serve as serving
 from scenaria.entities.job import Job
 from scenaria.entities.registry import registry
 from scenaria.entities.status import Status, SubmissionStatus
@@ -31,6 +33,7 @@ CONFIG = """
 import time
 from concurrent.futures import ThreadPoolExecutor
 from scenaria import Config
+from scenaria.cli import serve as serving
 
 
 def double(x):
@@ -72,6 +75,8 @@ class Service:
         command = [sys.executable, "-m", "scenaria", "serve", "svc_config.py", mode, "--grace", "1", *args]
         command = [part for part in command if part != "--development" or part == mode]
         with open(self.log, "w") as log:
+            # PYTHONFAULTHANDLER: a service that hangs prints every thread's stack on SIGABRT (see stop)
+            environment = {"PYTHONFAULTHANDLER": "1", **environment}
             self.process = subprocess.Popen(command, cwd=folder, env=env(**environment), stderr=log)
 
     def text(self) -> str:
@@ -88,7 +93,12 @@ class Service:
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(30)
+        try:
+            return self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)  # its threads' stacks go to the log
+            self.process.wait(30)
+            pytest.fail(f"the service did not stop within 30 s of SIGTERM:\n{self.text()}")
 
 
 @pytest.fixture
@@ -158,6 +168,25 @@ def test_a_client_cancels_a_running_job_in_the_service(tmp_path, serve):
     assert submission.wait(30)
     assert time.monotonic() - started < 20  # the job sleeps 60 s: its process was killed
     assert tp.get(job.id).status is Status.CANCELED
+
+
+def test_a_stop_stuck_on_the_store_ends_the_process_and_shows_where_it_was_stuck(tmp_path, serve):
+    write_config(tmp_path)
+    service = serve().ready()
+    blocker = sqlite3.connect(tmp_path / ".taipy" / "scenaria.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the store's write lock, held: the lease cannot be given up
+    try:
+        started = time.monotonic()
+        service.process.send_signal(signal.SIGTERM)
+        assert service.process.wait(60) == 1
+        elapsed = time.monotonic() - started
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert 1 + serving.STOP_TIMEOUT <= elapsed < 45  # the grace (1 s), then the stop's time limit
+    text = service.text()
+    assert "Stopping (signal)" in text and "Stopped." not in text
+    assert "Timeout" in text and "in release" in text  # every thread's stack: the main one stuck releasing the lease
 
 
 def test_two_services_race_for_one_version_and_one_refuses(tmp_path, serve):
