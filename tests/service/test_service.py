@@ -94,11 +94,14 @@ class Service:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(30)
+            code = self.process.wait(30)
         except subprocess.TimeoutExpired:
             self.process.send_signal(signal.SIGABRT)  # its threads' stacks go to the log
             self.process.wait(30)
             pytest.fail(f"the service did not stop within 30 s of SIGTERM:\n{self.text()}")
+        if code == 1:  # its stop was stuck: the log shows where
+            pytest.fail(f"the service's stop was stuck:\n{self.text()}")
+        return code
 
 
 @pytest.fixture
