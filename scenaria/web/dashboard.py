@@ -45,6 +45,7 @@ function cancelLatest() {
 function live(refresh) {
   const source = new EventSource('/api/v1/events');
   source.onmessage = () => {};
+  source.onopen = refresh;  // what changed between the render (or a lost connection) and now
   ['job', 'submission', 'data_node'].forEach(kind => source.addEventListener(kind, refresh));
 }
 async function refreshGraph() {

@@ -92,3 +92,21 @@ def test_the_compare_page_shows_two_scenarios_values(standalone_server, configs,
     assert headers == ["Data node", "low", "high"]
     result_row = page.locator("table.compare tr", has_text="result").all_inner_texts()[0].split("\t")
     assert [cell.strip() for cell in result_row] == ["result", "12", "40"]
+
+
+def test_a_page_shows_what_changed_before_its_live_stream_connected(standalone_server, configs, page):
+    submission = tp.submit(tp.create_scenario(configs["slow"]))
+    job = submission.jobs[0]
+    for _ in range(400):
+        if tp.get(job.id).is_running():
+            break
+        page.wait_for_timeout(50)
+
+    def connect_late(route):  # the job ends after the page was rendered, before its stream connects
+        tp.cancel_job(job)
+        assert submission.wait(30)
+        route.continue_()
+
+    page.route("**/api/v1/events", connect_late)
+    page.goto(standalone_server.url + "/jobs")
+    page.wait_for_function(f"document.getElementById('state-{job.id}').textContent === 'CANCELED'", timeout=15000)
