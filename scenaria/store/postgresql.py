@@ -118,15 +118,23 @@ class PostgreSQLRepository(Repository):
             f"ON CONFLICT (id) DO UPDATE SET {updates}"
         )
 
+    def _schema_made(self) -> bool:
+        # pg_tables read by a query sees what committed before it began (to_regclass reads a
+        # cache that an advisory lock does not refresh)
+        sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = 'schema_version'"
+        return bool(self._execute(sql, [self.schema]).fetchone()[0])
+
     def _create_schema(self) -> None:
-        cursor = self._execute("SELECT to_regclass(%s)", [f'"{self.schema}".schema_version'])
-        if cursor.fetchone()[0] is not None:
+        if self._schema_made():
             self._check_version()
             return
         with self.transaction():
             # processes starting together: one creates, the others wait and find it done
             lock = zlib.crc32(f"scenaria:{self.schema}".encode())
             self._execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+            if self._schema_made():  # made meanwhile: no DDL, even IF NOT EXISTS, now that others
+                self._check_version()  # write (its table locks would deadlock with their writes)
+                return
             self._execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             for kind, table in self._tables.items():
                 columns = ", ".join(f'"{field}" JSONB' for field in INDEXED_FIELDS)

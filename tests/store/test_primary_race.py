@@ -111,5 +111,9 @@ def test_one_cycle_primary_and_shared_entity_each_when_processes_and_threads_rac
             shared = repository.find("data_node", config_id="per_day", owner_id=cycle["id"])
             assert len(shared) == 1, (cycle["start_date"], [(dn["id"], sorted(dn["parent_ids"])) for dn in shared])
         assert repository.count("scenario") == PROCESSES * (THREADS * PER_THREAD + 1)  # none lost
+        # every scenario is a parent of the shared task: none of their updates of it was lost
+        (shared_task,) = repository.find("task", config_id="shared_step")
+        scenarios = {s["id"] for s in repository.find("scenario") if s["config_id"] != "warm"}
+        assert set(shared_task["parent_ids"]) == scenarios
     finally:
         repository.close()
