@@ -28,6 +28,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.scenario import Scenario
 from scenaria.entities.shapes import Slot
+from scenaria.entities.sharing import find_shared, lock_shared, shared_key
 from scenaria.entities.status import Status
 from scenaria.entities.storage_types import data_node_class
 from scenaria.entities.submission import Submission
@@ -74,7 +75,7 @@ class _Plan:
     sequences: dict[str, tuple[str, ...]]
     additional: tuple[str, ...]
     # the shared entities that no cycle owns (GLOBAL ones; CYCLE ones without a frequency), as
-    # the lock keys (``_shared_key``) their find-or-create is done under, sorted so that two
+    # the lock keys (``sharing.shared_key``) their find-or-create is done under, sorted so that two
     # creations take them in the same order
     shared_keys: tuple[str, ...]
     slot: Slot = dataclasses.field(default_factory=Slot, compare=False)  # the scenario's
@@ -105,8 +106,8 @@ def _plan(config: Any) -> _Plan:
         additional=tuple(c.id for c in config.additional_data_node_configs),
         shared_keys=tuple(
             sorted(
-                {_shared_key("data_node", dn.config_id) for dn in data_nodes if dn.scope in unowned}
-                | {_shared_key("task", task.config_id) for task in tasks if task.scope in unowned}
+                {shared_key("data_node", dn.config_id) for dn in data_nodes if dn.scope in unowned}
+                | {shared_key("task", task.config_id) for task in tasks if task.scope in unowned}
             )
         ),
     )
@@ -156,7 +157,7 @@ def create_scenario(
         cycle, primary = (
             cycle_and_primary(registry, plan.frequency, creation_date, created) if plan.frequency else (None, False)
         )
-        _lock_shared(registry, plan.shared_keys)
+        lock_shared(registry, plan.shared_keys)
         fresh: list[tuple[Any, Slot]] = []  # the new entities, with where their records' shape is learnt
         data_nodes, tasks = _graph(registry, plan, scenario_id, cycle, created, fresh)
         sequences = {}
@@ -240,26 +241,12 @@ def create_global_data_node(registry: Registry, config: Any) -> DataNode:
         )
     created: list[Any] = []
     with registry.transaction():
-        _lock_shared(registry, (_shared_key("data_node", config.id),))
+        lock_shared(registry, (shared_key("data_node", config.id),))
         dn = _data_node(registry, _data_node_plan(config, Config.core.storage_folder), None, created)
         registry.save(dn)
     for entity in created:
         entity._publish("CREATION")
     return dn
-
-
-def _shared_key(kind: str, config_id: str) -> str:
-    return f"{kind}:{config_id}"
-
-
-def _lock_shared(registry: Registry, keys: tuple[str, ...]) -> None:
-    """Hold the store's lock on each shared entity of no cycle (``keys``) until the transaction
-    commits, as ``cycle_and_primary`` does for a period: of several threads or processes that
-    find-or-create one GLOBAL data node or task at once, one creates it, the others find it.
-    (A cycle's shared entities are already under its period's lock.) Nothing is asked of the
-    store for a plan without such entities."""
-    for key in keys:
-        registry.repository.lock_meta(f"shared:{registry.version}:{key}")
 
 
 def _owner(scope: Scope, scenario_id: str, cycle: Cycle | None) -> str | None:
@@ -270,15 +257,10 @@ def _owner(scope: Scope, scenario_id: str, cycle: Cycle | None) -> str | None:
     return None
 
 
-def _shared(registry: Registry, cls: type, config_id: str, owner: str | None) -> Any:
-    found: list[Any] = registry.find(cls, config_id=config_id)
-    return next((entity for entity in found if entity.owner_id == owner), None)
-
-
 def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, created: list[Any]) -> DataNode:
     """The shared data node of that config and owner, or a new one (not saved yet)."""
     if plan.scope is not Scope.SCENARIO:
-        existing = _shared(registry, DataNode, plan.config_id, owner)
+        existing = find_shared(registry, DataNode, plan.config_id, owner)
         if existing is not None:
             return existing
     dn = plan.cls._build(
@@ -299,7 +281,7 @@ def _task(
     registry: Registry, plan: _TaskPlan, owner: str | None, data_nodes: dict[str, DataNode], created: list[Any]
 ) -> Task:
     if owner is None or not owner.startswith("SCENARIO_"):
-        existing = _shared(registry, Task, plan.config_id, owner)
+        existing = find_shared(registry, Task, plan.config_id, owner)
         if existing is not None:
             return existing
     task = Task._build(

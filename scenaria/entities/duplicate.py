@@ -23,14 +23,9 @@ from scenaria.entities.base import Entity, new_id, now
 from scenaria.entities.cycle import Cycle, cycle_and_primary
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.registry import Registry
+from scenaria.entities.sharing import find_shared, lock_shared, shared_key
 from scenaria.entities.task import Task
 from scenaria.exceptions import EntityError
-
-
-def _shared(registry: Registry, cls: type, config_id: str, owner: str | None) -> Any:
-    """The entity of that config and owner the store holds, if any (a shared one to reuse)."""
-    found: list[Any] = registry.find(cls, config_id=config_id)
-    return next((entity for entity in found if entity.owner_id == owner), None)
 
 
 def duplicate_scenario(
@@ -59,6 +54,7 @@ def duplicate_scenario(
             cycle_and_primary(registry, old_cycle.frequency, creation_date, created) if old_cycle else (None, False)
         )
         copier.cycle = cycle
+        lock_shared(registry, _unowned_keys(scenario, Scope.CYCLE if old_cycle is None else None))
         tasks = {task.id: copier.task(task) for task in scenario.tasks.values()}
         additional = [copier.data_node(dn) for dn in scenario.additional_data_nodes.values()]
         for dn in additional:
@@ -124,9 +120,9 @@ class _Copier:
         if dn.id in self.mapped:
             return self.mapped[dn.id]  # type: ignore[no-any-return]
         owner = self._owner(dn.scope)
-        found = dn if owner == dn.owner_id else None  # never for SCENARIO scope: the owner is new
-        if found is None and dn.scope is not Scope.SCENARIO:
-            found = _shared(self.registry, DataNode, dn.config_id, owner)
+        found = None  # a SCENARIO-scoped one is new: its owner is
+        if dn.scope is not Scope.SCENARIO:  # as stored now, under the lock (``sharing``)
+            found = find_shared(self.registry, DataNode, dn.config_id, owner)
         if found is None:
             found = self._copy_data_node(dn, owner)
         self.mapped[dn.id] = found
@@ -152,9 +148,9 @@ class _Copier:
         inputs = [self.data_node(dn) for dn in task.input.values()]
         outputs = [self.data_node(dn) for dn in task.output.values()]
         owner = self._owner(min((dn.scope for dn in inputs + outputs), default=Scope.GLOBAL))
-        new: Task | None = task if owner == task.owner_id else None
-        if new is None and (owner is None or not owner.startswith("SCENARIO_")):
-            new = _shared(self.registry, Task, task.config_id, owner)
+        new: Task | None = None
+        if owner is None or not owner.startswith("SCENARIO_"):
+            new = find_shared(self.registry, Task, task.config_id, owner)
         if new is None:
             new = Task(
                 id=new_id("TASK", task.config_id),
@@ -174,3 +170,15 @@ class _Copier:
         self.touched[new.id] = new
         self.mapped[task.id] = new
         return new
+
+
+def _unowned_keys(scenario: Any, cycle_scope: Scope | None) -> list[str]:
+    """The lock keys of the scenario's shared entities that no cycle owns: GLOBAL ones, and
+    CYCLE-scoped ones when there is no cycle (``cycle_scope``), sorted (``sharing``)."""
+    unowned = {Scope.GLOBAL, cycle_scope}
+    keys = {shared_key("data_node", dn.config_id) for dn in scenario.data_nodes.values() if dn.scope in unowned}
+    for task in scenario.tasks.values():
+        scopes = [dn.scope for dn in (*task.input.values(), *task.output.values())]
+        if min(scopes, default=Scope.GLOBAL) in unowned:
+            keys.add(shared_key("task", task.config_id))
+    return sorted(keys)
