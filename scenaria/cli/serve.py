@@ -162,7 +162,9 @@ def _serve(args: argparse.Namespace, log: logging.Logger) -> int:
         os.getpid(),
         held[1].address if held else "-",
     )
-    while not stop.wait(3600):
+    # Python runs a signal's handler in the main thread, when that thread next runs: a signal
+    # the kernel gave another thread would wait for the end of a long sleep, so sleep briefly
+    while not stop.wait(0.5):
         pass
     # from here on the process ends: stuck, it shows where (every thread's stack) and exits
     faulthandler.dump_traceback_later(args.grace + STOP_TIMEOUT, exit=True)
