@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -171,6 +172,17 @@ def test_a_client_cancels_a_running_job_in_the_service(tmp_path, serve):
     assert submission.wait(30)
     assert time.monotonic() - started < 20  # the job sleeps 60 s: its process was killed
     assert tp.get(job.id).status is Status.CANCELED
+
+
+def test_a_sigterm_the_kernel_gives_another_thread_still_stops_the_service(tmp_path, serve):
+    write_config(tmp_path)
+    service = serve().ready()
+    pid = service.process.pid
+    others = [int(tid) for tid in os.listdir(f"/proc/{pid}/task") if int(tid) != pid]
+    tgkill = {"x86_64": 234, "aarch64": 131}[os.uname().machine]  # the system call's number
+    assert ctypes.CDLL(None, use_errno=True).syscall(tgkill, pid, others[0], signal.SIGTERM) == 0
+    assert service.process.wait(30) == 0  # handled by the main thread, which naps, not sleeps an hour
+    assert "Stopped." in service.text()
 
 
 def test_a_stop_stuck_on_the_store_ends_the_process_and_shows_where_it_was_stuck(tmp_path, serve):
