@@ -4,17 +4,12 @@ Counted in the store afterwards."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
-import time
 
 from scenaria.store import open_repository
-from tests.store.test_primary_race import _core
+from tests.store.test_primary_race import PROCESSES, _core, run_together
 
-PROCESSES, PER_PROCESS = 3, 8
+PER_PROCESS = 8
 
 DUPLICATOR = textwrap.dedent(
     """
@@ -41,19 +36,7 @@ DUPLICATOR = textwrap.dedent(
 
 def test_no_update_of_a_shared_entity_is_lost_when_processes_duplicate_at_once(persistent_settings, tmp_path):
     go = str(tmp_path / "go")
-    argument = json.dumps([_core(persistent_settings), go, PER_PROCESS])
-    environment = {**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    duplicators = [
-        subprocess.Popen(
-            [sys.executable, "-c", DUPLICATOR, argument], stderr=subprocess.PIPE, text=True, env=environment
-        )
-        for _ in range(PROCESSES)
-    ]
-    time.sleep(0.5)  # every process configured and waiting, as far as can be told
-    open(go, "w").close()
-    for duplicator in duplicators:
-        _, err = duplicator.communicate(timeout=300)
-        assert duplicator.returncode == 0, err
+    run_together(DUPLICATOR, go, [_core(persistent_settings), go, PER_PROCESS])
 
     repository = open_repository(persistent_settings)
     try:

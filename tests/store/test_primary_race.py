@@ -73,27 +73,30 @@ def _core(settings: dict) -> dict:
     return {"repository_type": settings["type"], "repository_properties": properties}
 
 
-def test_one_cycle_primary_and_shared_entity_each_when_processes_and_threads_race(persistent_settings, tmp_path):
-    settings = persistent_settings
-    core = _core(settings)
-    go = str(tmp_path / "go")
-    days = [day.isoformat() for day in DAYS]
-    argument = json.dumps([core, go, THREADS, PER_THREAD, days])
-    creators = [
-        subprocess.Popen(
-            [sys.executable, "-c", CREATOR, argument],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + os.environ.get("PYTHONPATH", "")},
-        )
+def run_together(script: str, go: str, argument: list) -> list[str]:
+    """Run ``script`` in PROCESSES processes, let them go at once (``go`` appears), and return
+    what each printed; each must succeed."""
+    environment = {**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    command = [sys.executable, "-c", script, json.dumps([*argument])]
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
         for _ in range(PROCESSES)
     ]
     time.sleep(0.5)  # every process configured and waiting, as far as can be told
     open(go, "w").close()
-    for creator in creators:
-        out, err = creator.communicate(timeout=300)
-        assert creator.returncode == 0, err
+    printed = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        printed.append(out)
+    return printed
+
+
+def test_one_cycle_primary_and_shared_entity_each_when_processes_and_threads_race(persistent_settings, tmp_path):
+    settings = persistent_settings
+    go = str(tmp_path / "go")
+    days = [day.isoformat() for day in DAYS]
+    for out in run_together(CREATOR, go, [_core(settings), go, THREADS, PER_THREAD, days]):
         assert json.loads(out.strip().splitlines()[-1]) == []
 
     repository = open_repository(settings)
