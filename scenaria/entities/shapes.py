@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import json.encoder
+import operator
 from collections.abc import Callable
+from operator import is_
 from typing import Any
 
+from scenaria.entities import codec
 from scenaria.entities.base import Entity
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.registry import revised_record
@@ -31,9 +35,37 @@ from scenaria.store.base import Encoded, encode_record
 
 _ATOMS = frozenset({str, int, float, bool, type(None), dt.datetime, dt.date, dt.timedelta})
 _CONTAINERS = (list, dict, set, frozenset, tuple)
+_STR = frozenset({str})
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # the types codec.encode keeps as they are
 # a record key that is not a field is a constant of the class: DataNode adds its storage type
 _EXTRA_KEYS: dict[Callable[..., Any], tuple[str, ...]] = {Entity._to_record: (), DataNode._to_record: ("storage_type",)}
 _string: Callable[[str], str] = json.encoder.encode_basestring  # as the record encoder writes a string
+_new_encoded = Encoded.__new__
+
+
+def _one_shot_encoder() -> Callable[[Any], str]:
+    """``encode_record``, without building its C encoder again at each call (what
+    ``JSONEncoder.encode`` does: most of the cost of encoding a small value); ``encode_record``
+    itself where the C encoder is missing."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    settings = getattr(encode_record, "__self__", None)
+    if make is None or not isinstance(settings, json.JSONEncoder):
+        return encode_record
+    chunks = make(
+        None,  # no markers: encode_record checks no cycles either
+        settings.default,
+        _string,
+        None,
+        settings.key_separator,
+        settings.item_separator,
+        settings.sort_keys,
+        settings.skipkeys,
+        settings.allow_nan,
+    )
+    return lambda value: "".join(chunks(value, 0))
+
+
+_encode = _one_shot_encoder()
 
 
 def _dump(value: Any) -> str:
@@ -43,9 +75,9 @@ def _dump(value: Any) -> str:
         return _string(value)
     if value is None:
         return "null"
-    if kind is list and all(type(item) is str for item in value):
+    if kind is list and _STR.issuperset(map(type, value)):
         return f"[{','.join(map(_string, value))}]"
-    return encode_record(value)
+    return _encode(value)
 
 
 def _model(entity: Entity, record: dict[str, Any]) -> tuple[type, dict[str, tuple[Any, bool]], dict[str, Any]]:
@@ -76,25 +108,41 @@ def _shared(first: tuple[Any, bool], second: tuple[Any, bool], encoded: Any) -> 
 class Shape:
     """The record of an entity of one class whose shared fields hold the models' values."""
 
-    __slots__ = ("_base", "_cls", "_empty", "_pieces", "_same", "_varying")
+    __slots__ = (
+        "_base",
+        "_cls",
+        "_empty_keys",
+        "_empty_kinds",
+        "_empty_of",
+        "_same_of",
+        "_same_values",
+        "_template",
+        "_varying",
+    )
 
     def __init__(self, first: tuple[Any, ...], second: tuple[Any, ...]) -> None:
         cls, first_fields, _ = first
         _, second_fields, record = second
         self._cls = cls
-        self._same: list[tuple[str, Any]] = []
-        self._empty: list[tuple[str, type, str, type]] = []
+        same: list[tuple[str, Any]] = []
+        empty: list[tuple[str, type, str, type]] = []
         self._varying: list[tuple[str, str, Callable[[Any], Any] | None]] = []
         sentinel = dict(record)
         for attr, key, encoder in cls._encoders():
             how = _shared(first_fields[attr], second_fields[attr], record[key])
             if how == "same":
-                self._same.append((attr, second_fields[attr][0]))
+                same.append((attr, second_fields[attr][0]))
             elif how == "empty":
-                self._empty.append((attr, type(second_fields[attr][0]), key, type(record[key])))
+                empty.append((attr, type(second_fields[attr][0]), key, type(record[key])))
             else:
                 sentinel[key] = f"\ue000{len(self._varying)}\ue001"
-                self._varying.append((attr, key, encoder))
+                self._varying.append((attr, key, _quick_encoder(encoder)))
+        # checked at each record with one call each: the shared fields' values got at once
+        self._same_of = _getter([attr for attr, _ in same])
+        self._same_values = tuple(value for _, value in same)
+        self._empty_of = _getter([attr for attr, _, _, _ in empty])
+        self._empty_kinds = tuple(kind for _, kind, _, _ in empty)
+        self._empty_keys = tuple((key, encoded_kind) for _, _, key, encoded_kind in empty)
         sentinel["revision"] = f"\ue000{len(self._varying)}\ue001"
         text = encode_record(sentinel)
         pieces = []
@@ -104,20 +152,16 @@ class Shape:
                 raise ValueError("a record's text holds the shape's markers")
             pieces.append(before)
         pieces.append(text)
-        self._pieces = tuple(pieces)
+        # the text kept, with a "%s" where each varying value goes (and the revision, last)
+        self._template = "%s".join(piece.replace("%", "%%") for piece in pieces)
         self._base = {key: value for key, value in record.items() if key != "revision"}
         if self._text(record) != encode_record(record):  # a marker was in a value, or _dump differs
             raise ValueError("the shape does not give the record's text")
 
     def _text(self, record: dict[str, Any]) -> str:
-        pieces = self._pieces
-        text = [pieces[0]]
-        for number, (_, key, _) in enumerate(self._varying, 1):
-            text.append(_dump(record[key]))
-            text.append(pieces[number])
-        text.append(str(record["revision"]))
-        text.append(pieces[-1])
-        return "".join(text)
+        texts = [_dump(record[key]) for _, key, _ in self._varying]
+        texts.append(str(record["revision"]))
+        return self._template % tuple(texts)
 
     @staticmethod
     def learnable(first: tuple[Any, ...], second: tuple[Any, ...]) -> bool:
@@ -136,22 +180,57 @@ class Shape:
         if type(entity) is not self._cls:
             return None
         values = entity.__dict__
-        for attr, expected in self._same:
-            if values[attr] is not expected:
-                return None
-        for attr, kind, _, _ in self._empty:
-            value = values[attr]
-            if type(value) is not kind or value:
-                return None
-        record = Encoded(self._base, "")
-        for _, _, key, encoded_kind in self._empty:  # a fresh container per record, as encoding gives
+        if not all(map(is_, self._same_of(values), self._same_values)):
+            return None
+        empty = self._empty_of(values)
+        if any(empty) or not all(map(is_, map(type, empty), self._empty_kinds)):
+            return None
+        record = _new_encoded(Encoded)  # (Encoded's __init__, a Python call, skipped: the body is set below)
+        record.update(self._base)
+        for key, encoded_kind in self._empty_keys:  # a fresh container per record, as encoding gives
             record[key] = encoded_kind()
+        texts = []
         for attr, key, encoder in self._varying:
             value = values[attr]
-            record[key] = value if value is None or encoder is None else encoder(value)
-        record["revision"] = values.get("_revision", 0) + 1
-        record.body = self._text(record)
+            if value is None:
+                texts.append("null")
+            else:
+                if encoder is not None:
+                    value = encoder(value)
+                texts.append(_string(value) if type(value) is str else _dump(value))
+            record[key] = value
+        revision = values.get("_revision", 0) + 1
+        record["revision"] = revision
+        texts.append(str(revision))
+        record.body = self._template % tuple(texts)
         return record
+
+
+def _getter(attrs: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of ``attrs`` in an entity's ``__dict__``, as a tuple (whatever their number)."""
+    if not attrs:
+        return lambda values: ()
+    if len(attrs) == 1:
+        (attr,) = attrs
+        return lambda values: (values[attr],)
+    return operator.itemgetter(*attrs)
+
+
+def _quick_encoder(encoder: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """``encoder``, or for the generic one (``codec.encode``) one that copies a dict of plain
+    values at once (a data node's properties: its path, whether it was generated)."""
+    return _encode_flat if encoder is codec.encode else encoder
+
+
+def _encode_flat(value: Any) -> Any:
+    """``codec.encode(value)``, without a call per item for a dict of strings to plain values."""
+    if (
+        isinstance(value, dict)
+        and _STR.issuperset(map(type, dict.keys(value)))
+        and _PLAIN.issuperset(map(type, dict.values(value)))
+    ):
+        return dict(dict.items(value))
+    return codec.encode(value)
 
 
 class Slot:
