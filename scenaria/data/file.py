@@ -23,6 +23,7 @@ import os
 from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
+from scenaria.config import Config
 from scenaria.data.base import DataNode
 from scenaria.entities import content
 from scenaria.entities.storage_types import Staged
@@ -334,9 +335,7 @@ class FileDataNode(DataNode):
         """Choose the path (and take ``[CORE] storage_options`` when it has none of its own: they
         travel with it to the workers); an existing file counts as written, even with no default data.
         ``fresh``: the id was just made, so a path generated from it names no file yet (no stat)."""
-        from scenaria.config import Config
-
-        shared = getattr(Config.core, "storage_options", None)
+        shared = _core_storage_options()
         if shared and not dict.get(self._properties, "storage_options"):
             dict.update(self._properties, storage_options=dict(shared))  # before the first save
         generated = self._build_path(storage_folder)
@@ -350,6 +349,13 @@ class FileDataNode(DataNode):
         elif default_data is not None:
             self._write(default_data)
             self._add_default_data_edit(default_data)
+
+
+def _core_storage_options() -> Any:
+    """``[CORE] storage_options``, read (its templates resolved) only when set: every new data
+    node asks, and most configurations set none."""
+    core = Config.core
+    return core.storage_options if "storage_options" in core.properties else None
 
 
 @functools.lru_cache(maxsize=64)

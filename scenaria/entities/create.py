@@ -185,14 +185,17 @@ def create_scenario(
             _owner_id=cycle.id if cycle else None,
         )
         fresh.append((scenario, plan.slot))
-        new = {id(entity) for entity, _ in fresh}
-        shared: list[Any] = [entity for entity in (*data_nodes.values(), *tasks.values()) if id(entity) not in new]
-        for entity in shared:
-            registry.save(entity)  # its parents changed
+        if len(fresh) <= len(data_nodes) + len(tasks):  # some are shared: their parents changed
+            new = {id(entity) for entity, _ in fresh}
+            shared: tuple[Any, ...] = (*data_nodes.values(), *tasks.values())
+            for entity in shared:
+                if id(entity) not in new:
+                    registry.save(entity)
         registry.save_new([(entity, slot.record(entity)) for entity, slot in fresh])  # each once
     created.append(scenario)
-    for entity in created:
-        entity._publish("CREATION")
+    if Notifier.has_listeners():  # (what each entity's _publish asks first)
+        for entity in created:
+            entity._publish("CREATION")
     if plan.sequences and Notifier.listens_to("SEQUENCE"):  # no Sequence objects built for nobody
         for seq in scenario.sequences.values():
             seq._publish("CREATION")
