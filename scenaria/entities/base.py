@@ -194,7 +194,8 @@ class Entity:
         defaults, factories = self._defaults()
         own.update(defaults)
         for attr, factory in factories:
-            own[attr] = factory()
+            if attr not in values:  # (a new scenario gives its tasks, properties, sequences)
+                own[attr] = factory()
         own.update(values)
         self.__post_init__()
 
@@ -409,6 +410,8 @@ class Properties(dict):
 def _deferred_keys(properties: dict[str, Any]) -> set[str] | None:
     """The keys whose values are not loaded yet; None when there are none (most entities: no set
     kept for each of thousands of entities)."""
+    if not properties:
+        return None
     return {key for key, value in dict.items(properties) if values.has_stored(value)} or None
 
 

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 import json.encoder
-import operator
 from collections.abc import Callable
-from operator import is_
 from typing import Any
 
 from scenaria.entities import codec
@@ -106,27 +105,22 @@ def _shared(first: tuple[Any, bool], second: tuple[Any, bool], encoded: Any) -> 
 
 
 class Shape:
-    """The record of an entity of one class whose shared fields hold the models' values."""
+    """The record of an entity of one class whose shared fields hold the models' values.
 
-    __slots__ = (
-        "_base",
-        "_cls",
-        "_empty_keys",
-        "_empty_kinds",
-        "_empty_of",
-        "_same_of",
-        "_same_values",
-        "_template",
-        "_varying",
-    )
+    ``record(values)`` makes it from the entity's ``__dict__``: a function written for this
+    shape (``_compiled``), its checks and fields one after the other, since a loop over the
+    fields was most of the cost of a record.
+    """
+
+    __slots__ = ("cls", "record")
 
     def __init__(self, first: tuple[Any, ...], second: tuple[Any, ...]) -> None:
         cls, first_fields, _ = first
         _, second_fields, record = second
-        self._cls = cls
+        self.cls: type = cls
         same: list[tuple[str, Any]] = []
         empty: list[tuple[str, type, str, type]] = []
-        self._varying: list[tuple[str, str, Callable[[Any], Any] | None]] = []
+        varying: list[tuple[str, str, Callable[[Any], Any] | None]] = []
         sentinel = dict(record)
         for attr, key, encoder in cls._encoders():
             how = _shared(first_fields[attr], second_fields[attr], record[key])
@@ -135,33 +129,25 @@ class Shape:
             elif how == "empty":
                 empty.append((attr, type(second_fields[attr][0]), key, type(record[key])))
             else:
-                sentinel[key] = f"\ue000{len(self._varying)}\ue001"
-                self._varying.append((attr, key, _quick_encoder(encoder)))
-        # checked at each record with one call each: the shared fields' values got at once
-        self._same_of = _getter([attr for attr, _ in same])
-        self._same_values = tuple(value for _, value in same)
-        self._empty_of = _getter([attr for attr, _, _, _ in empty])
-        self._empty_kinds = tuple(kind for _, kind, _, _ in empty)
-        self._empty_keys = tuple((key, encoded_kind) for _, _, key, encoded_kind in empty)
-        sentinel["revision"] = f"\ue000{len(self._varying)}\ue001"
+                sentinel[key] = f"\ue000{len(varying)}\ue001"
+                varying.append((attr, key, _quick_encoder(encoder)))
+        sentinel["revision"] = f"\ue000{len(varying)}\ue001"
         text = encode_record(sentinel)
         pieces = []
-        for number in range(len(self._varying) + 1):
+        for number in range(len(varying) + 1):
             before, found, text = text.partition(_string(f"\ue000{number}\ue001"))
             if not found:
                 raise ValueError("a record's text holds the shape's markers")
             pieces.append(before)
         pieces.append(text)
         # the text kept, with a "%s" where each varying value goes (and the revision, last)
-        self._template = "%s".join(piece.replace("%", "%%") for piece in pieces)
-        self._base = {key: value for key, value in record.items() if key != "revision"}
-        if self._text(record) != encode_record(record):  # a marker was in a value, or _dump differs
+        template = "%s".join(piece.replace("%", "%%") for piece in pieces)
+        base = {key: value for key, value in record.items() if key != "revision"}
+        self.record: Callable[[dict[str, Any]], Encoded | None] = _compiled(same, empty, varying, base, template)
+        model = {attr: value for attr, (value, _) in second_fields.items()}
+        made = self.record({**model, "_revision": record["revision"] - 1})
+        if made is None or made != record or made.body != encode_record(record):  # a marker was in a value...
             raise ValueError("the shape does not give the record's text")
-
-    def _text(self, record: dict[str, Any]) -> str:
-        texts = [_dump(record[key]) for _, key, _ in self._varying]
-        texts.append(str(record["revision"]))
-        return self._template % tuple(texts)
 
     @staticmethod
     def learnable(first: tuple[Any, ...], second: tuple[Any, ...]) -> bool:
@@ -174,46 +160,50 @@ class Shape:
         extra = set(second[2]) - fields - {"revision"}
         return extra == set(_EXTRA_KEYS[cls._to_record]) and all(first[2].get(k) == second[2][k] for k in extra)
 
-    def record(self, entity: Entity) -> Encoded | None:
-        """The record ``registry.revised_record`` would make of ``entity`` (its revision not yet taken), or
-        None when a shared field of it differs from the models'."""
-        if type(entity) is not self._cls:
-            return None
-        values = entity.__dict__
-        if not all(map(is_, self._same_of(values), self._same_values)):
-            return None
-        empty = self._empty_of(values)
-        if any(empty) or not all(map(is_, map(type, empty), self._empty_kinds)):
-            return None
-        record = _new_encoded(Encoded)  # (Encoded's __init__, a Python call, skipped: the body is set below)
-        record.update(self._base)
-        for key, encoded_kind in self._empty_keys:  # a fresh container per record, as encoding gives
-            record[key] = encoded_kind()
-        texts = []
-        for attr, key, encoder in self._varying:
-            value = values[attr]
-            if value is None:
-                texts.append("null")
-            else:
-                if encoder is not None:
-                    value = encoder(value)
-                texts.append(_string(value) if type(value) is str else _dump(value))
-            record[key] = value
-        revision = values.get("_revision", 0) + 1
-        record["revision"] = revision
-        texts.append(str(revision))
-        record.body = self._template % tuple(texts)
-        return record
+
+def _compiled(
+    same: list[tuple[str, Any]],
+    empty: list[tuple[str, type, str, type]],
+    varying: list[tuple[str, str, Callable[[Any], Any] | None]],
+    base: dict[str, Any],
+    template: str,
+) -> Callable[[dict[str, Any]], Encoded | None]:
+    """The function that makes a shape's record from an entity's ``__dict__`` (its revision not
+    yet taken), or None when a shared field differs from the models': the very object for
+    ``same`` fields, an empty container of that type for ``empty`` ones (a fresh one in the
+    record, as encoding gives); ``varying`` ones encoded, and their JSON put into ``template``.
+    The source names attributes and keys by their ``repr`` only; every value is a parameter."""
+    names: dict[str, Any] = {"base": base, "template": template, "new": _new_encoded, "Encoded": Encoded}
+    names |= {"string": _string, "dump": _dump}
+    checks = []
+    for n, (attr, value) in enumerate(same):
+        names[f"s{n}"] = value
+        checks.append(f"v[{attr!r}] is not s{n}")
+    for n, (attr, kind, _, encoded_kind) in enumerate(empty):
+        names[f"k{n}"], names[f"ek{n}"] = kind, encoded_kind
+        checks.append(f"type(v[{attr!r}]) is not k{n} or v[{attr!r}]")
+    body = [f"if {' or '.join(f'({check})' for check in checks)}:", "    return None"] if checks else []
+    for n, (attr, _, encoder) in enumerate(varying):
+        body.append(f"x{n} = v[{attr!r}]")
+        if encoder is not None:
+            names[f"e{n}"] = encoder
+            body += [f"if x{n} is not None:", f"    x{n} = e{n}(x{n})"]
+    body += ["revision = v.get('_revision', 0) + 1", "r = new(Encoded)", "r.update(base)"]
+    body += [f"r[{key!r}] = ek{n}()" for n, (_, _, key, _) in enumerate(empty)]
+    body += [f"r[{key!r}] = x{n}" for n, (_, key, _) in enumerate(varying)]
+    texts = [f"(string(x{n}) if type(x{n}) is str else dump(x{n}))" for n in range(len(varying))]
+    body += ["r['revision'] = revision", f"r.body = template % ({', '.join([*texts, 'revision'])},)", "return r"]
+    source = "\n".join([f"def make({', '.join(names)}):", "    def record(v):", *(f"        {line}" for line in body)])
+    namespace: dict[str, Any] = {}
+    exec(_code(source + "\n    return record\n"), namespace)  # the source is ours: names, and reprs of keys
+    return namespace["make"](**names)  # type: ignore[no-any-return]
 
 
-def _getter(attrs: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """The values of ``attrs`` in an entity's ``__dict__``, as a tuple (whatever their number)."""
-    if not attrs:
-        return lambda values: ()
-    if len(attrs) == 1:
-        (attr,) = attrs
-        return lambda values: (values[attr],)
-    return operator.itemgetter(*attrs)
+@functools.lru_cache(maxsize=256)
+def _code(source: str) -> Any:
+    """The compiled source of a shape's function: compiled once for a shape learnt again (a slot
+    whose entities changed), its values given anew."""
+    return compile(source, "<entities.shapes>", "exec")
 
 
 def _quick_encoder(encoder: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
@@ -248,7 +238,7 @@ class Slot:
         marked as having that revision, as ``registry.revised_record`` does."""
         shape = self._shape
         if shape is not None:
-            made = shape.record(entity)
+            made = shape.record(entity.__dict__) if type(entity) is shape.cls else None
             if made is not None:
                 object.__setattr__(entity, "_revision", made["revision"])
                 return made
