@@ -42,15 +42,14 @@ _string: Callable[[str], str] = json.encoder.encode_basestring  # as the record 
 _new_encoded = Encoded.__new__
 
 
-def _one_shot_encoder() -> Callable[[Any], str]:
-    """``encode_record``, without building its C encoder again at each call (what
-    ``JSONEncoder.encode`` does: most of the cost of encoding a small value); ``encode_record``
-    itself where the C encoder is missing."""
+def _one_shot_encoder() -> Callable[[Any, int], Any] | None:
+    """The C encoder ``encode_record`` builds again at each call (what ``JSONEncoder.encode``
+    does: most of the cost of encoding a small value), built once; None where it is missing."""
     make = getattr(json.encoder, "c_make_encoder", None)
     settings = getattr(encode_record, "__self__", None)
     if make is None or not isinstance(settings, json.JSONEncoder):
-        return encode_record
-    chunks = make(
+        return None
+    return make(  # type: ignore[no-any-return]
         None,  # no markers: encode_record checks no cycles either
         settings.default,
         _string,
@@ -61,10 +60,9 @@ def _one_shot_encoder() -> Callable[[Any], str]:
         settings.skipkeys,
         settings.allow_nan,
     )
-    return lambda value: "".join(chunks(value, 0))
 
 
-_encode = _one_shot_encoder()
+_chunks = _one_shot_encoder()
 
 
 def _dump(value: Any) -> str:
@@ -76,7 +74,7 @@ def _dump(value: Any) -> str:
         return "null"
     if kind is list and _STR.issuperset(map(type, value)):
         return f"[{','.join(map(_string, value))}]"
-    return _encode(value)
+    return encode_record(value) if _chunks is None else "".join(_chunks(value, 0))
 
 
 def _model(entity: Entity, record: dict[str, Any]) -> tuple[type, dict[str, tuple[Any, bool]], dict[str, Any]]:
@@ -174,7 +172,7 @@ def _compiled(
     record, as encoding gives); ``varying`` ones encoded, and their JSON put into ``template``.
     The source names attributes and keys by their ``repr`` only; every value is a parameter."""
     names: dict[str, Any] = {"base": base, "template": template, "new": _new_encoded, "Encoded": Encoded}
-    names |= {"string": _string, "dump": _dump}
+    names |= {"string": _string, "dump": _dump, "strings": _STR.issuperset}
     checks = []
     for n, (attr, value) in enumerate(same):
         names[f"s{n}"] = value
@@ -191,12 +189,23 @@ def _compiled(
     body += ["revision = v.get('_revision', 0) + 1", "r = new(Encoded)", "r.update(base)"]
     body += [f"r[{key!r}] = ek{n}()" for n, (_, _, key, _) in enumerate(empty)]
     body += [f"r[{key!r}] = x{n}" for n, (_, key, _) in enumerate(varying)]
-    texts = [f"(string(x{n}) if type(x{n}) is str else dump(x{n}))" for n in range(len(varying))]
+    texts = [_text_of(f"x{n}", base[key]) for n, (_, key, _) in enumerate(varying)]
     body += ["r['revision'] = revision", f"r.body = template % ({', '.join([*texts, 'revision'])},)", "return r"]
     source = "\n".join([f"def make({', '.join(names)}):", "    def record(v):", *(f"        {line}" for line in body)])
     namespace: dict[str, Any] = {}
     exec(_code(source + "\n    return record\n"), namespace)  # the source is ours: names, and reprs of keys
     return namespace["make"](**names)  # type: ignore[no-any-return]
+
+
+def _text_of(name: str, model: Any) -> str:
+    """The expression of the JSON text of the varying value ``name`` (``_dump``), with the case
+    the model's value is of first, inline: an id (or None), a list of ids."""
+    if model is None or type(model) is str:
+        return f"('null' if {name} is None else string({name}) if type({name}) is str else dump({name}))"
+    if type(model) is list:
+        joined = f"'[' + ','.join(map(string, {name})) + ']'"
+        return f"({joined} if type({name}) is list and strings(map(type, {name})) else dump({name}))"
+    return f"dump({name})"
 
 
 @functools.lru_cache(maxsize=256)
