@@ -138,10 +138,8 @@ class Shape:
                 raise ValueError("a record's text holds the shape's markers")
             pieces.append(before)
         pieces.append(text)
-        # the text kept, with a "%s" where each varying value goes (and the revision, last)
-        template = "%s".join(piece.replace("%", "%%") for piece in pieces)
         base = {key: value for key, value in record.items() if key != "revision"}
-        self.record: Callable[[dict[str, Any]], Encoded | None] = _compiled(same, empty, varying, base, template)
+        self.record: Callable[[dict[str, Any]], Encoded | None] = _compiled(same, empty, varying, base, pieces)
         model = {attr: value for attr, (value, _) in second_fields.items()}
         made = self.record({**model, "_revision": record["revision"] - 1})
         if made is None or made != record or made.body != encode_record(record):  # a marker was in a value...
@@ -164,14 +162,16 @@ def _compiled(
     empty: list[tuple[str, type, str, type]],
     varying: list[tuple[str, str, Callable[[Any], Any] | None]],
     base: dict[str, Any],
-    template: str,
+    pieces: list[str],
 ) -> Callable[[dict[str, Any]], Encoded | None]:
     """The function that makes a shape's record from an entity's ``__dict__`` (its revision not
     yet taken), or None when a shared field differs from the models': the very object for
     ``same`` fields, an empty container of that type for ``empty`` ones (a fresh one in the
-    record, as encoding gives); ``varying`` ones encoded, and their JSON put into ``template``.
+    record, as encoding gives); ``varying`` ones encoded, their JSON joined with the texts kept
+    (``pieces``; the revision's, last: a join copies, where a %-format scans its template).
     The source names attributes and keys by their ``repr`` only; every value is a parameter."""
-    names: dict[str, Any] = {"base": base, "template": template, "new": _new_encoded, "Encoded": Encoded}
+    names: dict[str, Any] = {"base": base, "new": _new_encoded, "Encoded": Encoded}
+    names |= {f"p{n}": piece for n, piece in enumerate(pieces)}
     names |= {"string": _string, "dump": _dump, "strings": _STR.issuperset}
     checks = []
     for n, (attr, value) in enumerate(same):
@@ -190,7 +190,9 @@ def _compiled(
     body += [f"r[{key!r}] = ek{n}()" for n, (_, _, key, _) in enumerate(empty)]
     body += [f"r[{key!r}] = x{n}" for n, (_, key, _) in enumerate(varying)]
     texts = [_text_of(f"x{n}", base[key]) for n, (_, key, _) in enumerate(varying)]
-    body += ["r['revision'] = revision", f"r.body = template % ({', '.join([*texts, 'revision'])},)", "return r"]
+    texts.append("str(revision)")
+    joined = ", ".join(part for n, text in enumerate(texts) for part in (f"p{n}", text))
+    body += ["r['revision'] = revision", f"r.body = ''.join(({joined}, p{len(texts)}))", "return r"]
     source = "\n".join([f"def make({', '.join(names)}):", "    def record(v):", *(f"        {line}" for line in body)])
     namespace: dict[str, Any] = {}
     exec(_code(source + "\n    return record\n"), namespace)  # the source is ours: names, and reprs of keys
