@@ -327,6 +327,8 @@ class Properties(dict):
     when their key is read, not when the record is: ``_deferred`` names those keys.
     """
 
+    __slots__ = ("_deferred", "_owner")  # (no attribute dict for each of thousands of entities)
+
     def __init__(self, owner: Entity | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # weakly: a strong reference back would make every entity a reference cycle, which only
@@ -416,7 +418,19 @@ def _deferred_keys(properties: dict[str, Any]) -> set[str] | None:
 
 
 def own_properties(entity: Entity, values: dict[str, Any] | None) -> Properties:
-    return Properties(entity, values or {})
+    """``Properties(entity, values)``, built without its ``__init__`` (each entity built or
+    refreshed makes one)."""
+    properties = _new_properties(Properties)
+    if values:
+        dict.update(properties, values)
+        properties._deferred = _deferred_keys(properties)
+    else:
+        properties._deferred = None
+    properties._owner = weakref.ref(entity)
+    return properties
+
+
+_new_properties = dict.__new__
 
 
 def iter_ids(entities: Any) -> Iterator[str]:
