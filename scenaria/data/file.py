@@ -355,7 +355,7 @@ def _core_storage_options() -> Any:
     """``[CORE] storage_options``, read (its templates resolved) only when set: every new data
     node asks, and most configurations set none."""
     core = Config.core
-    return core.storage_options if "storage_options" in core.properties else None
+    return core.storage_options if "storage_options" in (core.properties or ()) else None
 
 
 @functools.lru_cache(maxsize=64)
