@@ -191,7 +191,7 @@ class Entity:
     def _init_fields(self, values: dict[str, Any]) -> None:
         """Every field's default, then ``values``, then what is derived from them."""
         own = self.__dict__
-        defaults, factories = self._defaults()
+        defaults, factories = type(self).__dict__.get("_DEFAULTS") or self._defaults()
         own.update(defaults)
         for attr, factory in factories:
             if attr not in values:  # (a new scenario gives its tasks, properties, sequences)
