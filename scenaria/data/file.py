@@ -23,6 +23,7 @@ import os
 from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
+from scenaria.config import Config
 from scenaria.data.base import DataNode
 from scenaria.entities import content
 from scenaria.entities.storage_types import Staged
@@ -57,14 +58,17 @@ class FileDataNode(DataNode):
     def is_generated(self) -> bool:
         return bool(self._properties.get("is_generated"))
 
-    def _build_path(self, storage_folder: str) -> None:
-        """Choose the path at creation (called once by the creating code)."""
-        given = self._properties.get("path") or self._properties.get("default_path")
+    def _build_path(self, storage_folder: str) -> bool:
+        """Choose the path at creation (called once by the creating code); True when generated.
+        (The properties are the config's, none of them a value not loaded yet: read as a dict.)"""
+        properties = self._properties
+        given = dict.get(properties, "path") or dict.get(properties, "default_path")
         if given:
-            dict.update(self._properties, path=str(given), is_generated=False)  # before the first save
-        else:
-            folder = _generated_folder(storage_folder, self._STORAGE_TYPE)
-            dict.update(self._properties, path=f"{folder}{os.sep}{self.id}.{self._EXTENSION}", is_generated=True)
+            dict.update(properties, path=str(given), is_generated=False)  # before the first save
+            return False
+        folder = _generated_folder(storage_folder, self._STORAGE_TYPE)
+        dict.update(properties, path=f"{folder}{os.sep}{self.id}.{self._EXTENSION}", is_generated=True)
+        return True
 
     def _duplicate_from(self, original: DataNode, storage_folder: str, copy_data: bool) -> None:
         """The copy gets a file of its own beside the original's, named by its id and removed with
@@ -331,13 +335,11 @@ class FileDataNode(DataNode):
         """Choose the path (and take ``[CORE] storage_options`` when it has none of its own: they
         travel with it to the workers); an existing file counts as written, even with no default data.
         ``fresh``: the id was just made, so a path generated from it names no file yet (no stat)."""
-        from scenaria.config import Config
-
-        shared = getattr(Config.core, "storage_options", None)
-        if shared and not self._properties.get("storage_options"):
+        shared = _core_storage_options()
+        if shared and not dict.get(self._properties, "storage_options"):
             dict.update(self._properties, storage_options=dict(shared))  # before the first save
-        self._build_path(storage_folder)
-        self._initial_write(default_data, missing=fresh and self.is_generated)
+        generated = self._build_path(storage_folder)
+        self._initial_write(default_data, missing=fresh and generated)
 
     def _initial_write(self, default_data: Any, missing: bool = False) -> None:
         """Write ``default_data`` when the file does not exist yet (``missing``: known not to);
@@ -347,6 +349,13 @@ class FileDataNode(DataNode):
         elif default_data is not None:
             self._write(default_data)
             self._add_default_data_edit(default_data)
+
+
+def _core_storage_options() -> Any:
+    """``[CORE] storage_options``, read (its templates resolved) only when set: every new data
+    node asks, and most configurations set none."""
+    core = Config.core
+    return core.storage_options if "storage_options" in (core.properties or ()) else None
 
 
 @functools.lru_cache(maxsize=64)

@@ -191,10 +191,11 @@ class Entity:
     def _init_fields(self, values: dict[str, Any]) -> None:
         """Every field's default, then ``values``, then what is derived from them."""
         own = self.__dict__
-        defaults, factories = self._defaults()
+        defaults, factories = type(self).__dict__.get("_DEFAULTS") or self._defaults()
         own.update(defaults)
         for attr, factory in factories:
-            own[attr] = factory()
+            if attr not in values:  # (a new scenario gives its tasks, properties, sequences)
+                own[attr] = factory()
         own.update(values)
         self.__post_init__()
 
@@ -326,6 +327,8 @@ class Properties(dict):
     when their key is read, not when the record is: ``_deferred`` names those keys.
     """
 
+    __slots__ = ("_deferred", "_owner")  # (no attribute dict for each of thousands of entities)
+
     def __init__(self, owner: Entity | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # weakly: a strong reference back would make every entity a reference cycle, which only
@@ -409,11 +412,25 @@ class Properties(dict):
 def _deferred_keys(properties: dict[str, Any]) -> set[str] | None:
     """The keys whose values are not loaded yet; None when there are none (most entities: no set
     kept for each of thousands of entities)."""
+    if not properties:
+        return None
     return {key for key, value in dict.items(properties) if values.has_stored(value)} or None
 
 
 def own_properties(entity: Entity, values: dict[str, Any] | None) -> Properties:
-    return Properties(entity, values or {})
+    """``Properties(entity, values)``, built without its ``__init__`` (each entity built or
+    refreshed makes one)."""
+    properties = _new_properties(Properties)
+    if values:
+        dict.update(properties, values)
+        properties._deferred = _deferred_keys(properties)
+    else:
+        properties._deferred = None
+    properties._owner = weakref.ref(entity)
+    return properties
+
+
+_new_properties = dict.__new__
 
 
 def iter_ids(entities: Any) -> Iterator[str]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.templates import is_template, resolved_keeping_template
-from scenaria.entities.base import new_id, now
+from scenaria.entities.base import Entity, new_id, now
 from scenaria.entities.cycle import Cycle, cycle_and_primary
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.execution import ExecutionSettings
@@ -39,6 +39,49 @@ from scenaria.exceptions import DataNodeConfigIsNotGlobal
 # Config properties that describe how a data node is created, not what it holds.
 _CREATION_ONLY = frozenset({"default_data", "storage_type", "scope", "validity_period"})
 _TASK_FIELDS = frozenset({"inputs", "outputs", "function", "skippable", "input_configs", "output_configs"})
+# the fields the creating code gives each new entity (``_Fresh``), beside those of its plan
+_DATA_NODE_GIVEN = frozenset({"id", "_owner_id", "version", "_properties"})
+_TASK_GIVEN = frozenset({"id", "_owner_id", "_input_ids", "_output_ids", "version", "_properties"})
+_SCENARIO_GIVEN = frozenset(
+    {
+        "id",
+        "_task_ids",
+        "_additional_data_node_ids",
+        "_properties",
+        "_creation_date",
+        "_primary_scenario",
+        "version",
+        "_sequences",
+        "_owner_id",
+    }
+)
+
+
+class _Fresh:
+    """How the new entities of one entry of a plan are built, as ``Entity._build`` builds any:
+    the class's field defaults merged once with the values the plan gives each of them
+    (``constant``), then a fresh container for each field a factory makes that the creating
+    code does not give (``given``), then the values of the entity."""
+
+    __slots__ = ("_cls", "_factories", "_fields")
+
+    def __init__(self, cls: type[Entity], constant: dict[str, Any], given: frozenset[str]) -> None:
+        defaults, factories = cls._defaults()
+        self._cls = cls
+        self._fields = {**defaults, **constant}
+        self._factories = tuple(
+            (attr, factory) for attr, factory in factories if attr not in given and attr not in constant
+        )
+
+    def build(self, values: dict[str, Any]) -> Any:
+        entity = self._cls.__new__(self._cls)  # (no __init__: the plan's values were checked)
+        own = entity.__dict__
+        own.update(self._fields)
+        for attr, factory in self._factories:
+            own[attr] = factory()
+        own.update(values)
+        entity.__post_init__()
+        return entity
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +93,7 @@ class _DataNodePlan:
     properties: dict[str, Any]
     default_data: Any
     storage_folder: str
+    fresh: _Fresh = dataclasses.field(compare=False)
     slot: Slot = dataclasses.field(default_factory=Slot, compare=False)  # the shape of its records
 
 
@@ -62,6 +106,7 @@ class _TaskPlan:
     skippable: bool
     properties: dict[str, Any]
     scope: Scope  # the narrowest of its data nodes' (GLOBAL when it has none)
+    fresh: _Fresh = dataclasses.field(compare=False)
     slot: Slot = dataclasses.field(default_factory=Slot, compare=False)
 
 
@@ -78,6 +123,7 @@ class _Plan:
     # the lock keys (``sharing.shared_key``) their find-or-create is done under, sorted so that two
     # creations take them in the same order
     shared_keys: tuple[str, ...]
+    fresh: _Fresh = dataclasses.field(compare=False)
     slot: Slot = dataclasses.field(default_factory=Slot, compare=False)  # the scenario's
 
 
@@ -110,6 +156,7 @@ def _plan(config: Any) -> _Plan:
                 | {shared_key("task", task.config_id) for task in tasks if task.scope in unowned}
             )
         ),
+        fresh=_Fresh(Scenario, {"config_id": config.id}, _SCENARIO_GIVEN),
     )
     _plans[config] = (applied, plan)
     return plan
@@ -127,13 +174,20 @@ def _task_plan(config: Any) -> _TaskPlan:
         bool(config.skippable),
         properties,
         min((c.scope for c in nodes), default=Scope.GLOBAL),
+        _Fresh(
+            Task,
+            {"config_id": config.id, "_function": config.function, "_skippable": bool(config.skippable)},
+            _TASK_GIVEN,
+        ),
     )
 
 
 def _data_node_plan(config: Any, storage_folder: str) -> _DataNodePlan:
+    cls = data_node_class(config.storage_type)
+    constant = {"config_id": config.id, "_scope": config.scope, "_validity_period": config.validity_period}
     return _DataNodePlan(
         config_id=config.id,
-        cls=data_node_class(config.storage_type),
+        cls=cls,
         scope=config.scope,
         validity_period=config.validity_period,
         properties={
@@ -143,6 +197,7 @@ def _data_node_plan(config: Any, storage_folder: str) -> _DataNodePlan:
         },
         default_data=getattr(config, "default_data", None) if "default_data" in config.properties else None,
         storage_folder=storage_folder,
+        fresh=_Fresh(cls, constant, _DATA_NODE_GIVEN),
     )
 
 
@@ -172,27 +227,31 @@ def create_scenario(
         properties = dict(plan.properties)
         if name is not None:
             properties["name"] = name
-        scenario = Scenario._build(
-            id=scenario_id,
-            config_id=plan.config_id,
-            _task_ids=[t.id for t in tasks.values()],
-            _additional_data_node_ids=[dn.id for dn in additional],
-            _properties=properties,
-            _creation_date=creation_date,
-            _primary_scenario=primary,
-            version=registry.version,
-            _sequences=sequences,
-            _owner_id=cycle.id if cycle else None,
+        scenario: Scenario = plan.fresh.build(
+            {
+                "id": scenario_id,
+                "_task_ids": [t.id for t in tasks.values()],
+                "_additional_data_node_ids": [dn.id for dn in additional],
+                "_properties": properties,
+                "_creation_date": creation_date,
+                "_primary_scenario": primary,
+                "version": registry.version,
+                "_sequences": sequences,
+                "_owner_id": cycle.id if cycle else None,
+            }
         )
         fresh.append((scenario, plan.slot))
-        new = {id(entity) for entity, _ in fresh}
-        shared: list[Any] = [entity for entity in (*data_nodes.values(), *tasks.values()) if id(entity) not in new]
-        for entity in shared:
-            registry.save(entity)  # its parents changed
+        if len(fresh) <= len(data_nodes) + len(tasks):  # some are shared: their parents changed
+            new = {id(entity) for entity, _ in fresh}
+            shared: tuple[Any, ...] = (*data_nodes.values(), *tasks.values())
+            for entity in shared:
+                if id(entity) not in new:
+                    registry.save(entity)
         registry.save_new([(entity, slot.record(entity)) for entity, slot in fresh])  # each once
     created.append(scenario)
-    for entity in created:
-        entity._publish("CREATION")
+    if Notifier.has_listeners():  # (what each entity's _publish asks first)
+        for entity in created:
+            entity._publish("CREATION")
     if plan.sequences and Notifier.listens_to("SEQUENCE"):  # no Sequence objects built for nobody
         for seq in scenario.sequences.values():
             seq._publish("CREATION")
@@ -263,18 +322,17 @@ def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, creat
         existing = find_shared(registry, DataNode, plan.config_id, owner)
         if existing is not None:
             return existing
-    dn = plan.cls._build(
-        id=new_id("DATANODE", plan.config_id),
-        config_id=plan.config_id,
-        _scope=plan.scope,
-        _owner_id=owner,
-        version=registry.version,
-        _validity_period=plan.validity_period,
-        _properties=dict(plan.properties),
+    dn: DataNode = plan.fresh.build(
+        {
+            "id": new_id("DATANODE", plan.config_id),
+            "_owner_id": owner,
+            "version": registry.version,
+            "_properties": dict(plan.properties),
+        }
     )
     dn._prepare_new(plan.storage_folder, plan.default_data, fresh=True)
     created.append(dn)
-    return dn  # type: ignore[no-any-return]
+    return dn
 
 
 def _task(
@@ -284,19 +342,18 @@ def _task(
         existing = find_shared(registry, Task, plan.config_id, owner)
         if existing is not None:
             return existing
-    task = Task._build(
-        id=new_id("TASK", plan.config_id),
-        config_id=plan.config_id,
-        _owner_id=owner,
-        _input_ids=[data_nodes[i].id for i in plan.input_ids],
-        _output_ids=[data_nodes[i].id for i in plan.output_ids],
-        _function=plan.function,
-        version=registry.version,
-        _skippable=plan.skippable,
-        _properties=dict(plan.properties),
+    task: Task = plan.fresh.build(
+        {
+            "id": new_id("TASK", plan.config_id),
+            "_owner_id": owner,
+            "_input_ids": [data_nodes[i].id for i in plan.input_ids],
+            "_output_ids": [data_nodes[i].id for i in plan.output_ids],
+            "version": registry.version,
+            "_properties": dict(plan.properties),
+        }
     )
     created.append(task)
-    return task  # type: ignore[no-any-return]
+    return task
 
 
 def create_submission(

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import json
 import json.encoder
 from collections.abc import Callable
 from typing import Any
 
+from scenaria.entities import codec
 from scenaria.entities.base import Entity
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.registry import revised_record
@@ -31,9 +34,35 @@ from scenaria.store.base import Encoded, encode_record
 
 _ATOMS = frozenset({str, int, float, bool, type(None), dt.datetime, dt.date, dt.timedelta})
 _CONTAINERS = (list, dict, set, frozenset, tuple)
+_STR = frozenset({str})
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # the types codec.encode keeps as they are
 # a record key that is not a field is a constant of the class: DataNode adds its storage type
 _EXTRA_KEYS: dict[Callable[..., Any], tuple[str, ...]] = {Entity._to_record: (), DataNode._to_record: ("storage_type",)}
 _string: Callable[[str], str] = json.encoder.encode_basestring  # as the record encoder writes a string
+_new_encoded = Encoded.__new__
+
+
+def _one_shot_encoder() -> Callable[[Any, int], Any] | None:
+    """The C encoder ``encode_record`` builds again at each call (what ``JSONEncoder.encode``
+    does: most of the cost of encoding a small value), built once; None where it is missing."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    settings = getattr(encode_record, "__self__", None)
+    if make is None or not isinstance(settings, json.JSONEncoder):
+        return None
+    return make(  # type: ignore[no-any-return]
+        None,  # no markers: encode_record checks no cycles either
+        settings.default,
+        _string,
+        None,
+        settings.key_separator,
+        settings.item_separator,
+        settings.sort_keys,
+        settings.skipkeys,
+        settings.allow_nan,
+    )
+
+
+_chunks = _one_shot_encoder()
 
 
 def _dump(value: Any) -> str:
@@ -43,9 +72,9 @@ def _dump(value: Any) -> str:
         return _string(value)
     if value is None:
         return "null"
-    if kind is list and all(type(item) is str for item in value):
+    if kind is list and _STR.issuperset(map(type, value)):
         return f"[{','.join(map(_string, value))}]"
-    return encode_record(value)
+    return encode_record(value) if _chunks is None else "".join(_chunks(value, 0))
 
 
 def _model(entity: Entity, record: dict[str, Any]) -> tuple[type, dict[str, tuple[Any, bool]], dict[str, Any]]:
@@ -74,50 +103,47 @@ def _shared(first: tuple[Any, bool], second: tuple[Any, bool], encoded: Any) -> 
 
 
 class Shape:
-    """The record of an entity of one class whose shared fields hold the models' values."""
+    """The record of an entity of one class whose shared fields hold the models' values.
 
-    __slots__ = ("_base", "_cls", "_empty", "_pieces", "_same", "_varying")
+    ``record(values)`` makes it from the entity's ``__dict__``: a function written for this
+    shape (``_compiled``), its checks and fields one after the other, since a loop over the
+    fields was most of the cost of a record.
+    """
+
+    __slots__ = ("cls", "record")
 
     def __init__(self, first: tuple[Any, ...], second: tuple[Any, ...]) -> None:
         cls, first_fields, _ = first
         _, second_fields, record = second
-        self._cls = cls
-        self._same: list[tuple[str, Any]] = []
-        self._empty: list[tuple[str, type, str, type]] = []
-        self._varying: list[tuple[str, str, Callable[[Any], Any] | None]] = []
+        self.cls: type = cls
+        same: list[tuple[str, Any]] = []
+        empty: list[tuple[str, type, str, type]] = []
+        varying: list[tuple[str, str, Callable[[Any], Any] | None]] = []
         sentinel = dict(record)
         for attr, key, encoder in cls._encoders():
             how = _shared(first_fields[attr], second_fields[attr], record[key])
             if how == "same":
-                self._same.append((attr, second_fields[attr][0]))
+                same.append((attr, second_fields[attr][0]))
             elif how == "empty":
-                self._empty.append((attr, type(second_fields[attr][0]), key, type(record[key])))
+                empty.append((attr, type(second_fields[attr][0]), key, type(record[key])))
             else:
-                sentinel[key] = f"\ue000{len(self._varying)}\ue001"
-                self._varying.append((attr, key, encoder))
-        sentinel["revision"] = f"\ue000{len(self._varying)}\ue001"
+                sentinel[key] = f"\ue000{len(varying)}\ue001"
+                varying.append((attr, key, _quick_encoder(encoder)))
+        sentinel["revision"] = f"\ue000{len(varying)}\ue001"
         text = encode_record(sentinel)
         pieces = []
-        for number in range(len(self._varying) + 1):
+        for number in range(len(varying) + 1):
             before, found, text = text.partition(_string(f"\ue000{number}\ue001"))
             if not found:
                 raise ValueError("a record's text holds the shape's markers")
             pieces.append(before)
         pieces.append(text)
-        self._pieces = tuple(pieces)
-        self._base = {key: value for key, value in record.items() if key != "revision"}
-        if self._text(record) != encode_record(record):  # a marker was in a value, or _dump differs
+        base = {key: value for key, value in record.items() if key != "revision"}
+        self.record: Callable[[dict[str, Any]], Encoded | None] = _compiled(same, empty, varying, base, pieces)
+        model = {attr: value for attr, (value, _) in second_fields.items()}
+        made = self.record({**model, "_revision": record["revision"] - 1})
+        if made is None or made != record or made.body != encode_record(record):  # a marker was in a value...
             raise ValueError("the shape does not give the record's text")
-
-    def _text(self, record: dict[str, Any]) -> str:
-        pieces = self._pieces
-        text = [pieces[0]]
-        for number, (_, key, _) in enumerate(self._varying, 1):
-            text.append(_dump(record[key]))
-            text.append(pieces[number])
-        text.append(str(record["revision"]))
-        text.append(pieces[-1])
-        return "".join(text)
 
     @staticmethod
     def learnable(first: tuple[Any, ...], second: tuple[Any, ...]) -> bool:
@@ -130,28 +156,82 @@ class Shape:
         extra = set(second[2]) - fields - {"revision"}
         return extra == set(_EXTRA_KEYS[cls._to_record]) and all(first[2].get(k) == second[2][k] for k in extra)
 
-    def record(self, entity: Entity) -> Encoded | None:
-        """The record ``registry.revised_record`` would make of ``entity`` (its revision not yet taken), or
-        None when a shared field of it differs from the models'."""
-        if type(entity) is not self._cls:
-            return None
-        values = entity.__dict__
-        for attr, expected in self._same:
-            if values[attr] is not expected:
-                return None
-        for attr, kind, _, _ in self._empty:
-            value = values[attr]
-            if type(value) is not kind or value:
-                return None
-        record = Encoded(self._base, "")
-        for _, _, key, encoded_kind in self._empty:  # a fresh container per record, as encoding gives
-            record[key] = encoded_kind()
-        for attr, key, encoder in self._varying:
-            value = values[attr]
-            record[key] = value if value is None or encoder is None else encoder(value)
-        record["revision"] = values.get("_revision", 0) + 1
-        record.body = self._text(record)
-        return record
+
+def _compiled(
+    same: list[tuple[str, Any]],
+    empty: list[tuple[str, type, str, type]],
+    varying: list[tuple[str, str, Callable[[Any], Any] | None]],
+    base: dict[str, Any],
+    pieces: list[str],
+) -> Callable[[dict[str, Any]], Encoded | None]:
+    """The function that makes a shape's record from an entity's ``__dict__`` (its revision not
+    yet taken), or None when a shared field differs from the models': the very object for
+    ``same`` fields, an empty container of that type for ``empty`` ones (a fresh one in the
+    record, as encoding gives); ``varying`` ones encoded, their JSON joined with the texts kept
+    (``pieces``; the revision's, last: a join copies, where a %-format scans its template).
+    The source names attributes and keys by their ``repr`` only; every value is a parameter."""
+    names: dict[str, Any] = {"base": base, "new": _new_encoded, "Encoded": Encoded}
+    names |= {f"p{n}": piece for n, piece in enumerate(pieces)}
+    names |= {"string": _string, "dump": _dump, "strings": _STR.issuperset}
+    checks = []
+    for n, (attr, value) in enumerate(same):
+        names[f"s{n}"] = value
+        checks.append(f"v[{attr!r}] is not s{n}")
+    for n, (attr, kind, _, encoded_kind) in enumerate(empty):
+        names[f"k{n}"], names[f"ek{n}"] = kind, encoded_kind
+        checks.append(f"type(v[{attr!r}]) is not k{n} or v[{attr!r}]")
+    body = [f"if {' or '.join(f'({check})' for check in checks)}:", "    return None"] if checks else []
+    for n, (attr, _, encoder) in enumerate(varying):
+        body.append(f"x{n} = v[{attr!r}]")
+        if encoder is not None:
+            names[f"e{n}"] = encoder
+            body += [f"if x{n} is not None:", f"    x{n} = e{n}(x{n})"]
+    body += ["revision = v.get('_revision', 0) + 1", "r = new(Encoded)", "r.update(base)"]
+    body += [f"r[{key!r}] = ek{n}()" for n, (_, _, key, _) in enumerate(empty)]
+    body += [f"r[{key!r}] = x{n}" for n, (_, key, _) in enumerate(varying)]
+    texts = [_text_of(f"x{n}", base[key]) for n, (_, key, _) in enumerate(varying)]
+    texts.append("str(revision)")
+    joined = ", ".join(part for n, text in enumerate(texts) for part in (f"p{n}", text))
+    body += ["r['revision'] = revision", f"r.body = ''.join(({joined}, p{len(texts)}))", "return r"]
+    source = "\n".join([f"def make({', '.join(names)}):", "    def record(v):", *(f"        {line}" for line in body)])
+    namespace: dict[str, Any] = {}
+    exec(_code(source + "\n    return record\n"), namespace)  # the source is ours: names, and reprs of keys
+    return namespace["make"](**names)  # type: ignore[no-any-return]
+
+
+def _text_of(name: str, model: Any) -> str:
+    """The expression of the JSON text of the varying value ``name`` (``_dump``), with the case
+    the model's value is of first, inline: an id (or None), a list of ids."""
+    if model is None or type(model) is str:
+        return f"('null' if {name} is None else string({name}) if type({name}) is str else dump({name}))"
+    if type(model) is list:
+        joined = f"'[' + ','.join(map(string, {name})) + ']'"
+        return f"({joined} if type({name}) is list and strings(map(type, {name})) else dump({name}))"
+    return f"dump({name})"
+
+
+@functools.lru_cache(maxsize=256)
+def _code(source: str) -> Any:
+    """The compiled source of a shape's function: compiled once for a shape learnt again (a slot
+    whose entities changed), its values given anew."""
+    return compile(source, "<entities.shapes>", "exec")
+
+
+def _quick_encoder(encoder: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """``encoder``, or for the generic one (``codec.encode``) one that copies a dict of plain
+    values at once (a data node's properties: its path, whether it was generated)."""
+    return _encode_flat if encoder is codec.encode else encoder
+
+
+def _encode_flat(value: Any) -> Any:
+    """``codec.encode(value)``, without a call per item for a dict of strings to plain values."""
+    if (
+        isinstance(value, dict)
+        and _STR.issuperset(map(type, dict.keys(value)))
+        and _PLAIN.issuperset(map(type, dict.values(value)))
+    ):
+        return dict(dict.items(value))
+    return codec.encode(value)
 
 
 class Slot:
@@ -169,7 +249,7 @@ class Slot:
         marked as having that revision, as ``registry.revised_record`` does."""
         shape = self._shape
         if shape is not None:
-            made = shape.record(entity)
+            made = shape.record(entity.__dict__) if type(entity) is shape.cls else None
             if made is not None:
                 object.__setattr__(entity, "_revision", made["revision"])
                 return made

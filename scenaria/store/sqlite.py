@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scenaria.exceptions import StoreDamaged, StoreError, StoreSchemaTooNew
-from scenaria.store import _config_ids
+from scenaria.store import _config_ids, _sqlite_rows
 from scenaria.store._checkpoint import Checkpointer
 from scenaria.store._sql import COLUMNS, InProcessWriter, SQLTransaction, reads, writes
 from scenaria.store._threads import PerThread
@@ -82,6 +82,10 @@ _INDEXES: dict[str, tuple[str, ...]] = {
     "job": ("task_id", "submit_id"),
     "submission": ("entity_id",),
 }
+
+# The kinds whose records a creation saves (a scenario's data nodes, tasks, itself): saved with
+# rows that bind no NULL (``_sqlite_rows``). Jobs and submissions keep one statement per kind.
+_CREATED = frozenset(_config_ids.PREFIXES)
 
 
 def _schema() -> list[str]:
@@ -160,20 +164,21 @@ def _union(kind: str, columns: str, parts: list[tuple[str, list[Any]]]) -> tuple
     return sql, [param for _, params in parts for param in params]
 
 
-def _save_sql(kind: str) -> str:
-    values = ", ".join("?" * (len(INDEXED_FIELDS) + 2))
+def _save_sql(kind: str, present: _sqlite_rows.Present = _sqlite_rows.ALL) -> str:
+    """The upsert of a row with the indexed values ``present`` says (``_sqlite_rows``)."""
+    values = _sqlite_rows.values_clause(present)
     updates = ", ".join(f'"{field}" = excluded."{field}"' for field in (*INDEXED_FIELDS, "body"))
     return f'INSERT INTO "{kind}" (id, {COLUMNS}, body) VALUES ({values}) ON CONFLICT(id) DO UPDATE SET {updates}'
 
 
-def _sparing_save_sql(kind: str) -> str:
+def _sparing_save_sql(kind: str, present: _sqlite_rows.Present = _sqlite_rows.ALL) -> str:
     """The upsert of a record whose columns with an index keep their values (what entities do:
     a job's task and submission never change): SQLite rewrites the index entries of every column
     an ``UPDATE`` sets, equal or not, so these are not set, and the update is done only when they
     are equal (``WHERE``). A row it leaves alone counts no change: ``_save_rows`` then saves the
     rows again with the full upsert. A job's save writes one page instead of three."""
     indexed = _INDEXES.get(kind, ())
-    values = ", ".join("?" * (len(INDEXED_FIELDS) + 2))
+    values = _sqlite_rows.values_clause(present)
     kept = [field for field in INDEXED_FIELDS if field not in indexed]
     updates = ", ".join(f'"{field}" = excluded."{field}"' for field in (*kept, "body"))
     same = " AND ".join(f'"{field}" IS excluded."{field}"' for field in indexed)
@@ -208,6 +213,8 @@ class SQLiteRepository(Repository):
         )
         self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
         self._sparing_sql = {kind: _sparing_save_sql(kind) for kind in KINDS}
+        # (kind, the indexed fields its rows have) -> (sparing, full) upserts (``_save_runs``)
+        self._statements: dict[tuple[str, _sqlite_rows.Present], tuple[str, str]] = {}
         self._writer = InProcessWriter()
         self._checkpointer = Checkpointer(self._conn)
         # only its owner reads the store (records name files and hold data node settings); SQLite
@@ -331,8 +338,17 @@ class SQLiteRepository(Repository):
     @writes
     def save_many(self, kind: str, records: Iterable[Record]) -> None:
         """Every row is made before any is written, so that inside a transaction (a registry's
-        commit) no savepoint is needed: what fails part way then is SQLite, which fails the whole."""
+        commit) no savepoint is needed: what fails part way then is SQLite, which fails the whole.
+        The records a creation saves bind no NULL (``_sqlite_rows``)."""
         check_kind(kind)
+        if kind in _CREATED:
+            runs = _sqlite_rows.runs(records)
+            if self._threads.depth:
+                self._save_runs(kind, runs)
+                return
+            with self.transaction():
+                self._save_runs(kind, runs)
+            return
         rows = [(record_id(r), *indexed_values(r), body_of(r)) for r in records]
         if self._threads.depth:
             self._save_rows(kind, rows)
@@ -348,6 +364,21 @@ class SQLiteRepository(Repository):
         conn.executemany(self._sparing_sql[kind], rows)
         if conn.total_changes - before != len(rows):  # a row moved in an index: it was left as it was
             conn.executemany(self._save_sql[kind], rows)
+
+    def _save_runs(self, kind: str, runs: list[tuple[_sqlite_rows.Present, list[tuple[Any, ...]]]]) -> None:
+        """``_save_rows`` for the runs of rows of ``_sqlite_rows.runs``, each with its statements."""
+        conn = self._conn()
+        for present, rows in runs:
+            statements = self._statements.get((kind, present))
+            if statements is None:
+                statements = self._statements[kind, present] = (
+                    _sparing_save_sql(kind, present),
+                    _save_sql(kind, present),
+                )
+            before = conn.total_changes
+            conn.executemany(statements[0], rows)
+            if conn.total_changes - before != len(rows):
+                conn.executemany(statements[1], rows)
 
     @reads
     def load(self, kind: str, id: str) -> Record | None:

@@ -123,3 +123,19 @@ def test_a_property_that_looks_like_a_marker_is_stored_as_it_is(value):
     for scenario in scenarios:
         _stored_as_encoded(scenario)
         assert registry().repository.load("data_node", scenario.x.id)["properties"]["mark"] == value
+
+
+def test_properties_that_need_escaping_or_tagging_are_stored_as_the_encoder_writes_them():
+    # the texts kept and the values put between them: quotes, backslashes, "%", new lines,
+    # non-ASCII; a nested dict, a float, a date (tagged); scenario properties of the config
+    node = Config.configure_data_node(
+        "q", text='say "hi" \\ 100% é\n', nested={"a": [1, 2.5, None]}, day=dt.date(2026, 1, 1), ratio=0.1
+    )
+    task = Config.configure_task("t", double, node, Config.configure_data_node("r", storage_type="json"))
+    config = Config.configure_scenario("e", [task], owner='100% %s "me"')
+    scenarios = [tp.create_scenario(config, name=None if n % 2 else f'n"{n}"%') for n in range(5)]
+    for scenario in scenarios:
+        _stored_as_encoded(scenario)
+    stored = registry().repository.load("data_node", scenarios[-1].q.id)["properties"]
+    assert stored["text"] == 'say "hi" \\ 100% é\n' and stored["nested"] == {"a": [1, 2.5, None]}
+    assert tp.get(scenarios[2].id).properties["owner"] == '100% %s "me"'

@@ -103,6 +103,24 @@ def test_insertion_order_is_kept_over_many_records(repo):
     assert ids(repo.find("scenario", config_id="c1")) == names[1::3]
 
 
+def test_one_batch_of_records_with_different_indexed_fields_keeps_their_order_and_values(repo):
+    # records of one kind that have different indexed fields (an owner or none), saved at once,
+    # then saved again with an indexed value moved: SQLite writes them in runs, one per set of fields
+    batch = [
+        {"id": f"T{i}", "config_id": "t", "version": "1", **({"owner_id": f"S{i}"} if i % 3 else {})} for i in range(7)
+    ]
+    repo.save_many("task", batch)
+    assert ids(repo.find("task")) == [f"T{i}" for i in range(7)]
+    assert ids(repo.find("task", config_id="t", owner_id=None)) == ["T0", "T3", "T6"]
+    assert repo.load("task", "T4") == batch[4]
+    moved = [{**batch[0], "owner_id": "S9"}, {**batch[1], "owner_id": None}, {"id": "T7", "config_id": "t"}]
+    repo.save_many("task", moved)
+    assert ids(repo.find("task")) == [f"T{i}" for i in range(8)]
+    assert ids(repo.find("task", config_id="t", owner_id=None)) == ["T1", "T3", "T6", "T7"]
+    assert ids(repo.find("task", owner_id="S9")) == ["T0"]
+    assert repo.load("task", "T1") == moved[1]
+
+
 def test_load_many_keeps_the_order_asked_and_skips_missing(repo):
     for name in ("S1", "S2", "S3"):
         repo.save("scenario", scenario(name))
