@@ -42,29 +42,6 @@ _string: Callable[[str], str] = json.encoder.encode_basestring  # as the record 
 _new_encoded = Encoded.__new__
 
 
-def _one_shot_encoder() -> Callable[[Any, int], Any] | None:
-    """The C encoder ``encode_record`` builds again at each call (what ``JSONEncoder.encode``
-    does: most of the cost of encoding a small value), built once; None where it is missing."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    settings = getattr(encode_record, "__self__", None)
-    if make is None or not isinstance(settings, json.JSONEncoder):
-        return None
-    return make(  # type: ignore[no-any-return]
-        None,  # no markers: encode_record checks no cycles either
-        settings.default,
-        _string,
-        None,
-        settings.key_separator,
-        settings.item_separator,
-        settings.sort_keys,
-        settings.skipkeys,
-        settings.allow_nan,
-    )
-
-
-_chunks = _one_shot_encoder()
-
-
 def _dump(value: Any) -> str:
     """``encode_record(value)``, quicker for the values the fields that differ mostly hold."""
     kind = type(value)
@@ -74,7 +51,7 @@ def _dump(value: Any) -> str:
         return "null"
     if kind is list and _STR.issuperset(map(type, value)):
         return f"[{','.join(map(_string, value))}]"
-    return encode_record(value) if _chunks is None else "".join(_chunks(value, 0))
+    return encode_record(value)
 
 
 def _model(entity: Entity, record: dict[str, Any]) -> tuple[type, dict[str, tuple[Any, bool]], dict[str, Any]]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import abc
 import gc
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
@@ -300,9 +300,25 @@ def closed_error(repository: Repository) -> ValueError:
 
 
 # --- JSON bodies ------------------------------------------------------------------------------------
-#: compact, UTF-8 JSON (one encoder built once: ``json.dumps`` with options builds one per call)
-#: (no check for cycles: a record is a tree of fresh containers built by ``entities.codec``)
-encode_record = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
+def _record_encoder() -> Callable[[Any], str]:
+    """Compact UTF-8 JSON, with no check for cycles (a record is a tree of fresh containers built
+    by ``entities.codec``). ``JSONEncoder.encode`` builds its C encoder again at every call, most
+    of the cost of encoding a small record: this one is built once (where C is missing, the
+    encoder's ``encode``)."""
+    settings = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return settings.encode
+    chunks = make(None, settings.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    join = "".join
+
+    def encode(value: Any) -> str:
+        return join(chunks(value, 0))
+
+    return encode
+
+
+encode_record = _record_encoder()
 decode_record = json.loads
 
 
