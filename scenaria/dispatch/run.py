@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import pickle
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -104,9 +105,10 @@ def execute(
     handlers: list[logging.Handler] = []
     if send is not None and ship_records:
         handlers.append(SendingHandler(send, LOG_FORMATTER))
+    formatting = None
     if records is not None or not handlers:
-        handlers.append(logging.StreamHandler(stderr if records is None else records))
-        handlers[-1].setFormatter(LOG_FORMATTER)
+        formatting = _stream_handler(stderr if records is None else records)
+        handlers.append(formatting)
     for handler in handlers:
         root.addHandler(handler)
     side = open_side(send)
@@ -122,8 +124,30 @@ def execute(
         for handler in handlers:
             root.removeHandler(handler)
             handler.flush()  # records still waiting go before the run's end
+        if formatting is not None:
+            formatting.stream = None
+            _idle.handler = formatting
         close_side(side)
     return Ran(result, None, "", started, time.time())
+
+
+_idle = threading.local()  # this thread's formatting handler, between two runs
+
+
+def _stream_handler(stream: Stream) -> logging.StreamHandler[Any]:
+    """A handler formatting records onto ``stream``: this thread's idle one when there is one.
+
+    Making a handler takes a lock and registers it with ``logging`` (a tenth of what the
+    development dispatcher spends on a trivial job), so each thread keeps one to reuse; a run
+    inside a run (rare) makes its own."""
+    handler: logging.StreamHandler[Any] | None = getattr(_idle, "handler", None)
+    if handler is None:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(LOG_FORMATTER)
+    else:
+        _idle.handler = None
+        handler.stream = stream
+    return handler
 
 
 class Unpickled:

@@ -14,28 +14,32 @@ import threading
 from collections.abc import Iterable
 
 _lock = threading.Lock()
-_landing: dict[str, threading.Event] = {}
+_moved = threading.Condition(_lock)  # notified when moves end
+_landing: set[str] = set()
 _LONGEST = 30.0  # seconds a read waits at most: a move that never ends must not hang readers
 
 
 def begin(data_node_ids: Iterable[str]) -> None:
-    """These nodes' committed files are about to be moved into place."""
+    """These nodes' committed files are about to be moved into place.
+
+    One shared condition rather than an event per node: every job's commit marks its outputs,
+    and a reader hardly ever finds one still moving."""
     with _lock:
-        for id in data_node_ids:
-            _landing.setdefault(id, threading.Event())
+        _landing.update(data_node_ids)
 
 
 def end(data_node_ids: Iterable[str]) -> None:
     """Their move is over (done, failed or abandoned): readers go on."""
     with _lock:
-        for id in data_node_ids:
-            event = _landing.pop(id, None)
-            if event is not None:
-                event.set()
+        before = len(_landing)
+        _landing.difference_update(data_node_ids)
+        if len(_landing) != before:
+            _moved.notify_all()
 
 
 def wait(data_node_id: str) -> None:
     """Return once ``data_node_id`` is not being moved into place."""
-    event = _landing.get(data_node_id)
-    if event is not None:
-        event.wait(_LONGEST)
+    if data_node_id not in _landing:
+        return
+    with _lock:
+        _moved.wait_for(lambda: data_node_id not in _landing, _LONGEST)

@@ -19,7 +19,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from scenaria.exceptions import ModelNotFound
@@ -232,14 +232,19 @@ class Registry:
                 self._objects.pop(entity_id, None)
                 self._recent.pop(entity_id, None)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """Group saves: each entity saved in the block is written once, all in one commit (a nested
-        block joins the outermost one)."""
+        block joins the outermost one: it is a no-op, and what it raises rolls the outermost back).
+
+        A job's handling opens a dozen nested blocks, so a nested one costs no generator: one
+        shared context manager that does nothing."""
+        if getattr(self._local, "unsaved", None) is not None:
+            return _JOINED
+        return self._outermost()
+
+    @contextmanager
+    def _outermost(self) -> Iterator[None]:
         local = self._local
-        if getattr(local, "unsaved", None) is not None:  # nested: the outermost block writes
-            yield
-            return
         unsaved: dict[str, Stored] = {}  # id -> entity to write at commit
         local.unsaved = unsaved
         made: dict[str, dict[str, Any]] = {}  # id -> its record, made already (``save_new``)
@@ -312,6 +317,9 @@ class Registry:
 
 
 _UNVERSIONED = frozenset({"cycle", "version"})
+
+#: a nested ``Registry.transaction()``: it joins the outermost block, so it has nothing to do
+_JOINED: AbstractContextManager[None] = nullcontext()
 
 
 @contextmanager

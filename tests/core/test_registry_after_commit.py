@@ -41,3 +41,27 @@ def test_nothing_runs_when_the_transaction_fails(registry):
     with registry.transaction():  # and the next transaction does not run it either
         pass
     assert done == []
+
+
+def test_a_failure_in_a_nested_block_rolls_the_outermost_back():
+    """A nested block is a no-op that joins the outermost one: what it raises undoes every save of
+    the outermost block, and the thread's next transaction starts afresh."""
+    import scenaria as tp
+    from scenaria import Config
+    from scenaria.entities.registry import registry as live
+
+    node = Config.configure_data_node("kept", default_data=1)
+    scenario = tp.create_scenario(Config.configure_scenario("nested", additional_data_node_configs=[node]))
+    dn = scenario.kept
+    stored = live().repository.load("data_node", dn.id)
+    with pytest.raises(RuntimeError), live().transaction():
+        dn.name = "outer"
+        with live().transaction():
+            assert live().in_transaction()
+            dn.description = "inner"
+            raise RuntimeError("the inner block fails")
+    assert live().repository.load("data_node", dn.id) == stored  # neither save was written
+    assert not live().in_transaction()
+    with live().transaction(), live().transaction():
+        dn.name = "after"
+    assert "after" in str(live().repository.load("data_node", dn.id))  # written once the blocks end
