@@ -16,7 +16,7 @@ from itertools import compress
 from operator import is_not
 from typing import Any
 
-from scenaria.store.base import INDEXED_FIELDS, Encoded, Record, encode_record, indexed_values, record_id
+from scenaria.store.base import INDEXED_FIELDS, Record, body_of, indexed_values, record_id
 
 #: which of ``INDEXED_FIELDS`` a record has (not None), in their order
 Present = tuple[bool, ...]
@@ -37,8 +37,7 @@ def runs(records: Iterable[Record]) -> list[tuple[Present, list[tuple[Any, ...]]
             rows = []
             found.append((present, rows))
             last = present
-        body = record.body if type(record) is Encoded else encode_record(record)  # (body_of, inline)
-        rows.append((record_id(record), *compress(values, present), body))
+        rows.append((record_id(record), *compress(values, present), body_of(record)))
     return found
 
 

@@ -213,7 +213,7 @@ class SQLiteRepository(Repository):
         )
         self._save_sql = {kind: _save_sql(kind) for kind in KINDS}
         self._sparing_sql = {kind: _sparing_save_sql(kind) for kind in KINDS}
-        # (kind, the indexed fields its rows have) -> (sparing, full) upserts (``_save_runs``)
+        # (kind, the indexed fields its rows have) -> (sparing, full) upserts (``_save_rows``)
         self._statements: dict[tuple[str, _sqlite_rows.Present], tuple[str, str]] = {}
         self._writer = InProcessWriter()
         self._checkpointer = Checkpointer(self._conn)
@@ -343,42 +343,37 @@ class SQLiteRepository(Repository):
         check_kind(kind)
         if kind in _CREATED:
             runs = _sqlite_rows.runs(records)
-            if self._threads.depth:
-                self._save_runs(kind, runs)
-                return
-            with self.transaction():
-                self._save_runs(kind, runs)
-            return
-        rows = [(record_id(r), *indexed_values(r), body_of(r)) for r in records]
+        else:
+            runs = [(_sqlite_rows.ALL, [(record_id(r), *indexed_values(r), body_of(r)) for r in records])]
         if self._threads.depth:
-            self._save_rows(kind, rows)
+            for present, rows in runs:
+                self._save_rows(kind, rows, present)
             return
         with self.transaction():
-            self._save_rows(kind, rows)
+            for present, rows in runs:
+                self._save_rows(kind, rows, present)
 
-    def _save_rows(self, kind: str, rows: list[tuple[Any, ...]]) -> None:
-        """Upsert ``rows`` (the caller holds the write lock): first sparing the unchanged index
-        entries (``_sparing_save_sql``); if a row changes an indexed value, all with the full upsert."""
-        conn = self._conn()
-        before = conn.total_changes
-        conn.executemany(self._sparing_sql[kind], rows)
-        if conn.total_changes - before != len(rows):  # a row moved in an index: it was left as it was
-            conn.executemany(self._save_sql[kind], rows)
-
-    def _save_runs(self, kind: str, runs: list[tuple[_sqlite_rows.Present, list[tuple[Any, ...]]]]) -> None:
-        """``_save_rows`` for the runs of rows of ``_sqlite_rows.runs``, each with its statements."""
-        conn = self._conn()
-        for present, rows in runs:
+    def _save_rows(
+        self, kind: str, rows: list[tuple[Any, ...]], present: _sqlite_rows.Present = _sqlite_rows.ALL
+    ) -> None:
+        """Upsert ``rows`` (the caller holds the write lock), which have the indexed values
+        ``present`` says: first sparing the unchanged index entries (``_sparing_save_sql``); if a
+        row changes an indexed value, all with the full upsert."""
+        if present is _sqlite_rows.ALL:
+            sparing, full = self._sparing_sql[kind], self._save_sql[kind]
+        else:
             statements = self._statements.get((kind, present))
             if statements is None:
                 statements = self._statements[kind, present] = (
                     _sparing_save_sql(kind, present),
                     _save_sql(kind, present),
                 )
-            before = conn.total_changes
-            conn.executemany(statements[0], rows)
-            if conn.total_changes - before != len(rows):
-                conn.executemany(statements[1], rows)
+            sparing, full = statements
+        conn = self._conn()
+        before = conn.total_changes
+        conn.executemany(sparing, rows)
+        if conn.total_changes - before != len(rows):  # a row moved in an index: it was left as it was
+            conn.executemany(full, rows)
 
     @reads
     def load(self, kind: str, id: str) -> Record | None:
