@@ -28,7 +28,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import Registry
 from scenaria.entities.scenario import Scenario
 from scenaria.entities.shapes import Slot
-from scenaria.entities.sharing import find_shared, lock_shared, shared_key
+from scenaria.entities.sharing import find_shared, lock_shared, shared_key, unowned_keys
 from scenaria.entities.status import Status
 from scenaria.entities.storage_types import data_node_class
 from scenaria.entities.submission import Submission
@@ -120,7 +120,7 @@ class _Plan:
     sequences: dict[str, tuple[str, ...]]
     additional: tuple[str, ...]
     # the shared entities that no cycle owns (GLOBAL ones; CYCLE ones without a frequency), as
-    # the lock keys (``sharing.shared_key``) their find-or-create is done under, sorted so that two
+    # the lock keys (``sharing.unowned_keys``) their find-or-create is done under, sorted so that two
     # creations take them in the same order
     shared_keys: tuple[str, ...]
     fresh: _Fresh = dataclasses.field(compare=False)
@@ -141,7 +141,6 @@ def _plan(config: Any) -> _Plan:
     storage_folder = Config.core.storage_folder
     data_nodes = tuple(_data_node_plan(dn, storage_folder) for dn in config.data_node_configs)
     tasks = tuple(_task_plan(task) for task in config.task_configs)
-    unowned = {Scope.GLOBAL} if config.frequency else {Scope.GLOBAL, Scope.CYCLE}
     plan = _Plan(
         config_id=config.id,
         frequency=config.frequency,
@@ -150,12 +149,7 @@ def _plan(config: Any) -> _Plan:
         tasks=tasks,
         sequences={name: tuple(t.id for t in tasks) for name, tasks in (config.sequences or {}).items()},
         additional=tuple(c.id for c in config.additional_data_node_configs),
-        shared_keys=tuple(
-            sorted(
-                {shared_key("data_node", dn.config_id) for dn in data_nodes if dn.scope in unowned}
-                | {shared_key("task", task.config_id) for task in tasks if task.scope in unowned}
-            )
-        ),
+        shared_keys=unowned_keys(data_nodes, ((task.config_id, task.scope) for task in tasks), bool(config.frequency)),
         fresh=_Fresh(Scenario, {"config_id": config.id}, _SCENARIO_GIVEN),
     )
     _plans[config] = (applied, plan)

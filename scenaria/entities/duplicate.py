@@ -23,7 +23,7 @@ from scenaria.entities.base import Entity, new_id, now
 from scenaria.entities.cycle import Cycle, cycle_and_primary
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.registry import Registry
-from scenaria.entities.sharing import find_shared, lock_shared, shared_key
+from scenaria.entities.sharing import find_shared, lock_shared, unowned_keys
 from scenaria.entities.task import Task
 from scenaria.exceptions import EntityError
 
@@ -54,7 +54,8 @@ def duplicate_scenario(
             cycle_and_primary(registry, old_cycle.frequency, creation_date, created) if old_cycle else (None, False)
         )
         copier.cycle = cycle
-        lock_shared(registry, _unowned_keys(scenario, Scope.CYCLE if old_cycle is None else None))
+        scopes = [(task.config_id, _narrowest(task)) for task in scenario.tasks.values()]
+        lock_shared(registry, unowned_keys(scenario.data_nodes.values(), scopes, old_cycle is not None))
         tasks = {task.id: copier.task(task) for task in scenario.tasks.values()}
         additional = [copier.data_node(dn) for dn in scenario.additional_data_nodes.values()]
         for dn in additional:
@@ -147,7 +148,7 @@ class _Copier:
     def task(self, task: Task) -> Task:
         inputs = [self.data_node(dn) for dn in task.input.values()]
         outputs = [self.data_node(dn) for dn in task.output.values()]
-        owner = self._owner(min((dn.scope for dn in inputs + outputs), default=Scope.GLOBAL))
+        owner = self._owner(_narrowest(task))  # (the copies keep their scopes)
         new: Task | None = None
         if owner is None or not owner.startswith("SCENARIO_"):
             new = find_shared(self.registry, Task, task.config_id, owner)
@@ -172,13 +173,6 @@ class _Copier:
         return new
 
 
-def _unowned_keys(scenario: Any, cycle_scope: Scope | None) -> list[str]:
-    """The lock keys of the scenario's shared entities that no cycle owns: GLOBAL ones, and
-    CYCLE-scoped ones when there is no cycle (``cycle_scope``), sorted (``sharing``)."""
-    unowned = {Scope.GLOBAL, cycle_scope}
-    keys = {shared_key("data_node", dn.config_id) for dn in scenario.data_nodes.values() if dn.scope in unowned}
-    for task in scenario.tasks.values():
-        scopes = [dn.scope for dn in (*task.input.values(), *task.output.values())]
-        if min(scopes, default=Scope.GLOBAL) in unowned:
-            keys.add(shared_key("task", task.config_id))
-    return sorted(keys)
+def _narrowest(task: Task) -> Scope:
+    """The scope of a task: the narrowest of its data nodes' (GLOBAL when it has none)."""
+    return min((dn.scope for dn in (*task.input.values(), *task.output.values())), default=Scope.GLOBAL)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-import json
 import json.encoder
 from collections.abc import Callable
 from typing import Any

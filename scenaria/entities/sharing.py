@@ -11,8 +11,10 @@ update of its parents is lost.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from scenaria.config.enums import Scope
 from scenaria.entities.registry import Registry
 
 
@@ -21,7 +23,17 @@ def shared_key(kind: str, config_id: str) -> str:
     return f"{kind}:{config_id}"
 
 
-def lock_shared(registry: Registry, keys: tuple[str, ...] | list[str]) -> None:
+def unowned_keys(data_nodes: Iterable[Any], tasks: Iterable[tuple[str, Scope]], in_cycle: bool) -> tuple[str, ...]:
+    """The lock keys, sorted, of the shared entities no cycle owns among a scenario's data nodes
+    (each with ``config_id`` and ``scope``) and tasks (config id, the narrowest scope of their
+    data nodes): GLOBAL ones, and CYCLE-scoped ones when the scenario has no cycle."""
+    unowned = {Scope.GLOBAL} if in_cycle else {Scope.GLOBAL, Scope.CYCLE}
+    keys = {shared_key("data_node", dn.config_id) for dn in data_nodes if dn.scope in unowned}
+    keys |= {shared_key("task", config_id) for config_id, scope in tasks if scope in unowned}
+    return tuple(sorted(keys))
+
+
+def lock_shared(registry: Registry, keys: tuple[str, ...]) -> None:
     """Hold the store's lock on each key until the transaction commits; ``keys`` are sorted, so
     that two creators take them in the same order. Nothing is asked of the store for none."""
     for key in keys:
