@@ -129,13 +129,32 @@ _TASK_ATTRIBUTES = frozenset({"function", "skippable", "name", "config_id", "ver
 
 
 def _load_function(config_id: str, stored: dict[str, Any]) -> Any:
-    """The stored function; the configured one when its module cannot be imported here."""
-    try:
-        return values.loaded(codec.decode(stored))
-    except (ImportError, AttributeError):
-        from scenaria.config import Config
+    """The stored function; the configured one when its module cannot be imported here, or when
+    both are the same function of the script being run (``__main__``).
 
-        task_config = Config.tasks.get(config_id)
-        if task_config is not None and task_config.function is not None:
-            return task_config.function
+    A function of the script has no import path, so its task stores a pickled copy of it. Taken
+    as it is, that copy would keep running the code of the day the scenario was created, however
+    the script was edited since (``force=True`` included), while a function of a module runs its
+    module's current code. The script's current function of the same name is what its author
+    means, as in Taipy, which stores such a function as ``__main__.name``.
+    """
+    from scenaria.config import Config
+
+    task_config = Config.tasks.get(config_id)
+    configured = None if task_config is None else task_config.function
+    try:
+        function = values.loaded(codec.decode(stored))
+    except (ImportError, AttributeError):
+        if configured is not None:
+            return configured
         raise
+    if configured is not None and _same_script_function(function, configured):
+        return configured
+    return function
+
+
+def _same_script_function(stored: Any, configured: Any) -> bool:
+    def name(function: Any) -> tuple[Any, Any]:
+        return getattr(function, "__module__", None), getattr(function, "__qualname__", None)
+
+    return name(stored)[0] == "__main__" and name(stored) == name(configured)
