@@ -17,7 +17,21 @@ import sys
 
 def load_configuration(target: str, run_name: str | None) -> None:
     """Apply the configuration in ``target``: a .py file (run as ``run_name``, or imported when
-    None), a .toml file, or a module name."""
+    None), a .toml file, or a module name. Python code that starts an orchestrator meanwhile
+    (an application's unguarded ``Orchestrator().run()``) is stopped there, saying how to fix it."""
+    from scenaria.dispatch import base
+
+    reason, base.no_orchestrator_here = (
+        base.no_orchestrator_here,
+        (f"the command imports {target} for its configuration, and it starts an orchestrator when imported"),
+    )
+    try:
+        _load(target, run_name)
+    finally:
+        base.no_orchestrator_here = reason
+
+
+def _load(target: str, run_name: str | None) -> None:
     from scenaria.config import Config
     from scenaria.exceptions import ConfigError
 

@@ -25,6 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+#: why no orchestrator may start in this process, when none may: a worker process (standalone,
+#: Dask) sets it, so that a module a job imports which runs its application at import time fails
+#: that job saying how to fix it, instead of taking over the orchestrator's store (``Orchestrator.run``)
+no_orchestrator_here: str | None = None
+
 
 class Ending(enum.Enum):
     """How a run ended."""

@@ -37,7 +37,7 @@ from typing import Any
 
 import cloudpickle  # noqa: F401 - loaded before the first job, which needs it
 
-from scenaria.dispatch import hygiene, wire
+from scenaria.dispatch import base, hygiene, wire
 from scenaria.dispatch.capture import Descriptors, JobStream
 from scenaria.dispatch.jobside import apply_levels
 from scenaria.dispatch.run import Unpickled, execute, pack
@@ -99,6 +99,10 @@ class Channel:
 def main(argv: list[str] | None = None) -> None:
     """Run a worker; ``argv`` is ``[CONN_FD, LIFELINE_FD, PARENT_PID]``."""
     conn_fd, lifeline_fd, parent_pid = (int(arg) for arg in (argv or sys.argv[1:])[:3])
+    base.no_orchestrator_here = (
+        "this is a worker process, which imports the module of a task's function to run it, and that "
+        "module starts an orchestrator when imported"
+    )
     hygiene.become_subreaper()
     _exit_with_parent(lifeline_fd, parent_pid)
     os.set_inheritable(conn_fd, False)  # children the jobs start must not hold our channel

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from scenaria.config.execution import capacities
+from scenaria.dispatch import base as dispatch_base
 from scenaria.dispatch import dispatcher_class
 from scenaria.dispatch.base import Dispatcher
 from scenaria.entities.job import Job
@@ -81,6 +82,13 @@ def start() -> scheduling.Scheduler:
     """Start the scheduler of the configured mode (caller holds no orchestrator)."""
     from scenaria.config import Config
 
+    refused = dispatch_base.no_orchestrator_here
+    if refused is not None:
+        raise OrchestratorServiceIsAlreadyRunning(
+            f"No orchestrator can start here: {refused}. Put the lines that run the application "
+            '(Orchestrator().run(), create_scenario, submit...) under `if __name__ == "__main__":`, or keep '
+            "the configuration and the task functions in a module of their own."
+        )
     with _lock:
         reg = registry()
         prepare(reg)

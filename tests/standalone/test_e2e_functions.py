@@ -116,3 +116,20 @@ def test_a_function_that_cannot_travel_is_refused_with_a_clear_message():
     one_task_scenario(holds_a_lock)
     with pytest.raises(ScenariaError, match=r"(?s)TASK.work.*holds_a_lock.*lock"):
         standalone(2)  # the configuration check refuses it before anything runs
+
+
+def starts_an_orchestrator(nb):
+    """What a worker meets when a module it imports for a task's function runs its application."""
+    tp.Orchestrator().run()
+    return nb
+
+
+def test_a_job_that_starts_an_orchestrator_in_its_worker_fails_saying_how_to_fix_it():
+    config = one_task_scenario(starts_an_orchestrator)
+    standalone(1)
+    scenario, job = run(config)
+    assert job.status.name == "FAILED"
+    trace = "".join(job.stacktrace)
+    assert "No orchestrator can start here: this is a worker process" in trace
+    assert 'if __name__ == "__main__":' in trace
+    assert scenario.result.read() is None
