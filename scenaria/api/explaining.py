@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scenaria.api.getting import _resolve, get_latest_submission
+from scenaria.api.getting import _resolve, get_latest_job, get_latest_submission
 from scenaria.entities.job import Job
 from scenaria.entities.submission import Submission
+from scenaria.entities.task import Task
 from scenaria.exceptions import EntityError
 
 
@@ -14,10 +15,14 @@ def explain(entity: Any) -> list[str]:
     """One line per job, in the order they were created: its task, its status and
     ``job.run_reason`` (with why it ended, when it did not complete).
 
-    ``entity`` is a submission, or a scenario, sequence or task (their latest submission is
-    explained), or a job, or the id of any of them.
+    ``entity`` is a submission, or a scenario or sequence (their latest submission is
+    explained), or a task (its latest job, whatever submitted it), or a job, or the id of any of them.
     """
     found = _resolve(entity)
+    if isinstance(found, Task):  # most often run as part of its scenario, seldom submitted alone
+        found = get_latest_job(found)
+        if found is None:
+            return []
     if isinstance(found, Job):
         jobs = [found]
     else:

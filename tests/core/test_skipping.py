@@ -247,6 +247,7 @@ def test_explain_lists_every_job_of_a_submission():
     ]
     assert tp.explain(again) == lines == tp.explain(scenario) == tp.explain(again.id)
     assert tp.explain(first_job) == ["double COMPLETED: Never run: its output 'doubled' has never been written."]
+    assert tp.explain(scenario.double) == [lines[0]]  # a task: its latest job, submitted with its scenario
     with pytest.raises(EntityError, match="needs a submission, a scenario"):
         tp.explain(scenario.number)
 
