@@ -59,28 +59,44 @@ def rows(submissions: Iterable[Any]) -> list[dict[str, Any]]:
     return shown
 
 
-def watch_submissions(refresh: float = 0.2, file: IO[str] | None = None) -> threading.Thread:
-    """Show every submission made from now on, while it runs (for ``scenaria run --progress``)."""
+def watch_submissions(refresh: float = 0.2, file: IO[str] | None = None) -> Watcher:
+    """Show every submission made from now on, while it runs (for ``scenaria run --progress``);
+    ``close()`` the watcher when the script ends, so that the last view of each is drawn."""
     from scenaria.events import EventEntityType, Notifier
 
     # Every submission event: the creation is published before the submission can be read back,
     # so a submission is shown at the first of its events that finds it.
     _, events = Notifier.register(EventEntityType.SUBMISSION)
+    closing = threading.Event()
 
     def watch() -> None:
         from scenaria.api import get
 
         shown: set[str] = set()
-        while True:
-            entity_id = events.get().entity_id
+        while (event := events.get()) is not None:
+            entity_id = event.entity_id
             submission = None if entity_id is None or entity_id in shown else get(entity_id)
             if submission is not None:
                 shown.add(submission.id)
-                show_progress(submission, refresh=refresh, file=file, notebook=False)
+                _show_terminal([submission], refresh, file, closing)
 
     thread = threading.Thread(target=watch, name="scenaria-progress", daemon=True)
     thread.start()
-    return thread
+    return Watcher(thread, events, closing)
+
+
+class Watcher:
+    """The thread of ``watch_submissions``. It is a daemon (a script that never closes it still
+    exits), so a script that ended at once would lose the last views: ``close`` draws them."""
+
+    def __init__(self, thread: threading.Thread, events: Any, closing: threading.Event) -> None:
+        self._thread, self._events, self._closing = thread, events, closing
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Draw the submissions still to show, those not finished as they are now, and stop."""
+        self._closing.set()
+        self._events.put(None)  # after the events already queued: those are shown first
+        self._thread.join(timeout)
 
 
 def _submissions(value: Any) -> list[Any]:
@@ -135,7 +151,9 @@ _RICH_STYLES = {"COMPLETED": "green", "FAILED": "bold red", "RUNNING": "cyan", "
                 "ABANDONED": "yellow", "PENDING": "blue", "BLOCKED": "magenta", "SKIPPED": "dim"}  # fmt: skip
 
 
-def _show_terminal(submissions: list[Any], refresh: float, file: IO[str] | None) -> None:
+def _show_terminal(
+    submissions: list[Any], refresh: float, file: IO[str] | None, stop: threading.Event | None = None
+) -> None:
     try:
         from rich.console import Console
         from rich.live import Live
@@ -145,18 +163,23 @@ def _show_terminal(submissions: list[Any], refresh: float, file: IO[str] | None)
         ) from exc
     console = Console(file=file or sys.stdout)
     if not console.is_terminal:  # redirected: no redrawing, only the end
-        _wait(submissions, refresh)
+        _wait(submissions, refresh, stop)
         console.print(_table(submissions))
         return
     with Live(_table(submissions), console=console, auto_refresh=False) as live:
-        while not _finished(submissions):
+        while _waiting(submissions, stop):
             time.sleep(refresh)
             live.update(_table(submissions), refresh=True)
         live.update(_table(submissions), refresh=True)
 
 
-def _wait(submissions: list[Any], refresh: float) -> None:
-    while not _finished(submissions):
+def _waiting(submissions: list[Any], stop: threading.Event | None) -> bool:
+    """Whether to draw again later: some submission runs, and the view is not asked to stop."""
+    return not _finished(submissions) and not (stop is not None and stop.is_set())
+
+
+def _wait(submissions: list[Any], refresh: float, stop: threading.Event | None = None) -> None:
+    while _waiting(submissions, stop):
         time.sleep(refresh)
 
 

@@ -77,13 +77,18 @@ def run(args: argparse.Namespace) -> int:
     compat.install(strict=True)
     compat.enable_for_children()
     _show_like_taipy()
+    watcher = None
     if args.progress:
         from scenaria.live import watch_submissions
 
-        watch_submissions()
+        watcher = watch_submissions()
     sys.argv = [args.script, *rewrite_taipy_flags(args.script_args)]
     _put_script_dir_first(path)
-    return run_as_main(path)
+    try:
+        return run_as_main(path)
+    finally:
+        if watcher is not None:
+            watcher.close()
 
 
 #: How Taipy 4.1 shows its records on the console, which scripts run here are used to.

@@ -121,8 +121,7 @@ def test_scenaria_run_progress_shows_every_submission(tmp_path):
             tp.Orchestrator().run()
             for _ in range(2):
                 tp.submit(tp.create_scenario(scenario), wait=True)
-            import time; time.sleep(0.5)  # let the view print its last table
-            tp.Orchestrator().stop()
+            tp.Orchestrator().stop()  # the views are drawn before the script's end all the same
     """
     script = write_script(tmp_path, source)
     env = {**compat_env(), "PYTHONPATH": str(REPO)}
@@ -130,3 +129,27 @@ def test_scenaria_run_progress_shows_every_submission(tmp_path):
                           env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("watched") == 2 and done.stdout.count("all done") == 2
+
+
+def test_scenaria_run_progress_draws_the_last_view_of_a_script_that_ends_at_once(tmp_path):
+    from tests.support.scripts import compat_env
+
+    source = """
+        import taipy as tp
+        from taipy import Config
+
+        def add(n):
+            return n + 31
+
+        task = Config.configure_task("add", add, Config.configure_data_node("n", default_data=21),
+                                     Config.configure_data_node("out"))
+        scenario = Config.configure_scenario("s", [task])
+        tp.Orchestrator().run()
+        tp.create_scenario(scenario).submit()
+    """
+    script = write_script(tmp_path, source)
+    env = {**compat_env(), "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "scenaria.cli", "run", "--progress", str(script)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "add" in done.stdout and "COMPLETED" in done.stdout, done.stdout
