@@ -209,12 +209,18 @@ def _check_functions_travel(layer: ConfigLayer, collector: IssueCollector, mode:
             cloudpickle.dumps(function)
         except Exception as exc:
             name = getattr(function, "__qualname__", repr(function))
+            nested = "<" in name  # a lambda, or a function defined in a function: it travels by value
+            where = (
+                "Define it at the top level of a module"
+                if nested
+                else "Move it, with what it uses, to a module of its own (it then travels by import path, not by value)"
+            )
             _Report(collector, task, "job").error(
                 "function",
                 name,
                 f"The function {name} cannot be sent to the worker processes of the {mode} job mode: "
-                f"{type(exc).__name__}: {exc}. Define it at the top level of a module, or keep what it "
-                "refers to picklable (no locks, open files or connections).",
+                f"{type(exc).__name__}: {exc}. {where}, or keep what it refers to picklable (no locks, "
+                "open files or connections).",
             )
 
 
