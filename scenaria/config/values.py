@@ -181,6 +181,11 @@ def try_import(path: str, kind: str = "function") -> Any:
                 target = getattr(target, attr)
         except AttributeError:
             reason = f"module {module_name!r} has no attribute {'.'.join(attrs)!r}"
+            if module_name == "__main__":  # written by Config.export() in a script, read elsewhere
+                reason += (
+                    ": the configuration names a function of the script that exported it, which only "
+                    "that script has; move the function to a module of its own and export again"
+                )
             break
         if kind == "class" and not isinstance(target, type):
             reason = f"{module_name}.{'.'.join(attrs)} is not a class"

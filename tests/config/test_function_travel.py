@@ -43,3 +43,12 @@ def test_a_script_top_level_function_holding_a_lock_is_told_to_move_to_a_module_
     message = _message()
     assert "Define it at the top level" not in message  # it is there already
     assert "Move it, with what it uses, to a module of its own" in message
+
+
+def test_a_function_of_an_exporting_script_read_elsewhere_says_why_it_is_missing():
+    from scenaria.config.values import ImportRef, try_import
+
+    found = try_import("__main__.function_of_the_exporting_script")
+    assert isinstance(found, ImportRef)
+    assert "the configuration names a function of the script that exported it" in found.reason
+    assert "move the function to a module of its own and export again" in found.reason
