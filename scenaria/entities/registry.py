@@ -14,6 +14,7 @@ reading the same entities again and again does not rebuild them.
 from __future__ import annotations
 
 import gc
+import operator
 import os
 import threading
 import weakref
@@ -204,11 +205,20 @@ class Registry:
             with self.transaction():
                 self.save_new(entities)
             return
-        pairs = list(entities)
-        self._keep(*(entity for entity, _ in pairs))
-        for entity, record in pairs:
-            unsaved[entity.id] = entity
-            local.made[entity.id] = record
+        made = local.made
+        with self._lock:  # what ``_keep`` does, in the same loop
+            objects, recent = self._objects, self._recent
+            refs = objects.refs
+            for entity, record in entities:
+                key = entity.id
+                refs[key] = _ref(entity)
+                recent[key] = unsaved[key] = entity
+                recent.move_to_end(key)
+                made[key] = record
+            while len(recent) > RECENT:
+                recent.popitem(last=False)
+            if len(refs) > objects.purge_at:
+                objects.purge()
 
     def delete(self, entities: Iterable[Stored]) -> None:
         by_kind: dict[str, list[str]] = {}
@@ -265,14 +275,13 @@ class Registry:
                 yield
                 for action in before:
                     action()
-                if self.fence is not None and any(entity._KIND == "job" for entity in unsaved.values()):
+                if self.fence is not None and "job" in map(_kind_of, unsaved.values()):  # (no Python frame)
                     self.fence()
                 by_kind: dict[str, list[dict[str, Any]]] = {}  # one statement per kind, its rows in order
                 for entity_id, entity in unsaved.items():
                     record = made.get(entity_id) if made else None
                     by_kind.setdefault(entity._KIND, []).append(record or revised_record(entity))
-                for kind, records in by_kind.items():
-                    self.repository.save_many(kind, records)
+                self.repository.save_kinds(by_kind.items())
         except BaseException:
             for action in aborted:
                 action()
@@ -323,6 +332,7 @@ class Registry:
 
 _UNVERSIONED = frozenset({"cycle", "version"})
 _ref = weakref.ref
+_kind_of = operator.attrgetter("_KIND")
 
 
 class _Live:
