@@ -132,6 +132,10 @@ class Entity:
     _ID_PREFIX: ClassVar[str]  # first part of the ids of this kind
     _EVENT_TYPE: ClassVar[str]  # EventEntityType member name
     _RECORD_FIELDS: ClassVar[tuple[tuple[str, str, Codec | None], ...]]
+    # What ``_after_refresh`` derives for an entity just built by the creating code, beside its
+    # properties: (attribute, factory) pairs, declared by the class that defines ``_after_refresh``
+    # (``create._Fresh`` then builds it without a call of ``__post_init__``). Here: nothing.
+    _FRESH_DERIVED: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]] = ()
 
     id: str
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,7 @@ from scenaria.entities.task import Task
 from scenaria.events.notifier import Notifier
 from scenaria.exceptions import DataNodeConfigIsNotGlobal
 
+_id_of = operator.attrgetter("id")
 # Config properties that describe how a data node is created, not what it holds.
 _CREATION_ONLY = frozenset({"default_data", "storage_type", "scope", "validity_period"})
 _TASK_FIELDS = frozenset({"inputs", "outputs", "function", "skippable", "input_configs", "output_configs"})
@@ -65,7 +67,7 @@ class _Fresh:
     (``constant``), then a fresh container for each field a factory makes that the creating
     code does not give (``given``), then the values of the entity."""
 
-    __slots__ = ("_cls", "_factories", "_fields", "_plain")
+    __slots__ = ("_cls", "_derived", "_factories", "_fields", "_plain")
 
     def __init__(self, cls: type[Entity], constant: dict[str, Any], given: frozenset[str]) -> None:
         defaults, factories = cls._defaults()
@@ -74,9 +76,11 @@ class _Fresh:
         self._factories = tuple(
             (attr, factory) for attr, factory in factories if attr not in given and attr not in constant
         )
-        # an entity of a class that derives nothing but its properties gets them here, as
-        # ``__post_init__`` would give them (two calls fewer for each)
-        self._plain = cls.__post_init__ is Entity.__post_init__ and cls._after_refresh is Entity._after_refresh
+        # an entity of a class that says what its ``_after_refresh`` derives (``_FRESH_DERIVED``) gets
+        # it here, with its properties, as ``__post_init__`` would give them (two calls fewer each)
+        refreshing = next(klass for klass in cls.__mro__ if "_after_refresh" in klass.__dict__)
+        self._plain = cls.__post_init__ is Entity.__post_init__ and "_FRESH_DERIVED" in refreshing.__dict__
+        self._derived = refreshing.__dict__.get("_FRESH_DERIVED", ())
 
     def build(self, values: dict[str, Any]) -> Any:
         entity = self._cls.__new__(self._cls)  # (no __init__: the plan's values were checked)
@@ -87,6 +91,8 @@ class _Fresh:
         own.update(values)
         if self._plain:
             own["_properties"] = own_properties(entity, own["_properties"])
+            for attr, factory in self._derived:
+                own[attr] = factory()
         else:
             entity.__post_init__()
         return entity
@@ -217,7 +223,7 @@ def create_scenario(
 ) -> Scenario:
     plan = _plan(config)
     created: list[Any] = []
-    creation_date = creation_date or now()
+    creation_date = creation_date or dt.datetime.now()  # (``now``, without its call)
     scenario_id = plan.id_prefix + ordered_uuid()
     with registry.transaction():
         cycle, primary = (
@@ -232,7 +238,7 @@ def create_scenario(
             seq_id = f"SEQUENCE_{seq_name.replace(' ', 'TPSPACE')}_{scenario_id}"
             for i in task_config_ids:
                 tasks[i]._parent_ids.add(seq_id)
-        additional = [data_nodes[i] for i in plan.additional]
+        additional = list(map(data_nodes.__getitem__, plan.additional))  # (map: no comprehension's frame)
         for dn in additional:
             dn._parent_ids.add(scenario_id)
         properties = dict(plan.properties)
@@ -241,8 +247,8 @@ def create_scenario(
         scenario: Scenario = plan.fresh.build(
             {
                 "id": scenario_id,
-                "_task_ids": [t.id for t in tasks.values()],
-                "_additional_data_node_ids": [dn.id for dn in additional],
+                "_task_ids": list(map(_id_of, tasks.values())),
+                "_additional_data_node_ids": list(map(_id_of, additional)),
                 "_properties": properties,
                 "_creation_date": creation_date,
                 "_primary_scenario": primary,
@@ -258,7 +264,7 @@ def create_scenario(
             for entity in shared:
                 if id(entity) not in new:
                     registry.save(entity)
-        registry.save_new([(entity, slot.record(entity)) for entity, slot in fresh])  # each once
+        registry.save_new(Slot.records(fresh))  # each once
     created.append(scenario)
     if Notifier.has_listeners():  # (what each entity's _publish asks first)
         for entity in created:
@@ -300,7 +306,16 @@ def _graph(
             owner = _owner(task_plan.scope, scenario_id, cycle)
             task = find_shared(registry, Task, task_plan.config_id, owner)
         if task is None:
-            task = _new_task(task_plan, owner, data_nodes, version)
+            task = task_plan.fresh.build(
+                {
+                    "id": task_plan.id_prefix + ordered_uuid(),
+                    "_owner_id": owner,
+                    "_input_ids": list(map(_id_of, map(data_nodes.__getitem__, task_plan.input_ids))),
+                    "_output_ids": list(map(_id_of, map(data_nodes.__getitem__, task_plan.output_ids))),
+                    "version": version,
+                    "_properties": dict(task_plan.properties),
+                }
+            )
             created.append(task)
             fresh.append((task, task_plan.slot))
         task._parent_ids.add(scenario_id)
@@ -357,20 +372,6 @@ def _new_data_node(plan: _DataNodePlan, owner: str | None, version: str) -> Data
     )
     plan.prepare(dn)
     return dn
-
-
-def _new_task(plan: _TaskPlan, owner: str | None, data_nodes: dict[str, DataNode], version: str) -> Task:
-    task: Task = plan.fresh.build(
-        {
-            "id": plan.id_prefix + ordered_uuid(),
-            "_owner_id": owner,
-            "_input_ids": [data_nodes[i].id for i in plan.input_ids],
-            "_output_ids": [data_nodes[i].id for i in plan.output_ids],
-            "version": version,
-            "_properties": dict(plan.properties),
-        }
-    )
-    return task
 
 
 def create_submission(
