@@ -341,10 +341,10 @@ class _Live:
     That dictionary makes a ``KeyedRef`` per entity in Python and runs a Python callback when one
     dies: a quarter of what keeping a new scenario's eight entities cost. Here a plain weak
     reference is kept, and the references of entities that died are dropped at once when there
-    are twice as many as there were live ones at the last purge: the map stays within twice the
-    live entities (whose number ``RECENT`` and the user bound, not the store's size), each purge
-    paid for by the insertions since the last. Insertions and purges happen under the registry's
-    lock (``Registry._keep``)."""
+    are four times as many as there were live ones at the last purge: the map stays within four
+    times the live entities (whose number ``RECENT`` and the user bound, not the store's size),
+    each purge (a check of each reference) paid for by the three times as many insertions since
+    the last. Insertions and purges happen under the registry's lock (``Registry._keep``)."""
 
     __slots__ = ("purge_at", "refs")
 
@@ -376,7 +376,7 @@ class _Live:
         for key, ref in list(refs.items()):
             if ref() is None:
                 refs.pop(key, None)
-        self.purge_at = max(2 * len(refs), self._SMALLEST)
+        self.purge_at = max(4 * len(refs), self._SMALLEST)
 
     def __len__(self) -> int:
         """How many are alive."""
