@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import glob
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any, ClassVar
 
 from scenaria.config import Config
@@ -331,6 +331,28 @@ class FileDataNode(DataNode):
         if self.is_generated and not self._is_remote and os.path.isfile(self._local_path):
             os.remove(self._local_path)
 
+    @classmethod
+    def _fresh_preparer(
+        cls, properties: dict[str, Any], storage_folder: str, default_data: Any
+    ) -> Callable[[DataNode], None]:
+        """For the usual config (no path of its own, no default data, no ``[CORE] storage_options``),
+        a new node's path is its id between two texts known now: its preparation is to set it (for
+        a class that prepares its nodes as this one does)."""
+        if (
+            default_data is not None
+            or _core_storage_options()
+            or properties.get("path")
+            or properties.get("default_path")
+            or any(getattr(cls, name) is not getattr(FileDataNode, name) for name in _PREPARING)
+        ):
+            return super()._fresh_preparer(properties, storage_folder, default_data)
+        before, after = f"{_generated_folder(storage_folder, cls._STORAGE_TYPE)}{os.sep}", f".{cls._EXTENSION}"
+
+        def prepare(node: DataNode) -> None:
+            dict.update(node._properties, path=f"{before}{node.id}{after}", is_generated=True)  # type: ignore[attr-defined]
+
+        return prepare
+
     def _prepare_new(self, storage_folder: str, default_data: Any, fresh: bool = False) -> None:
         """Choose the path (and take ``[CORE] storage_options`` when it has none of its own: they
         travel with it to the workers); an existing file counts as written, even with no default data.
@@ -349,6 +371,10 @@ class FileDataNode(DataNode):
         elif default_data is not None:
             self._write(default_data)
             self._add_default_data_edit(default_data)
+
+
+# what prepares a new node: a class that changes one of them is prepared by ``_prepare_new``
+_PREPARING = ("_prepare_new", "_build_path", "_initial_write")
 
 
 def _core_storage_options() -> Any:

@@ -17,7 +17,6 @@ import datetime as dt
 import enum
 import os
 import pickle
-import struct
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -52,8 +51,12 @@ def field(
 
 
 def new_id(prefix: str, config_id: str | None = None) -> str:
-    middle = f"_{config_id}" if config_id else ""
-    return f"{prefix}{middle}_{ordered_uuid()}"
+    return id_prefix(prefix, config_id) + ordered_uuid()
+
+
+def id_prefix(prefix: str, config_id: str | None = None) -> str:
+    """What the ids of one kind and config start with (``new_id``): ``PREFIX_config_``."""
+    return f"{prefix}_{config_id}_" if config_id else f"{prefix}_"
 
 
 def ordered_uuid() -> str:
@@ -62,25 +65,46 @@ def ordered_uuid() -> str:
     Ids keep the reference's shape, ``PREFIX_config_<uuid>``, but ids made one after another
     sort one after another: a store's id index then grows at its end instead of at a random
     place, which halves the cost of a commit in SQLite, and listing ids sorts them by age.
+
+    A scenario's creation makes eight, so the text is made of pieces written ahead: the random
+    end of 512 ids at once (``_refill``), the text of each count of microseconds, and that of the
+    current millisecond (once per millisecond). Formatting a 128-bit number was most of its cost.
     """
     milliseconds, microseconds = divmod(time.time_ns() // 1000, 1000)
-    value = (milliseconds << 80) | (0x7 << 76) | (microseconds << 64) | (0b10 << 62)
+    stamp = _stamp
+    if stamp[0] != milliseconds:
+        stamp = _new_stamp(milliseconds)
+    digits, ends = _random
     try:
-        value |= next(_random)[0] >> 2
+        at = next(ends)
     except StopIteration:
-        _refill()
-        value |= next(_random)[0] >> 2
-    return uuid_text(value)
+        digits, ends = _refill()
+        at = next(ends)
+    return f"{stamp[1]}{_MICROSECONDS[microseconds]}-{digits[at : at + 4]}-{digits[at + 4 : at + 16]}"
 
 
-def _refill() -> None:
-    """Random bits for the next 512 ids, read at once (one system call instead of one per id;
-    ``next`` on the iterator is atomic, so two threads never take the same bits)."""
+def _new_stamp(milliseconds: int) -> tuple[int, str]:
+    """The text of the millisecond's 48 bits, then the version (7)."""
+    global _stamp
+    _stamp = (milliseconds, f"{milliseconds >> 16:08x}-{milliseconds & 0xFFFF:04x}-7")
+    return _stamp
+
+
+def _refill() -> tuple[str, Iterator[int]]:
+    """The random ends of the next 512 ids, read at once (one system call instead of one per id):
+    16 hex digits each, the variant (0b10) then 62 random bits, and where each starts (``next``
+    on that iterator is atomic, so two threads never take the same one)."""
     global _random
-    _random = struct.iter_unpack(">Q", os.urandom(4096))
+    bits = bytearray(os.urandom(4096))
+    bits[::8] = bits[::8].translate(_VARIANT)
+    _random = (bits.hex(), iter(range(0, 8192, 16)))
+    return _random
 
 
-_random: Iterator[tuple[int]] = iter(())
+_MICROSECONDS = tuple(f"{n:03x}" for n in range(1000))
+_VARIANT = bytes(0x80 | (n & 0x3F) for n in range(256))  # a byte's first two bits made 0b10
+_stamp: tuple[int, str] = (-1, "")
+_random: tuple[str, Iterator[int]] = ("", iter(()))
 os.register_at_fork(after_in_child=_refill)  # a child never reuses its parent's bits
 
 
@@ -108,6 +132,10 @@ class Entity:
     _ID_PREFIX: ClassVar[str]  # first part of the ids of this kind
     _EVENT_TYPE: ClassVar[str]  # EventEntityType member name
     _RECORD_FIELDS: ClassVar[tuple[tuple[str, str, Codec | None], ...]]
+    # What ``_after_refresh`` derives for an entity just built by the creating code, beside its
+    # properties: (attribute, factory) pairs, declared by the class that defines ``_after_refresh``
+    # (``create._Fresh`` then builds it without a call of ``__post_init__``). Here: nothing.
+    _FRESH_DERIVED: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]] = ()
 
     id: str
 

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import weakref
+from collections.abc import Callable
 from typing import Any
 
+from scenaria.config import Config
 from scenaria.config.enums import Frequency, Scope
 from scenaria.config.templates import is_template, resolved_keeping_template
-from scenaria.entities.base import Entity, new_id, now
+from scenaria.entities.base import Entity, id_prefix, new_id, now, ordered_uuid, own_properties
 from scenaria.entities.cycle import Cycle, cycle_and_primary
 from scenaria.entities.data_node import DataNode
 from scenaria.entities.execution import ExecutionSettings
@@ -36,6 +39,7 @@ from scenaria.entities.task import Task
 from scenaria.events.notifier import Notifier
 from scenaria.exceptions import DataNodeConfigIsNotGlobal
 
+_id_of = operator.attrgetter("id")
 # Config properties that describe how a data node is created, not what it holds.
 _CREATION_ONLY = frozenset({"default_data", "storage_type", "scope", "validity_period"})
 _TASK_FIELDS = frozenset({"inputs", "outputs", "function", "skippable", "input_configs", "output_configs"})
@@ -63,7 +67,7 @@ class _Fresh:
     (``constant``), then a fresh container for each field a factory makes that the creating
     code does not give (``given``), then the values of the entity."""
 
-    __slots__ = ("_cls", "_factories", "_fields")
+    __slots__ = ("_cls", "_derived", "_factories", "_fields", "_plain")
 
     def __init__(self, cls: type[Entity], constant: dict[str, Any], given: frozenset[str]) -> None:
         defaults, factories = cls._defaults()
@@ -72,6 +76,11 @@ class _Fresh:
         self._factories = tuple(
             (attr, factory) for attr, factory in factories if attr not in given and attr not in constant
         )
+        # an entity of a class that says what its ``_after_refresh`` derives (``_FRESH_DERIVED``) gets
+        # it here, with its properties, as ``__post_init__`` would give them (two calls fewer each)
+        refreshing = next(klass for klass in cls.__mro__ if "_after_refresh" in klass.__dict__)
+        self._plain = cls.__post_init__ is Entity.__post_init__ and "_FRESH_DERIVED" in refreshing.__dict__
+        self._derived = refreshing.__dict__.get("_FRESH_DERIVED", ())
 
     def build(self, values: dict[str, Any]) -> Any:
         entity = self._cls.__new__(self._cls)  # (no __init__: the plan's values were checked)
@@ -80,7 +89,12 @@ class _Fresh:
         for attr, factory in self._factories:
             own[attr] = factory()
         own.update(values)
-        entity.__post_init__()
+        if self._plain:
+            own["_properties"] = own_properties(entity, own["_properties"])
+            for attr, factory in self._derived:
+                own[attr] = factory()
+        else:
+            entity.__post_init__()
         return entity
 
 
@@ -93,7 +107,10 @@ class _DataNodePlan:
     properties: dict[str, Any]
     default_data: Any
     storage_folder: str
+    id_prefix: str
     fresh: _Fresh = dataclasses.field(compare=False)
+    # what ``DataNode._prepare_new`` does to a new one (``DataNode._fresh_preparer``)
+    prepare: Callable[[DataNode], None] = dataclasses.field(compare=False)
     slot: Slot = dataclasses.field(default_factory=Slot, compare=False)  # the shape of its records
 
 
@@ -106,6 +123,7 @@ class _TaskPlan:
     skippable: bool
     properties: dict[str, Any]
     scope: Scope  # the narrowest of its data nodes' (GLOBAL when it has none)
+    id_prefix: str
     fresh: _Fresh = dataclasses.field(compare=False)
     slot: Slot = dataclasses.field(default_factory=Slot, compare=False)
 
@@ -123,6 +141,7 @@ class _Plan:
     # the lock keys (``sharing.unowned_keys``) their find-or-create is done under, sorted so that two
     # creations take them in the same order
     shared_keys: tuple[str, ...]
+    id_prefix: str
     fresh: _Fresh = dataclasses.field(compare=False)
     slot: Slot = dataclasses.field(default_factory=Slot, compare=False)  # the scenario's
 
@@ -132,8 +151,6 @@ _plans: weakref.WeakKeyDictionary[Any, tuple[Any, _Plan]] = weakref.WeakKeyDicti
 
 
 def _plan(config: Any) -> _Plan:
-    from scenaria.config import Config
-
     applied = Config._applied_layer()  # a new object whenever the configuration changes
     cached = _plans.get(config)
     if cached is not None and cached[0] is applied:
@@ -150,6 +167,7 @@ def _plan(config: Any) -> _Plan:
         sequences={name: tuple(t.id for t in tasks) for name, tasks in (config.sequences or {}).items()},
         additional=tuple(c.id for c in config.additional_data_node_configs),
         shared_keys=unowned_keys(data_nodes, ((task.config_id, task.scope) for task in tasks), bool(config.frequency)),
+        id_prefix=id_prefix("SCENARIO", config.id),
         fresh=_Fresh(Scenario, {"config_id": config.id}, _SCENARIO_GIVEN),
     )
     _plans[config] = (applied, plan)
@@ -168,6 +186,7 @@ def _task_plan(config: Any) -> _TaskPlan:
         bool(config.skippable),
         properties,
         min((c.scope for c in nodes), default=Scope.GLOBAL),
+        id_prefix("TASK", config.id),
         _Fresh(
             Task,
             {"config_id": config.id, "_function": config.function, "_skippable": bool(config.skippable)},
@@ -179,19 +198,23 @@ def _task_plan(config: Any) -> _TaskPlan:
 def _data_node_plan(config: Any, storage_folder: str) -> _DataNodePlan:
     cls = data_node_class(config.storage_type)
     constant = {"config_id": config.id, "_scope": config.scope, "_validity_period": config.validity_period}
+    properties = {
+        key: resolved_keeping_template(config._raw(key)) if is_template(config._raw(key)) else getattr(config, key)
+        for key in config.properties
+        if key not in _CREATION_ONLY
+    }
+    default_data = getattr(config, "default_data", None) if "default_data" in config.properties else None
     return _DataNodePlan(
         config_id=config.id,
         cls=cls,
         scope=config.scope,
         validity_period=config.validity_period,
-        properties={
-            key: resolved_keeping_template(config._raw(key)) if is_template(config._raw(key)) else getattr(config, key)
-            for key in config.properties
-            if key not in _CREATION_ONLY
-        },
-        default_data=getattr(config, "default_data", None) if "default_data" in config.properties else None,
+        properties=properties,
+        default_data=default_data,
         storage_folder=storage_folder,
+        id_prefix=id_prefix("DATANODE", config.id),
         fresh=_Fresh(cls, constant, _DATA_NODE_GIVEN),
+        prepare=cls._fresh_preparer(properties, storage_folder, default_data),
     )
 
 
@@ -200,8 +223,8 @@ def create_scenario(
 ) -> Scenario:
     plan = _plan(config)
     created: list[Any] = []
-    creation_date = creation_date or now()
-    scenario_id = new_id("SCENARIO", plan.config_id)
+    creation_date = creation_date or dt.datetime.now()  # (``now``, without its call)
+    scenario_id = plan.id_prefix + ordered_uuid()
     with registry.transaction():
         cycle, primary = (
             cycle_and_primary(registry, plan.frequency, creation_date, created) if plan.frequency else (None, False)
@@ -215,7 +238,7 @@ def create_scenario(
             seq_id = f"SEQUENCE_{seq_name.replace(' ', 'TPSPACE')}_{scenario_id}"
             for i in task_config_ids:
                 tasks[i]._parent_ids.add(seq_id)
-        additional = [data_nodes[i] for i in plan.additional]
+        additional = list(map(data_nodes.__getitem__, plan.additional))  # (map: no comprehension's frame)
         for dn in additional:
             dn._parent_ids.add(scenario_id)
         properties = dict(plan.properties)
@@ -224,8 +247,8 @@ def create_scenario(
         scenario: Scenario = plan.fresh.build(
             {
                 "id": scenario_id,
-                "_task_ids": [t.id for t in tasks.values()],
-                "_additional_data_node_ids": [dn.id for dn in additional],
+                "_task_ids": list(map(_id_of, tasks.values())),
+                "_additional_data_node_ids": list(map(_id_of, additional)),
                 "_properties": properties,
                 "_creation_date": creation_date,
                 "_primary_scenario": primary,
@@ -241,7 +264,7 @@ def create_scenario(
             for entity in shared:
                 if id(entity) not in new:
                     registry.save(entity)
-        registry.save_new([(entity, slot.record(entity)) for entity, slot in fresh])  # each once
+        registry.save_new(Slot.records(fresh))  # each once
     created.append(scenario)
     if Notifier.has_listeners():  # (what each entity's _publish asks first)
         for entity in created:
@@ -263,18 +286,37 @@ def _graph(
     """The data nodes and tasks of a new scenario, by config id, each new one (added to ``created``
     and, with its slot, to ``fresh``) or shared, with the parents they get from it."""
     data_nodes: dict[str, DataNode] = {}
+    version = registry.version
     for dn_plan in plan.data_nodes:
-        known = len(created)
-        dn = data_nodes[dn_plan.config_id] = _data_node(
-            registry, dn_plan, _owner(dn_plan.scope, scenario_id, cycle), created
-        )
-        if len(created) > known:
+        if dn_plan.scope is Scope.SCENARIO:  # (the usual case: its own, nothing to look for)
+            owner, dn = scenario_id, None
+        else:
+            owner = _owner(dn_plan.scope, scenario_id, cycle)
+            dn = find_shared(registry, DataNode, dn_plan.config_id, owner)
+        if dn is None:
+            dn = _new_data_node(dn_plan, owner, version)
+            created.append(dn)
             fresh.append((dn, dn_plan.slot))
+        data_nodes[dn_plan.config_id] = dn
     tasks: dict[str, Task] = {}
     for task_plan in plan.tasks:
-        known = len(created)
-        task = _task(registry, task_plan, _owner(task_plan.scope, scenario_id, cycle), data_nodes, created)
-        if len(created) > known:
+        if task_plan.scope is Scope.SCENARIO:
+            owner, task = scenario_id, None
+        else:
+            owner = _owner(task_plan.scope, scenario_id, cycle)
+            task = find_shared(registry, Task, task_plan.config_id, owner)
+        if task is None:
+            task = task_plan.fresh.build(
+                {
+                    "id": task_plan.id_prefix + ordered_uuid(),
+                    "_owner_id": owner,
+                    "_input_ids": list(map(_id_of, map(data_nodes.__getitem__, task_plan.input_ids))),
+                    "_output_ids": list(map(_id_of, map(data_nodes.__getitem__, task_plan.output_ids))),
+                    "version": version,
+                    "_properties": dict(task_plan.properties),
+                }
+            )
+            created.append(task)
             fresh.append((task, task_plan.slot))
         task._parent_ids.add(scenario_id)
         for i in task_plan.input_ids + task_plan.output_ids:
@@ -285,8 +327,6 @@ def _graph(
 
 def create_global_data_node(registry: Registry, config: Any) -> DataNode:
     """The data node of a GLOBAL config, created when it does not exist yet."""
-    from scenaria.config import Config
-
     if config.scope is not Scope.GLOBAL:
         raise DataNodeConfigIsNotGlobal(
             f"Data node config {config.id!r} has scope {config.scope.name}; only GLOBAL data nodes exist "
@@ -316,38 +356,22 @@ def _data_node(registry: Registry, plan: _DataNodePlan, owner: str | None, creat
         existing = find_shared(registry, DataNode, plan.config_id, owner)
         if existing is not None:
             return existing
-    dn: DataNode = plan.fresh.build(
-        {
-            "id": new_id("DATANODE", plan.config_id),
-            "_owner_id": owner,
-            "version": registry.version,
-            "_properties": dict(plan.properties),
-        }
-    )
-    dn._prepare_new(plan.storage_folder, plan.default_data, fresh=True)
+    dn = _new_data_node(plan, owner, registry.version)
     created.append(dn)
     return dn
 
 
-def _task(
-    registry: Registry, plan: _TaskPlan, owner: str | None, data_nodes: dict[str, DataNode], created: list[Any]
-) -> Task:
-    if owner is None or not owner.startswith("SCENARIO_"):
-        existing = find_shared(registry, Task, plan.config_id, owner)
-        if existing is not None:
-            return existing
-    task: Task = plan.fresh.build(
+def _new_data_node(plan: _DataNodePlan, owner: str | None, version: str) -> DataNode:
+    dn: DataNode = plan.fresh.build(
         {
-            "id": new_id("TASK", plan.config_id),
+            "id": plan.id_prefix + ordered_uuid(),
             "_owner_id": owner,
-            "_input_ids": [data_nodes[i].id for i in plan.input_ids],
-            "_output_ids": [data_nodes[i].id for i in plan.output_ids],
-            "version": registry.version,
+            "version": version,
             "_properties": dict(plan.properties),
         }
     )
-    created.append(task)
-    return task
+    plan.prepare(dn)
+    return dn
 
 
 def create_submission(

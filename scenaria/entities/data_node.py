@@ -324,6 +324,15 @@ class DataNode(content.ContentVersions, Owned, Entity):
     def _edit_timestamp(self) -> dt.datetime:
         return now()
 
+    @classmethod
+    def _fresh_preparer(
+        cls, properties: dict[str, Any], storage_folder: str, default_data: Any
+    ) -> Callable[[DataNode], None]:
+        """What ``_prepare_new(storage_folder, default_data, fresh=True)`` does to each new node of
+        a config whose properties are ``properties``: chosen once per config (``create``'s plan,
+        made again when the configuration changes), since a scenario's creation prepares several."""
+        return lambda node: node._prepare_new(storage_folder, default_data, fresh=True)
+
     def _prepare_new(self, storage_folder: str, default_data: Any, fresh: bool = False) -> None:
         """At creation, before the first save: what a new node of this type starts with (``fresh``:
         its id was just made, so nothing is stored under it yet)."""

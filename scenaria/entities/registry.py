@@ -14,6 +14,7 @@ reading the same entities again and again does not rebuild them.
 from __future__ import annotations
 
 import gc
+import operator
 import os
 import threading
 import weakref
@@ -59,7 +60,7 @@ class Registry:
 
     def __init__(self, repository: Repository) -> None:
         self.repository = repository
-        self._objects: weakref.WeakValueDictionary[str, Stored] = weakref.WeakValueDictionary()
+        self._objects = _Live()
         self._recent: OrderedDict[str, Stored] = OrderedDict()
         #: called inside each transaction that writes a job, before it commits (the lease's fencing)
         self.fence: Callable[[], None] | None = None
@@ -158,11 +159,16 @@ class Registry:
     def _keep(self, *entities: Stored) -> None:
         with self._lock:
             objects, recent = self._objects, self._recent
+            refs = objects.refs
             for entity in entities:
-                objects[entity.id] = recent[entity.id] = entity
-                recent.move_to_end(entity.id)
+                key = entity.id
+                refs[key] = _ref(entity)
+                recent[key] = entity
+                recent.move_to_end(key)
             while len(recent) > RECENT:
                 recent.popitem(last=False)
+            if len(refs) > objects.purge_at:
+                objects.purge()
 
     # --- writing ---------------------------------------------------------------------------------
     def add(self, entity: Stored) -> None:
@@ -199,11 +205,20 @@ class Registry:
             with self.transaction():
                 self.save_new(entities)
             return
-        pairs = list(entities)
-        self._keep(*(entity for entity, _ in pairs))
-        for entity, record in pairs:
-            unsaved[entity.id] = entity
-            local.made[entity.id] = record
+        made = local.made
+        with self._lock:  # what ``_keep`` does, in the same loop
+            objects, recent = self._objects, self._recent
+            refs = objects.refs
+            for entity, record in entities:
+                key = entity.id
+                refs[key] = _ref(entity)
+                recent[key] = unsaved[key] = entity
+                recent.move_to_end(key)
+                made[key] = record
+            while len(recent) > RECENT:
+                recent.popitem(last=False)
+            if len(refs) > objects.purge_at:
+                objects.purge()
 
     def delete(self, entities: Iterable[Stored]) -> None:
         by_kind: dict[str, list[str]] = {}
@@ -260,14 +275,13 @@ class Registry:
                 yield
                 for action in before:
                     action()
-                if self.fence is not None and any(entity._KIND == "job" for entity in unsaved.values()):
+                if self.fence is not None and "job" in map(_kind_of, unsaved.values()):  # (no Python frame)
                     self.fence()
                 by_kind: dict[str, list[dict[str, Any]]] = {}  # one statement per kind, its rows in order
                 for entity_id, entity in unsaved.items():
                     record = made.get(entity_id) if made else None
                     by_kind.setdefault(entity._KIND, []).append(record or revised_record(entity))
-                for kind, records in by_kind.items():
-                    self.repository.save_many(kind, records)
+                self.repository.save_kinds(by_kind.items())
         except BaseException:
             for action in aborted:
                 action()
@@ -317,6 +331,57 @@ class Registry:
 
 
 _UNVERSIONED = frozenset({"cycle", "version"})
+_ref = weakref.ref
+_kind_of = operator.attrgetter("_KIND")
+
+
+class _Live:
+    """id -> live entity, held weakly: what ``weakref.WeakValueDictionary`` does, cheaper.
+
+    That dictionary makes a ``KeyedRef`` per entity in Python and runs a Python callback when one
+    dies: a quarter of what keeping a new scenario's eight entities cost. Here a plain weak
+    reference is kept, and the references of entities that died are dropped at once when there
+    are four times as many as there were live ones at the last purge: the map stays within four
+    times the live entities (whose number ``RECENT`` and the user bound, not the store's size),
+    each purge (a check of each reference) paid for by the three times as many insertions since
+    the last. Insertions and purges happen under the registry's lock (``Registry._keep``)."""
+
+    __slots__ = ("purge_at", "refs")
+
+    _SMALLEST = 64  # no purge below this many references
+
+    def __init__(self) -> None:
+        self.refs: dict[str, weakref.ref[Any]] = {}
+        self.purge_at = self._SMALLEST
+
+    def get(self, key: str) -> Any:
+        ref = self.refs.get(key)
+        return None if ref is None else ref()
+
+    def pop(self, key: str, default: Any = None) -> Any:
+        ref = self.refs.pop(key, None)
+        entity = None if ref is None else ref()
+        return default if entity is None else entity
+
+    def items(self) -> list[tuple[str, Any]]:
+        """The live ones."""
+        return [(key, entity) for key, ref in list(self.refs.items()) if (entity := ref()) is not None]
+
+    def clear(self) -> None:
+        self.refs.clear()
+
+    def purge(self) -> None:
+        """Drop the references of dead entities, in place (another thread may ``pop`` meanwhile)."""
+        refs = self.refs
+        for key, ref in list(refs.items()):
+            if ref() is None:
+                refs.pop(key, None)
+        self.purge_at = max(4 * len(refs), self._SMALLEST)
+
+    def __len__(self) -> int:
+        """How many are alive."""
+        return sum(1 for ref in list(self.refs.values()) if ref() is not None)
+
 
 #: a nested ``Registry.transaction()``: it joins the outermost block, so it has nothing to do
 _JOINED: AbstractContextManager[None] = nullcontext()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from scenaria.entities import codec, rules, submitting
@@ -76,6 +77,8 @@ class Scenario(Submittable, Entity):
     def _after_refresh(self) -> None:
         super()._after_refresh()
         self.__dict__["_sequence_objects"] = {}
+
+    _FRESH_DERIVED: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]] = (("_sequence_objects", dict),)
 
     def __repr__(self) -> str:
         from scenaria.entities.display import scenario_repr

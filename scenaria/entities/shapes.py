@@ -148,7 +148,7 @@ def _compiled(
     The source names attributes and keys by their ``repr`` only; every value is a parameter."""
     names: dict[str, Any] = {"base": base, "new": _new_encoded, "Encoded": Encoded}
     names |= {f"p{n}": piece for n, piece in enumerate(pieces)}
-    names |= {"string": _string, "dump": _dump, "strings": _STR.issuperset}
+    names |= {"string": _string, "dump": _dump, "strings": _STR.issuperset, "encode": encode_record}
     checks = []
     for n, (attr, value) in enumerate(same):
         names[f"s{n}"] = value
@@ -183,6 +183,8 @@ def _text_of(name: str, model: Any) -> str:
     if type(model) is list:
         joined = f"'[' + ','.join(map(string, {name})) + ']'"
         return f"({joined} if type({name}) is list and strings(map(type, {name})) else dump({name}))"
+    if type(model) is dict:
+        return f"encode({name})"  # what ``_dump`` does with a dict, one call fewer
     return f"dump({name})"
 
 
@@ -219,6 +221,22 @@ class Slot:
     def __init__(self) -> None:
         self._model: tuple[Any, ...] | None = None
         self._shape: Shape | None = None
+
+    @staticmethod
+    def records(fresh: list[tuple[Entity, Slot]]) -> list[tuple[Entity, dict[str, Any]]]:
+        """Each new entity with its ``record``: those of a known shape made here, without a call
+        of ``record`` each (a scenario's creation records eight)."""
+        made_all = []
+        for entity, slot in fresh:
+            shape = slot._shape
+            if shape is not None and type(entity) is shape.cls:
+                made = shape.record(entity.__dict__)
+                if made is not None:
+                    entity.__dict__["_revision"] = made["revision"]  # (as object.__setattr__ would)
+                    made_all.append((entity, made))
+                    continue
+            made_all.append((entity, slot.record(entity)))
+        return made_all
 
     def record(self, entity: Entity) -> dict[str, Any]:
         """The record to save of a new ``entity`` (with its next revision), and the entity

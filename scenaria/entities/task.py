@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from scenaria.config.enums import Scope
@@ -61,6 +62,8 @@ class Task(submitting.Submits, Owned, Entity):
     def _after_refresh(self) -> None:
         super()._after_refresh()
         self.__dict__.pop("_execution", None)  # read again from the properties just loaded
+
+    _FRESH_DERIVED: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]] = ()  # (a new task has no cache to drop)
 
     def _changed(self, attribute: str, value: Any = None) -> None:
         if attribute == "properties":

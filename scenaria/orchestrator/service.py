@@ -13,6 +13,7 @@ import threading
 from functools import partial
 from typing import Any
 
+from scenaria.config import Config
 from scenaria.config.execution import capacities
 from scenaria.dispatch import base as dispatch_base
 from scenaria.dispatch import dispatcher_class
@@ -63,8 +64,6 @@ class Orchestrator:
 
     def stop(self, wait: bool = True, timeout: float | None = None) -> None:
         """Stop executing jobs and release the workers; unfinished jobs stay in the store."""
-        from scenaria.config import Config
-
         global _started_by_submit
         with _lock:
             _started_by_submit = False
@@ -80,8 +79,6 @@ class Orchestrator:
 
 def start() -> scheduling.Scheduler:
     """Start the scheduler of the configured mode (caller holds no orchestrator)."""
-    from scenaria.config import Config
-
     refused = dispatch_base.no_orchestrator_here
     if refused is not None:
         raise OrchestratorServiceIsAlreadyRunning(
@@ -162,12 +159,11 @@ def running_scheduler() -> scheduling.Scheduler:
 
 def prepare(reg: Registry) -> None:
     """Choose the version and check the configuration, once per configuration."""
-    from scenaria.config import Config
-    from scenaria.versioning.manager import manage_version
-
     applied = Config._applied_layer()  # a new object each time the configuration changes
     if reg.prepared_for is applied and reg.version:
         return
+    from scenaria.versioning.manager import manage_version
+
     Config.check()
     manage_version(reg, may_clean=partial(_may_clean, reg))
     reg.prepared_for = applied
@@ -229,8 +225,6 @@ def _let_go(release: bool) -> None:
 
 def _deposed(reason: str) -> None:
     """Another process took the version over: stop running jobs, write nothing more."""
-    from scenaria.config import Config
-
     with _lock:
         current = scheduling.current()
         scheduling.set_current(None)

@@ -194,7 +194,8 @@ class SQLTransaction:
         repo = self._repo
         threads = repo._threads
         conn = self._conn = threads.get()
-        depth = threads.depth
+        local = threads.local  # (its depth was set by ``get``: no property call)
+        depth = local.depth
         if depth == 0:
             repo._writer.acquire()
             try:
@@ -204,12 +205,13 @@ class SQLTransaction:
                 raise
         else:
             conn.execute(f"SAVEPOINT s{depth}")
-        threads.depth = depth + 1
+        local.depth = depth + 1
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         repo = self._repo
-        depth = repo._threads.depth - 1
-        repo._threads.depth = depth
+        local = repo._threads.local
+        depth = local.depth - 1
+        local.depth = depth
         if depth:
             self._end(exc_type, depth)
             return

@@ -28,7 +28,9 @@ class PerThread(Generic[C]):
         self._connect = connect
         self._release = release
         self._closed_error = closed_error
-        self._local = threading.local()
+        # this thread's connection, the pid it was made in, and its ``depth``: all set by ``get``
+        # (a transaction, which calls it first, then reads and sets ``local.depth`` itself)
+        self.local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[tuple[threading.Thread, C]] = []
         self._forked: list[C] = []  # a parent's connections, kept so nothing closes them here
@@ -37,7 +39,7 @@ class PerThread(Generic[C]):
 
     def get(self) -> C:
         """This thread's connection, made on first use."""
-        local = self._local
+        local = self.local
         conn = getattr(local, "conn", None)
         if conn is not None and local.pid == _getpid() and not self.closed:
             return conn
@@ -65,18 +67,18 @@ class PerThread(Generic[C]):
                     self._release(other)
             alive.append((threading.current_thread(), conn))
             self._connections = alive
-        local = self._local
+        local = self.local
         local.conn, local.pid, local.depth = conn, pid, 0
         return conn
 
     @property
     def depth(self) -> int:
         """How many transactions this thread has open."""
-        return getattr(self._local, "depth", 0)
+        return getattr(self.local, "depth", 0)
 
     @depth.setter
     def depth(self, value: int) -> None:
-        self._local.depth = value
+        self.local.depth = value
 
     def count(self) -> int:
         return len(self._connections)

@@ -90,6 +90,12 @@ class Repository(abc.ABC):
             for record in records:
                 self.save(kind, record)
 
+    def save_kinds(self, groups: Iterable[tuple[str, Iterable[Record]]]) -> None:
+        """``save_many`` of each (kind, records), in order: what a registry's commit writes, inside
+        the transaction it commits (a back end may do it with less than a call per kind)."""
+        for kind, records in groups:
+            self.save_many(kind, records)
+
     @abc.abstractmethod
     def load(self, kind: str, id: str) -> Record | None:
         """The record with that id, or None."""

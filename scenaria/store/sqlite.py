@@ -340,21 +340,35 @@ class SQLiteRepository(Repository):
         """Every row is made before any is written, so that inside a transaction (a registry's
         commit) no savepoint is needed: what fails part way then is SQLite, which fails the whole.
         The records a creation saves bind no NULL (``_sqlite_rows``)."""
-        check_kind(kind)
-        if kind in _CREATED:
-            runs = _sqlite_rows.runs(records)
-        else:
-            runs = [(_sqlite_rows.ALL, [(record_id(r), *indexed_values(r), body_of(r)) for r in records])]
-        if self._threads.depth:
-            for present, rows in runs:
-                self._save_rows(kind, rows, present)
+        self._save_kinds(((kind, records),))
+
+    @writes
+    def save_kinds(self, groups: Iterable[tuple[str, Iterable[Record]]]) -> None:
+        """``save_many`` of each kind, with one guarded call and one connection look-up for all:
+        a registry's commit of a new scenario saves three kinds."""
+        self._save_kinds(groups)
+
+    def _save_kinds(self, groups: Iterable[tuple[str, Iterable[Record]]]) -> None:
+        if not self._threads.depth:
+            with self.transaction():
+                self._save_kinds(groups)
             return
-        with self.transaction():
+        conn = self._conn()
+        for kind, records in groups:
+            check_kind(kind)
+            if kind in _CREATED:
+                runs = _sqlite_rows.runs(records)
+            else:
+                runs = [(_sqlite_rows.ALL, [(record_id(r), *indexed_values(r), body_of(r)) for r in records])]
             for present, rows in runs:
-                self._save_rows(kind, rows, present)
+                self._save_rows(kind, rows, present, conn)
 
     def _save_rows(
-        self, kind: str, rows: list[tuple[Any, ...]], present: _sqlite_rows.Present = _sqlite_rows.ALL
+        self,
+        kind: str,
+        rows: list[tuple[Any, ...]],
+        present: _sqlite_rows.Present = _sqlite_rows.ALL,
+        conn: sqlite3.Connection | None = None,
     ) -> None:
         """Upsert ``rows`` (the caller holds the write lock), which have the indexed values
         ``present`` says: first sparing the unchanged index entries (``_sparing_save_sql``); if a
@@ -369,7 +383,7 @@ class SQLiteRepository(Repository):
                     _save_sql(kind, present),
                 )
             sparing, full = statements
-        conn = self._conn()
+        conn = conn or self._conn()
         before = conn.total_changes
         conn.executemany(sparing, rows)
         if conn.total_changes - before != len(rows):  # a row moved in an index: it was left as it was
