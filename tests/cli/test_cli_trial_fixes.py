@@ -1,0 +1,50 @@
+"""What a new user's first runs of the CLI found: each test a ``python -m scenaria`` subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.support.scripts import child_env
+
+DEVELOPMENT_CONFIG = """
+    from taipy import Config
+
+    def double(x):
+        return 2 * x
+
+    number = Config.configure_pickle_data_node("number", default_data=21)
+    doubled = Config.configure_pickle_data_node("doubled")
+    Config.configure_scenario("good", [Config.configure_task("t_double", double, number, doubled)])
+"""
+
+
+def scenaria(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scenaria", *args],
+        cwd=cwd,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_submit_of_an_entity_the_development_start_up_deleted_is_not_found(tmp_path: Path) -> None:
+    write(tmp_path, "app_config.py", DEVELOPMENT_CONFIG)
+    created = scenaria(tmp_path, "create", "good", "--config", "app_config.py", "--json")
+    assert created.returncode == 0, created.stderr
+    scenario_id = json.loads(created.stdout)["id"]
+    done = scenaria(tmp_path, "submit", scenario_id, "--config", "app_config.py", "--wait", "--json")
+    assert (done.returncode, done.stdout) == (3, ""), done.stdout
+    assert scenario_id in done.stderr and "development" in done.stderr and "experiment" in done.stderr
+    assert "scenaria serve" in done.stderr
