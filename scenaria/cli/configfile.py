@@ -9,6 +9,7 @@ processes importing the same module, find. A dotted name that is not a file is i
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import runpy
@@ -18,7 +19,10 @@ import sys
 def load_configuration(target: str, run_name: str | None) -> None:
     """Apply the configuration in ``target``: a .py file (run as ``run_name``, or imported when
     None), a .toml file, or a module name. Python code that starts an orchestrator meanwhile
-    (an application's unguarded ``Orchestrator().run()``) is stopped there, saying how to fix it."""
+    (an application's unguarded ``Orchestrator().run()``) is stopped there, saying how to fix it.
+
+    What the code prints meanwhile goes to stderr: a command's stdout is its result alone
+    (``--json``, ``graph``'s Mermaid text), whatever the configuration module prints at import."""
     from scenaria.dispatch import base
 
     reason, base.no_orchestrator_here = (
@@ -26,7 +30,8 @@ def load_configuration(target: str, run_name: str | None) -> None:
         (f"the command imports {target} for its configuration, and it starts an orchestrator when imported"),
     )
     try:
-        _load(target, run_name)
+        with contextlib.redirect_stdout(sys.stderr):
+            _load(target, run_name)
     finally:
         base.no_orchestrator_here = reason
 

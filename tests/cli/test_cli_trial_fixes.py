@@ -48,3 +48,12 @@ def test_submit_of_an_entity_the_development_start_up_deleted_is_not_found(tmp_p
     assert (done.returncode, done.stdout) == (3, ""), done.stdout
     assert scenario_id in done.stderr and "development" in done.stderr and "experiment" in done.stderr
     assert "scenaria serve" in done.stderr
+
+
+def test_what_the_configuration_prints_at_import_goes_to_stderr(tmp_path: Path) -> None:
+    write(tmp_path, "app_config.py", 'print("loading my config")\n' + textwrap.dedent(DEVELOPMENT_CONFIG))
+    done = scenaria(tmp_path, "scenarios", "--config", "app_config.py", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [] and "loading my config" in done.stderr
+    drawn = scenaria(tmp_path, "graph", "app_config.py")
+    assert drawn.returncode == 0 and "loading my config" not in drawn.stdout, drawn.stderr
