@@ -57,3 +57,16 @@ def test_what_the_configuration_prints_at_import_goes_to_stderr(tmp_path: Path) 
     assert json.loads(done.stdout) == [] and "loading my config" in done.stderr
     drawn = scenaria(tmp_path, "graph", "app_config.py")
     assert drawn.returncode == 0 and "loading my config" not in drawn.stdout, drawn.stderr
+
+
+def test_graph_and_manage_versions_take_a_python_configuration(tmp_path: Path) -> None:
+    store = 'Config.configure_core(mode="experiment", version_number="v1", taipy_storage_folder="elsewhere/")\n'
+    write(tmp_path, "app_config.py", textwrap.dedent(DEVELOPMENT_CONFIG) + store)
+    created = scenaria(tmp_path, "create", "good", "--config", "app_config.py", "--json")
+    assert created.returncode == 0, created.stderr
+    listing = scenaria(tmp_path, "manage-versions", "--config", "app_config.py", "--list")
+    assert listing.returncode == 0, listing.stderr
+    assert any(line.startswith("v1 ") for line in listing.stdout.splitlines())
+    drawn = scenaria(tmp_path, "graph", json.loads(created.stdout)["id"], "--config", "app_config.py")
+    assert drawn.returncode == 0, drawn.stderr
+    assert drawn.stdout.startswith("flowchart LR\n") and "t_double" in drawn.stdout
