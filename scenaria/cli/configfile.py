@@ -14,6 +14,28 @@ import importlib
 import os
 import runpy
 import sys
+import traceback
+
+from scenaria.exceptions import ConfigError, ScenariaError
+
+
+class UserCodeError(ConfigError):
+    """The configuration's Python code raised (an import or syntax error...): the message is the
+    error with the traceback frames of the user's files only."""
+
+
+def users_part(exc: BaseException) -> str:
+    """The traceback frames outside scenaria and the import machinery, then the error: where the
+    user's files went wrong, without the command's frames around them."""
+    machinery = (
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
+        os.path.dirname(importlib.__file__) + os.sep,
+        runpy.__file__,
+        "<frozen",
+    )
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if not frame.filename.startswith(machinery)]
+    listing = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) if frames else ""
+    return listing + "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
 
 
 def load_configuration(target: str, run_name: str | None) -> None:
@@ -32,13 +54,16 @@ def load_configuration(target: str, run_name: str | None) -> None:
     try:
         with contextlib.redirect_stdout(sys.stderr):
             _load(target, run_name)
+    except ScenariaError:
+        raise
+    except Exception as exc:  # the user's code failed: its own frames say where, not the command's
+        raise UserCodeError(f"The configuration {target} cannot be loaded:\n{users_part(exc)}") from None
     finally:
         base.no_orchestrator_here = reason
 
 
 def _load(target: str, run_name: str | None) -> None:
     from scenaria.config import Config
-    from scenaria.exceptions import ConfigError
 
     path = os.path.abspath(target)
     if target.endswith((".py", ".toml")) and not os.path.isfile(path):

@@ -66,10 +66,13 @@ def run(args: argparse.Namespace) -> int:
         logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     log.setLevel(logging.INFO)
     if args.config:
-        try:
-            from scenaria.cli.configfile import load_configuration
+        from scenaria.cli.configfile import UserCodeError, load_configuration
 
+        try:
             load_configuration(args.config, None)
+        except UserCodeError as exc:  # its message names the configuration already
+            log.error("%s", exc)
+            return BAD_CONFIG
         except Exception as exc:
             log.error("The configuration %s cannot be loaded: %s", args.config, exc)
             return BAD_CONFIG

@@ -70,3 +70,19 @@ def test_graph_and_manage_versions_take_a_python_configuration(tmp_path: Path) -
     drawn = scenaria(tmp_path, "graph", json.loads(created.stdout)["id"], "--config", "app_config.py")
     assert drawn.returncode == 0, drawn.stderr
     assert drawn.stdout.startswith("flowchart LR\n") and "t_double" in drawn.stdout
+
+
+def test_an_error_in_the_users_code_shows_only_the_users_frames(tmp_path: Path) -> None:
+    write(tmp_path, "imp.py", "import helper\n")
+    write(tmp_path, "helper.py", "x = 1\nimport no_such_module_here\n")
+    write(tmp_path, "syn.py", "def f(:\n    pass\n")
+    for done in (  # a user error for the run commands; serve's exit code for a bad configuration
+        scenaria(tmp_path, "scenarios", "--config", "imp.py"),
+        scenaria(tmp_path, "serve", "imp.py"),
+    ):
+        assert done.returncode in (1, 3) and "No module named 'no_such_module_here'" in done.stderr
+        assert 'helper.py", line 2' in done.stderr and 'imp.py", line 1' in done.stderr
+        assert "scenaria/cli" not in done.stderr and "importlib" not in done.stderr, done.stderr
+    for done in (scenaria(tmp_path, "run", "syn.py"), scenaria(tmp_path, "scenarios", "--config", "syn.py")):
+        assert done.returncode == 1 and "SyntaxError" in done.stderr and 'syn.py", line 1' in done.stderr
+        assert "scenaria/cli" not in done.stderr, done.stderr
