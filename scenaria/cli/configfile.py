@@ -4,7 +4,9 @@ A Python file is run with a module name other than ``__main__``, so its
 ``if __name__ == "__main__":`` block is left out; ``import taipy`` works in it. Given
 ``run_name=None`` it is imported as the module its file name says (its directory first on
 ``sys.path``): the functions it defines then have the names that worker processes, and client
-processes importing the same module, find. A dotted name that is not a file is imported.
+processes importing the same module, find. A TOML file's directory goes first on ``sys.path``
+too, so ``my_module.function`` finds the module beside it (here, and in the workers, which get
+``sys.path`` from the orchestrator). A dotted name that is not a file is imported.
 """
 
 from __future__ import annotations
@@ -82,4 +84,5 @@ def _load(target: str, run_name: str | None) -> None:
         else:
             runpy.run_path(path, run_name=run_name)
     else:
+        sys.path.insert(0, os.path.dirname(path))  # its functions' modules beside it, as for a script
         Config.load(path)

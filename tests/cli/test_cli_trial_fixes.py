@@ -86,3 +86,40 @@ def test_an_error_in_the_users_code_shows_only_the_users_frames(tmp_path: Path) 
     for done in (scenaria(tmp_path, "run", "syn.py"), scenaria(tmp_path, "scenarios", "--config", "syn.py")):
         assert done.returncode == 1 and "SyntaxError" in done.stderr and 'syn.py", line 1' in done.stderr
         assert "scenaria/cli" not in done.stderr, done.stderr
+
+
+TOML = """
+    [CORE]
+    mode = "experiment"
+    version_number = "1"
+
+    [JOB]
+    mode = "standalone"
+    max_nb_of_workers = "1:int"
+
+    [DATA_NODE.number]
+    default_data = "21:int"
+
+    [DATA_NODE.doubled]
+
+    [TASK.t_double]
+    function = "beside_the_toml.double:function"
+    inputs = [ "number:SECTION",]
+    outputs = [ "doubled:SECTION",]
+
+    [SCENARIO.good]
+    tasks = [ "t_double:SECTION",]
+"""
+
+
+def test_a_toml_configuration_finds_the_modules_beside_it_here_and_in_the_workers(tmp_path: Path) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    write(folder, "config.toml", TOML)
+    write(folder, "beside_the_toml.py", "def double(x):\n    return 2 * x\n")
+    config = str(folder / "config.toml")
+    created = scenaria(tmp_path, "create", "good", "--config", config, "--json")
+    assert created.returncode == 0, created.stderr
+    done = scenaria(tmp_path, "submit", json.loads(created.stdout)["id"], "--config", config, "--wait", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "COMPLETED"
