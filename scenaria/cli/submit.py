@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.redirect_stdout(sys.stderr):  # what jobs print in this process: stdout is the result's
         submission = api.submit(entity, force=args.force, wait=args.wait, timeout=args.timeout)
     assert submission is not None  # a scenario, sequence or task is always submitted
+    # as stored now: the object returned may hold the status of its creation (PENDING) while the
+    # jobs run, when --timeout ends the wait or the service runs them
+    submission = api.get(submission.id) or submission
     common.emit_one(common.describe(submission), args.json)
     if not args.wait:
         return common.OK
