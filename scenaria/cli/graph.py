@@ -5,7 +5,7 @@ TARGET is one of:
   - a Python file that builds the configuration (it is run with a module name other than
     __main__, so its `if __name__ == "__main__":` block is left out; `import taipy` works in it);
   - the id of a scenario, sequence or submission in the store (of the current folder, or of
-    the configuration given with --config): its tasks are coloured by their job states.
+    the configuration given with --config, a .toml or .py file): its tasks are coloured by their job states.
 For a configuration, SCENARIO_CONFIG names the scenario config to draw; it may be left out
 when the configuration has only one.
 
@@ -27,12 +27,14 @@ HELP = "draw the task graph of a scenario config, scenario, sequence or submissi
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Declare ``graph TARGET [SCENARIO_CONFIG] [-o FILE] [--config TOML]``."""
+    """Declare ``graph TARGET [SCENARIO_CONFIG] [-o FILE] [--config FILE]``."""
     parser = documented_parser(subparsers, NAME, HELP, __doc__)
     parser.add_argument("target", metavar="TARGET", help="a .toml or .py configuration file, or an entity id")
     parser.add_argument("scenario_config", nargs="?", metavar="SCENARIO_CONFIG", help="the scenario config id")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the picture to FILE (.png, .svg or .mmd)")
-    parser.add_argument("--config", metavar="TOML", help="for an entity id: the app's configuration (its store)")
+    parser.add_argument(
+        "--config", metavar="FILE", help="for an entity id: the app's configuration, .toml or .py (its store)"
+    )
     return parser
 
 
@@ -78,12 +80,12 @@ def _scenario_config(args: argparse.Namespace) -> Any:
 
 def _entity(args: argparse.Namespace) -> Any:
     from scenaria import api
-    from scenaria.config import Config
+    from scenaria.cli.configfile import load_configuration
     from scenaria.entities import Scenario, Sequence, Submission
     from scenaria.exceptions import ModelNotFound, NotFoundError
 
     if args.config:
-        Config.load(args.config)
+        load_configuration(args.config, None)
     try:
         entity = api.get(args.target)
     except ModelNotFound:
@@ -91,7 +93,7 @@ def _entity(args: argparse.Namespace) -> Any:
     if entity is None:
         raise NotFoundError(
             f"{args.target!r} is neither a file nor the id of an entity in the store; give a .toml or .py "
-            "configuration file, or the id of a scenario, sequence or submission (--config TOML for its store)."
+            "configuration file, or the id of a scenario, sequence or submission (--config FILE for its store)."
         )
     if not isinstance(entity, Scenario | Sequence | Submission):
         raise NotFoundError(

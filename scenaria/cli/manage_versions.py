@@ -1,7 +1,8 @@
 """``scenaria manage-versions``: list, rename, compare and delete the versions of a store.
 
-The store is the one the configuration names: give the application's TOML file with
-``--config`` (or set ``SCENARIA_CONFIG_PATH``), else the default store of the current folder.
+The store is the one the configuration names: give the application's configuration (a .toml
+file, or the .py file that builds it, loaded as the other commands load it) with ``--config``
+(or set ``SCENARIA_CONFIG_PATH``), else the default store of the current folder.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ HELP = "list, rename, compare or delete the versions of the entities in the stor
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(NAME, help=HELP, description=HELP)
-    parser.add_argument("--config", metavar="TOML", help="the application's configuration file (for its store)")
+    parser.add_argument("--config", metavar="FILE", help="the application's configuration, .toml or .py (its store)")
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("-l", "--list", action="store_true", help="list the versions")
     action.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename a version")
@@ -27,12 +28,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scenaria.config import Config
+    from scenaria.cli.configfile import load_configuration
     from scenaria.entities.registry import registry
     from scenaria.versioning import manager
 
     if args.config:
-        Config.load(args.config)
+        load_configuration(args.config, None)
     reg = registry()
     if args.list:
         _print_table(manager.list_versions(reg))

@@ -140,9 +140,8 @@ def run_as_main(path: str) -> int:
     main.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
     main.__spec__ = None
     sys.modules["__main__"] = main
-    code = compile(source, path, "exec", dont_inherit=True)
     try:
-        exec(code, main.__dict__)
+        exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
     except (SystemExit, KeyboardInterrupt):
         raise
     except TaipyPartNotServed as exc:
@@ -155,9 +154,9 @@ def run_as_main(path: str) -> int:
 
 
 def _report(exc: BaseException, path: str) -> None:
-    """Print the traceback from the script's first frame on, as ``python SCRIPT`` would."""
+    """Print the traceback from the script's first frame on, as ``python SCRIPT`` would: none
+    for a syntax error in the script (its message says the file and line)."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != path:
         tb = tb.tb_next
-    tb = tb or exc.__traceback__
     sys.excepthook(type(exc), exc.with_traceback(tb), tb)

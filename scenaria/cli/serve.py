@@ -1,4 +1,4 @@
-"""``scenaria serve [CONFIG] [--web [HOST:]PORT]``: run the orchestrator of one version as a long-running process.
+"""``scenaria serve [CONFIG] [--web [HOST:]PORT [--token T]]``: run the orchestrator of one version as a service.
 
 CONFIG is a TOML file or a Python file that builds the configuration (its store, job mode,
 version mode); without it, the default configuration (SQLite store in .taipy/). The version
@@ -7,7 +7,8 @@ flags of applications apply: --development (default), --experiment V, --producti
 While it runs, any process using the same store is a client: its submit, wait, cancel_job and
 events go to this process (docs/service.md). It logs to stderr. --web [HOST:]PORT also serves
 the REST API and dashboard from this process (docs/web.md; needs scenaria[web]; beyond
-localhost it needs a token, from SCENARIA_WEB_TOKEN or the configuration).
+localhost it needs a token: --token T as for `scenaria web`, else SCENARIA_WEB_TOKEN or the
+configuration).
 
 SIGTERM or SIGINT stops it: it takes no new submission, gives running jobs --grace seconds to
 finish, then stops; jobs still running are left RUNNING in the store, and the next orchestrator
@@ -56,6 +57,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     versions.add_argument("--production", "--taipy-production", nargs="?", const="", metavar="VERSION")
     parser.add_argument("--taipy-force", "--force", action="store_true", help="replace a changed configuration")
     parser.add_argument("--web", metavar="[HOST:]PORT", help="also serve the REST API and dashboard (docs/web.md)")
+    parser.add_argument("--token", help="with --web: the token clients must send (default: $SCENARIA_WEB_TOKEN)")
     return parser
 
 
@@ -66,14 +68,19 @@ def run(args: argparse.Namespace) -> int:
         logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     log.setLevel(logging.INFO)
     if args.config:
-        try:
-            from scenaria.cli.configfile import load_configuration
+        from scenaria.cli.configfile import UserCodeError, load_configuration
 
+        try:
             load_configuration(args.config, None)
+        except UserCodeError as exc:  # its message names the configuration already
+            log.error("%s", exc)
+            return BAD_CONFIG
         except Exception as exc:
             log.error("The configuration %s cannot be loaded: %s", args.config, exc)
             return BAD_CONFIG
-    web = _web(args.web, log) if args.web else None
+    if args.token is not None and not args.web:
+        args.parser.error("serve: --token is the token of --web [HOST:]PORT; give --web too")
+    web = _web(args.web, args.token, log) if args.web else None
     if web is False:
         return BAD_CONFIG
     started = _start(args, log)
@@ -88,14 +95,14 @@ def run(args: argparse.Namespace) -> int:
             web.stop()
 
 
-def _web(address: str, log: logging.Logger) -> Any:
+def _web(address: str, token: str | None, log: logging.Logger) -> Any:
     """The web app to serve beside the orchestrator (`scenaria.web.command.Beside`), False when refused."""
     from scenaria.exceptions import ScenariaError
 
     try:
         from scenaria.web.command import Beside
 
-        return Beside(address)
+        return Beside(address, token)
     except (ImportError, ScenariaError) as exc:  # the extra missing, a bad address, an open binding without a token
         log.error("Not serving: %s", exc)
         return False

@@ -36,10 +36,13 @@ def run(args: argparse.Namespace) -> int:
     from scenaria.exceptions import ScenariaError
 
     common.configure(args)
-    entity = common.entity_or_not_found(args.id, (Scenario, Sequence, Task))
+    entity = _after_start_up(args.id, (Scenario, Sequence, Task))
     with contextlib.redirect_stdout(sys.stderr):  # what jobs print in this process: stdout is the result's
         submission = api.submit(entity, force=args.force, wait=args.wait, timeout=args.timeout)
     assert submission is not None  # a scenario, sequence or task is always submitted
+    # as stored now: the object returned may hold the status of its creation (PENDING) while the
+    # jobs run, when --timeout ends the wait or the service runs them
+    submission = api.get(submission.id) or submission
     common.emit_one(common.describe(submission), args.json)
     if not args.wait:
         return common.OK
@@ -47,3 +50,26 @@ def run(args: argparse.Namespace) -> int:
         raise ScenariaError(f"{submission.id} is not finished after {args.timeout} s (--timeout)")
     completed = submission.submission_status is SubmissionStatus.COMPLETED
     return common.OK if completed else common.JOB_FAILED
+
+
+def _after_start_up(entity_id: str, kinds: tuple[type, ...]) -> Any:
+    """The entity to submit, looked up once the version is chosen: in development mode that
+    start-up deletes the development version's entities (Taipy's semantics), so an entity
+    another run created there is gone, and submitting it would report success for no job."""
+    from scenaria.entities.registry import registry
+    from scenaria.exceptions import NotFoundError
+    from scenaria.orchestrator.service import prepare
+    from scenaria.versioning.manager import DEVELOPMENT, current_settings
+
+    prepare(registry())
+    try:
+        return common.entity_or_not_found(entity_id, kinds)
+    except NotFoundError as exc:
+        if current_settings()[0] != DEVELOPMENT:
+            raise
+        raise NotFoundError(
+            f"{exc}. The configuration is in development mode, and every development-mode run starts "
+            "from a clean development version (it deletes what other runs created there): use an "
+            'experiment version (Config.configure_core(mode="experiment", version_number=NAME) in the '
+            "configuration, or --experiment NAME for `scenaria run`), or run `scenaria serve` and submit to it"
+        ) from None

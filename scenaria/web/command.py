@@ -28,7 +28,9 @@ class BadWebAddress(ScenariaError):
 
 
 def load_configuration(path: str) -> None:
-    """Load a TOML configuration, or run a Python file that builds one (``import taipy`` works in it)."""
+    """Load a TOML configuration, or import a Python file that builds one (``import taipy`` works
+    in it) as the module its file name says, as ``serve`` and ``create`` do: its functions then
+    have the same names here, so ``web`` and ``serve`` can share an experiment version."""
     from scenaria.cli.configfile import load_configuration as load
 
     full = os.path.abspath(path)
@@ -36,7 +38,7 @@ def load_configuration(path: str) -> None:
         raise UnreadableWebConfiguration(f"{path} is not a file: give a .toml or .py configuration file.")
     if not full.endswith((".py", ".toml")):
         raise UnreadableWebConfiguration(f"{path} is neither a .toml nor a .py configuration file.")
-    load(full, "__scenaria_web__")
+    load(full, None)
 
 
 def parse_address(text: str) -> tuple[str, int]:

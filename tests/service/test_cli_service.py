@@ -58,3 +58,13 @@ def test_cancel_kills_a_job_the_service_runs(tmp_path, serve):
     shown = cli_json(tmp_path, "show", submitted["id"])
     assert shown["status"] == "CANCELED"
     assert service.stop() == 0
+
+
+def test_submit_wait_that_times_out_prints_the_status_the_service_stored(tmp_path, serve):
+    write_config(tmp_path)
+    service = serve().ready()
+    scenario = cli_json(tmp_path, "create", "slow")
+    done = cli(tmp_path, "submit", scenario["id"], "--wait", "--timeout", "4")  # the job sleeps 60 s
+    assert done.returncode == 1 and "not finished" in done.stderr, done.stderr
+    assert json.loads(done.stdout)["status"] == "RUNNING"
+    assert service.stop() == 0

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
 import httpx
@@ -72,3 +73,35 @@ def test_a_missing_configuration_is_a_clear_error(tmp_path):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 1 and "app.py is not a file" in err
     assert not os.path.exists(tmp_path / "user_data")
+
+
+def test_web_and_the_other_commands_share_an_experiment_version(tmp_path):
+    (tmp_path / "app_config.py").write_text(
+        textwrap.dedent(CONFIG) + 'Config.configure_core(mode="experiment", version_number="1")\n'
+    )
+    created = subprocess.run(
+        [sys.executable, "-m", "scenaria", "create", "answer", "--config", "app_config.py"],
+        cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scenaria", "web", "app_config.py", "--port", str(port)],
+        cwd=tmp_path, env={**child_env(), "SCENARIA_WEB_TOKEN": ""}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.communicate()[1]  # not "configuration ... differs"
+            try:
+                listed = httpx.get(f"http://127.0.0.1:{port}/api/v1/scenarios/")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the web app did not answer"
+                time.sleep(0.1)
+        assert listed.status_code == 200 and len(listed.json()) == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    assert process.returncode == 0

@@ -100,6 +100,28 @@ def test_a_bad_web_address_is_refused_before_anything_runs(tmp_path, address, me
     assert message in err and "Serving version" not in err
 
 
+def test_serve_web_beyond_localhost_takes_the_token_as_scenaria_web_does(tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api/v1/scenarios/"
+    process = _serve(tmp_path, "--web", f"0.0.0.0:{port}", "--token", "s3cret")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.communicate()[1]
+            try:
+                answer = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the web app of the service did not answer"
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        assert httpx.get(url).status_code == 401
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+
+
 def test_a_port_in_use_stops_the_service_with_a_clear_message(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
