@@ -16,7 +16,7 @@ from scenaria.entities.reasons import ReasonCollection
 from scenaria.entities.registry import registry
 from scenaria.entities.scenario import Scenario
 from scenaria.entities.sequence import Sequence
-from scenaria.entities.submission import Submission
+from scenaria.entities.submission import Submission, wait_timeout
 from scenaria.entities.task import Task
 from scenaria.exceptions import (
     NonExistingScenario,
@@ -118,6 +118,8 @@ def submit(
     if not found:
         raise _NOT_FOUND[kind](f"{kind.title()} {entity.id} does not exist (was it deleted?); it cannot be submitted.")
     submit_priority(properties.get(SUBMIT_PRIORITY))  # refused here, wherever the jobs run
+    if wait:  # before anything is submitted (Taipy ignores the timeout without wait)
+        wait_timeout(timeout, "submit(..., wait=True, timeout=...)")
     prepare(registry())
     remote = None if current_scheduler() is not None else control.client(registry())
     if remote is not None:  # another process orchestrates this version: it runs the jobs
