@@ -16,7 +16,7 @@ from scenaria.entities.reasons import ReasonCollection
 from scenaria.entities.registry import registry
 from scenaria.entities.scenario import Scenario
 from scenaria.entities.sequence import Sequence
-from scenaria.entities.submission import Submission
+from scenaria.entities.submission import Submission, wait_timeout
 from scenaria.entities.task import Task
 from scenaria.exceptions import (
     NonExistingScenario,
@@ -24,6 +24,7 @@ from scenaria.exceptions import (
     NonExistingSequence,
     NonExistingTask,
     OrchestratorNotRunning,
+    OrchestratorServiceIsAlreadyRunning,
 )
 from scenaria.orchestrator import control, lease
 from scenaria.orchestrator.capacity import SUBMIT_PRIORITY, submit_priority
@@ -118,13 +119,17 @@ def submit(
     if not found:
         raise _NOT_FOUND[kind](f"{kind.title()} {entity.id} does not exist (was it deleted?); it cannot be submitted.")
     submit_priority(properties.get(SUBMIT_PRIORITY))  # refused here, wherever the jobs run
+    if wait:  # before anything is submitted (Taipy ignores the timeout without wait)
+        wait_timeout(timeout, "submit(..., wait=True, timeout=...)")
     prepare(registry())
     remote = None if current_scheduler() is not None else control.client(registry())
     if remote is not None:  # another process orchestrates this version: it runs the jobs
-        if callbacks:
-            raise OrchestratorNotRunning(
-                f"{lease.describe(remote.record).capitalize()} runs the jobs of this version: callbacks cannot "
-                "run there; follow the submission's events instead (scenaria.Notifier.register)."
+        if callbacks:  # an orchestrator runs, in another process: not "not running"
+            raise OrchestratorServiceIsAlreadyRunning(
+                f"{lease.describe(remote.record).capitalize()} orchestrates this version and runs its jobs, so "
+                "submit(callbacks=...) cannot run the callbacks there. Submit without callbacks and follow the "
+                "submission's events instead (scenaria.Notifier.register, or submit(wait=True) then read the "
+                "submission), or stop that orchestrator to run the jobs and callbacks in this process."
             )
         remote_submission = remote.submit(entity.id, force, properties)  # its events arrive here
         if wait:

@@ -6,7 +6,7 @@ registered, each a function ``check(config_layer, collector)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from scenaria.config.issues import IssueCollector
@@ -144,3 +144,33 @@ def check_reserved(properties: dict[str, Any], report: Report) -> None:
             properties[RESERVED_PROPERTY],
             f"The property name {RESERVED_PROPERTY!r} is reserved.",
         )
+
+
+def check_misspelt(
+    section: Section, report: Report, settings: Iterable[str] = (), refused: Mapping[str, str] | None = None
+) -> None:
+    """Report a free property named almost like a setting of its section: "did you mean ...?".
+
+    Taipy keeps any extra property (users store their own), so a misspelt setting (``skipable``,
+    ``defualt_data``, a TOML ``input =``) would otherwise be kept and silently unused. Only a near
+    miss is reported, as a warning; an error when the setting it resembles is in ``refused``, whose
+    value says why the section cannot work so. ``settings`` adds names the section class does not list.
+    """
+    known = (*section._FIELDS, *section._ALIASES, *section._PROPERTIES, *settings)
+    for key, value in section.properties.items():
+        near = _close_match(key, known) if key not in known else None
+        if near is None:
+            continue
+        kind = section._KIND.lower().replace("_", " ")
+        message = f"The property {key!r} is no setting of a {kind} config: did you mean {near!r}?"
+        if refused and near in refused:
+            report.error(key, value, f"{message} {refused[near]}")
+        else:
+            report.warning(key, value, f"{message} It is kept as a property of your own, which nothing reads.")
+
+
+def _close_match(key: str, known: tuple[str, ...]) -> str | None:
+    import difflib  # here: only a key that is no setting needs it, and it is slow to import
+
+    near = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    return near[0] if near else None

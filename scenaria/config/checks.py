@@ -13,6 +13,7 @@ from typing import Any
 from scenaria.config.check_base import (
     SCENARIO_ATTRIBUTES,
     SCENARIO_METHODS,
+    check_misspelt,
     check_reserved,
     register_check,
     run_checks,
@@ -150,6 +151,7 @@ def check_job(layer: ConfigLayer, collector: IssueCollector) -> None:
     if not isinstance(job, JobConfig):
         return
     report = _Report(collector, job, "job")
+    check_misspelt(job, report)
     ok, mode = report.read("mode", lambda: job.mode)
     if ok and mode not in JobConfig.MODES:
         report.error("mode", mode, f"The job execution mode must be one of {', '.join(JobConfig.MODES)}.")
@@ -277,23 +279,16 @@ def _check_execution(task: TaskConfig, report: _Report) -> None:
         ExecutionSettings.from_properties(task.id, properties)
     except InvalidExecutionSetting as exc:
         report.error(exc.key, exc.value, str(exc))
-    known = tuple(KEYS)
-    for key in properties:  # a misspelt setting would otherwise be a free property, silently unused
-        near = _close_matches(key, known) if key not in known else []
-        if near:
-            report.error(
-                key,
-                properties[key],
-                f"The task config {task.id!r} has the property {key!r}, which is no execution setting: did you "
-                f"mean {near[0]!r}? The execution settings are {', '.join(known)}; a property of "
-                "your own must not look like one of them.",
-            )
-
-
-def _close_matches(key: str, known: tuple[str, ...]) -> list[str]:
-    import difflib  # here: only a key that is no setting needs it, and it is slow to import
-
-    return difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    refused = dict.fromkeys(
+        KEYS,
+        f"The execution settings are {', '.join(KEYS)}; a property of your own must not look like one of them.",
+    )
+    missing = {  # a TOML ``input =`` leaves the task without inputs: the call would fail at run time
+        "inputs": "Without 'inputs' the task has none: its function would be called without arguments.",
+        "outputs": "Without 'outputs' the task has none: its result would be written nowhere.",
+    }
+    refused.update({key: why for key, why in missing.items() if not task._values[key]})
+    check_misspelt(task, report, KEYS, refused)
 
 
 # --- scenarios -----------------------------------------------------------------------------------
@@ -306,6 +301,8 @@ def check_scenarios(layer: ConfigLayer, collector: IssueCollector) -> None:
 
 def _check_scenario(scenario: ScenarioConfig, layer: ConfigLayer, report: _Report) -> None:
     check_reserved(scenario.properties, report)
+    refused = {} if scenario._values["tasks"] else {"tasks": "Without it the scenario has no tasks to run."}
+    check_misspelt(scenario, report, refused=refused)
     ok, frequency = report.read("frequency", lambda: scenario.frequency)
     if ok and frequency is not None and not isinstance(frequency, Frequency):
         report.error("frequency", frequency, 'The frequency must be a Frequency (in TOML: "DAILY:FREQUENCY").')

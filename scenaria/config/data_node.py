@@ -36,6 +36,16 @@ class DataNodeConfig(Section):
         "parquet",
         "s3_object",
     )
+    _PROPERTIES = (
+        *("default_data", "default_path", "path", "exposed_type", "encoding", "has_header", "hash_content"),
+        *("separator", "sheet_name", "engine", "compression", "read_kwargs", "write_kwargs", "storage_options"),
+        *("read_fct", "write_fct", "read_fct_args", "write_fct_args", "encoder", "decoder", "custom_document"),
+        *("db_name", "db_engine", "db_username", "db_password", "db_host", "db_port", "db_driver", "db_extra_args"),
+        *("table_name", "read_query", "write_query_builder", "append_query_builder", "collection_name"),
+        *("sqlite_folder_path", "sqlite_file_extension", "aws_access_key", "aws_secret_access_key", "aws_region"),
+        *("aws_s3_bucket_name", "aws_s3_object_key", "aws_s3_client_parameters", "aws_s3_get_object_parameters"),
+        *("aws_s3_put_object_parameters", "aws_s3_object_parameters", "authorized_tags", "label", "name"),
+    )
     DEFAULT_STORAGE_TYPE: ClassVar[str] = "pickle"
     DEFAULT_SCOPE: ClassVar[Scope] = Scope.SCENARIO
     EXPOSED_TYPES: ClassVar[tuple[str, ...]] = ("pandas", "numpy", "polars")

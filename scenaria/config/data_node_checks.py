@@ -10,6 +10,7 @@ from scenaria.config.check_base import (
     SCENARIO_METHODS,
     TASK_ATTRIBUTES,
     TASK_METHODS,
+    check_misspelt,
     check_reserved,
 )
 from scenaria.config.check_base import Report as _Report
@@ -39,6 +40,7 @@ def data_node_issues(dn: DataNodeConfig) -> IssueCollector:
 def _check_data_node(dn: DataNodeConfig, report: _Report) -> None:
     is_default = dn.id == DEFAULT_ID
     _check_data_node_id(dn, is_default, report)
+    check_misspelt(dn, report)
     ok, storage_type = report.read("storage_type", lambda: dn.storage_type)
     if ok and storage_type not in DataNodeConfig.STORAGE_TYPES:
         report.error(

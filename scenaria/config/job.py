@@ -48,6 +48,7 @@ class JobConfig(UniqueSection):
     _KIND = "JOB"
     _FIELDS = ("mode", "max_nb_of_workers")
     _ALIASES = {"nb_of_workers": "max_nb_of_workers"}
+    _PROPERTIES = ("max_jobs_per_worker", "max_output_size", "job_grace_period", "no_worker_timeout", "address")
 
     MODES: ClassVar[tuple[str, ...]] = ("development", "standalone", "dask")
     DEFAULT_MODE: ClassVar[str] = "development"

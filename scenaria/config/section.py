@@ -60,6 +60,9 @@ class Section(Referable):
     _KIND: ClassVar[str] = ""
     _FIELDS: ClassVar[tuple[str, ...]] = ()
     _ALIASES: ClassVar[dict[str, str]] = {}
+    #: the free properties the engine reads: a property named almost like one of them (or like a
+    #: field) is most likely a misspelling, which ``Config.check()`` reports (``check_misspelt``)
+    _PROPERTIES: ClassVar[tuple[str, ...]] = ()
     DEFAULT_ID: ClassVar[str] = "default"
 
     _id: str

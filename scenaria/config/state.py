@@ -21,7 +21,7 @@ from scenaria.config.checks import run_checks
 from scenaria.config.core import CoreSection
 from scenaria.config.data_node import DataNodeConfig
 from scenaria.config.global_app import GlobalAppConfig
-from scenaria.config.issues import IssueCollector
+from scenaria.config.issues import Issue, IssueCollector
 from scenaria.config.job import JobConfig
 from scenaria.config.layer import ConfigLayer, compile_layers, default_layer
 from scenaria.config.scenario import ScenarioConfig
@@ -31,6 +31,8 @@ from scenaria.config.task import TaskConfig
 from scenaria.exceptions import ConfigCheckError, ConfigurationUpdateBlocked
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scenaria.config.migration import MigrationConfig
 
 logger = logging.getLogger("scenaria")
@@ -98,6 +100,10 @@ class ConfigState(metaclass=_ConfigMeta):
     _applied: ConfigLayer = ConfigLayer()
     _compiled = False
     _blocked = False
+    # the applied layer last checked and the issues already logged about it: an explicit
+    # Config.check() followed by the one of Orchestrator().run() logs each issue once
+    _logged_for: ConfigLayer | None = None
+    _logged: set[str] = set()
     # target version -> config id -> migration functions, in the order they were added
     _migrations: dict[str, dict[str, list[Any]]] = {}
     _migration_properties: dict[str, Any] = {}  # the **properties of add_migration_function
@@ -113,6 +119,7 @@ class ConfigState(metaclass=_ConfigMeta):
             cls._applied = ConfigLayer()
             cls._compiled = False
             cls._blocked = False
+            cls._logged_for, cls._logged = None, set()
             cls._migrations = {}
             cls._migration_properties = {}
 
@@ -253,14 +260,15 @@ class ConfigState(metaclass=_ConfigMeta):
     # --- checking --------------------------------------------------------------------------------
     @classmethod
     def check(cls) -> IssueCollector:
-        """Check the applied configuration; log every issue; raise ``ConfigCheckError`` on errors."""
-        collector = run_checks(cls._applied_layer())
-        for issue in collector.warnings:
-            logger.warning(str(issue))
-        for issue in collector.infos:
-            logger.info(str(issue))
-        for issue in collector.errors:
-            logger.error(str(issue))
+        """Check the applied configuration; log every issue (once per configuration); raise
+        ``ConfigCheckError`` on errors."""
+        layer = cls._applied_layer()
+        collector = run_checks(layer)
+        if cls._logged_for is not layer:  # the configuration changed since: its issues are news
+            cls._logged_for, cls._logged = layer, set()
+        for log, issues in ((logger.warning, collector.warnings), (logger.info, collector.infos)):
+            cls._log_once(log, issues)
+        cls._log_once(logger.error, collector.errors)
         if collector.errors:
             lines = "\n".join(
                 f"  - [{i.section}] {i.field}: {i.message} (value: {i.value!r})" for i in collector.errors
@@ -268,6 +276,14 @@ class ConfigState(metaclass=_ConfigMeta):
             count = len(collector.errors)
             raise ConfigCheckError(f"The configuration has {count} error{'s' * (count > 1)}:\n{lines}", collector)
         return collector
+
+    @classmethod
+    def _log_once(cls, log: Callable[[str], None], issues: list[Issue]) -> None:
+        for issue in issues:
+            text = str(issue)
+            if text not in cls._logged:
+                cls._logged.add(text)
+                log(text)
 
     @classmethod
     def _merge_unique(cls, section: UniqueSection) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import registry
 from scenaria.entities.status import SUBMISSION_FINAL as _FINAL
 from scenaria.entities.status import Status, SubmissionStatus, check_submission_transition
+from scenaria.exceptions import InvalidExecutionSetting
 
 
 def derive_status(counts: collections.Counter[Status], total: int) -> SubmissionStatus:
@@ -170,6 +172,7 @@ class Submission(Entity):
         Woken by the orchestrator when the last job ends (no polling), or when it stops with jobs
         unfinished (they resume when it runs again): then it returns False.
         """
+        wait_timeout(timeout, "Submission.wait(timeout=...)")
         if not self._done.is_set() and remote_wait is not None:
             remote_wait(self)  # run by another process: follow it there
         self._done.wait(timeout)
@@ -183,6 +186,21 @@ class Submission(Entity):
             "creation_date": self._creation_date,
             "version": self.version,
         }
+
+
+def wait_timeout(timeout: Any, where: str) -> None:
+    """Refuse a ``timeout`` that is not a number of seconds (0 or more) or None, with ``where`` it was
+    given: ``threading.Event.wait`` would raise a bare TypeError, and ``submit(wait=True)`` only
+    after the submission was made (so it is checked before)."""
+    number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    if timeout is None or (number and math.isfinite(timeout) and timeout >= 0):
+        return
+    raise InvalidExecutionSetting(
+        f"{where}: timeout={timeout!r}, but the timeout is a number of seconds, 0 or more (e.g. 5 or 2.5), "
+        "or None to wait until every job is finished.",
+        "timeout",
+        timeout,
+    )
 
 
 def _now(action: Callable[[], None]) -> None:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 import scenaria as tp
 from scenaria.web import views
-from scenaria.web.listing import newest, stored, unindexed
+from scenaria.web.listing import UnknownStatus, newest, status_name, stored, unindexed
 from scenaria.web.views import node_cell
 
 __all__ = ["router"]
@@ -167,7 +167,11 @@ def jobs_page(
 ) -> HTMLResponse:
     """The newest `PAGE` jobs (paged by the store), filtered."""
     keep = unindexed(config=(lambda job: job._task_config_id, config_id or None))
-    total, jobs = newest(tp.Job, max(0, offset), PAGE, keep, status=status.upper() if status else None)
+    try:
+        total, jobs = newest(tp.Job, max(0, offset), PAGE, keep, status=status_name(tp.Status, status))
+        refusal = ""
+    except UnknownStatus as exc:  # a message, not an empty table that looks like "no such jobs"
+        total, jobs, refusal = 0, [], f"<p class='error' id='filter-error'>{escape(str(exc))}.</p>"
     rows = "".join(
         f"<tr><td>{escape(job.id)}</td><td><a href='/submissions/{escape(job.submit_id)}'>timeline</a></td>"
         f"<td id='state-{escape(job.id)}'>{job.status.name}</td>"
@@ -183,7 +187,7 @@ def jobs_page(
         f"<input name='config_id' value='{escape(config_id or '')}'> <button>Filter</button></form>"
     )
     body = (
-        f"{form}<table class='jobs'><tr><th>Job</th><th>Submission</th><th>Status</th><th>Duration</th>"
+        f"{form}{refusal}<table class='jobs'><tr><th>Job</th><th>Submission</th><th>Status</th><th>Duration</th>"
         "<th>Progress</th><th>Logs</th><th></th></tr>"
         f"{rows}</table>{_more(request, offset, total)}"
         "<script>document.addEventListener('DOMContentLoaded', () => live(refreshJobs));</script>"

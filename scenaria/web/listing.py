@@ -8,12 +8,13 @@ indexed filters kept (read whole, then paged here).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Any
 
 from scenaria.entities.registry import registry
 
-__all__ = ["Found", "newest", "stored", "unindexed"]
+__all__ = ["Found", "UnknownStatus", "newest", "status_name", "stored", "unindexed"]
 
 Found = tuple[int, list[Any]]  # (how many match, the page asked for)
 Keep = Callable[[Any], bool] | None
@@ -54,3 +55,18 @@ def unindexed(**wanted: tuple[Callable[[Any], Any], Any]) -> Keep:
     if not tests:
         return None
     return lambda item: all(get(item) == value for get, value in tests)
+
+
+class UnknownStatus(ValueError):
+    """A status filter that names no status: a typo (``FAILD``) would otherwise match nothing and
+    look like an empty list. The REST lists answer 422, the dashboard shows the message."""
+
+
+def status_name(statuses: type[enum.Enum], value: str | None) -> str | None:
+    """The status name a ``status`` filter asks for (any case), or None for no filter."""
+    if not value:
+        return None
+    names = [status.name for status in statuses]
+    if value.upper() not in names:
+        raise UnknownStatus(f"status {value!r} is not a status; the statuses are {', '.join(names)}")
+    return value.upper()

@@ -12,12 +12,13 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 import scenaria as tp
 from scenaria.web import serialize
-from scenaria.web.listing import Found, stored, unindexed
+from scenaria.web.listing import Found, UnknownStatus, status_name, stored, unindexed
 from scenaria.web.values import BadValue, converted, page_of
 
 __all__ = ["router"]
@@ -270,7 +271,7 @@ def list_jobs(
     limit: int = Limit,
 ) -> list[Any]:
     keep = unindexed(config=(lambda item: item._task_config_id, config_id))
-    where = {"status": status.upper() if status else None, "task_id": task_id, "submit_id": submission_id}
+    where = {"status": _status(tp.Status, status), "task_id": task_id, "submit_id": submission_id}
     return _listed(request, response, stored(tp.Job, offset, limit, keep, **where), offset, limit)
 
 
@@ -310,9 +311,17 @@ def list_submissions(
     offset: int = Offset,
     limit: int = Limit,
 ) -> list[Any]:
-    keep = unindexed(status=(lambda item: item.submission_status.name, status.upper() if status else None))
+    keep = unindexed(status=(lambda item: item.submission_status.name, _status(tp.SubmissionStatus, status)))
     found = stored(tp.Submission, offset, limit, keep, entity_id=entity_id)
     return _listed(request, response, found, offset, limit)
+
+
+def _status(statuses: Any, value: str | None) -> str | None:
+    """The status filter's name; an unknown one is a 422 on the query field, as FastAPI's own."""
+    try:
+        return status_name(statuses, value)
+    except UnknownStatus as exc:
+        raise RequestValidationError([{"loc": ("query", "status"), "msg": str(exc), "type": "value_error"}]) from None
 
 
 @router.get("/submissions/{submission_id}", tags=["submissions"])

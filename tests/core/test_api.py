@@ -16,6 +16,7 @@ from scenaria.exceptions import (
     DifferentScenarioConfigs,
     DoesNotBelongToACycle,
     InsufficientScenarioToCompare,
+    InvalidExecutionSetting,
     ModelNotFound,
     NonExistingComparator,
     NonExistingScenario,
@@ -155,6 +156,19 @@ def test_submitting_deleted_entities(repository_type):
         sequence.submit()
     with pytest.raises(NonExistingTask, match="deleted"):
         tp.submit(task)
+
+
+@pytest.mark.parametrize("timeout", ["5", -1, True, float("nan"), [5]])
+def test_a_bad_wait_timeout_is_refused_before_anything_is_submitted(repository_type, timeout):
+    scenario = tp.create_scenario(chain_config())
+    with pytest.raises(InvalidExecutionSetting, match=r"submit\(\.\.\., wait=True, timeout=\.\.\.\): timeout="):
+        scenario.submit(wait=True, timeout=timeout)
+    assert tp.get_submissions() == [] and tp.get_jobs() == []
+    submission = scenario.submit(wait=True, timeout=5)  # a number (int or float) is fine
+    assert submission.is_completed
+    with pytest.raises(InvalidExecutionSetting, match=r"Submission.wait\(timeout=\.\.\.\)"):
+        submission.wait(timeout)
+    assert submission.wait(0) and submission.wait(None)
 
 
 def test_submit_takes_what_another_process_saved_since(repository_type):

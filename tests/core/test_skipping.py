@@ -14,6 +14,7 @@ import scenaria as tp
 from scenaria import Config
 from scenaria.entities.status import Status
 from scenaria.exceptions import EntityError
+from tests.core import core_funcs as funcs
 
 
 def double(number):
@@ -26,6 +27,9 @@ def double_differently(number):
 
 def half(number):
     return number // 2
+
+
+SCALE = 2  # a module global a task function reads (its value is no part of the code version)
 
 
 def one_task(code_version: str | None = None, skippable: bool = True) -> Any:
@@ -357,3 +361,23 @@ def test_fingerprints_and_versions_are_read_back_from_the_store_after_a_restart(
     again.number.write(21)
     job = again.submit().jobs[0]
     assert (job.status, job.run_reason) == (Status.SKIPPED, SAME.format(first=first.id))
+
+
+def test_code_versions_hash_code_not_the_values_of_globals_nor_other_modules(monkeypatch):
+    """What docs/execution.md says the code version does not see: a global's value, or a function of
+    another module the task calls (bump code_version or force=True then)."""
+    from scenaria.orchestrator import skipping
+
+    def scaled(x):
+        return x * SCALE
+
+    def uses_other_module(x):
+        return funcs.double(x)
+
+    before, other = skipping.code_version(scaled), skipping.code_version(uses_other_module)
+    monkeypatch.setitem(globals(), "SCALE", 3)
+    monkeypatch.setattr(funcs, "double", lambda x: x * 4)
+    scaled.__code__ = scaled.__code__.replace()  # a new code object: no cached version
+    uses_other_module.__code__ = uses_other_module.__code__.replace()
+    assert skipping.code_version(scaled) == before
+    assert skipping.code_version(uses_other_module) == other

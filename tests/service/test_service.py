@@ -23,7 +23,7 @@ from scenaria.entities.job import Job
 from scenaria.entities.registry import registry
 from scenaria.entities.status import Status, SubmissionStatus
 from scenaria.events.notifier import Notifier
-from scenaria.exceptions import OrchestratorDeposed, OrchestratorNotRunning
+from scenaria.exceptions import OrchestratorDeposed, OrchestratorNotRunning, OrchestratorServiceIsAlreadyRunning
 from scenaria.orchestrator import control, lease, scheduler
 from scenaria.store import open_repository
 
@@ -154,6 +154,17 @@ def test_a_client_process_submits_waits_reads_results_and_gets_events(tmp_path, 
     assert order.index((submission.jobs[0].id, Status.PENDING)) < order.index((submission.id, SubmissionStatus.PENDING))
     assert service.stop() == 0
     assert "Stopped." in service.text()
+
+
+def test_callbacks_are_refused_while_a_service_orchestrates_saying_what_to_do(tmp_path, serve):
+    write_config(tmp_path)
+    service = serve().ready()
+    scenario = tp.create_scenario(client_config(tmp_path).quick)
+    with pytest.raises(OrchestratorServiceIsAlreadyRunning, match="orchestrates this version") as refused:
+        tp.submit(scenario, callbacks=[print])
+    assert "Notifier.register" in str(refused.value) and "stop that orchestrator" in str(refused.value)
+    assert tp.get_submissions() == []  # refused before anything was submitted
+    assert service.stop() == 0
 
 
 def test_a_client_cancels_a_running_job_in_the_service(tmp_path, serve):

@@ -230,3 +230,21 @@ def test_a_million_row_frame_pages_without_sending_the_frame(server, configs):
     assert body["total"] == 1_000_000 and len(body["data"]) == 50 and body["next"] is None
     assert body["data"][-1] == {"i": 999_999, "half": 499_999.5} and body["types"]["half"] == "float64"
     assert len(answer.content) < 10_000
+
+
+@pytest.mark.parametrize(("path", "bad", "named"), [("jobs", "FAILD", "FAILED"), ("submissions", "DONE", "COMPLETED")])
+def test_an_unknown_status_filter_is_a_422_naming_it_and_the_statuses(server, configs, path, bad, named):
+    tp.create_scenario(configs["chain"]).submit(wait=True)
+    with server.client() as client:
+        refused = client.get(f"/api/v1/{path}/", params={"status": bad})
+        kept = client.get(f"/api/v1/{path}/", params={"status": "completed"})  # any case
+    assert refused.status_code == 422 and refused.json()["fields"] == ["query.status"]
+    assert bad in refused.json()["message"] and named in refused.json()["message"]
+    assert kept.status_code == 200 and kept.json()
+
+
+def test_the_dashboard_says_an_unknown_status_filter_names_no_status(server):
+    with server.client() as client:
+        page = client.get("/jobs", params={"status": "BOGUS"})
+    assert page.status_code == 200
+    assert "id='filter-error'" in page.text and "BOGUS&#x27; is not a status" in page.text and "COMPLETED" in page.text
