@@ -287,6 +287,7 @@ def _graph(
     and, with its slot, to ``fresh``) or shared, with the parents they get from it."""
     data_nodes: dict[str, DataNode] = {}
     version = registry.version
+    owner: str | None
     for dn_plan in plan.data_nodes:
         if dn_plan.scope is Scope.SCENARIO:  # (the usual case: its own, nothing to look for)
             owner, dn = scenario_id, None

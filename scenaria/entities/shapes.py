@@ -226,7 +226,7 @@ class Slot:
     def records(fresh: list[tuple[Entity, Slot]]) -> list[tuple[Entity, dict[str, Any]]]:
         """Each new entity with its ``record``: those of a known shape made here, without a call
         of ``record`` each (a scenario's creation records eight)."""
-        made_all = []
+        made_all: list[tuple[Entity, dict[str, Any]]] = []
         for entity, slot in fresh:
             shape = slot._shape
             if shape is not None and type(entity) is shape.cls:
