@@ -117,6 +117,15 @@ class EventHub:
             elif busy_since is None:
                 busy_since = time.monotonic()
 
+    def position(self) -> int:
+        """The number of the last event so far: a stream started from it sends every later one.
+
+        Taken while the request is handled, before the response's headers go out: the stream's
+        body starts later (under load, after events the client published once it saw the headers),
+        and a stream that started at the number of *that* moment would miss them."""
+        with self._lock:
+            return self._number
+
     async def stream(
         self, last_id: int | None, entity_type: str | None, entity_id: str | None, keepalive: float = 15.0
     ) -> AsyncIterator[bytes]:

@@ -358,5 +358,6 @@ def events(
         raise HTTPException(422, f"entity_type: {entity_type!r} is none of {', '.join(sorted(known))}")
     if last_event_id is not None and not last_event_id.isdigit():
         raise HTTPException(422, f"Last-Event-ID: {last_event_id!r} is not an event number")
-    stream = request.app.state.hub.stream(int(last_event_id) if last_event_id else None, kind, entity_id)
+    hub = request.app.state.hub
+    stream = hub.stream(int(last_event_id) if last_event_id else hub.position(), kind, entity_id)
     return StreamingResponse(stream, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
