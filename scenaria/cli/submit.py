@@ -49,7 +49,25 @@ def run(args: argparse.Namespace) -> int:
     if not submission.is_finished():
         raise ScenariaError(f"{submission.id} is not finished after {args.timeout} s (--timeout)")
     completed = submission.submission_status is SubmissionStatus.COMPLETED
+    if not completed:
+        for line in _unsuccessful(submission):
+            sys.stderr.write(line + "\n")
     return common.OK if completed else common.JOB_FAILED
+
+
+def _unsuccessful(submission: Any) -> list[str]:
+    """Which jobs did not complete and why, for stderr (stdout is the result): when a service ran
+    them, nothing else in this process says it."""
+    from scenaria import api
+    from scenaria.entities.status import Status
+
+    lines = []
+    for job_id in submission._job_ids:
+        job = api.get(job_id)
+        if job is not None and job.status in (Status.FAILED, Status.CANCELED, Status.ABANDONED):
+            reason = job.reason or "no reason recorded"
+            lines.append(f"{job.id} ({job._task_config_id}) {job.status.name}: {reason}")
+    return lines
 
 
 def _after_start_up(entity_id: str, kinds: tuple[type, ...]) -> Any:

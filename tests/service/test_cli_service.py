@@ -42,6 +42,17 @@ def test_submit_wait_goes_to_the_service_and_its_exit_code_says_how_it_ended(tmp
     assert service.stop() == 0
 
 
+def test_submit_wait_of_a_failing_submission_says_which_job_failed_and_why(tmp_path, serve):
+    write_config(tmp_path)
+    service = serve().ready()
+    scenario = cli_json(tmp_path, "create", "failing")
+    done = cli(tmp_path, "submit", scenario["id"], "--wait")
+    assert done.returncode == 4, done.stderr
+    assert json.loads(done.stdout)["status"] == "FAILED"  # stdout stays the result
+    assert "(broken) FAILED: ValueError: the input 1 is wrong" in done.stderr
+    assert service.stop() == 0
+
+
 def test_cancel_kills_a_job_the_service_runs(tmp_path, serve):
     write_config(tmp_path)
     service = serve().ready()

@@ -46,6 +46,10 @@ def sleepy(seconds):
     return seconds
 
 
+def broken(x):
+    raise ValueError("the input " + str(x) + " is wrong")
+
+
 Config.configure_core(mode={mode!r}, version_number="svc", **{store!r})
 Config.configure_job_executions(mode="standalone", max_nb_of_workers=2)
 a = Config.configure_data_node("a", default_data=1)
@@ -54,6 +58,7 @@ quick = Config.configure_scenario("quick", [Config.configure_task("double", doub
 seconds = Config.configure_data_node("seconds", default_data=60)
 slept = Config.configure_data_node("slept")
 slow = Config.configure_scenario("slow", [Config.configure_task("sleepy", sleepy, seconds, slept)])
+failing = Config.configure_scenario("failing", [Config.configure_task("broken", broken, a, b)])
 """
 
 
