@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -113,6 +114,13 @@ def submit(
     from scenaria.orchestrator.service import prepare, running_scheduler
 
     if not isinstance(entity, (Scenario, Sequence, Task)):
+        if isinstance(entity, str):  # None, as Taipy returns; said, as the CLI takes ids
+            logging.getLogger("scenaria").warning(
+                "submit() takes a scenario, sequence or task, not an id: nothing was submitted for %r; "
+                "use submit(get(%r)).",
+                entity,
+                entity,
+            )
         return None
     kind = entity.id.split("_", 1)[0]
     found = get(entity.id) is not None if isinstance(entity, Sequence) else registry().refresh(entity)

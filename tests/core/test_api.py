@@ -158,6 +158,13 @@ def test_submitting_deleted_entities(repository_type):
         tp.submit(task)
 
 
+def test_submitting_an_id_submits_nothing_as_taipy_does_and_says_so(repository_type, caplog):
+    scenario = tp.create_scenario(chain_config())
+    assert tp.submit(scenario.id) is None
+    assert f"use submit(get('{scenario.id}'))" in caplog.text
+    assert tp.get_submissions() == []
+
+
 @pytest.mark.parametrize("timeout", ["5", -1, True, float("nan"), [5]])
 def test_a_bad_wait_timeout_is_refused_before_anything_is_submitted(repository_type, timeout):
     scenario = tp.create_scenario(chain_config())
